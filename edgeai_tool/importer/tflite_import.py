@@ -1,0 +1,210 @@
+"""Read a TensorFlow Lite flatbuffer into the graph IR.
+
+Everything the later stages need is taken from the file here, once: shapes, dtypes,
+quantization, constant data and every op's builtin options as plain Python values.
+Nothing is interpreted yet; checking what we support is `edgeai_tool.ops`' job.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tflite
+
+from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.ir import Graph, Op, Quantization, Tensor
+
+_FLATBUFFER_IDENTIFIER = b"TFL3"
+
+_DTYPES = {
+    tflite.TensorType.FLOAT32: ("float32", np.float32),
+    tflite.TensorType.FLOAT16: ("float16", np.float16),
+    tflite.TensorType.INT32: ("int32", np.int32),
+    tflite.TensorType.UINT8: ("uint8", np.uint8),
+    tflite.TensorType.INT64: ("int64", np.int64),
+    tflite.TensorType.BOOL: ("bool", np.bool_),
+    tflite.TensorType.INT16: ("int16", np.int16),
+    tflite.TensorType.INT8: ("int8", np.int8),
+}
+
+
+def _enum_names(enum_class: type) -> dict[int, str]:
+    return {v: k for k, v in vars(enum_class).items() if not k.startswith("_")}
+
+
+_OPERATOR_NAMES = _enum_names(tflite.BuiltinOperator)
+_OPTIONS_NAMES = _enum_names(tflite.BuiltinOptions)
+_TENSOR_TYPE_NAMES = _enum_names(tflite.TensorType)
+_ACTIVATION_NAMES = _enum_names(tflite.ActivationFunctionType)
+_PADDING_NAMES = _enum_names(tflite.Padding)
+
+
+def load_model(path: str | Path) -> Graph:
+    """Read and import a .tflite file; any problem is an `EdgeAIError` naming the file."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise EdgeAIError(f"model file not found: {path}") from None
+    except OSError as exc:
+        raise EdgeAIError(f"cannot read model file {path}: {exc.strerror}") from None
+    return import_model(data, name=path.stem, source=str(path))
+
+
+def import_model(data: bytes, name: str = "model", source: str = "<bytes>") -> Graph:
+    """Import a TFLite flatbuffer held in memory."""
+    if len(data) < 8 or data[4:8] != _FLATBUFFER_IDENTIFIER:
+        raise EdgeAIError(f"{source} is not a TensorFlow Lite model (no TFL3 identifier)")
+    try:
+        model = tflite.Model.GetRootAs(data, 0)
+        return _import(model, data, name)
+    except EdgeAIError:
+        raise
+    except Exception as exc:  # the flatbuffer runtime raises anything on bad offsets
+        raise EdgeAIError(
+            f"{source} is truncated or corrupt: the flatbuffer cannot be read ({type(exc).__name__})"
+        ) from None
+
+
+def _import(model: tflite.Model, data: bytes, name: str) -> Graph:
+    if model.SubgraphsLength() != 1:
+        raise EdgeAIError(
+            f"{name}: models with {model.SubgraphsLength()} subgraphs are not supported "
+            "(exactly one is)"
+        )
+    subgraph = model.Subgraphs(0)
+    tensors = {i: _import_tensor(model, data, subgraph.Tensors(i), i)
+               for i in range(subgraph.TensorsLength())}
+    ops = [_import_op(model, subgraph.Operators(i), i) for i in range(subgraph.OperatorsLength())]
+    return Graph(
+        name=name,
+        tensors=tensors,
+        ops=ops,
+        inputs=[int(i) for i in subgraph.InputsAsNumpy()],
+        outputs=[int(i) for i in subgraph.OutputsAsNumpy()],
+    )
+
+
+def _import_tensor(model: tflite.Model, data: bytes, tensor: tflite.Tensor, index: int) -> Tensor:
+    type_code = tensor.Type()
+    if type_code not in _DTYPES:
+        type_name = _TENSOR_TYPE_NAMES.get(type_code, str(type_code))
+        raise EdgeAIError(
+            f"tensor {index} ('{_decode(tensor.Name())}') has type {type_name}, "
+            f"which is not supported (supported: {', '.join(n for n, _ in _DTYPES.values())})"
+        )
+    dtype, np_dtype = _DTYPES[type_code]
+    shape = tuple(int(d) for d in tensor.ShapeAsNumpy()) if tensor.ShapeLength() else ()
+    if any(d < 0 for d in (tuple(tensor.ShapeSignatureAsNumpy()) if tensor.ShapeSignatureLength()
+                           else ())[1:]):
+        raise EdgeAIError(
+            f"tensor {index} ('{_decode(tensor.Name())}') has a dynamic shape; "
+            "only static shapes are supported"
+        )
+    return Tensor(
+        id=index,
+        name=_decode(tensor.Name()) or f"tensor_{index}",
+        shape=shape,
+        dtype=dtype,
+        quant=_import_quantization(tensor.Quantization()),
+        data=_buffer_data(model, data, tensor.Buffer(), np_dtype, shape),
+    )
+
+
+def _import_quantization(params: tflite.QuantizationParameters | None) -> Quantization | None:
+    if params is None or params.ScaleLength() == 0:
+        return None
+    scales = tuple(float(s) for s in params.ScaleAsNumpy())
+    zero_points = (tuple(int(z) for z in params.ZeroPointAsNumpy())
+                   if params.ZeroPointLength() else (0,) * len(scales))
+    return Quantization(scale=scales, zero_point=zero_points, axis=params.QuantizedDimension())
+
+
+def _buffer_data(model: tflite.Model, data: bytes, buffer_index: int, np_dtype: type,
+                 shape: tuple[int, ...]) -> np.ndarray | None:
+    if buffer_index == 0 or buffer_index >= model.BuffersLength():
+        return None
+    buffer = model.Buffers(buffer_index)
+    if buffer.Offset() > 1:  # large models keep buffers after the flatbuffer
+        raw = data[buffer.Offset(): buffer.Offset() + buffer.Size()]
+    elif buffer.DataLength():
+        raw = buffer.DataAsNumpy().tobytes()
+    else:
+        return None
+    values = np.frombuffer(raw, dtype=np_dtype)
+    expected = int(np.prod(shape)) if shape else 1
+    if values.size != expected:
+        raise EdgeAIError(
+            f"buffer {buffer_index} holds {values.size} values but its tensor has shape "
+            f"{list(shape)} ({expected} values): the model is corrupt"
+        )
+    return values.reshape(shape).copy()
+
+
+def _import_op(model: tflite.Model, operator: tflite.Operator, index: int) -> Op:
+    code = model.OperatorCodes(operator.OpcodeIndex())
+    builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+    kind = _OPERATOR_NAMES.get(builtin, f"BUILTIN_{builtin}")
+    if kind == "CUSTOM":
+        kind = f"CUSTOM({_decode(code.CustomCode())})"
+    return Op(
+        kind=kind,
+        inputs=[int(i) for i in operator.InputsAsNumpy()] if operator.InputsLength() else [],
+        outputs=[int(i) for i in operator.OutputsAsNumpy()] if operator.OutputsLength() else [],
+        options=_import_options(operator),
+        origin=(index,),
+    )
+
+
+def _import_options(operator: tflite.Operator) -> dict[str, Any]:
+    """Every field of the op's builtin options table, snake_case, enums as names."""
+    options_name = _OPTIONS_NAMES.get(operator.BuiltinOptionsType(), "NONE")
+    table = operator.BuiltinOptions()
+    if options_name == "NONE" or table is None:
+        return {}
+    options_class = getattr(tflite, options_name)
+    options = options_class()
+    options.Init(table.Bytes, table.Pos)
+    return {_snake_case(field): _option_value(field, getter(options))
+            for field, getter in _option_getters(options_class)}
+
+
+def _option_getters(options_class: type) -> list[tuple[str, Any]]:
+    getters = []
+    for field, method in inspect.getmembers(options_class, inspect.isfunction):
+        if field.startswith(("Init", "GetRoot")) or "BufferHasIdentifier" in field:
+            continue
+        if field.endswith(("Length", "IsNone")):
+            continue
+        parameters = inspect.signature(method).parameters
+        if len(parameters) != 1:  # vector element accessors take an index
+            continue
+        getters.append((field.removesuffix("AsNumpy"), method))
+    # A vector field has both X(j) and XAsNumpy(); keep one getter per field.
+    return sorted(dict(getters).items())
+
+
+def _option_value(field: str, value: Any) -> Any:
+    if field == "FusedActivationFunction":
+        return _ACTIVATION_NAMES.get(value, str(value))
+    if field == "Padding":
+        return _PADDING_NAMES.get(value, str(value))
+    if isinstance(value, np.ndarray):
+        return [v.item() for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _snake_case(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _decode(value: bytes | None) -> str:
+    return value.decode("utf-8", "replace") if value else ""
