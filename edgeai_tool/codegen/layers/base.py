@@ -1,0 +1,95 @@
+"""The vocabulary shared by operator families: support entries and lowered layers.
+
+A lowered layer keeps structure and numbers apart. `params` (shapes, strides, offsets
+into the memory plan) go to `<name>.c`; `data` (zero points, multipliers, clamps) and
+`arrays` (weights, biases, per-channel multipliers) go to `<name>_data_params.c`. A model
+retrained with the same architecture therefore changes only the data files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.ir import Graph, Op
+
+
+@dataclass(frozen=True)
+class OpSupport:
+    """One supported TFLite operator.
+
+    `constraints` is the human-readable summary shown by `edgeai supported-ops`.
+    `check(graph, op)` returns None when the op is supported, else a short reason
+    naming the option or value outside the table (e.g. "dilation 2 is not supported").
+    """
+
+    kind: str
+    constraints: str
+    check: Callable[[Graph, Op], str | None]
+
+
+@dataclass(frozen=True)
+class CArray:
+    """A constant array in flash. `name` is local to the layer (`weights`, `bias`)."""
+
+    name: str
+    ctype: str
+    values: np.ndarray
+    kind: str = "weights"  # weights | bias | quant: how the report classifies it
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.values.size * self.values.itemsize)
+
+
+@dataclass(frozen=True)
+class ArrayRef:
+    """A data-struct field that points at one of the layer's `CArray`s."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """A kernel argument that points into the activations: a tensor or the op's scratch."""
+
+    role: str  # "input" | "output" | "scratch"
+    tensor: int = -1  # tensor id for inputs and outputs
+    ctype: str = "int8_t"
+
+
+CValue = int | float | str | ArrayRef | tuple
+
+
+@dataclass
+class LayerCode:
+    """One C layer: a kernel call with its const parameter structs.
+
+    The generated call is `kernel(&<layer>_params, &<name>_<layer>_data, args...)`, in
+    the order of `args`. A layer with no numeric data leaves `data_type` empty and the
+    call omits that argument.
+    """
+
+    kernel: str
+    header: str
+    params_type: str
+    params: dict[str, CValue]
+    data_type: str
+    data: dict[str, CValue]
+    args: list[Buffer]
+    arrays: list[CArray] = field(default_factory=list)
+    scratch_bytes: int = 0
+    macc: int = 0
+    c_type: str = ""  # the report's layer type: Conv2D, Dense, Pool, Nonlinearity, ...
+
+
+Lowering = Callable[[Graph, Op], LayerCode]
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise a user-facing error when a lowering meets a case its checks should have caught."""
+    if not condition:
+        raise EdgeAIError(message)
