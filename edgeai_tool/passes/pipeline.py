@@ -1,0 +1,17 @@
+"""The fixed order of passes from an imported graph to the graph that codegen lowers."""
+
+from __future__ import annotations
+
+from edgeai_tool.ir import Graph
+from edgeai_tool.passes.alias import alias_reshapes
+from edgeai_tool.passes.check import check_supported
+from edgeai_tool.passes.fuse import fuse_activations, fuse_conv_pool
+
+PASSES = (check_supported, alias_reshapes, fuse_activations, fuse_conv_pool)
+
+
+def optimize(graph: Graph) -> Graph:
+    """Run every pass in order; the input graph is left untouched."""
+    for graph_pass in PASSES:
+        graph = graph_pass(graph)
+    return graph
