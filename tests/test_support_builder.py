@@ -13,8 +13,12 @@ from support.reference import (
     run_tflm,
 )
 from support.tflite_builder import (
+    DEFAULT_OP_VERSIONS,
     ModelBuilder,
     TensorRef,
+    add_conv2d,
+    add_depthwise_conv2d,
+    add_fully_connected,
     bias_for,
     dequantize,
     qparams_from_values,
@@ -406,3 +410,133 @@ def test_tflm_relu6_ignores_output_quantization() -> None:
     (out,) = run_tflm(b.build(), [xs])
     six = round(6.0 / x.scale) + x.zero_point
     assert np.array_equal(out, np.clip(xs, x.zero_point, six))
+
+
+def test_calibrated_layer_helpers_build_a_small_network() -> None:
+    rng = np.random.default_rng(6)
+    b = ModelBuilder()
+    x = b.input("x", (1, 10, 10, 2), scale=0.02, zero_point=3)
+    xs = random_int8_inputs(x.shape, 8, rng)
+    h, hf = add_conv2d(b, x, xs, rng, filters=6, stride=(2, 2), activation="RELU", name="c1")
+    h, hf = add_depthwise_conv2d(b, h, hf, rng, depth_multiplier=2, padding="VALID", name="dw")
+    flat = b.tensor("flat", (1, int(np.prod(h.shape))), h.scale, h.zero_point)
+    b.op("RESHAPE", [h, b.const("shape", list(flat.shape))], [flat], new_shape=list(flat.shape))
+    y, yf = add_fully_connected(b, flat, hf.reshape(len(hf), *flat.shape), rng, units=10)
+    b.output(y)
+    model = b.build()
+
+    m = tflite.Model.GetRootAs(model, 0)
+    assert m.Subgraphs(0).OperatorsLength() == 4
+    (out,) = run_tflm(model, [xs])
+    assert out.shape == (8, 1, 10)
+    expected = quantize(yf, y.scale, y.zero_point).astype(int)
+    # Rounding of the two hidden layers propagates: allow a few output steps.
+    assert np.abs(out.astype(int) - expected).max() <= 3
+    assert out.min() <= -100 and out.max() >= 100
+
+
+def _options_of(model: bytes, op_index: int, cls: type) -> object:
+    op = tflite.Model.GetRootAs(model, 0).Subgraphs(0).Operators(op_index)
+    table = op.BuiltinOptions()
+    opts = cls()
+    opts.Init(table.Bytes, table.Pos)
+    return opts
+
+
+def test_vector_enum_float_and_bool_options_read_back() -> None:
+    b = ModelBuilder()
+    x = b.input("x", (1, 1, 4, 6), scale=0.1, zero_point=0)
+    p = b.tensor("p", (1, 1, 2, 6), scale=0.1, zero_point=0)
+    b.op(
+        "AVERAGE_POOL_2D",
+        [x],
+        [p],
+        padding="SAME",
+        stride_w=2,
+        stride_h=1,
+        filter_width=2,
+        filter_height=1,
+        fused_activation_function="RELU6",
+    )
+    s = b.tensor("s", (2, 6), scale=0.1, zero_point=0)
+    b.op("SQUEEZE", [p], [s], squeeze_dims=[0, 1])
+    r = b.tensor("r", (12,), scale=0.1, zero_point=0)
+    b.op("RESHAPE", [s, b.const("shape", [12])], [r], new_shape=[12])
+    m = b.tensor("m", (1,), scale=0.1, zero_point=0)
+    b.op("MEAN", [r, b.const("axis", [0])], [m], keep_dims=True)
+    q = b.tensor("q", (12,), scale=1 / 256, zero_point=-128)
+    b.op("SOFTMAX", [r], [q], beta=0.5)
+    b.output(m, q)
+    model = b.build()
+
+    pool = _options_of(model, 0, tflite.Pool2DOptions)
+    assert pool.Padding() == tflite.Padding.SAME
+    assert (pool.StrideW(), pool.StrideH(), pool.FilterWidth(), pool.FilterHeight()) == (
+        2,
+        1,
+        2,
+        1,
+    )
+    assert pool.FusedActivationFunction() == tflite.ActivationFunctionType.RELU6
+    assert list(_options_of(model, 1, tflite.SqueezeOptions).SqueezeDimsAsNumpy()) == [0, 1]
+    assert list(_options_of(model, 2, tflite.ReshapeOptions).NewShapeAsNumpy()) == [12]
+    assert _options_of(model, 3, tflite.ReducerOptions).KeepDims() is True
+    assert _options_of(model, 4, tflite.SoftmaxOptions).Beta() == 0.5
+
+    outs = run_tflm(model, [random_int8_inputs(x.shape, 2, np.random.default_rng(7))])
+    assert [o.shape for o in outs] == [(2, 1), (2, 12)]
+
+
+def test_operator_codes_and_buffers() -> None:
+    b = ModelBuilder()
+    x = b.input("x", (1, 4), scale=0.1, zero_point=0)
+    y = b.tensor("y", (1, 4), scale=0.1, zero_point=0)
+    z = b.tensor("z", (1, 4), scale=0.1, zero_point=0)
+    g = b.tensor("g", (1, 4), scale=0.1, zero_point=0)
+    b.op("RELU", [x], [y])
+    b.op("RELU", [y], [z])
+    b.op("GELU", [z], [g], approximate=True)  # builtin code 150 > 127
+    b.output(g)
+    model = tflite.Model.GetRootAs(b.build(), 0)
+    assert model.OperatorCodesLength() == 2  # deduplicated
+    gelu = model.OperatorCodes(1)
+    assert gelu.BuiltinCode() == tflite.BuiltinOperator.GELU == 150
+    assert gelu.DeprecatedBuiltinCode() == 127
+    relu = model.OperatorCodes(0)
+    assert relu.BuiltinCode() == relu.DeprecatedBuiltinCode() == tflite.BuiltinOperator.RELU
+    assert relu.Version() == DEFAULT_OP_VERSIONS["RELU"]
+    assert model.BuffersLength() == 1 and model.Buffers(0).DataLength() == 0
+    assert all(model.Subgraphs(0).Tensors(i).Buffer() == 0 for i in range(4))
+
+
+def test_const_buffers_are_aligned_and_exact() -> None:
+    b = ModelBuilder()
+    x = b.input("x", (1, 3), scale=0.1, zero_point=0)
+    c = b.const("c", np.array([[1, -2, 3]], np.int8), scale=0.1, zero_point=0)
+    w = b.const("w", np.arange(5, dtype=np.int32))
+    y = b.tensor("y", (1, 3), scale=0.2, zero_point=0)
+    b.op("ADD", [x, c], [y])
+    b.output(y)
+    data = b.build()
+    model = tflite.Model.GetRootAs(data, 0)
+    sg = model.Subgraphs(0)
+    for ref, expected in [(c, c.data), (w, w.data)]:
+        buf = model.Buffers(sg.Tensors(ref.index).Buffer())
+        assert buf.DataAsNumpy().tobytes() == expected.tobytes()
+        vec_start = buf._tab.Vector(buf._tab.Offset(4))
+        assert vec_start % 16 == 0
+
+
+def test_builder_rejects_bad_options() -> None:
+    b = ModelBuilder()
+    x = b.input("x", (1, 4), scale=0.1, zero_point=0)
+    with pytest.raises(ValueError, match="no option 'strides'"):
+        b.op("CONV_2D", [x], [x], strides=2)
+    with pytest.raises(ValueError, match="takes no options"):
+        b.op("LOGISTIC", [x], [x], beta=1.0)
+    with pytest.raises(ValueError, match="unknown builtin operator"):
+        b.op("CONV_9D", [x], [x])
+    with pytest.raises(ValueError, match="scales but dimension"):
+        b.const("w", np.zeros((2, 3), np.int8), scale=[0.1, 0.2, 0.3], axis=0)
+    with pytest.raises(ValueError, match="unknown value 'BOGUS'"):
+        b.op("CONV_2D", [x], [x], padding="BOGUS")

@@ -35,10 +35,15 @@ import flatbuffers
 import numpy as np
 import tflite
 
+from .reference import conv2d_nhwc, depthwise_conv2d_nhwc, fully_connected
+
 __all__ = [
     "DEFAULT_OP_VERSIONS",
     "ModelBuilder",
     "TensorRef",
+    "add_conv2d",
+    "add_depthwise_conv2d",
+    "add_fully_connected",
     "bias_for",
     "choose_qparams",
     "dequantize",
@@ -342,9 +347,12 @@ class ModelBuilder:
             if table is None:
                 raise ValueError(f"{name} takes no options, got {sorted(options)}")
             known = _option_fields(table[1])
-            for key in options:
-                if _field_camel(key) not in known:
+            for key, value in options.items():
+                field = _field_camel(key)
+                if field not in known:
                     raise ValueError(f"{name} ({table[0]}) has no option {key!r}; known: {known}")
+                if not hasattr(table[1], f"Start{field}Vector"):
+                    _enum_value(field, value)  # fail early on unknown enum names
         self.ops.append(
             _Op(
                 name=name,
@@ -568,3 +576,171 @@ def dequantize(
 ) -> np.ndarray:
     """Affine dequantization to float64."""
     return (np.asarray(q, np.float64) - zero_point) * np.asarray(scale, np.float64)
+
+
+# -- calibrated layers -------------------------------------------------------------------------
+
+
+def _bias_and_output(
+    b: ModelBuilder,
+    name: str,
+    x: TensorRef,
+    wq: np.ndarray,
+    ws: np.ndarray,
+    w_axis: int,
+    float_bias: np.ndarray,
+    y_float_fn: Any,
+    activation: str,
+) -> tuple[TensorRef, TensorRef, TensorRef, np.ndarray]:
+    w = b.const(f"{name}/weights", wq, scale=ws, zero_point=0, axis=w_axis)
+    bq, bs = bias_for(float_bias, x.scale, ws)
+    bias = b.const(f"{name}/bias", bq, scale=bs, zero_point=0)
+    shape = [-1 if i == w_axis else 1 for i in range(wq.ndim)]
+    y_float = y_float_fn(dequantize(wq, ws.reshape(shape)), dequantize(bq, bs))
+    y_float = _apply_activation(y_float, activation)
+    scale, zp = qparams_from_values(y_float)
+    y = b.tensor(f"{name}/out", (x.shape[0], *y_float.shape[2:]), scale=scale, zero_point=zp)
+    return w, bias, y, y_float
+
+
+def _apply_activation(v: np.ndarray, activation: str) -> np.ndarray:
+    act = activation.upper()
+    if act == "RELU":
+        return np.maximum(v, 0)
+    if act == "RELU6":
+        return np.clip(v, 0, 6)
+    if act == "RELU_N1_TO_1":
+        return np.clip(v, -1, 1)
+    if act == "NONE":
+        return v
+    raise ValueError(f"unsupported fused activation {activation}")
+
+
+def _calibration_floats(x: TensorRef, x_samples: np.ndarray) -> np.ndarray:
+    """Float view of [n, *x.shape] samples: int8 samples are dequantized, floats kept."""
+    s = np.asarray(x_samples)
+    if s.shape[1:] != x.shape:
+        raise ValueError(f"samples {s.shape} do not match tensor {x.name} {x.shape}")
+    if np.issubdtype(s.dtype, np.integer):
+        return dequantize(s, x.scale, x.zero_point)
+    return s.astype(np.float64)
+
+
+def add_conv2d(
+    b: ModelBuilder,
+    x: TensorRef,
+    x_samples: np.ndarray,
+    rng: np.random.Generator,
+    filters: int,
+    kernel: tuple[int, int] = (3, 3),
+    stride: tuple[int, int] = (1, 1),
+    padding: str = "SAME",
+    dilation: tuple[int, int] = (1, 1),
+    activation: str = "NONE",
+    per_channel: bool = True,
+    name: str = "conv",
+) -> tuple[TensorRef, np.ndarray]:
+    """Add a CONV_2D with random He-scaled weights and an output calibrated on ``x_samples``.
+
+    ``x_samples`` is [n, *x.shape] (int8, or float already dequantized). Returns the output
+    tensor and its float values on the samples ([n, *y.shape]) for calibrating the next layer.
+    """
+    xf = _calibration_floats(x, x_samples)
+    in_c = x.shape[3]
+    w_float = rng.normal(size=(filters, *kernel, in_c)) * np.sqrt(
+        2.0 / (kernel[0] * kernel[1] * in_c)
+    )
+    wq, ws = quantize_weights(w_float, per_channel=per_channel, axis=0)
+
+    def fwd(wf: np.ndarray, bf: np.ndarray) -> np.ndarray:
+        flat = xf.reshape(-1, *x.shape[1:])
+        y = conv2d_nhwc(flat, wf, bf, stride, padding, dilation)
+        return y.reshape(xf.shape[0], x.shape[0], *y.shape[1:])
+
+    w, bias, y, yf = _bias_and_output(
+        b, name, x, wq, ws, 0, rng.normal(size=filters) * 0.1, fwd, activation
+    )
+    b.op(
+        "CONV_2D",
+        [x, w, bias],
+        [y],
+        padding=padding,
+        stride_h=stride[0],
+        stride_w=stride[1],
+        dilation_h_factor=dilation[0],
+        dilation_w_factor=dilation[1],
+        fused_activation_function=activation,
+    )
+    return y, yf
+
+
+def add_depthwise_conv2d(
+    b: ModelBuilder,
+    x: TensorRef,
+    x_samples: np.ndarray,
+    rng: np.random.Generator,
+    kernel: tuple[int, int] = (3, 3),
+    depth_multiplier: int = 1,
+    stride: tuple[int, int] = (1, 1),
+    padding: str = "SAME",
+    dilation: tuple[int, int] = (1, 1),
+    activation: str = "NONE",
+    per_channel: bool = True,
+    name: str = "dwconv",
+) -> tuple[TensorRef, np.ndarray]:
+    """Add a calibrated DEPTHWISE_CONV_2D (weights [1, KH, KW, C*M], per-channel on axis 3)."""
+    xf = _calibration_floats(x, x_samples)
+    out_c = x.shape[3] * depth_multiplier
+    w_float = rng.normal(size=(1, *kernel, out_c)) * np.sqrt(2.0 / (kernel[0] * kernel[1]))
+    wq, ws = quantize_weights(w_float, per_channel=per_channel, axis=3)
+
+    def fwd(wf: np.ndarray, bf: np.ndarray) -> np.ndarray:
+        flat = xf.reshape(-1, *x.shape[1:])
+        y = depthwise_conv2d_nhwc(flat, wf, bf, stride, padding, dilation)
+        return y.reshape(xf.shape[0], x.shape[0], *y.shape[1:])
+
+    w, bias, y, yf = _bias_and_output(
+        b, name, x, wq, ws, 3, rng.normal(size=out_c) * 0.1, fwd, activation
+    )
+    b.op(
+        "DEPTHWISE_CONV_2D",
+        [x, w, bias],
+        [y],
+        padding=padding,
+        stride_h=stride[0],
+        stride_w=stride[1],
+        depth_multiplier=depth_multiplier,
+        dilation_h_factor=dilation[0],
+        dilation_w_factor=dilation[1],
+        fused_activation_function=activation,
+    )
+    return y, yf
+
+
+def add_fully_connected(
+    b: ModelBuilder,
+    x: TensorRef,
+    x_samples: np.ndarray,
+    rng: np.random.Generator,
+    units: int,
+    activation: str = "NONE",
+    per_channel: bool = False,
+    name: str = "fc",
+) -> tuple[TensorRef, np.ndarray]:
+    """Add a calibrated FULLY_CONNECTED on a [batch, in] input (weights [units, in])."""
+    xf = _calibration_floats(x, x_samples)
+    w_float = rng.normal(size=(units, x.shape[-1])) * np.sqrt(2.0 / x.shape[-1])
+    wq, ws = quantize_weights(w_float, per_channel=per_channel, axis=0)
+    w, bias, y, yf = _bias_and_output(
+        b,
+        name,
+        x,
+        wq,
+        ws,
+        0,
+        rng.normal(size=units) * 0.1,
+        lambda wf, bf: fully_connected(xf, wf, bf),
+        activation,
+    )
+    b.op("FULLY_CONNECTED", [x, w, bias], [y], fused_activation_function=activation)
+    return y, yf
