@@ -19,6 +19,13 @@ typedef int32_t edgeai_status;
 #define EDGEAI_OK 0
 #define EDGEAI_ERROR_ARGUMENT (-1) /**< a NULL pointer or an impossible parameter */
 
+/* Constant arrays and I/O buffers are word-aligned so kernels may read them 32 bits at a time. */
+#if defined(__GNUC__) || defined(__clang__)
+#define EDGEAI_ALIGNED(n) __attribute__((aligned(n)))
+#else
+#define EDGEAI_ALIGNED(n)
+#endif
+
 #define EDGEAI_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define EDGEAI_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define EDGEAI_CLAMP(x, lo, hi) EDGEAI_MIN(EDGEAI_MAX((x), (lo)), (hi))

@@ -41,3 +41,13 @@ def lowerings() -> dict[str, Lowering]:
     for family in _families():
         table.update(getattr(family, "LOWERINGS", {}))
     return table
+
+
+def supported_ops_table() -> str:
+    """The table `edgeai supported-ops` prints (and the README shows)."""
+    table = supported_ops()
+    width = max(len(kind) for kind in table)
+    lines = [f"{'operator'.ljust(width)}  constraints (int8 activations unless stated)",
+             f"{'-' * width}  {'-' * 60}"]
+    lines += [f"{kind.ljust(width)}  {entry.constraints}" for kind, entry in table.items()]
+    return "\n".join(lines) + "\n"

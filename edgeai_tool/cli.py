@@ -1,0 +1,139 @@
+"""The `edgeai` command line: generate, analyze, runtime, validate, supported-ops.
+
+Bad input never shows a traceback: every `EdgeAIError` (and argument error) becomes one
+line `edgeai: error: ...` on stderr with exit status 2, and nothing is left half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from edgeai_tool import __version__
+from edgeai_tool.compiler import OPTIMIZATIONS, TARGETS, Options, compile_model, write_files
+from edgeai_tool.errors import EdgeAIError
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its errors are one line like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise EdgeAIError(message)
+
+
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-m", "--model", required=True, help="int8 .tflite model")
+    parser.add_argument("-n", "--name", default="network",
+                        help="C name of the network: files NAME*.c/h, symbols NAME_* (default: network)")
+    parser.add_argument("--target", default="stm32f7", choices=TARGETS, help="target series")
+    parser.add_argument("--memory-pool", metavar="FILE",
+                        help="memory pools in ST's mempools JSON format (default: one pool)")
+    parser.add_argument("-O", "--optimization", default="balanced", choices=OPTIMIZATIONS)
+    parser.add_argument("--no-inputs-allocation", action="store_true",
+                        help="keep input buffers outside the activations")
+    parser.add_argument("--no-outputs-allocation", action="store_true",
+                        help="keep output buffers outside the activations")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="edgeai", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"edgeai {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    generate = commands.add_parser("generate", help="write the C model and its report")
+    _model_options(generate)
+    generate.add_argument("-o", "--output", required=True, metavar="OUTDIR")
+
+    analyze = commands.add_parser("analyze", help="print the report without writing C")
+    _model_options(analyze)
+
+    runtime = commands.add_parser("runtime", help="write the C runtime (kernels) to a folder")
+    runtime.add_argument("-o", "--output", required=True, metavar="DIR")
+
+    validate = commands.add_parser("validate", help="run the C model against TFLite Micro")
+    _model_options(validate)
+    validate.add_argument("--mode", default="host", choices=("host", "qemu-m7"))
+    validate.add_argument("-vi", "--valinput", metavar="INPUTS",
+                          help="inputs (.npy, or .npz with key 'x'/'inputs' and optional 'y')")
+    validate.add_argument("-vo", "--valoutput", metavar="EXPECTED",
+                          help="expected outputs or labels (.npy) for the accuracy figure")
+    validate.add_argument("--random", type=int, default=None, metavar="N",
+                          help="add N uniform random int8 samples (default: 1000 without -vi, else 0)")
+    validate.add_argument("--seed", type=int, default=0, help="seed of the random samples")
+    validate.add_argument("--save-outputs", metavar="OUT.npy", help="save the C model's outputs")
+
+    commands.add_parser("supported-ops", help="list the operators and their constraints")
+    return parser
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(
+        name=args.name,
+        target=args.target,
+        optimization=args.optimization,
+        memory_pool=args.memory_pool,
+        allocate_inputs=not args.no_inputs_allocation,
+        allocate_outputs=not args.no_outputs_allocation,
+    )
+
+
+def _command_line(argv: Sequence[str]) -> str:
+    """The command as the report shows it: file arguments reduced to their base names."""
+    shown = [Path(arg).name if "/" in arg else arg for arg in argv]
+    return shlex.join(shown)
+
+
+def _generate(args: argparse.Namespace, argv: Sequence[str]) -> None:
+    compilation = compile_model(args.model, _options(args), _command_line(argv))
+    write_files(compilation.files, args.output)
+    print(compilation.summary())
+
+
+def _analyze(args: argparse.Namespace, argv: Sequence[str]) -> None:
+    compilation = compile_model(args.model, _options(args), _command_line(argv))
+    print(compilation.report, end="")
+
+
+def _runtime(args: argparse.Namespace, _argv: Sequence[str]) -> None:
+    from edgeai_tool.runtime import runtime_files
+
+    files = runtime_files()
+    write_files(files, args.output)
+    print(f"wrote {len(files)} runtime files to {args.output}")
+
+
+def _validate(args: argparse.Namespace, argv: Sequence[str]) -> None:
+    from edgeai_tool.validate.command import run_validation
+
+    compilation = compile_model(args.model, _options(args), _command_line(argv))
+    print(run_validation(compilation, args), end="")
+
+
+def _supported_ops(_args: argparse.Namespace, _argv: Sequence[str]) -> None:
+    from edgeai_tool.codegen.layers import supported_ops_table
+
+    print(supported_ops_table(), end="")
+
+
+_COMMANDS = {"generate": _generate, "analyze": _analyze, "runtime": _runtime,
+             "validate": _validate, "supported-ops": _supported_ops}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        _COMMANDS[args.command](args, argv)
+    except EdgeAIError as exc:
+        message = " ".join(str(exc).split())
+        print(f"edgeai: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("edgeai: error: interrupted", file=sys.stderr)
+        return 130
+    return 0

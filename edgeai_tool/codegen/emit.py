@@ -1,0 +1,277 @@
+"""Emit stage: lowered layers + memory plan -> the seven C files of a network.
+
+Every decision is made here, in Python; the templates only lay the text out.
+Numbers that change when a model is retrained (weights, biases, zero points,
+multipliers, clamps) go to `<name>_data_params.c`; shapes, offsets and calls go to
+`<name>.c`, so a retrained model of the same architecture rewrites only data files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import jinja2
+import numpy as np
+
+from edgeai_tool import __version__
+from edgeai_tool.codegen.cformat import c_array_lines, c_identifier, c_struct_fields
+from edgeai_tool.codegen.layers.base import Buffer, LayerCode
+from edgeai_tool.ir import Graph, Tensor
+from edgeai_tool.memory import MemoryPlan
+
+C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
+           "float32": "float"}
+
+
+@dataclass
+class CLayer:
+    """One layer as the templates see it (every field already C text)."""
+
+    name: str
+    kernel: str
+    params_type: str
+    params_fields: list[str]
+    data_type: str
+    data_symbol: str
+    call_args: list[str]
+
+
+@dataclass
+class CArrayText:
+    symbol: str
+    ctype: str
+    count: int
+    lines: list[str]
+
+
+@dataclass
+class CDataStruct:
+    ctype: str
+    symbol: str
+    fields: list[str]
+
+
+@dataclass
+class CIo:
+    """An input or output of the network: where its buffer is and what it holds."""
+
+    number: int  # 1-based, as in ST's macro names
+    name: str
+    ctype: str
+    size: int
+    size_bytes: int
+    shape: tuple[int, ...]
+    scale: float
+    zero_point: int
+    location: str  # C expression of the buffer's address
+    in_activations: bool
+
+    @property
+    def scale_text(self) -> str:
+        """The float32 scale as a C literal that reads back to the same float."""
+        return f"{float(np.float32(self.scale)):.9g}f"
+
+
+@dataclass
+class CPool:
+    number: int
+    name: str
+    size: int
+    base: str  # C expression: the run-time base pointer or a fixed address
+    runtime: bool  # True when the application passes the base to <name>_init()
+
+
+@dataclass
+class CNetwork:
+    name: str
+    upper: str
+    model_name: str
+    version: str
+    target: str
+    optimization: str
+    headers: list[str]
+    pools: list[CPool]
+    inputs: list[CIo]
+    outputs: list[CIo]
+    layers: list[CLayer]
+    arrays: list[CArrayText]
+    data_structs: list[CDataStruct]
+    weights_bytes: int
+    activations_bytes: int
+    external_buffers: list[CIo] = field(default_factory=list)
+    run_pools: list[CPool] = field(default_factory=list)  # bound to `pool<n>` in <name>_run()
+
+    @property
+    def runtime_pools(self) -> list[CPool]:
+        return [pool for pool in self.pools if pool.runtime]
+
+
+def layer_names(graph: Graph) -> list[str]:
+    """Stable C names for the scheduled ops: `<kind>_<index of the first original op>`."""
+    return [f"{_KIND_NAMES.get(op.kind, op.kind.lower())}_{op.origin[0]}" for op in graph.ops]
+
+
+_KIND_NAMES = {
+    "CONV_2D": "conv2d", "DEPTHWISE_CONV_2D": "dwconv2d", "FULLY_CONNECTED": "dense",
+    "MAX_POOL_2D": "maxpool", "AVERAGE_POOL_2D": "avgpool",
+}
+
+
+def build_network(graph: Graph, layers: list[LayerCode], plan: MemoryPlan, name: str,
+                  target: str, optimization: str) -> CNetwork:
+    """Assemble everything the templates need, as C text."""
+    pools = [CPool(number=i + 1, name=plan.pools[p].name, size=plan.used_bytes(p),
+                   base=_pool_base(name, i, plan.pools[p].address),
+                   runtime=not plan.pools[p].address)
+             for i, p in enumerate(plan.used_pools)]
+    pool_numbers = {p: i for i, p in enumerate(plan.used_pools)}
+    buffers = _BufferAddresses(graph, plan, pool_numbers, name)
+    names = layer_names(graph)
+    c_layers, arrays, structs = [], [], []
+    for step, (layer_name, code) in enumerate(zip(names, layers, strict=True)):
+        symbols = {a.name: f"{name}_{layer_name}_{a.name}" for a in code.arrays}
+        arrays += [CArrayText(symbols[a.name], a.ctype, int(a.values.size),
+                              c_array_lines(a.values, a.ctype)) for a in code.arrays]
+        data_symbol = f"{name}_{layer_name}_data"
+        if code.data_type:
+            structs.append(CDataStruct(code.data_type, data_symbol,
+                                       c_struct_fields(code.data, symbols)))
+        c_layers.append(CLayer(
+            name=layer_name,
+            kernel=code.kernel,
+            params_type=code.params_type,
+            params_fields=c_struct_fields(code.params, symbols),
+            data_type=code.data_type,
+            data_symbol=data_symbol,
+            call_args=[buffers.argument(arg, step) for arg in code.args],
+        ))
+    inputs = [buffers.io(t, i + 1) for i, t in enumerate(graph.inputs)]
+    outputs = [buffers.io(t, i + 1) for i, t in enumerate(graph.outputs)]
+    return CNetwork(
+        name=name,
+        upper=name.upper(),
+        model_name=graph.name,
+        version=__version__,
+        target=target,
+        optimization=optimization,
+        headers=sorted({code.header for code in layers}),
+        pools=pools,
+        inputs=inputs,
+        outputs=outputs,
+        layers=c_layers,
+        arrays=arrays,
+        data_structs=structs,
+        weights_bytes=sum(a.nbytes for code in layers for a in code.arrays),
+        activations_bytes=plan.activations_bytes,
+        external_buffers=[io for io in (*inputs, *outputs) if not io.in_activations],
+        run_pools=[pools[n] for n in sorted(buffers.pools_referenced)],
+    )
+
+
+def _pool_base(name: str, index: int, address: int) -> str:
+    if address:
+        return f"((uint8_t *)0x{address:08X}u)"
+    return f"{name}_pools[{index}]"
+
+
+class _BufferAddresses:
+    """C expressions for the addresses of planned buffers."""
+
+    def __init__(self, graph: Graph, plan: MemoryPlan, pool_numbers: dict[int, int],
+                 name: str) -> None:
+        self.graph, self.plan, self.pool_numbers, self.name = graph, plan, pool_numbers, name
+        self.pools_referenced: set[int] = set()  # pool numbers named as `pool<n>` so far
+
+    def _pool_base(self, number: int) -> str:
+        pool = next(p for p, n in self.pool_numbers.items() if n == number)
+        return _pool_base(self.name, number, self.plan.pools[pool].address)
+
+    def _address(self, key: str, ctype: str, const: bool, base: str | None = None) -> str:
+        """`(ctype *)(pool<n> + offset)`, or from `base` when given a pool's base expression."""
+        allocation = self.plan.allocations[key]
+        number = self.pool_numbers[allocation.pool]
+        if base is None:
+            self.pools_referenced.add(number)
+            pool = f"pool{number + 1}"
+        else:
+            pool = base(number)
+        qualifier = "const " if const else ""
+        return f"({qualifier}{ctype} *)({pool} + {allocation.offset})"
+
+    def tensor_address(self, tensor_id: int, const: bool, base=None) -> str:
+        base_id = self.graph.buffer_of(tensor_id)
+        ctype = C_TYPES[self.graph.tensor(base_id).dtype]
+        if base_id in self.plan.external:
+            qualifier = "const " if const else ""
+            return f"({qualifier}{ctype} *){self._external_symbol(base_id)}"
+        return self._address(f"t{base_id}", ctype, const, base)
+
+    def _external_symbol(self, tensor_id: int) -> str:
+        role, number = self._io_role(tensor_id)
+        return f"{self.name}_{role}_{number}"
+
+    def _io_role(self, tensor_id: int) -> tuple[str, int]:
+        bases = [self.graph.buffer_of(t) for t in self.graph.inputs]
+        if tensor_id in bases:
+            return "input", bases.index(tensor_id) + 1
+        outputs = [self.graph.buffer_of(t) for t in self.graph.outputs]
+        return "output", outputs.index(tensor_id) + 1
+
+    def argument(self, arg: Buffer, step: int) -> str:
+        if arg.role == "scratch":
+            return self._address(f"s{step}", arg.ctype, const=False)
+        return self.tensor_address(arg.tensor, const=arg.role == "input")
+
+    def io(self, tensor_id: int, number: int) -> CIo:
+        tensor: Tensor = self.graph.tensor(tensor_id)
+        base = self.graph.buffer_of(tensor_id)
+        in_activations = base not in self.plan.external
+        pool_base = self._pool_base
+        location = (self.tensor_address(tensor_id, const=False, base=pool_base)
+                    if in_activations else self._external_symbol(base))
+        return CIo(
+            number=number,
+            name=c_identifier(tensor.name),
+            ctype=C_TYPES[tensor.dtype],
+            size=tensor.size,
+            size_bytes=tensor.nbytes,
+            shape=tensor.shape,
+            scale=tensor.quant.scale[0] if tensor.quant else 0.0,
+            zero_point=tensor.quant.zero_point[0] if tensor.quant else 0,
+            location=location,
+            in_activations=in_activations,
+        )
+
+
+FILE_TEMPLATES = (
+    ("{name}.h", "network.h.j2"),
+    ("{name}.c", "network.c.j2"),
+    ("{name}_data.h", "network_data.h.j2"),
+    ("{name}_data.c", "network_data.c.j2"),
+    ("{name}_data_params.h", "network_data_params.h.j2"),
+    ("{name}_data_params.c", "network_data_params.c.j2"),
+    ("{name}_config.h", "network_config.h.j2"),
+)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("edgeai_tool.codegen", "templates"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+
+
+def render_c_files(network: CNetwork) -> dict[str, str]:
+    """File name -> contents for the seven C files."""
+    environment = _environment()
+    return {
+        pattern.format(name=network.name):
+            environment.get_template(template).render(net=network)
+        for pattern, template in FILE_TEMPLATES
+    }

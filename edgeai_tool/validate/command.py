@@ -1,0 +1,121 @@
+"""`edgeai validate`: inputs in, C model and reference run, ST's metrics out."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from edgeai_tool.compiler import Compilation
+from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.validate.compare import Metrics, compare_outputs
+from edgeai_tool.validate.host import HostNetwork
+from edgeai_tool.validate.reference import run_reference
+
+DEFAULT_RANDOM_SAMPLES = 1000
+
+
+def run_validation(compilation: Compilation, args: argparse.Namespace) -> str:
+    """Run the comparison the arguments ask for and return the printed report."""
+    if args.mode != "host":
+        raise EdgeAIError(f"validate --mode {args.mode} is not available yet; use --mode host")
+    inputs, labels = load_inputs(compilation, args.valinput, args.valoutput, args.random,
+                                 args.seed)
+    with HostNetwork(compilation) as network:
+        c_outputs = network.run(inputs)
+    reference = run_reference(compilation.model_path, inputs)
+    if args.save_outputs:
+        _save(args.save_outputs, c_outputs)
+    metrics = [compare_outputs(c, ref, io.scale, io.zero_point, labels if k == 0 else None)
+               for k, (c, ref, io) in enumerate(
+                   zip(c_outputs, reference, compilation.network.outputs, strict=True))]
+    return format_validation(compilation, len(inputs[0]), metrics)
+
+
+def load_inputs(compilation: Compilation, valinput: str | None, valoutput: str | None,
+                random: int | None, seed: int) -> tuple[list[np.ndarray], np.ndarray | None]:
+    """The samples to run: given ones (quantized if float) plus uniform random int8 ones."""
+    ios = compilation.network.inputs
+    given: list[np.ndarray] = []
+    labels = None
+    if valinput:
+        given, labels = _read_samples(valinput, len(ios))
+        given = [_as_input(x, io) for x, io in zip(given, ios, strict=True)]
+    if valoutput:
+        labels = _read_labels(valoutput)
+    if random is None:
+        random = 0 if valinput else DEFAULT_RANDOM_SAMPLES
+    rng = np.random.default_rng(seed)
+    extra = [rng.integers(-128, 128, size=(random, *io.shape[1:]), dtype=np.int8) for io in ios]
+    samples = [np.concatenate([g, e]) for g, e in zip(given, extra, strict=True)] if given else extra
+    if not len(samples[0]):
+        raise EdgeAIError("no samples to validate: give -vi INPUTS or --random N with N > 0")
+    if labels is not None and len(labels) != len(samples[0]):
+        labels = np.concatenate([labels, np.full(len(samples[0]) - len(labels), -1)])
+    return samples, labels
+
+
+def _read_samples(path: str, count: int) -> tuple[list[np.ndarray], np.ndarray | None]:
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise EdgeAIError(f"cannot read validation inputs {path}: {exc}") from None
+    if isinstance(loaded, np.ndarray):
+        return [loaded], None
+    keys = list(loaded.keys())
+    inputs = [loaded[k] for k in keys if k in ("x", "inputs")] or [loaded[keys[0]]]
+    if count > 1:
+        inputs = [loaded[k] for k in keys if k.startswith(("x", "input"))]
+    labels = next((loaded[k] for k in ("y", "labels") if k in keys), None)
+    return inputs, labels
+
+
+def _read_labels(path: str) -> np.ndarray:
+    try:
+        expected = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise EdgeAIError(f"cannot read expected outputs {path}: {exc}") from None
+    return expected if expected.ndim == 1 else expected.reshape(len(expected), -1).argmax(axis=1)
+
+
+def _as_input(values: np.ndarray, io) -> np.ndarray:
+    """Validation inputs in the input's dtype: float data is quantized with its scale."""
+    expected = tuple(io.shape[1:])
+    if tuple(values.shape[1:]) != expected:
+        if values.size % int(np.prod(expected)) != 0:
+            raise EdgeAIError(f"validation inputs have shape {list(values.shape)}, the model's "
+                              f"input {io.number} is {list(io.shape)}")
+        values = values.reshape(-1, *expected)
+    if np.issubdtype(values.dtype, np.floating) and io.ctype == "int8_t":
+        values = np.clip(np.round(values / io.scale) + io.zero_point, -128, 127)
+    return values.astype(np.int8 if io.ctype == "int8_t" else np.float32)
+
+
+def _save(path: str, outputs: list[np.ndarray]) -> None:
+    try:
+        if len(outputs) == 1:
+            np.save(path, outputs[0])
+        else:
+            np.savez(Path(path).with_suffix(".npz"), *outputs)
+    except OSError as exc:
+        raise EdgeAIError(f"cannot save outputs to {path}: {exc.strerror}") from None
+
+
+def format_validation(compilation: Compilation, samples: int, metrics: list[Metrics]) -> str:
+    lines = [
+        f"Validation of {compilation.options.name} ({compilation.model_path.name}) on the host, "
+        f"{samples} samples, against the TFLite Micro interpreter",
+        "",
+        f"{'output':<10}{'acc':>9}{'rmse':>14}{'mae':>14}{'l2r':>14}{'cos':>10}"
+        f"{'bit-exact':>22}",
+    ]
+    for k, m in enumerate(metrics, start=1):
+        acc = f"{m.acc:.2f}%" if m.acc is not None else "n.a."
+        lines.append(f"{'out_' + str(k):<10}{acc:>9}{m.rmse:>14.9f}{m.mae:>14.9f}{m.l2r:>14.9f}"
+                     f"{m.cos:>10.6f}{f'{m.exact}/{m.total} ({m.exact_share:.2f}%)':>22}")
+    exact = sum(m.exact for m in metrics)
+    total = sum(m.total for m in metrics)
+    verdict = "bit-exact" if exact == total else "NOT bit-exact"
+    lines += ["", f"{exact}/{total} output values identical to TFLite Micro: {verdict}", ""]
+    return "\n".join(lines)
