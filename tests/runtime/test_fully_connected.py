@@ -1,0 +1,170 @@
+"""FULLY_CONNECTED: the generated layer + C kernel against the tflite-micro interpreter.
+
+Each case builds a one-op int8 model, lowers it with the codegen family, runs the C kernel
+(portable path, and the DSP path with emulated SXTB16/SMLAD) through ctypes and compares
+every output with TFLite Micro, bit for bit.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import subprocess
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from support.reference import run_tflm
+from support.tflite_builder import ModelBuilder, bias_for, quantize_weights
+
+from edgeai_tool.codegen.layers.base import ArrayRef, LayerCode
+from edgeai_tool.codegen.layers.fully_connected import check_fully_connected, lower_fully_connected
+from edgeai_tool.importer.tflite_import import import_model
+
+RUNTIME = Path(__file__).resolve().parents[2] / "edgeai_tool" / "runtime"
+I32 = ctypes.c_int32
+P8 = ctypes.POINTER(ctypes.c_int8)
+P32 = ctypes.POINTER(ctypes.c_int32)
+
+
+class FcParams(ctypes.Structure):
+    _fields_ = [("batches", I32), ("in_depth", I32), ("out_depth", I32), ("per_channel", I32)]
+
+
+class FcData(ctypes.Structure):
+    _fields_ = [("weights", P8), ("bias", P32), ("multiplier", P32), ("shift", P32),
+                ("output_offset", I32), ("act_min", I32), ("act_max", I32)]
+
+
+@pytest.fixture(scope="module", params=["portable", "dsp"])
+def kernel(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    flags = ["-DEDGEAI_EMULATE_DSP"] if request.param == "dsp" else []
+    lib = tmp_path_factory.mktemp(request.param) / "libfc.so"
+    subprocess.run(["gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-fPIC", "-shared",
+                    *flags, "-I", str(RUNTIME), str(RUNTIME / "edgeai_fully_connected.c"),
+                    "-o", str(lib)], check=True)
+    function = ctypes.CDLL(str(lib)).edgeai_fully_connected_s8
+    function.restype = I32
+    return function
+
+
+def run_layer(kernel, layer: LayerCode, x: np.ndarray, out_size: int) -> np.ndarray:
+    arrays = {a.name: np.ascontiguousarray(a.values) for a in layer.arrays}
+
+    def field(value, ctype):
+        if isinstance(value, ArrayRef):
+            return arrays[value.name].ctypes.data_as(ctype)
+        return value
+
+    data = FcData(**{name: field(v, t) for (name, t), v in
+                     zip(FcData._fields_, layer.data.values(), strict=True)})
+    params = FcParams(**layer.params)
+    x = np.ascontiguousarray(x, dtype=np.int8)
+    y = np.zeros(out_size, dtype=np.int8)
+    status = kernel(ctypes.byref(params), ctypes.byref(data), x.ctypes.data_as(P8),
+                    y.ctypes.data_as(P8))
+    assert status == 0
+    return y
+
+
+def fc_model(rng: np.random.Generator, in_shape: tuple[int, ...], out_depth: int, *,
+             per_channel: bool = False, bias: bool = True, keep_num_dims: bool = False,
+             activation: str = "NONE", in_zp: int = -7, out_scale: float | None = None,
+             out_zp: int = 5) -> bytes:
+    in_depth = in_shape[-1]
+    batches = int(np.prod(in_shape)) // in_depth
+    in_scale = 0.05
+    w_float = rng.normal(0, 1 / np.sqrt(in_depth), size=(out_depth, in_depth))
+    wq, ws = quantize_weights(w_float, per_channel=per_channel)
+    if out_scale is None:  # outputs mostly in range: std of the real output ~ 2.2
+        out_scale = 6.0 * 2.2 / 255
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=in_scale, zero_point=in_zp)
+    w = b.const("w", wq, scale=ws if per_channel else float(ws[0]), zero_point=0)
+    inputs = [x, w]
+    if bias:
+        bq, bs = bias_for(rng.normal(0, 0.5, size=out_depth), in_scale, ws)
+        inputs.append(b.const("b", bq, scale=bs if per_channel else float(bs[0])))
+    out_shape = (*in_shape[:-1], out_depth) if keep_num_dims else (batches, out_depth)
+    y = b.tensor("y", out_shape, scale=out_scale, zero_point=out_zp)
+    b.op("FULLY_CONNECTED", inputs, [y], fused_activation_function=activation,
+         keep_num_dims=keep_num_dims)
+    b.output(y)
+    return b.build()
+
+
+def check_bit_exact(kernel, model: bytes, rng: np.random.Generator, samples: int = 8) -> None:
+    graph = import_model(model)
+    op = graph.ops[0]
+    assert check_fully_connected(graph, op) is None
+    layer = lower_fully_connected(graph, op)
+    x_tensor = graph.tensor(op.inputs[0])
+    y_tensor = graph.tensor(op.outputs[0])
+    xs = rng.integers(-128, 127, size=(samples, *x_tensor.shape), endpoint=True, dtype=np.int8)
+    expected = run_tflm(model, [xs])[0].reshape(samples, -1)
+    for x, want in zip(xs, expected, strict=True):
+        got = run_layer(kernel, layer, x, y_tensor.size)
+        np.testing.assert_array_equal(got, want)
+
+
+CASES = [
+    dict(in_shape=(1, 16), out_depth=8),
+    dict(in_shape=(1, 256), out_depth=128),
+    dict(in_shape=(1, 37), out_depth=13),  # tails in both the depth and the row blocks
+    dict(in_shape=(1, 3), out_depth=1),
+    dict(in_shape=(1, 64), out_depth=10, per_channel=True),
+    dict(in_shape=(1, 33), out_depth=7, per_channel=True, bias=False),
+    dict(in_shape=(1, 40), out_depth=12, bias=False, in_zp=0),
+    dict(in_shape=(1, 4, 4, 16), out_depth=10),  # rank-4 input flattened
+    dict(in_shape=(3, 20), out_depth=6),  # several batches
+    dict(in_shape=(1, 5, 24), out_depth=9, keep_num_dims=True),
+    dict(in_shape=(1, 50), out_depth=20, activation="RELU"),
+    dict(in_shape=(1, 50), out_depth=20, activation="RELU6", out_scale=0.03),
+    dict(in_shape=(1, 50), out_depth=20, activation="RELU_N1_TO_1", out_scale=0.01, out_zp=0),
+    dict(in_shape=(1, 128), out_depth=16, out_scale=0.005),  # saturating outputs
+    dict(in_shape=(1, 128), out_depth=16, out_scale=2.0, per_channel=True),  # left shift
+    dict(in_shape=(1, 200), out_depth=33, in_zp=-128, out_zp=-128),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items()))
+def test_bit_exact_against_tflm(kernel, case: dict) -> None:
+    rng = np.random.default_rng(zlib.crc32(repr(sorted(case.items())).encode()))
+    check_bit_exact(kernel, fc_model(rng, **case), rng)
+
+
+def test_outputs_are_not_degenerate() -> None:
+    """The default output scale keeps most outputs off the clamps, so the test has teeth."""
+    rng = np.random.default_rng(1)
+    model = fc_model(rng, (1, 256), 128)
+    xs = rng.integers(-128, 127, size=(4, 1, 256), endpoint=True, dtype=np.int8)
+    y = run_tflm(model, [xs])[0]
+    assert np.mean((y > -128) & (y < 127)) > 0.9
+    assert len(np.unique(y)) > 100
+
+
+def _shared_model(name: str) -> Path | None:
+    for root in (Path(__file__).resolve().parents[3] / "shared", Path("/work/shared")):
+        if (root / "models" / "mlperf_tiny" / name).exists():
+            return root / "models" / "mlperf_tiny" / name
+    return None
+
+
+def test_mlperf_anomaly_detection_model(kernel) -> None:
+    """All ten FULLY_CONNECTED layers of MLPerf Tiny AD, chained, against TFLM's output."""
+    path = _shared_model("ad01_int8.tflite")
+    if path is None:
+        pytest.skip("shared/models/mlperf_tiny/ad01_int8.tflite not present")
+    model = path.read_bytes()
+    graph = import_model(model)
+    assert [op.kind for op in graph.ops] == ["FULLY_CONNECTED"] * 10
+    layers = [lower_fully_connected(graph, op) for op in graph.ops]
+    rng = np.random.default_rng(2024)
+    in_shape = graph.tensor(graph.inputs[0]).shape
+    xs = rng.integers(-128, 127, size=(16, *in_shape), endpoint=True, dtype=np.int8)
+    expected = run_tflm(model, [xs])[0]
+    for x, want in zip(xs, expected, strict=True):
+        value = x.reshape(-1)
+        for op, layer in zip(graph.ops, layers, strict=True):
+            value = run_layer(kernel, layer, value, graph.tensor(op.outputs[0]).size)
+        np.testing.assert_array_equal(value, want.reshape(-1))
