@@ -540,3 +540,22 @@ def test_builder_rejects_bad_options() -> None:
         b.const("w", np.zeros((2, 3), np.int8), scale=[0.1, 0.2, 0.3], axis=0)
     with pytest.raises(ValueError, match="unknown value 'BOGUS'"):
         b.op("CONV_2D", [x], [x], padding="BOGUS")
+
+
+def test_tflm_refuses_pool_with_requantizing_output() -> None:
+    b = ModelBuilder()
+    x = b.input("x", (1, 4, 4, 1), scale=0.05, zero_point=0)
+    y = b.tensor("y", (1, 2, 2, 1), scale=0.1, zero_point=3)
+    b.op(
+        "MAX_POOL_2D",
+        [x],
+        [y],
+        padding="VALID",
+        stride_w=2,
+        stride_h=2,
+        filter_width=2,
+        filter_height=2,
+    )
+    b.output(y)
+    with pytest.raises(RuntimeError):
+        run_tflm(b.build(), [np.zeros(x.shape, np.int8)])

@@ -18,6 +18,15 @@ op's builtin options table, found by reflection on the ``tflite`` package (``Con
 ``fused_activation_function="RELU6"``); vector options accept sequences (``new_shape=[1, 10]``).
 Ops whose parameters are tensors (PAD paddings, MEAN axis, TRANSPOSE perm, STRIDED_SLICE
 begin/end/strides, RESHAPE shape) take int32 const tensors made with :meth:`ModelBuilder.const`.
+
+``add_conv2d`` / ``add_depthwise_conv2d`` / ``add_fully_connected`` add a layer with random
+weights and an output scale/zero point calibrated on sample inputs, so outputs span int8.
+
+tflite-micro int8 constraints worth knowing when choosing output quantization:
+SOFTMAX and LOGISTIC need (1/256, -128), TANH (1/128, 0); pools, CONCATENATION and the PADV2
+pad value must share the input's scale/zero point (refused otherwise); RELU6, MAXIMUM,
+MINIMUM, TRANSPOSE, STRIDED_SLICE, RESHAPE, SQUEEZE, EXPAND_DIMS and PAD never read the output
+quantization and copy raw values, so give them the input's.
 """
 
 from __future__ import annotations
