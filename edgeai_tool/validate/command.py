@@ -24,7 +24,8 @@ def run_validation(compilation: Compilation, args: argparse.Namespace) -> str:
                                  args.seed)
     with HostNetwork(compilation) as network:
         c_outputs = network.run(inputs)
-    reference = run_reference(compilation.model_path, inputs)
+    reference = run_reference(compilation.model_path, inputs,
+                              len(compilation.network.outputs))
     if args.save_outputs:
         _save(args.save_outputs, c_outputs)
     metrics = [compare_outputs(c, ref, io.scale, io.zero_point, labels if k == 0 else None)

@@ -9,7 +9,8 @@ import numpy as np
 from edgeai_tool.errors import EdgeAIError
 
 
-def run_reference(model_path: str | Path, inputs: list[np.ndarray]) -> list[np.ndarray]:
+def run_reference(model_path: str | Path, inputs: list[np.ndarray],
+                  output_count: int = 1) -> list[np.ndarray]:
     """Outputs of the TFLM interpreter for every sample; shapes as in `HostNetwork.run`."""
     try:
         from tflite_micro import runtime
@@ -18,7 +19,6 @@ def run_reference(model_path: str | Path, inputs: list[np.ndarray]) -> list[np.n
             "validate needs the TFLite Micro interpreter: pip install 'edgeai[validate]' "
             "(package tflite-micro)") from None
     interpreter = runtime.Interpreter.from_bytes(Path(model_path).read_bytes())
-    output_count = _output_count(interpreter)
     outputs: list[list[np.ndarray]] = [[] for _ in range(output_count)]
     for sample in range(len(inputs[0])):
         for k, values in enumerate(inputs):
@@ -28,12 +28,3 @@ def run_reference(model_path: str | Path, inputs: list[np.ndarray]) -> list[np.n
             outputs[k].append(interpreter.get_output(k).copy())
     return [np.concatenate(per_output) for per_output in outputs]
 
-
-def _output_count(interpreter: object) -> int:
-    count = 0
-    while True:
-        try:
-            interpreter.get_output_details(count)
-        except (IndexError, RuntimeError, ValueError):
-            return count
-        count += 1
