@@ -1,0 +1,36 @@
+"""The check every kernel test ends with: generated C == TFLite Micro, byte for byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from edgeai_tool.compiler import Compilation, Options, compile_model
+from edgeai_tool.validate.host import HostNetwork
+from edgeai_tool.validate.reference import run_reference
+
+
+def compile_bytes(model: bytes, directory: Path, options: Options | None = None) -> Compilation:
+    """Write `model` to `directory/model.tflite` and compile it."""
+    path = directory / "model.tflite"
+    path.write_bytes(model)
+    return compile_model(path, options or Options())
+
+
+def assert_bit_exact(model: bytes, inputs: list[np.ndarray], directory: Path,
+                     options: Options | None = None, sanitize: bool = True) -> list[np.ndarray]:
+    """Run the generated C (under ASan/UBSan by default) and tflite-micro on every sample
+    (`inputs[k]` has shape (N, *input_k_shape[1:])) and assert identical outputs."""
+    compilation = compile_bytes(model, directory, options)
+    with HostNetwork(compilation, sanitize=sanitize) as network:
+        outputs = network.run(inputs)
+    reference = run_reference(compilation.model_path, inputs, len(outputs))
+    for k, (got, want) in enumerate(zip(outputs, reference, strict=True)):
+        got = got.reshape(want.shape)
+        mismatches = np.flatnonzero(got != want)
+        assert mismatches.size == 0, (
+            f"output {k}: {mismatches.size}/{want.size} values differ from tflite-micro; "
+            f"first at flat index {mismatches[0]}: C {got.flat[mismatches[0]]} "
+            f"vs TFLM {want.flat[mismatches[0]]}")
+    return outputs
