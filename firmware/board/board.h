@@ -1,0 +1,34 @@
+/* Board support API shared by every target (NUCLEO-F767ZI, QEMU mps2-an500,
+ * host). The application needs nothing else: stdio's printf reaches the
+ * board's console through newlib's _write. */
+#ifndef BOARD_H
+#define BOARD_H
+
+#include <stdint.h>
+
+/* Clocks, console, caches. Call first in main. */
+void board_init(void);
+
+/* Raw console output, unbuffered (safe from fault handlers). board_puts
+ * writes s as is: unlike puts() it adds no newline. */
+void board_putc(char c);
+void board_puts(const char *s);
+
+/* Flushes stdio and stops: on QEMU and the host, status becomes the process'
+ * exit status; on a board, the CPU halts (there is nobody to return to). */
+_Noreturn void board_exit(int status);
+
+/* Free-running CPU cycle counter (DWT CYCCNT) where the board has one that
+ * counts; 0 otherwise (QEMU does not model it). */
+uint32_t board_cycles(void);
+
+/* Core clock in Hz, 0 when unknown (host). */
+uint32_t board_cpu_hz(void);
+
+/* Markers for ../shared/tools/qemu-insncount: the QEMU plugin counts the
+ * instructions executed from bench_start to bench_stop. Defined out of line
+ * (bench.c) so that they can be neither inlined nor merged. */
+void bench_start(void);
+void bench_stop(void);
+
+#endif

@@ -1,0 +1,165 @@
+"""SCons tool: GCC for a microcontroller target (arm-none-eabi) or for the host.
+
+    env = Environment(tools=['mcu_gcc'], MCU_TARGET='stm32f7')
+    elf, map_, bin_, hex_, usage = env.Firmware('firmware', sources, LINKER_SCRIPT='board.ld')
+
+$MCU_TARGET picks a preset from PRESETS: the machine flags, which go unchanged
+to the compiler, the assembler and the linker (a hard-float object linked
+against soft-float libraries fails only at run time, so one list feeds all
+three). Every setting is an ordinary construction variable set with
+SetDefault, so values given to Environment() win and anything can be changed
+after loading: OPTFLAGS, DEBUGFLAGS, WARNFLAGS, MCU_FLAGS, SPECSFLAGS,
+TOOLCHAIN_PREFIX (a directory may be part of it), CC_LAUNCHER (e.g. ccache).
+
+Output is one line per step (`Compiling firmware/app/main.c`); set VERBOSE
+in the environment before loading the tool to see full command lines.
+"""
+
+import SCons.Action
+import SCons.Builder
+import SCons.Errors
+import SCons.Util
+
+from . import memory
+
+# Machine flags per target. Thumb-2 is the only instruction set of M-profile
+# cores but gcc still needs -mthumb. Board support (linker script, startup)
+# is the firmware's business, not the toolchain's.
+PRESETS = {
+    'stm32f7': dict(
+        description='NUCLEO-F767ZI: STM32F767ZI, Cortex-M7 at 216 MHz, double-precision FPU',
+        machine=['-mcpu=cortex-m7', '-mthumb', '-mfpu=fpv5-d16', '-mfloat-abi=hard'],
+        arm=True),
+    'stm32f4': dict(
+        description='STM32F4: Cortex-M4, single-precision FPU',
+        machine=['-mcpu=cortex-m4', '-mthumb', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard'],
+        arm=True),
+    'stm32h7': dict(
+        description='STM32H7: Cortex-M7, double-precision FPU',
+        machine=['-mcpu=cortex-m7', '-mthumb', '-mfpu=fpv5-d16', '-mfloat-abi=hard'],
+        arm=True),
+    'qemu-m7': dict(
+        description="QEMU mps2-an500: Cortex-M7, semihosting for output and exit code",
+        machine=['-mcpu=cortex-m7', '-mthumb', '-mfpu=fpv5-d16', '-mfloat-abi=hard'],
+        # rdimon: newlib's syscalls over semihosting, so printf reaches QEMU's
+        # stdout and main's return value becomes QEMU's exit status.
+        specs=['--specs=nano.specs', '--specs=rdimon.specs'],
+        arm=True),
+    'host': dict(
+        description='the build machine, native gcc (runs the same application)',
+        machine=[], arm=False),
+}
+
+DEFAULT_TARGET = 'stm32f7'
+
+# One concise line per step; $SOURCE.srcpath shows firmware/app/main.c rather
+# than its variant-dir twin build/stm32f7/app/main.c.
+COMSTRS = {
+    'CCCOMSTR': 'Compiling ${SOURCE.srcpath}',
+    'SHCCCOMSTR': 'Compiling ${SOURCE.srcpath}',
+    'ASCOMSTR': 'Assembling ${SOURCE.srcpath}',
+    'ASPPCOMSTR': 'Assembling ${SOURCE.srcpath}',
+    'LINKCOMSTR': 'Linking $TARGET',
+    'ARCOMSTR': 'Archiving $TARGET',
+    'OBJCOPYCOMSTR': 'Writing $TARGET',
+}
+
+
+def preset(env):
+    """The preset dict of $MCU_TARGET; a clear error for unknown names."""
+    name = env.subst('$MCU_TARGET')
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise SCons.Errors.UserError(
+            f"mcu_gcc: unknown MCU_TARGET '{name}'; known: {', '.join(PRESETS)}") from None
+
+
+def _firmware(env, target, source, **kw):
+    """Link target(.elf) with a map file; on ARM also write .bin and .hex and
+    print the memory summary. Returns [elf, map, bin, hex] (host: [program])."""
+    if not preset(env)['arm']:
+        return env.Program(target, source, **kw)
+    base = str(target)
+    script = kw.pop('LINKER_SCRIPT', env.get('LINKER_SCRIPT'))
+    # The map is a real target (not a SideEffect) so CacheDir stores it too.
+    elf, map_ = env.Program([base, base + '.map'], source,
+                            MAPFLAGS='-Wl,-Map=${TARGETS[1]}',
+                            _LINKSCRIPT=['-T', script] if script else [], **kw)
+    if script:
+        env.Depends(elf, script)
+    bin_ = env.ObjCopy(base + '.bin', elf, OBJCOPYFORMAT='binary')
+    hex_ = env.ObjCopy(base + '.hex', elf, OBJCOPYFORMAT='ihex')
+    usage = env.MemoryUsage(base + '.memory.txt', [elf, map_])
+    return [elf, map_, bin_[0], hex_[0], usage[0]]
+
+
+def generate(env):
+    env.SetDefault(MCU_TARGET=DEFAULT_TARGET)
+    p = preset(env)
+
+    env.SetDefault(
+        TOOLCHAIN_PREFIX='arm-none-eabi-' if p['arm'] else '',
+        MCU_FLAGS=p['machine'],
+        SPECSFLAGS=p.get('specs', ['--specs=nano.specs'] if p['arm'] else []),
+        OPTFLAGS=['-O2'],
+        DEBUGFLAGS=['-g'],
+        # Strict for our own code; a clone with other WARNFLAGS builds code we
+        # do not control (e.g. generated files) without -Werror.
+        WARNFLAGS=['-Wall', '-Wextra', '-Werror'],
+        CC_LAUNCHER='',
+        LINKER_SCRIPT='',
+        MAPFLAGS='',
+        _LINKSCRIPT='',
+    )
+    # The ARM compiler always comes from the prefix: a default-tools
+    # environment's CC='gcc' must not silently build ARM code natively.
+    if p['arm'] or 'CC' not in env:
+        env['CC'] = '${TOOLCHAIN_PREFIX}gcc'
+    for tool in ('gcc', 'gnulink', 'ar', 'gas'):
+        env.Tool(tool)
+    env['AR'] = '${TOOLCHAIN_PREFIX}ar'
+    env['RANLIB'] = '${TOOLCHAIN_PREFIX}ranlib'
+    # gcc drives the assembler so .S files get the preprocessor and the same
+    # machine flags as C.
+    env['AS'] = '$CC'
+    # 'ar rcs' writes the index itself, so the separate ranlib step goes.
+    env['ARFLAGS'] = SCons.Util.CLVar('rcs')
+    env['BUILDERS']['StaticLibrary'].action = SCons.Action.Action('$ARCOM', '$ARCOMSTR')
+    env['OBJCOPY'] = '${TOOLCHAIN_PREFIX}objcopy'
+    env['OBJDUMP'] = '${TOOLCHAIN_PREFIX}objdump'
+    env['NM'] = '${TOOLCHAIN_PREFIX}nm'
+    env['SIZE'] = '${TOOLCHAIN_PREFIX}size'
+
+    # The launcher is wrapped in $( $) so it is left out of the build
+    # signature: turning ccache on or off must not rebuild anything.
+    # Same for the prefix map, which keeps absolute paths out of the objects
+    # (byte-identical objects from any checkout, so CacheDir hits across clones).
+    env['CCCOM'] = '$( $CC_LAUNCHER $) ' + env['CCCOM'] + ' $( $_PREFIXMAP $)'
+    env['_PREFIXMAP'] = '-ffile-prefix-map=${Dir("#").abspath}=.'
+
+    section_gc = ['-ffunction-sections', '-fdata-sections']
+    env.Append(
+        CCFLAGS=['$MCU_FLAGS', '$OPTFLAGS', '$DEBUGFLAGS', '$WARNFLAGS'] + section_gc,
+        ASFLAGS=['$MCU_FLAGS', '$DEBUGFLAGS'],
+        LINKFLAGS=['$MCU_FLAGS', '$SPECSFLAGS', '-Wl,--gc-sections', '$MAPFLAGS'],
+    )
+    if p['arm']:
+        # Our startup code (firmware/board/cortex_m) replaces crt0 and calls
+        # main itself; -T puts the board's memory map in the link.
+        env.Append(LINKFLAGS=['-nostartfiles', '$_LINKSCRIPT'])
+        env['PROGSUFFIX'] = '.elf'
+
+    if not env.get('VERBOSE'):
+        for k, v in COMSTRS.items():
+            env.SetDefault(**{k: v})
+
+    env.SetDefault(OBJCOPYCOM='$OBJCOPY -O $OBJCOPYFORMAT $SOURCE $TARGET')
+    env['BUILDERS']['ObjCopy'] = SCons.Builder.Builder(
+        action=SCons.Action.Action('$OBJCOPYCOM', '$OBJCOPYCOMSTR'), single_source=True)
+    env['BUILDERS']['MemoryUsage'] = memory.builder
+    env.AddMethod(_firmware, 'Firmware')
+
+
+def exists(env):
+    return env.Detect(env.subst('${TOOLCHAIN_PREFIX}gcc') or 'arm-none-eabi-gcc')

@@ -1,0 +1,90 @@
+"""Flash and RAM use of a linked firmware against the board's totals.
+
+The totals come from the map file's "Memory Configuration" (the linker
+script's MEMORY block), so the board's sizes are written down once, in its
+linker script. A region without the 'w' attribute is flash. A section counts
+as RAM where its run address lies, and as flash where its load image lies
+(.data counts in both, as in `size`'s text+data / data+bss).
+"""
+
+import re
+import subprocess
+
+import SCons.Action
+import SCons.Builder
+
+
+def memory_regions(map_path):
+    """[(name, origin, length, writable)] from a GNU ld map file."""
+    regions = []
+    with open(map_path) as f:
+        text = f.read()
+    block = text.split('Memory Configuration', 1)[1].split('Linker script and memory map', 1)[0]
+    for m in re.finditer(r'^(\S+)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s*(\S*)$', block, re.M):
+        name, origin, length, attrs = m.groups()
+        if name != '*default*':
+            regions.append((name, int(origin, 16), int(length, 16), 'w' in attrs))
+    return regions
+
+
+def sections(objdump, elf):
+    """[(name, size, vma, lma, loaded)] of the allocated sections of elf."""
+    out = subprocess.run([objdump, '-h', elf], check=True, capture_output=True, text=True).stdout
+    found = []
+    # Each section is two lines: "idx name size vma lma off align" then flags.
+    for m in re.finditer(r'^\s*\d+\s+(\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+\S+\s+\S+\n\s+(.*)$',
+                         out, re.M):
+        name, size, vma, lma, flags = m.groups()
+        if 'ALLOC' in flags:
+            found.append((name, int(size, 16), int(vma, 16), int(lma, 16), 'LOAD' in flags))
+    return found
+
+
+def usage(objdump, elf, map_path):
+    """{region name: bytes used} plus the region list."""
+    regions = memory_regions(map_path)
+    used = {r[0]: 0 for r in regions}
+
+    def region_of(addr, writable):
+        for name, origin, length, w in regions:
+            if w == writable and origin <= addr < origin + length:
+                return name
+        return None
+
+    for _name, size, vma, lma, loaded in sections(objdump, elf):
+        ram = region_of(vma, True)
+        if ram:
+            used[ram] += size
+        rom = region_of(lma, False)
+        if rom and loaded:
+            used[rom] += size
+    return regions, used
+
+
+def _kib(n):
+    return f'{n / 1024:,.0f} KiB' if n % 1024 == 0 else f'{n:,} B'
+
+
+def summary(objdump, elf, map_path):
+    regions, used = usage(objdump, elf, map_path)
+    lines = [f'Memory use of {elf}:']
+    for kind, writable in (('flash', False), ('RAM', True)):
+        mine = [r for r in regions if r[3] == writable]
+        total = sum(r[2] for r in mine)
+        n = sum(used[r[0]] for r in mine)
+        detail = ', '.join(f'{r[0]} {used[r[0]]:,} of {_kib(r[2])}' for r in mine) if len(mine) > 1 else ''
+        pct = 100.0 * n / total if total else 0.0
+        lines.append(f'  {kind:<5} {n:>9,} B of {_kib(total):>9} ({pct:4.1f}%)'
+                     + (f'  [{detail}]' if detail else ''))
+    return '\n'.join(lines) + '\n'
+
+
+def _action(target, source, env):
+    text = summary(env.subst('$OBJDUMP'), str(source[0]), str(source[1]))
+    with open(str(target[0]), 'w') as f:
+        f.write(text)
+    print(text, end='')
+
+
+# The summary is the output; no extra "Running ..." line in front of it.
+builder = SCons.Builder.Builder(action=SCons.Action.Action(_action, None, varlist=['OBJDUMP']))
