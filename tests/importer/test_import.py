@@ -1,0 +1,70 @@
+"""Import stage: what the flatbuffer says arrives in the IR, and bad files are refused."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from support.tflite_builder import ModelBuilder, quantize_weights
+
+from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.importer import load_model
+from edgeai_tool.importer.tflite_import import import_model
+
+MLPERF = Path(__file__).resolve().parents[3] / "shared" / "models" / "mlperf_tiny"
+
+
+def _dense_model(per_channel: bool) -> bytes:
+    rng = np.random.default_rng(1)
+    b = ModelBuilder()
+    x = b.input("x", (1, 8), scale=0.05, zero_point=3)
+    wq, ws = quantize_weights(rng.normal(size=(4, 8)), per_channel=per_channel, axis=0)
+    w = b.const("w", wq, scale=ws, zero_point=0, axis=0)
+    bias = b.const("bias", np.arange(4, dtype=np.int32), scale=[0.05 * s for s in np.atleast_1d(ws)])
+    y = b.tensor("y", (1, 4), scale=0.1, zero_point=-2)
+    b.op("FULLY_CONNECTED", [x, w, bias], [y], fused_activation_function="RELU")
+    b.output(y)
+    return b.build()
+
+
+def test_tensors_ops_and_options_are_imported():
+    graph = import_model(_dense_model(per_channel=True))
+    (op,) = graph.ops
+    assert op.kind == "FULLY_CONNECTED"
+    assert op.options["fused_activation_function"] == "RELU"
+    x, w, bias = (graph.tensor(t) for t in op.inputs)
+    assert (x.shape, x.dtype, x.quant.zero_point) == ((1, 8), "int8", (3,))
+    assert w.is_constant and w.data.dtype == np.int8 and w.quant.per_channel
+    assert bias.data.tolist() == [0, 1, 2, 3]
+    assert graph.inputs == [x.id] and graph.outputs == op.outputs
+
+
+def test_per_tensor_weights_have_one_scale():
+    graph = import_model(_dense_model(per_channel=False))
+    assert not graph.tensor(graph.ops[0].inputs[1]).quant.per_channel
+
+
+@pytest.mark.parametrize("model", sorted(MLPERF.glob("*.tflite")), ids=lambda p: p.stem)
+def test_mlperf_models_import(model):
+    graph = load_model(model)
+    assert graph.ops and graph.inputs and graph.outputs
+    assert all(graph.tensor(t).dtype == "int8" for t in graph.inputs + graph.outputs)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "not a TensorFlow Lite model"),
+    (b"hello world, not a model", "not a TensorFlow Lite model"),
+])
+def test_non_tflite_bytes_are_refused(data, message):
+    with pytest.raises(EdgeAIError, match=message):
+        import_model(data)
+
+
+def test_truncated_model_is_refused():
+    data = _dense_model(per_channel=True)
+    with pytest.raises(EdgeAIError, match="truncated or corrupt"):
+        import_model(data[: len(data) // 2])
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(EdgeAIError, match="model file not found: .*absent.tflite"):
+        load_model(tmp_path / "absent.tflite")
