@@ -17,6 +17,7 @@ from edgeai_tool.compiler import OPTIMIZATIONS, TARGETS, Options, compile_model,
 from edgeai_tool.errors import EdgeAIError
 
 EXIT_USAGE = 2
+EXIT_MISMATCH = 1  # validate ran, but the C model is not bit-exact
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,18 +89,18 @@ def _command_line(argv: Sequence[str]) -> str:
     return shlex.join(shown)
 
 
-def _generate(args: argparse.Namespace, argv: Sequence[str]) -> None:
+def _generate(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
     compilation = compile_model(args.model, _options(args), _command_line(argv))
     write_files(compilation.files, args.output)
     print(compilation.summary())
 
 
-def _analyze(args: argparse.Namespace, argv: Sequence[str]) -> None:
+def _analyze(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
     compilation = compile_model(args.model, _options(args), _command_line(argv))
     print(compilation.report, end="")
 
 
-def _runtime(args: argparse.Namespace, _argv: Sequence[str]) -> None:
+def _runtime(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
     from edgeai_tool.runtime import runtime_files
 
     files = runtime_files()
@@ -107,14 +108,16 @@ def _runtime(args: argparse.Namespace, _argv: Sequence[str]) -> None:
     print(f"wrote {len(files)} runtime files to {args.output}")
 
 
-def _validate(args: argparse.Namespace, argv: Sequence[str]) -> None:
+def _validate(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from edgeai_tool.validate.command import run_validation
 
     compilation = compile_model(args.model, _options(args), _command_line(argv))
-    print(run_validation(compilation, args), end="")
+    text, exact = run_validation(compilation, args)
+    print(text, end="")
+    return 0 if exact else EXIT_MISMATCH
 
 
-def _supported_ops(_args: argparse.Namespace, _argv: Sequence[str]) -> None:
+def _supported_ops(_args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
     from edgeai_tool.codegen.layers import supported_ops_table
 
     print(supported_ops_table(), end="")
@@ -128,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
-        _COMMANDS[args.command](args, argv)
+        status = _COMMANDS[args.command](args, argv)
     except EdgeAIError as exc:
         message = " ".join(str(exc).split())
         print(f"edgeai: error: {message}", file=sys.stderr)
@@ -136,4 +139,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("edgeai: error: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return status or 0

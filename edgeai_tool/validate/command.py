@@ -16,8 +16,9 @@ from edgeai_tool.validate.reference import run_reference
 DEFAULT_RANDOM_SAMPLES = 1000
 
 
-def run_validation(compilation: Compilation, args: argparse.Namespace) -> str:
-    """Run the comparison the arguments ask for and return the printed report."""
+def run_validation(compilation: Compilation, args: argparse.Namespace) -> tuple[str, bool]:
+    """Run the comparison the arguments ask for; return the printed report and whether
+    every output value was identical to the reference."""
     if args.mode != "host":
         raise EdgeAIError(f"validate --mode {args.mode} is not available yet; use --mode host")
     inputs, labels = load_inputs(compilation, args.valinput, args.valoutput, args.random,
@@ -31,7 +32,8 @@ def run_validation(compilation: Compilation, args: argparse.Namespace) -> str:
     metrics = [compare_outputs(c, ref, io.scale, io.zero_point, labels if k == 0 else None)
                for k, (c, ref, io) in enumerate(
                    zip(c_outputs, reference, compilation.network.outputs, strict=True))]
-    return format_validation(compilation, len(inputs[0]), metrics)
+    exact = all(m.exact == m.total for m in metrics)
+    return format_validation(compilation, len(inputs[0]), metrics), exact
 
 
 def load_inputs(compilation: Compilation, valinput: str | None, valoutput: str | None,
