@@ -43,7 +43,8 @@ static void clock_init(void)
      * VCO 2 MHz * 216 = 432 MHz, SYSCLK = VCO / 2 = 216 MHz, and
      * VCO / 9 = 48 MHz for USB. */
     uint32_t pll = RCC_PLLCFGR_N(216) | RCC_PLLCFGR_P(2) | RCC_PLLCFGR_Q(9) | RCC_PLLCFGR_R(2);
-    RCC_CR |= RCC_CR_HSEBYP | RCC_CR_HSEON;
+    RCC_CR |= RCC_CR_HSEBYP;  /* writable only while HSE is off: before HSEON */
+    RCC_CR |= RCC_CR_HSEON;
     if (wait_set(&RCC_CR, RCC_CR_HSERDY, 200000u)) {
         pll |= RCC_PLLCFGR_SRC_HSE | RCC_PLLCFGR_M(HSE_HZ / 2000000u);
         clock_source = "HSE 8 MHz from ST-LINK";
