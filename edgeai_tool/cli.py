@@ -30,7 +30,8 @@ class _Parser(argparse.ArgumentParser):
 def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-m", "--model", required=True, help="int8 .tflite model")
     parser.add_argument("-n", "--name", default="network",
-                        help="C name of the network: files NAME*.c/h, symbols NAME_* (default: network)")
+                        help="C name of the network: files NAME*.c/h, symbols NAME_* "
+                        "(default: network)")
     parser.add_argument("--target", default="stm32f7", choices=TARGETS, help="target series")
     parser.add_argument("--memory-pool", metavar="FILE",
                         help="memory pools in ST's mempools JSON format (default: one pool)")
@@ -64,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("-vo", "--valoutput", metavar="EXPECTED",
                           help="expected outputs or labels (.npy) for the accuracy figure")
     validate.add_argument("--random", type=int, default=None, metavar="N",
-                          help="add N uniform random int8 samples (default: 1000 without -vi, else 0)")
+                          help="add N uniform random int8 samples "
+                          "(default: 1000 without -vi, else 0)")
     validate.add_argument("--seed", type=int, default=0, help="seed of the random samples")
     validate.add_argument("--save-outputs", metavar="OUT.npy", help="save the C model's outputs")
 

@@ -112,13 +112,17 @@ def write_files(files: dict[str, str], output_dir: str | Path) -> None:
         output_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.", dir=output_dir.parent))
     except OSError as exc:
-        raise EdgeAIError(f"cannot write to output directory {output_dir}: {exc.strerror}") from None
+        raise _unwritable(output_dir, exc) from None
     try:
         for name, text in sorted(files.items()):
             (staging / name).write_bytes(text.encode("utf-8"))
         for name in sorted(files):
             os.replace(staging / name, output_dir / name)
     except OSError as exc:
-        raise EdgeAIError(f"cannot write to output directory {output_dir}: {exc.strerror}") from None
+        raise _unwritable(output_dir, exc) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _unwritable(output_dir: Path, exc: OSError) -> EdgeAIError:
+    return EdgeAIError(f"cannot write to output directory {output_dir}: {exc.strerror}")

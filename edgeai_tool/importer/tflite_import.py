@@ -66,7 +66,8 @@ def import_model(data: bytes, name: str = "model", source: str = "<bytes>") -> G
         raise
     except Exception as exc:  # the flatbuffer runtime raises anything on bad offsets
         raise EdgeAIError(
-            f"{source} is truncated or corrupt: the flatbuffer cannot be read ({type(exc).__name__})"
+            f"{source} is truncated or corrupt: the flatbuffer cannot be read "
+            f"({type(exc).__name__})"
         ) from None
 
 

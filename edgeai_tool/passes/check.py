@@ -34,7 +34,8 @@ def _check_io_types(graph: Graph) -> None:
     if "float32" in dtypes and _is_float_model(graph):
         raise EdgeAIError(
             f"{graph.name}: float32 model; edgeai compiles full-integer int8 models "
-            "(quantize it with TFLiteConverter, optimizations=[DEFAULT], int8 representative dataset)"
+            "(quantize it with TFLiteConverter, optimizations=[DEFAULT] and an int8 "
+            "representative dataset)"
         )
     if "uint8" in dtypes:
         raise EdgeAIError(

@@ -36,13 +36,14 @@ def fuse_activations(graph: Graph) -> Graph:
     index = 0
     while index < len(graph.ops):
         op = graph.ops[index]
-        if op.kind in _HAS_ACTIVATION_SLOT and op.options.get("fused_activation_function") == "NONE":
+        activation = op.options.get("fused_activation_function")
+        if op.kind in _HAS_ACTIVATION_SLOT and activation == "NONE":
             reader = _sole_reader(graph, op.outputs[0])
             if reader is not None and _folds_into(graph, op, graph.ops[reader]):
-                activation = graph.ops[reader]
-                op.options["fused_activation_function"] = _ACTIVATION_OPS[activation.kind]
-                graph.ops[index] = op.replace(outputs=list(activation.outputs),
-                                              origin=op.origin + activation.origin)
+                clamp = graph.ops[reader]
+                op.options["fused_activation_function"] = _ACTIVATION_OPS[clamp.kind]
+                graph.ops[index] = op.replace(outputs=list(clamp.outputs),
+                                              origin=op.origin + clamp.origin)
                 del graph.ops[reader]
                 continue
         index += 1

@@ -51,7 +51,8 @@ def load_inputs(compilation: Compilation, valinput: str | None, valoutput: str |
         random = 0 if valinput else DEFAULT_RANDOM_SAMPLES
     rng = np.random.default_rng(seed)
     extra = [rng.integers(-128, 128, size=(random, *io.shape[1:]), dtype=np.int8) for io in ios]
-    samples = [np.concatenate([g, e]) for g, e in zip(given, extra, strict=True)] if given else extra
+    samples = ([np.concatenate([g, e]) for g, e in zip(given, extra, strict=True)]
+               if given else extra)
     if not len(samples[0]):
         raise EdgeAIError("no samples to validate: give -vi INPUTS or --random N with N > 0")
     if labels is not None and len(labels) != len(samples[0]):

@@ -11,7 +11,7 @@ import numpy as np
 class Metrics:
     """C model against reference, on dequantized values (as ST's validate reports them)."""
 
-    acc: float | None  # argmax agreement with the labels or reference, in %; None if not a classifier
+    acc: float | None  # % argmax agreement with labels or reference; None: not a classifier
     rmse: float
     mae: float
     l2r: float

@@ -41,7 +41,8 @@ class HostNetwork:
 
     def _build(self, workdir: Path) -> Path:
         if shutil.which(self.compiler) is None:
-            raise EdgeAIError(f"validate --mode host needs a C compiler: '{self.compiler}' not found")
+            raise EdgeAIError(
+                f"validate --mode host needs a C compiler: '{self.compiler}' not found")
         generated = workdir / "generated"
         write_files(self.compilation.files, generated)
         network = self.compilation.network
@@ -84,7 +85,8 @@ class HostNetwork:
 def _split_outputs(raw: bytes, outputs: list, count: int) -> list[np.ndarray]:
     sample_bytes = sum(io.size_bytes for io in outputs)
     if len(raw) != sample_bytes * count:
-        raise EdgeAIError(f"the generated C wrote {len(raw)} bytes, expected {sample_bytes * count}")
+        raise EdgeAIError(
+            f"the generated C wrote {len(raw)} bytes, expected {sample_bytes * count}")
     rows = np.frombuffer(raw, dtype=np.uint8).reshape(count, sample_bytes)
     results, start = [], 0
     for io in outputs:

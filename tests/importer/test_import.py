@@ -19,7 +19,8 @@ def _dense_model(per_channel: bool) -> bytes:
     x = b.input("x", (1, 8), scale=0.05, zero_point=3)
     wq, ws = quantize_weights(rng.normal(size=(4, 8)), per_channel=per_channel, axis=0)
     w = b.const("w", wq, scale=ws, zero_point=0, axis=0)
-    bias = b.const("bias", np.arange(4, dtype=np.int32), scale=[0.05 * s for s in np.atleast_1d(ws)])
+    bias_scales = [0.05 * s for s in np.atleast_1d(ws)]
+    bias = b.const("bias", np.arange(4, dtype=np.int32), scale=bias_scales)
     y = b.tensor("y", (1, 4), scale=0.1, zero_point=-2)
     b.op("FULLY_CONNECTED", [x, w, bias], [y], fused_activation_function="RELU")
     b.output(y)

@@ -82,7 +82,8 @@ def test_st_pool_file_is_read(tmp_path):
 
 
 @pytest.mark.parametrize("pools, message", [
-    ([{"name": "A", "size": {"value": "1", "magnitude": "GIGA"}}], r"mempools\[0\] \(A\): size: magnitude"),
+    ([{"name": "A", "size": {"value": "1", "magnitude": "GIGA"}}],
+     r"mempools\[0\] \(A\): size: magnitude"),
     ([{"name": "A", "size": {"value": "ten", "magnitude": "BYTES"}}], "not a decimal or 0x-hex"),
     ([{"name": "A"}], r"size: expected"),
     ([{"name": "A", "size": {"value": "1"}}, {"name": "A", "size": {"value": "1"}}], "used twice"),
