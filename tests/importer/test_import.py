@@ -67,5 +67,5 @@ def test_truncated_model_is_refused():
 
 
 def test_missing_file_is_named(tmp_path):
-    with pytest.raises(EdgeAIError, match="model file not found: .*absent.tflite"):
+    with pytest.raises(EdgeAIError, match=r"model file not found: .*absent\.tflite"):
         load_model(tmp_path / "absent.tflite")
