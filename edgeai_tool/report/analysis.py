@@ -94,7 +94,7 @@ class ArrayInfo:
 class LayerInfo:
     c_id: int
     name: str
-    m_id: int  # the last original op the layer covers
+    m_id: int  # the last original op the layer covers (-1: none)
     c_type: str
     kernel: str
     origin: tuple[int, ...]
@@ -192,6 +192,11 @@ class Report:
     def used_pools(self) -> list[PoolInfo]:
         return [pool for pool in self.pools if pool.used]
 
+    def shown_on(self, layer: LayerInfo) -> str:
+        """The name of the model-table row that shows `layer` (its own name if none)."""
+        index = self.attach.get(layer.c_id)
+        return layer.name if index is None else self.rows[index].name
+
     def array(self, name: str) -> tuple[int, ArrayInfo]:
         """(c_id, array) of the array called `name`."""
         for index, array in enumerate(self.arrays):
@@ -202,7 +207,7 @@ class Report:
     def row_changes(self, index: int) -> tuple[int, int]:
         """(size, macc) the C graph changes on model-table row `index`."""
         row = self.rows[index]
-        shown = [layer for layer in self.layers if self.attach[layer.c_id] == index]
+        shown = [layer for layer in self.layers if self.attach.get(layer.c_id) == index]
         if shown:
             return (sum(layer.rom for layer in shown) - row.size,
                     sum(layer.macc for layer in shown) - row.macc)
@@ -298,11 +303,12 @@ def _model_format(graph: Graph) -> str:
 
 
 def _attachments(rows: list[ModelRow], layers: list[LayerInfo]) -> dict[int, int]:
+    """c_id -> the row showing the layer (layers of no original op have none)."""
     first_row: dict[int, int] = {}
     for index, row in enumerate(rows):
         if not row.is_input:
             first_row.setdefault(row.m_id, index)
-    return {layer.c_id: first_row[layer.m_id] for layer in layers}
+    return {layer.c_id: first_row[layer.m_id] for layer in layers if layer.m_id in first_row}
 
 
 # ---- the C graph -------------------------------------------------------------------------
@@ -374,7 +380,8 @@ def _layers(graph: Graph, codes: list[LayerCode], names: list[str],
     for c_id, (op, code, name) in enumerate(zip(graph.ops, codes, names, strict=True)):
         tensors = _layer_tensors(graph, code, name, buffers)
         layers.append(LayerInfo(
-            c_id=c_id, name=name, m_id=max(op.origin), c_type=code.c_type or _title(op.kind),
+            c_id=c_id, name=name, m_id=max(op.origin, default=-1),
+            c_type=code.c_type or _title(op.kind),
             kernel=code.kernel, origin=tuple(op.origin), macc=code.macc,
             rom=sum(array.nbytes for array in code.arrays), scratch_bytes=code.scratch_bytes,
             operation=_operation(graph, op, code),

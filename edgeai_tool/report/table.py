@@ -67,12 +67,6 @@ def key_value_lines(pairs: Iterable[tuple[str, str]], key_width: int = 18) -> li
     return [f"{key.ljust(key_width)} :   {value}".rstrip() for key, value in pairs]
 
 
-def heading(title: str, body: Sequence[str]) -> list[str]:
-    """A title underlined with dashes as wide as the widest line beneath it."""
-    width = max((len(line) for line in body), default=len(title))
-    return [title, "-" * max(width, len(title))]
-
-
 # ---- numbers ---------------------------------------------------------------------------
 
 def thousands(value: int) -> str:

@@ -67,8 +67,8 @@ def render_report(compilation: Compilation, command_line: str | None = None,
     return "\n\n".join("\n".join(section) for section in sections) + "\n"
 
 
-def _titled(title: str, body: list[str], indent: str = "") -> list[str]:
-    return [indent + title, *body]
+def _titled(title: str, body: list[str]) -> list[str]:
+    return [title, *body]
 
 
 def _rule(lines: Sequence[str]) -> str:
@@ -184,7 +184,7 @@ def _model_table(report: Report) -> list[str]:
         previous = row.m_id
         size_change, macc_change = report.row_changes(index)
         labels = " ".join(layer.label for layer in report.layers
-                          if report.attach[layer.c_id] == index)
+                          if report.attach.get(layer.c_id) == index)
         connected = row.connected or ("",)
         rows.append((
             str(row.m_id) if _first_of_group(report, index) else "",
@@ -303,7 +303,7 @@ def _complexity(report: Report) -> list[str]:
     columns = [Column("m_id"), Column("name"), Column("c_macc"), Column("c_rom"),
                Column("c_id")]
     rows: list[Row] = [
-        (str(layer.m_id), report.rows[report.attach[layer.c_id]].name,
+        (str(layer.m_id), report.shown_on(layer),
          _bar_cell(layer.macc, largest_macc, report.c_macc),
          _bar_cell(layer.rom, largest_rom, report.weights_bytes),
          f"[{layer.c_id}]")
