@@ -52,17 +52,22 @@ PRESETS = {
 
 DEFAULT_TARGET = 'stm32f7'
 
-# One concise line per step; $SOURCE.srcpath shows firmware/app/main.c rather
-# than its variant-dir twin build/stm32f7/app/main.c.
+# One concise line per step. A source file is shown where it lives in the
+# source tree (firmware/app/main.c, not its variant-dir twin under build/),
+# a generated one where it is generated (build/stm32f7/network/network.c).
 COMSTRS = {
-    'CCCOMSTR': 'Compiling ${SOURCE.srcpath}',
-    'SHCCCOMSTR': 'Compiling ${SOURCE.srcpath}',
-    'ASCOMSTR': 'Assembling ${SOURCE.srcpath}',
-    'ASPPCOMSTR': 'Assembling ${SOURCE.srcpath}',
+    'CCCOMSTR': 'Compiling ${_SOURCE_SHOWN(SOURCE)}',
+    'SHCCCOMSTR': 'Compiling ${_SOURCE_SHOWN(SOURCE)}',
+    'ASCOMSTR': 'Assembling ${_SOURCE_SHOWN(SOURCE)}',
+    'ASPPCOMSTR': 'Assembling ${_SOURCE_SHOWN(SOURCE)}',
     'LINKCOMSTR': 'Linking $TARGET',
     'ARCOMSTR': 'Archiving $TARGET',
     'OBJCOPYCOMSTR': 'Writing $TARGET',
 }
+
+
+def _source_shown(node):
+    return node.path if node.is_derived() else node.srcnode().path
 
 
 def preset(env):
@@ -150,6 +155,7 @@ def generate(env):
         env.Append(LINKFLAGS=['-nostartfiles', '$_LINKSCRIPT'])
         env['PROGSUFFIX'] = '.elf'
 
+    env['_SOURCE_SHOWN'] = _source_shown
     if not env.get('VERBOSE'):
         for k, v in COMSTRS.items():
             env.SetDefault(**{k: v})

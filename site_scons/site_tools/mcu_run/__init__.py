@@ -46,7 +46,7 @@ def _report_counts(path):
               f'(mean of {len(counts)}, min {min(counts)}, max {max(counts)})')
 
 
-def _run(cmd, env, what):
+def _run(cmd, env, what, report_status=True):
     """Runs cmd with stdout/stderr passed through; returns its status."""
     timeout = int(env.subst('$RUN_TIMEOUT') or 0) or None
     if env.get('VERBOSE'):
@@ -56,7 +56,7 @@ def _run(cmd, env, what):
     except subprocess.TimeoutExpired:
         print(f'run: {what} still running after {timeout} s, stopped (RUN_TIMEOUT)')
         return 1
-    if status:
+    if status and report_status:
         print(f'run: {what} exited with status {status}')
     return status
 
@@ -79,9 +79,11 @@ def _qemu_run(target, source, env):
                                f"stop={marks['bench_stop']:#x},out={counts}"]
         else:
             print('run: no bench_start/bench_stop in the firmware; not counting instructions')
-    status = _run(cmd, env, 'QEMU')
+    status = _run(cmd, env, 'QEMU', report_status=False)
     if counts and os.path.exists(counts):
         _report_counts(counts)
+    if status:
+        print(f'run: QEMU exited with status {status}')
     return status
 
 
