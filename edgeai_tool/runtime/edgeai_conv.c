@@ -1,0 +1,487 @@
+/*
+ * edgeai runtime: int8 CONV_2D, alone or fused with the pooling that follows it.
+ * See edgeai_conv.h for the arithmetic; this file holds the two code paths.
+ */
+#include "edgeai_conv.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/* ---- shared pieces ------------------------------------------------------------------- */
+
+static int conv_params_valid(const edgeai_conv_params *p)
+{
+    const int32_t groups = p->groups;
+    return p->input.h > 0 && p->input.w > 0 && p->input.c > 0 && p->output.h > 0 &&
+           p->output.w > 0 && p->output.c > 0 && p->kernel_h > 0 && p->kernel_w > 0 &&
+           p->stride_h > 0 && p->stride_w > 0 && p->dilation_h > 0 && p->dilation_w > 0 &&
+           p->pad_top >= 0 && p->pad_left >= 0 && groups > 0 && p->input.c % groups == 0 &&
+           p->output.c % groups == 0;
+}
+
+static int conv_data_valid(const edgeai_conv_data *d)
+{
+    return d->weights != NULL && d->bias != NULL && d->multiplier != NULL && d->shift != NULL;
+}
+
+/** Requantize an accumulator of output channel `oc`, add the offset, clamp. */
+static inline int8_t conv_output(const edgeai_conv_data *d, int32_t oc, int32_t acc)
+{
+    int32_t value = edgeai_conv_requantize(acc, d->multiplier[oc], d->shift[oc]);
+    value += d->output_offset;
+    value = EDGEAI_CLAMP(value, d->act_min, d->act_max);
+    return (int8_t)value;
+}
+
+/** The input can be read in place as the im2col column (1x1 filter, no padding). */
+static int conv_is_pointwise(const edgeai_conv_params *p)
+{
+    return p->kernel_h == 1 && p->kernel_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
+           p->groups == 1;
+}
+
+/** Length of one im2col column: the dot-product depth. */
+static int32_t conv_depth(const edgeai_conv_params *p)
+{
+    return p->kernel_h * p->kernel_w * (p->input.c / p->groups);
+}
+
+/* ---- portable path -------------------------------------------------------------------- */
+
+/**
+ * Every output channel of output pixel (oy, ox), taps outside the image read as pad_value.
+ * Used by the portable path and, on the DSP path, for grouped convolutions.
+ */
+static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                                const int8_t *input, int32_t oy, int32_t ox, int8_t *out)
+{
+    const int32_t in_h = p->input.h;
+    const int32_t in_w = p->input.w;
+    const int32_t in_c = p->input.c;
+    const int32_t out_c = p->output.c;
+    const int32_t kernel_h = p->kernel_h;
+    const int32_t kernel_w = p->kernel_w;
+    const int32_t filter_c = in_c / p->groups;
+    const int32_t filters_per_group = out_c / p->groups;
+    const int32_t y0 = oy * p->stride_h - p->pad_top;
+    const int32_t x0 = ox * p->stride_w - p->pad_left;
+    const int32_t pad = d->pad_value;
+    const int8_t *w = d->weights;
+
+    for (int32_t oc = 0; oc < out_c; ++oc) {
+        const int8_t *group_input = input + (oc / filters_per_group) * filter_c;
+        int32_t acc = d->bias[oc];
+        for (int32_t ky = 0; ky < kernel_h; ++ky) {
+            const int32_t iy = y0 + ky * p->dilation_h;
+            const int row_inside = iy >= 0 && iy < in_h;
+            for (int32_t kx = 0; kx < kernel_w; ++kx) {
+                const int32_t ix = x0 + kx * p->dilation_w;
+                if (row_inside && ix >= 0 && ix < in_w) {
+                    const int8_t *x = group_input + (iy * in_w + ix) * in_c;
+                    for (int32_t ic = 0; ic < filter_c; ++ic) {
+                        acc += (int32_t)w[ic] * (int32_t)x[ic];
+                    }
+                } else {
+                    for (int32_t ic = 0; ic < filter_c; ++ic) {
+                        acc += (int32_t)w[ic] * pad;
+                    }
+                }
+                w += filter_c;
+            }
+        }
+        out[oc] = conv_output(d, oc, acc);
+    }
+}
+
+/* ---- DSP path -------------------------------------------------------------------------- */
+
+#if EDGEAI_USE_DSP
+static inline uint32_t read_u32(const int8_t *p)
+{
+    uint32_t value;
+    memcpy(&value, p, sizeof value);
+    return value;
+}
+
+/**
+ * Gather the receptive field of output pixel (oy, ox) into `col` (depth bytes, OHWI's
+ * HWI order), padding with pad_value. Returns the column, which is the input itself when
+ * the filter is 1x1 without padding.
+ */
+static const int8_t *conv_im2col(const edgeai_conv_params *p, int8_t pad, const int8_t *input,
+                                 int32_t oy, int32_t ox, int8_t *col)
+{
+    const int32_t in_h = p->input.h;
+    const int32_t in_w = p->input.w;
+    const int32_t in_c = p->input.c;
+    const int32_t kernel_h = p->kernel_h;
+    const int32_t kernel_w = p->kernel_w;
+    const int32_t dil_w = p->dilation_w;
+    const int32_t y0 = oy * p->stride_h - p->pad_top;
+    const int32_t x0 = ox * p->stride_w - p->pad_left;
+    if (conv_is_pointwise(p)) {
+        return input + (y0 * in_w + x0) * in_c;
+    }
+    int8_t *dst = col;
+    for (int32_t ky = 0; ky < kernel_h; ++ky) {
+        const int32_t iy = y0 + ky * p->dilation_h;
+        if (iy < 0 || iy >= in_h) {
+            memset(dst, pad, (size_t)(kernel_w * in_c));
+            dst += kernel_w * in_c;
+            continue;
+        }
+        const int8_t *row = input + iy * in_w * in_c;
+        if (dil_w == 1 && x0 >= 0 && x0 + kernel_w <= in_w) {
+            memcpy(dst, row + x0 * in_c, (size_t)(kernel_w * in_c));
+            dst += kernel_w * in_c;
+            continue;
+        }
+        for (int32_t kx = 0; kx < kernel_w; ++kx) {
+            const int32_t ix = x0 + kx * dil_w;
+            if (ix >= 0 && ix < in_w) {
+                memcpy(dst, row + ix * in_c, (size_t)in_c);
+            } else {
+                memset(dst, pad, (size_t)in_c);
+            }
+            dst += in_c;
+        }
+    }
+    return col;
+}
+
+/** Two output channels (w0, w0 + depth) at two columns: a 2x2 register block. */
+static inline void dot_2x2(const int8_t *w0, const int8_t *a0, const int8_t *a1, int32_t depth,
+                           int32_t acc[4])
+{
+    const int8_t *w1 = w0 + depth;
+    int32_t acc00 = acc[0];
+    int32_t acc01 = acc[1];
+    int32_t acc10 = acc[2];
+    int32_t acc11 = acc[3];
+    for (int32_t quads = depth >> 2; quads > 0; --quads) {
+        const uint32_t va0 = read_u32(a0);
+        const uint32_t va1 = read_u32(a1);
+        const uint32_t vw0 = read_u32(w0);
+        const uint32_t vw1 = read_u32(w1);
+        a0 += 4;
+        a1 += 4;
+        w0 += 4;
+        w1 += 4;
+        const int32_t a0e = EDGEAI_SXTB16(va0);
+        const int32_t a0o = EDGEAI_SXTB16_ROR8(va0);
+        const int32_t a1e = EDGEAI_SXTB16(va1);
+        const int32_t a1o = EDGEAI_SXTB16_ROR8(va1);
+        int32_t we = EDGEAI_SXTB16(vw0);
+        int32_t wo = EDGEAI_SXTB16_ROR8(vw0);
+        acc00 = EDGEAI_SMLAD(we, a0e, acc00);
+        acc00 = EDGEAI_SMLAD(wo, a0o, acc00);
+        acc01 = EDGEAI_SMLAD(we, a1e, acc01);
+        acc01 = EDGEAI_SMLAD(wo, a1o, acc01);
+        we = EDGEAI_SXTB16(vw1);
+        wo = EDGEAI_SXTB16_ROR8(vw1);
+        acc10 = EDGEAI_SMLAD(we, a0e, acc10);
+        acc10 = EDGEAI_SMLAD(wo, a0o, acc10);
+        acc11 = EDGEAI_SMLAD(we, a1e, acc11);
+        acc11 = EDGEAI_SMLAD(wo, a1o, acc11);
+    }
+    for (int32_t k = depth & 3; k > 0; --k) {
+        const int32_t x0 = *a0++;
+        const int32_t x1 = *a1++;
+        const int32_t f0 = *w0++;
+        const int32_t f1 = *w1++;
+        acc00 += f0 * x0;
+        acc01 += f0 * x1;
+        acc10 += f1 * x0;
+        acc11 += f1 * x1;
+    }
+    acc[0] = acc00;
+    acc[1] = acc01;
+    acc[2] = acc10;
+    acc[3] = acc11;
+}
+
+/** One output channel at two columns. */
+static inline void dot_1x2(const int8_t *w0, const int8_t *a0, const int8_t *a1, int32_t depth,
+                           int32_t acc[2])
+{
+    int32_t acc0 = acc[0];
+    int32_t acc1 = acc[1];
+    for (int32_t quads = depth >> 2; quads > 0; --quads) {
+        const uint32_t va0 = read_u32(a0);
+        const uint32_t va1 = read_u32(a1);
+        const uint32_t vw = read_u32(w0);
+        a0 += 4;
+        a1 += 4;
+        w0 += 4;
+        const int32_t we = EDGEAI_SXTB16(vw);
+        const int32_t wo = EDGEAI_SXTB16_ROR8(vw);
+        acc0 = EDGEAI_SMLAD(we, EDGEAI_SXTB16(va0), acc0);
+        acc0 = EDGEAI_SMLAD(wo, EDGEAI_SXTB16_ROR8(va0), acc0);
+        acc1 = EDGEAI_SMLAD(we, EDGEAI_SXTB16(va1), acc1);
+        acc1 = EDGEAI_SMLAD(wo, EDGEAI_SXTB16_ROR8(va1), acc1);
+    }
+    for (int32_t k = depth & 3; k > 0; --k) {
+        const int32_t f = *w0++;
+        acc0 += f * *a0++;
+        acc1 += f * *a1++;
+    }
+    acc[0] = acc0;
+    acc[1] = acc1;
+}
+
+/**
+ * Every output channel at two columns (a1 may equal a0 when only one is wanted; out1 is
+ * then NULL). The weights are the OHWI rows of `depth` bytes.
+ */
+static void conv_columns_dsp(const edgeai_conv_data *d, int32_t out_c, int32_t depth,
+                             const int8_t *a0, const int8_t *a1, int8_t *out0, int8_t *out1)
+{
+    const int8_t *w = d->weights;
+    const int32_t *bias = d->bias;
+    int32_t oc = 0;
+    for (; oc + 2 <= out_c; oc += 2) {
+        int32_t acc[4] = {bias[oc], bias[oc], bias[oc + 1], bias[oc + 1]};
+        dot_2x2(w + oc * depth, a0, a1, depth, acc);
+        out0[oc] = conv_output(d, oc, acc[0]);
+        out0[oc + 1] = conv_output(d, oc + 1, acc[2]);
+        if (out1 != NULL) {
+            out1[oc] = conv_output(d, oc, acc[1]);
+            out1[oc + 1] = conv_output(d, oc + 1, acc[3]);
+        }
+    }
+    if (oc < out_c) {
+        int32_t acc[2] = {bias[oc], bias[oc]};
+        dot_1x2(w + oc * depth, a0, a1, depth, acc);
+        out0[oc] = conv_output(d, oc, acc[0]);
+        if (out1 != NULL) {
+            out1[oc] = conv_output(d, oc, acc[1]);
+        }
+    }
+}
+#endif /* EDGEAI_USE_DSP */
+
+/**
+ * The convolution at up to two output pixels: (y0, x0) into out0 and, when out1 is not
+ * NULL, (y1, x1) into out1. `col` is 2 * depth bytes of scratch (unused for 1x1).
+ */
+static void conv_two_pixels(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                            const int8_t *input, const int32_t y[2], const int32_t x[2],
+                            int8_t *out0, int8_t *out1, int8_t *col)
+{
+#if EDGEAI_USE_DSP
+    if (p->groups == 1) {
+        const int32_t depth = conv_depth(p);
+        const int8_t pad = (int8_t)d->pad_value;
+        const int8_t *a0 = conv_im2col(p, pad, input, y[0], x[0], col);
+        const int8_t *a1 = out1 != NULL ? conv_im2col(p, pad, input, y[1], x[1], col + depth)
+                                        : a0;
+        conv_columns_dsp(d, p->output.c, depth, a0, a1, out0, out1);
+        return;
+    }
+#else
+    (void)col;
+#endif
+    conv_pixel_portable(p, d, input, y[0], x[0], out0);
+    if (out1 != NULL) {
+        conv_pixel_portable(p, d, input, y[1], x[1], out1);
+    }
+}
+
+static int32_t conv_col_bytes(const edgeai_conv_params *p)
+{
+    /* The same on both paths, so that the memory plan does not depend on the target. */
+    return conv_is_pointwise(p) ? 0 : 2 * conv_depth(p);
+}
+
+/* ---- CONV_2D ------------------------------------------------------------------------------ */
+
+int32_t edgeai_conv_s8_get_buffer_size(const edgeai_conv_params *params)
+{
+    return params != NULL && conv_params_valid(params) ? conv_col_bytes(params) : 0;
+}
+
+edgeai_status edgeai_conv_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,
+                             const int8_t *input, int8_t *output, int8_t *scratch)
+{
+    if (params == NULL || data == NULL || input == NULL || output == NULL ||
+        !conv_params_valid(params) || !conv_data_valid(data) ||
+        (scratch == NULL && conv_col_bytes(params) > 0)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    const int32_t out_w = params->output.w;
+    const int32_t out_c = params->output.c;
+    const int32_t pixels = params->output.h * out_w;
+    int32_t i = 0;
+    for (; i + 2 <= pixels; i += 2) {
+        const int32_t y[2] = {i / out_w, (i + 1) / out_w};
+        const int32_t x[2] = {i % out_w, (i + 1) % out_w};
+        conv_two_pixels(params, data, input, y, x, output + i * out_c,
+                        output + (i + 1) * out_c, scratch);
+    }
+    if (i < pixels) {
+        const int32_t y[2] = {i / out_w, i / out_w};
+        const int32_t x[2] = {i % out_w, i % out_w};
+        conv_two_pixels(params, data, input, y, x, output + i * out_c, NULL, scratch);
+    }
+    return EDGEAI_OK;
+}
+
+edgeai_status edgeai_conv_1x1_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,
+                                 const int8_t *input, int8_t *output)
+{
+    if (params == NULL || !conv_is_pointwise(params)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return edgeai_conv_s8(params, data, input, output, NULL);
+}
+
+/* ---- CONV_2D + pooling ------------------------------------------------------------------- */
+
+/** The convolution half of fused parameters. */
+static edgeai_conv_params conv_part(const edgeai_conv_pool_params *p)
+{
+    edgeai_conv_params conv;
+    conv.input = p->input;
+    conv.output = p->conv_output;
+    conv.kernel_h = p->kernel_h;
+    conv.kernel_w = p->kernel_w;
+    conv.stride_h = p->stride_h;
+    conv.stride_w = p->stride_w;
+    conv.dilation_h = p->dilation_h;
+    conv.dilation_w = p->dilation_w;
+    conv.pad_top = p->pad_top;
+    conv.pad_left = p->pad_left;
+    conv.groups = p->groups;
+    return conv;
+}
+
+static edgeai_conv_data conv_data_part(const edgeai_conv_pool_data *d)
+{
+    edgeai_conv_data conv;
+    conv.pad_value = d->pad_value;
+    conv.output_offset = d->output_offset;
+    conv.act_min = d->act_min;
+    conv.act_max = d->act_max;
+    conv.weights = d->weights;
+    conv.bias = d->bias;
+    conv.multiplier = d->multiplier;
+    conv.shift = d->shift;
+    return conv;
+}
+
+static int conv_pool_params_valid(const edgeai_conv_pool_params *p,
+                                  const edgeai_conv_params *conv)
+{
+    return conv_params_valid(conv) && p->output.h > 0 && p->output.w > 0 &&
+           p->output.c == p->conv_output.c && p->pool_h > 0 && p->pool_w > 0 &&
+           p->pool_stride_h > 0 && p->pool_stride_w > 0 && p->pool_pad_top >= 0 &&
+           p->pool_pad_left >= 0 &&
+           (p->pool_kind == EDGEAI_POOL_MAX || p->pool_kind == EDGEAI_POOL_AVERAGE);
+}
+
+/* Scratch layout: [im2col: 2 * depth][conv outputs: 2 * out_c][sums: out_c int32 (average)] */
+static int32_t conv_pool_sums_offset(const edgeai_conv_params *conv)
+{
+    const int32_t bytes = conv_col_bytes(conv) + 2 * conv->output.c;
+    return (bytes + 3) & ~3;
+}
+
+int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *params)
+{
+    if (params == NULL) {
+        return 0;
+    }
+    const edgeai_conv_params conv = conv_part(params);
+    if (!conv_pool_params_valid(params, &conv)) {
+        return 0;
+    }
+    const int32_t sums = params->pool_kind == EDGEAI_POOL_AVERAGE
+                             ? (int32_t)sizeof(int32_t) * conv.output.c
+                             : 0;
+    return conv_pool_sums_offset(&conv) + sums;
+}
+
+/** Fold `count` int8 convolution outputs (channels innermost) into the pool accumulator. */
+static void pool_accumulate(int32_t kind, const int8_t *values, int32_t channels, int8_t *max,
+                            int32_t *sums)
+{
+    if (kind == EDGEAI_POOL_MAX) {
+        for (int32_t c = 0; c < channels; ++c) {
+            max[c] = values[c] > max[c] ? values[c] : max[c];
+        }
+    } else {
+        for (int32_t c = 0; c < channels; ++c) {
+            sums[c] += values[c];
+        }
+    }
+}
+
+/** TFLM's int8 average: round half away from zero of sum / count (count > 0). */
+static inline int32_t pool_average(int32_t sum, int32_t count)
+{
+    return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+}
+
+edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
+                                  const edgeai_conv_pool_data *data, const int8_t *input,
+                                  int8_t *output, int8_t *scratch)
+{
+    if (params == NULL || data == NULL || input == NULL || output == NULL || scratch == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    const edgeai_conv_params conv_params = conv_part(params);
+    const edgeai_conv_data conv_data = conv_data_part(data);
+    if (!conv_pool_params_valid(params, &conv_params) || !conv_data_valid(&conv_data)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    const edgeai_conv_params *conv = &conv_params;
+    const int32_t conv_h = conv->output.h;
+    const int32_t conv_w = conv->output.w;
+    const int32_t channels = conv->output.c;
+    const int32_t kind = params->pool_kind;
+    const int32_t pool_min = data->pool_act_min;
+    const int32_t pool_max = data->pool_act_max;
+    int8_t *col = scratch;
+    int8_t *values = scratch + conv_col_bytes(conv);
+    int32_t *sums = (int32_t *)(void *)(scratch + conv_pool_sums_offset(conv));
+
+    for (int32_t py = 0; py < params->output.h; ++py) {
+        const int32_t cy0 = py * params->pool_stride_h - params->pool_pad_top;
+        const int32_t y_start = EDGEAI_MAX(cy0, 0);
+        const int32_t y_end = EDGEAI_MIN(cy0 + params->pool_h, conv_h);
+        for (int32_t px = 0; px < params->output.w; ++px) {
+            const int32_t cx0 = px * params->pool_stride_w - params->pool_pad_left;
+            const int32_t x_start = EDGEAI_MAX(cx0, 0);
+            const int32_t x_end = EDGEAI_MIN(cx0 + params->pool_w, conv_w);
+            const int32_t span = x_end - x_start;
+            const int32_t count = (y_end - y_start) * span;
+            int8_t *out = output + (py * params->output.w + px) * channels;
+            if (kind == EDGEAI_POOL_MAX) {
+                memset(out, -128, (size_t)channels);
+            } else {
+                if (count <= 0) {
+                    return EDGEAI_ERROR_ARGUMENT; /* TFLM fails on an empty window too */
+                }
+                memset(sums, 0, sizeof(int32_t) * (size_t)channels);
+            }
+            /* The window's convolution outputs, two at a time, row-major. */
+            for (int32_t k = 0; k < count; k += 2) {
+                const int32_t y[2] = {y_start + k / span, y_start + (k + 1) / span};
+                const int32_t x[2] = {x_start + k % span, x_start + (k + 1) % span};
+                const int pair = k + 1 < count;
+                conv_two_pixels(conv, &conv_data, input, y, x, values,
+                                pair ? values + channels : NULL, col);
+                pool_accumulate(kind, values, channels, out, sums);
+                if (pair) {
+                    pool_accumulate(kind, values + channels, channels, out, sums);
+                }
+            }
+            for (int32_t c = 0; c < channels; ++c) {
+                const int32_t value = kind == EDGEAI_POOL_MAX ? out[c]
+                                                              : pool_average(sums[c], count);
+                out[c] = (int8_t)EDGEAI_CLAMP(value, pool_min, pool_max);
+            }
+        }
+    }
+    return EDGEAI_OK;
+}

@@ -1,0 +1,62 @@
+/*
+ * edgeai runtime: int8 depthwise 2-D convolution (TFLite DEPTHWISE_CONV_2D).
+ *
+ * Bit-exact with TensorFlow Lite Micro's reference_integer_ops::DepthwiseConvPerChannel.
+ * Layouts: activations NHWC with batch 1; weights 1HWC (1, k_h, k_w, out_c) where output
+ * channel o = i * depth_multiplier + m reads input channel i.
+ *
+ * As for CONV_2D (edgeai_conv.h), the generator folds the input zero point into the bias,
+ * bias'[o] = bias[o] - input_zero_point * sum over taps of weights[o], and taps outside the
+ * image read as pad_value (= input_zero_point), which makes the fold exact.
+ */
+#ifndef EDGEAI_DEPTHWISE_H
+#define EDGEAI_DEPTHWISE_H
+
+#include <stdint.h>
+
+#include "edgeai_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Structure of a depthwise convolution. */
+typedef struct {
+    edgeai_hwc input;         /**< input shape; h, w, c >= 1 */
+    edgeai_hwc output;        /**< output shape; output.c = input.c * depth_multiplier */
+    int32_t kernel_h;         /**< filter height >= 1 */
+    int32_t kernel_w;         /**< filter width >= 1 */
+    int32_t stride_h;         /**< >= 1 */
+    int32_t stride_w;         /**< >= 1 */
+    int32_t dilation_h;       /**< >= 1 */
+    int32_t dilation_w;       /**< >= 1 */
+    int32_t pad_top;          /**< rows of implicit padding above the input */
+    int32_t pad_left;         /**< columns of implicit padding left of the input */
+    int32_t depth_multiplier; /**< output channels per input channel, >= 1 */
+} edgeai_depthwise_params;
+
+/** Numbers of a depthwise convolution. */
+typedef struct {
+    int32_t pad_value;         /**< the input zero point, in [-128, 127] */
+    int32_t output_offset;     /**< the output zero point, in [-128, 127] */
+    int32_t act_min;           /**< clamp after requantization, -128 <= act_min <= act_max */
+    int32_t act_max;           /**< ... <= 127; implements the fused activation */
+    const int8_t *weights;     /**< 1HWC: [kernel_h][kernel_w][output.c] */
+    const int32_t *bias;       /**< [output.c], input zero point folded in */
+    const int32_t *multiplier; /**< [output.c] Q31 significands, in [2^30, 2^31) or 0 */
+    const int32_t *shift;      /**< [output.c] power-of-two exponents, in [-31, 30] */
+} edgeai_depthwise_data;
+
+/**
+ * DEPTHWISE_CONV_2D. Needs no scratch.
+ * @return EDGEAI_OK, or EDGEAI_ERROR_ARGUMENT for a NULL pointer or invalid structure
+ */
+edgeai_status edgeai_depthwise_conv_s8(const edgeai_depthwise_params *params,
+                                       const edgeai_depthwise_data *data, const int8_t *input,
+                                       int8_t *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGEAI_DEPTHWISE_H */

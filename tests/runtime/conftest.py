@@ -1,0 +1,130 @@
+"""Run one lowered layer (`LayerCode`) as C: a small program rendered like the generator does.
+
+The program holds the layer's arrays and its params/data structs as designated initializers
+(the generator's own `cformat` helpers), allocates input, output and scratch with exactly the
+sizes the lowering declares (so AddressSanitizer sees any overrun), checks the kernel's
+`*_get_buffer_size` against `scratch_bytes`, then runs the kernel on every sample read from
+stdin and writes the outputs to stdout.
+
+Fixture `layer_runner` is parametrized over code paths: `portable`, `dsp` (the Cortex-M DSP
+path with its instructions emulated in C) and `sanitize` (the DSP path under
+-fsanitize=address,undefined; the portable path under sanitizers is `sanitize-portable`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from edgeai_tool.codegen.cformat import c_array_lines, c_struct_fields
+from edgeai_tool.codegen.layers.base import LayerCode
+
+RUNTIME = Path(__file__).resolve().parents[2] / "edgeai_tool" / "runtime"
+KERNEL_SOURCES = ("edgeai_conv.c", "edgeai_depthwise.c", "edgeai_pool.c")
+WARNINGS = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
+SANITIZE = ["-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer"]
+VARIANTS = {
+    "portable": ["-O2"],
+    "dsp": ["-O2", "-DEDGEAI_EMULATE_DSP"],
+    "sanitize": [*SANITIZE, "-DEDGEAI_EMULATE_DSP"],
+    "sanitize-portable": SANITIZE,
+}
+_SIZE_FUNCTIONS = {
+    "edgeai_conv_s8": "edgeai_conv_s8_get_buffer_size",
+    "edgeai_conv_pool_s8": "edgeai_conv_pool_s8_get_buffer_size",
+    "edgeai_avg_pool_s8": "edgeai_avg_pool_s8_get_buffer_size",
+}
+
+
+def render_program(layer: LayerCode, in_size: int, out_size: int) -> str:
+    """C source of a program running `layer` on samples from stdin."""
+    resolve = {array.name: f"layer_{array.name}" for array in layer.arrays}
+    lines = ["#include <stdio.h>", "#include <stdlib.h>", "#include <stdint.h>",
+             f'#include "{layer.header}"', ""]
+    for array in layer.arrays:
+        lines.append(f"static const {array.ctype} layer_{array.name}[{array.values.size}] = {{")
+        lines += [f"    {line}" for line in c_array_lines(array.values, array.ctype)]
+        lines.append("};")
+    lines.append(f"static const {layer.params_type} layer_params = {{")
+    lines += [f"    {field}" for field in c_struct_fields(layer.params, resolve)]
+    lines.append("};")
+    if layer.data_type:
+        lines.append(f"static const {layer.data_type} layer_data = {{")
+        lines += [f"    {field}" for field in c_struct_fields(layer.data, resolve)]
+        lines.append("};")
+    call = ["&layer_params"] + (["&layer_data"] if layer.data_type else [])
+    for arg in layer.args:
+        names = {"input": "input", "output": "output"}
+        call.append(names.get(arg.role, f"({arg.ctype} *)scratch"))
+    size_check = ""
+    if layer.kernel in _SIZE_FUNCTIONS:
+        size_check = (f"    if ({_SIZE_FUNCTIONS[layer.kernel]}(&layer_params) != "
+                      f"{layer.scratch_bytes}) return 4;\n")
+    scratch = max(layer.scratch_bytes, 1)
+    lines.append(f"""
+int main(void)
+{{
+    int8_t *input = malloc({in_size});
+    int8_t *output = malloc({out_size});
+    void *scratch = malloc({scratch});
+    if (input == NULL || output == NULL || scratch == NULL) return 5;
+{size_check}    while (fread(input, 1, {in_size}, stdin) == {in_size}) {{
+        const edgeai_status status = {layer.kernel}({", ".join(call)});
+        if (status != EDGEAI_OK) return 3;
+        fwrite(output, 1, {out_size}, stdout);
+    }}
+    free(input);
+    free(output);
+    free(scratch);
+    return 0;
+}}
+""")
+    return "\n".join(lines)
+
+
+class LayerRunner:
+    """Compiles (cached by source) and runs rendered layer programs for one code path."""
+
+    def __init__(self, variant: str, workdir: Path) -> None:
+        self.variant = variant
+        self.workdir = workdir
+
+    def build(self, source: str) -> Path:
+        digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+        exe = self.workdir / f"layer_{digest}"
+        if not exe.exists():
+            src = self.workdir / f"layer_{digest}.c"
+            src.write_text(source)
+            sources = [str(RUNTIME / name) for name in KERNEL_SOURCES]
+            subprocess.run(["gcc", *WARNINGS, *VARIANTS[self.variant], "-I", str(RUNTIME),
+                            str(src), *sources, "-o", str(exe)], check=True)
+        return exe
+
+    def run(self, layer: LayerCode, inputs: np.ndarray, out_size: int) -> np.ndarray:
+        """Outputs [n, out_size] of the layer on int8 inputs [n, ...]."""
+        samples = np.ascontiguousarray(inputs, dtype=np.int8).reshape(len(inputs), -1)
+        exe = self.build(render_program(layer, samples.shape[1], out_size))
+        result = subprocess.run([str(exe)], input=samples.tobytes(), capture_output=True,
+                                check=False)
+        assert result.returncode == 0, (
+            f"{self.variant} layer program failed with status {result.returncode}: "
+            f"{result.stderr.decode(errors='replace')[-2000:]}")
+        out = np.frombuffer(result.stdout, dtype=np.int8)
+        assert out.size == len(samples) * out_size
+        return out.reshape(len(samples), out_size)
+
+
+@pytest.fixture(scope="session", params=["portable", "dsp", "sanitize"])
+def layer_runner(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> LayerRunner:
+    return LayerRunner(request.param, tmp_path_factory.mktemp(f"layers-{request.param}"))
+
+
+@pytest.fixture(scope="session")
+def portable_sanitized_runner(tmp_path_factory: pytest.TempPathFactory) -> LayerRunner:
+    return LayerRunner("sanitize-portable", tmp_path_factory.mktemp("layers-sanitize-portable"))

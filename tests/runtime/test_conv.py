@@ -1,0 +1,407 @@
+"""CONV_2D, DEPTHWISE_CONV_2D and fused CONV_2D + pool: lowered layer + C kernel vs tflite-micro.
+
+Each case builds a small int8 model, lowers it with the `conv` family and runs the C kernel on
+random and smooth ("image-like") inputs through `layer_runner` (portable path, emulated DSP
+path, DSP path under ASan/UBSan), comparing every output with TFLite Micro bit for bit.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from support.reference import conv2d_nhwc, run_tflm
+from support.tflite_builder import (
+    ModelBuilder,
+    add_conv2d,
+    add_depthwise_conv2d,
+    bias_for,
+    dequantize,
+    qparams_from_values,
+    quantize_weights,
+)
+
+from edgeai_tool.codegen.layers import lowerings, supported_ops
+from edgeai_tool.codegen.layers.conv import check_conv, check_depthwise, dilations, lower_conv
+from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.ir import Graph
+from edgeai_tool.passes.fuse import fuse_conv_pool
+
+SAMPLES = 6
+MLPERF = Path("/work/shared/models/mlperf_tiny")
+
+
+def rng_for(case: dict) -> np.random.Generator:
+    return np.random.default_rng(zlib.crc32(repr(sorted(case.items())).encode()))
+
+
+def smooth_inputs(shape: tuple[int, ...], n: int, rng: np.random.Generator) -> np.ndarray:
+    """Image-like int8 samples: a coarse random grid upsampled, spanning most of int8."""
+    _, h, w, c = shape
+    coarse = rng.normal(size=(n, (h + 3) // 4 + 1, (w + 3) // 4 + 1, c))
+    fine = coarse.repeat(4, axis=1).repeat(4, axis=2)[:, :h, :w, :]
+    fine = fine / (np.abs(fine).max() + 1e-9)
+    return np.clip(np.round(fine * 120 + rng.integers(-8, 8, size=fine.shape)), -128, 127)\
+        .astype(np.int8).reshape(n, *shape)
+
+
+def inputs_for(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    random = rng.integers(-128, 127, size=(SAMPLES, *shape), endpoint=True, dtype=np.int8)
+    return np.concatenate([random, smooth_inputs(shape, SAMPLES, rng)])
+
+
+def lower_single(model: bytes, fuse: bool = False):
+    graph = import_model(model)
+    if fuse:
+        graph = fuse_conv_pool(graph)
+    assert len(graph.ops) == 1, [op.kind for op in graph.ops]
+    op = graph.ops[0]
+    reason = supported_ops()[op.kind].check(graph, op)
+    assert reason is None, reason
+    return graph, op, lowerings()[op.kind](graph, op)
+
+
+def assert_bit_exact(runner, model: bytes, xs: np.ndarray, fuse: bool = False,
+                     min_unsaturated: float = 0.3) -> None:
+    graph, op, layer = lower_single(model, fuse)
+    expected = run_tflm(model, [xs])[0].reshape(len(xs), -1)
+    got = runner.run(layer, xs, graph.tensor(op.outputs[0]).size)
+    mismatches = np.argwhere(got != expected)
+    assert mismatches.size == 0, (
+        f"{len(mismatches)} of {expected.size} outputs differ; first (sample, index): "
+        f"{mismatches[:5].tolist()}, got {got[tuple(mismatches[0])]} "
+        f"want {expected[tuple(mismatches[0])]}")
+    unsaturated = np.mean((expected > -128) & (expected < 127))
+    assert unsaturated >= min_unsaturated, f"only {unsaturated:.0%} outputs off the rails"
+
+
+# ---- CONV_2D --------------------------------------------------------------------------------
+
+
+def conv_model(case: dict, rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    """A calibrated one-CONV_2D model; `case` keys follow add_conv2d plus in_shape/in_zp."""
+    case = dict(case)
+    in_shape = case.pop("in_shape")
+    in_zp = case.pop("in_zp", -3)
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=0.04, zero_point=in_zp)
+    xs = inputs_for(in_shape, rng)
+    y, _ = add_conv2d(b, x, xs, rng, **case)
+    b.output(y)
+    return b.build(), xs
+
+
+CONV_CASES = [
+    dict(in_shape=(1, 8, 8, 3), filters=4),
+    dict(in_shape=(1, 28, 28, 1), filters=8, kernel=(5, 5), padding="VALID",
+         activation="RELU"),
+    dict(in_shape=(1, 9, 11, 5), filters=7, kernel=(3, 3), stride=(2, 2)),
+    dict(in_shape=(1, 9, 11, 5), filters=7, kernel=(3, 3), stride=(2, 2), padding="VALID"),
+    dict(in_shape=(1, 10, 10, 8), filters=6, kernel=(4, 4), stride=(3, 2)),
+    dict(in_shape=(1, 12, 12, 4), filters=5, kernel=(3, 3), dilation=(2, 2)),
+    dict(in_shape=(1, 12, 13, 4), filters=3, kernel=(3, 2), dilation=(3, 1), padding="VALID"),
+    dict(in_shape=(1, 7, 7, 16), filters=16, kernel=(1, 1)),
+    dict(in_shape=(1, 7, 7, 13), filters=9, kernel=(1, 1), stride=(2, 2)),
+    dict(in_shape=(1, 6, 6, 8), filters=8, kernel=(1, 1), padding="VALID", per_channel=False),
+    dict(in_shape=(1, 5, 5, 2), filters=3, kernel=(5, 5), padding="SAME", activation="RELU6"),
+    dict(in_shape=(1, 8, 8, 3), filters=4, activation="RELU_N1_TO_1"),
+    dict(in_shape=(1, 8, 8, 12), filters=5, kernel=(2, 2), stride=(2, 2), per_channel=False),
+    dict(in_shape=(1, 49, 10, 1), filters=8, kernel=(10, 4), stride=(2, 2)),  # KWS-like first
+    dict(in_shape=(1, 8, 8, 3), filters=4, in_zp=-128),
+    dict(in_shape=(1, 8, 8, 3), filters=4, in_zp=127),
+    dict(in_shape=(1, 1, 1, 7), filters=3, kernel=(3, 3)),  # all but one tap in the padding
+    dict(in_shape=(1, 3, 17, 6), filters=1, kernel=(1, 3), stride=(1, 4)),
+]
+
+
+@pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: "-".join(f"{v}" for v in c.values()))
+def test_conv_bit_exact(layer_runner, case: dict) -> None:
+    rng = rng_for(case)
+    model, xs = conv_model(case, rng)
+    assert_bit_exact(layer_runner, model, xs)
+
+
+def manual_conv_model(rng: np.random.Generator, in_shape: tuple[int, ...], filters: int,
+                      kernel: tuple[int, int], groups: int = 1, bias: bool = True,
+                      per_channel: bool = True, out_scale_factor: float = 1.0,
+                      **options) -> tuple[bytes, np.ndarray]:
+    """CONV_2D without the calibrated helper: optional bias, groups, forced saturation."""
+    in_c = in_shape[3]
+    filter_c = in_c // groups
+    in_scale, in_zp = 0.04, 5
+    wf = rng.normal(size=(filters, *kernel, filter_c)) / np.sqrt(kernel[0] * kernel[1] * filter_c)
+    wq, ws = quantize_weights(wf, per_channel=per_channel)
+    bf = rng.normal(size=filters) * 0.2
+    xs = inputs_for(in_shape, rng)
+    xf = dequantize(xs, in_scale, in_zp)
+    per_group = filters // groups
+    padding = options.get("padding", "SAME")
+    yf = np.concatenate([
+        conv2d_nhwc(xf[:, 0, :, :, g * filter_c:(g + 1) * filter_c],
+                    dequantize(wq[g * per_group:(g + 1) * per_group],
+                               ws.reshape(-1, 1, 1, 1)[g * per_group:(g + 1) * per_group]
+                               if per_channel else ws[0]),
+                    bf[g * per_group:(g + 1) * per_group] if bias else None,
+                    stride=(options.get("stride_h", 1), options.get("stride_w", 1)),
+                    padding=padding)
+        for g in range(groups)], axis=-1)
+    scale, zp = qparams_from_values(yf)
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=in_scale, zero_point=in_zp)
+    w = b.const("w", wq, scale=ws if per_channel else float(ws[0]), zero_point=0)
+    inputs = [x, w]
+    if bias:
+        bq, bs = bias_for(bf, in_scale, ws)
+        inputs.append(b.const("b", bq, scale=bs))
+    y = b.tensor("y", (1, *yf.shape[1:]), scale=scale * out_scale_factor, zero_point=zp)
+    b.op("CONV_2D", inputs, [y], padding=padding, stride_h=options.get("stride_h", 1),
+         stride_w=options.get("stride_w", 1))
+    b.output(y)
+    return b.build(), xs
+
+
+MANUAL_CASES = [
+    dict(in_shape=(1, 8, 8, 6), filters=5, kernel=(3, 3), bias=False),
+    dict(in_shape=(1, 8, 8, 6), filters=4, kernel=(1, 1), bias=False, per_channel=False),
+    dict(in_shape=(1, 8, 8, 8), filters=6, kernel=(3, 3), groups=2),
+    dict(in_shape=(1, 7, 9, 12), filters=12, kernel=(3, 3), groups=4, stride_h=2, stride_w=2),
+    dict(in_shape=(1, 6, 6, 4), filters=8, kernel=(1, 1), groups=2),
+]
+
+
+@pytest.mark.parametrize("case", MANUAL_CASES, ids=lambda c: "-".join(f"{v}" for v in c.values()))
+def test_conv_options_bit_exact(layer_runner, case: dict) -> None:
+    rng = rng_for(case)
+    model, xs = manual_conv_model(rng, **case)
+    assert_bit_exact(layer_runner, model, xs)
+
+
+@pytest.mark.parametrize("factor", [0.05, 30.0])
+def test_conv_saturating_and_left_shift(layer_runner, factor: float) -> None:
+    """Tiny output scales saturate; huge ones give multipliers > 1 (left shifts)."""
+    rng = np.random.default_rng(int(factor * 100))
+    model, xs = manual_conv_model(rng, (1, 6, 6, 5), 6, (3, 3), out_scale_factor=factor)
+    assert_bit_exact(layer_runner, model, xs, min_unsaturated=0.0)
+
+
+# ---- DEPTHWISE_CONV_2D ----------------------------------------------------------------------
+
+
+def depthwise_model(case: dict, rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    case = dict(case)
+    in_shape = case.pop("in_shape")
+    in_zp = case.pop("in_zp", 7)
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=0.03, zero_point=in_zp)
+    xs = inputs_for(in_shape, rng)
+    y, _ = add_depthwise_conv2d(b, x, xs, rng, **case)
+    b.output(y)
+    return b.build(), xs
+
+
+DEPTHWISE_CASES = [
+    dict(in_shape=(1, 8, 8, 8)),
+    dict(in_shape=(1, 9, 9, 5), stride=(2, 2)),
+    dict(in_shape=(1, 9, 9, 5), stride=(2, 2), padding="VALID"),
+    dict(in_shape=(1, 10, 10, 4), kernel=(5, 5), dilation=(2, 2), activation="RELU6"),
+    dict(in_shape=(1, 7, 7, 3), depth_multiplier=2),
+    dict(in_shape=(1, 7, 6, 2), depth_multiplier=3, kernel=(2, 3), stride=(1, 2),
+         activation="RELU"),
+    dict(in_shape=(1, 25, 5, 64), activation="RELU"),  # KWS DS-CNN block
+    dict(in_shape=(1, 12, 12, 17), per_channel=False, activation="RELU_N1_TO_1"),
+    dict(in_shape=(1, 6, 6, 12), kernel=(1, 1)),
+    dict(in_shape=(1, 6, 6, 8), in_zp=-128),
+    dict(in_shape=(1, 2, 2, 4), kernel=(5, 5)),
+]
+
+
+@pytest.mark.parametrize("case", DEPTHWISE_CASES,
+                         ids=lambda c: "-".join(f"{v}" for v in c.values()))
+def test_depthwise_bit_exact(layer_runner, case: dict) -> None:
+    rng = rng_for(case)
+    model, xs = depthwise_model(case, rng)
+    assert_bit_exact(layer_runner, model, xs)
+
+
+# ---- CONV_2D + pool (fused) -----------------------------------------------------------------
+
+
+def conv_pool_model(case: dict, rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    case = dict(case)
+    in_shape = case.pop("in_shape")
+    pool = case.pop("pool")
+    pool_size = case.pop("pool_size", (2, 2))
+    pool_stride = case.pop("pool_stride", pool_size)
+    pool_padding = case.pop("pool_padding", "VALID")
+    pool_activation = case.pop("pool_activation", "NONE")
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=0.04, zero_point=-9)
+    xs = inputs_for(in_shape, rng)
+    y, _ = add_conv2d(b, x, xs, rng, **case)
+    out_hw = [(n + s - 1) // s if pool_padding == "SAME" else (n - k + s) // s
+              for n, k, s in zip(y.shape[1:3], pool_size, pool_stride, strict=True)]
+    z = b.tensor("z", (1, *out_hw, y.shape[3]), scale=y.scale, zero_point=y.zero_point)
+    b.op(pool, [y], [z], padding=pool_padding, stride_h=pool_stride[0], stride_w=pool_stride[1],
+         filter_height=pool_size[0], filter_width=pool_size[1],
+         fused_activation_function=pool_activation)
+    b.output(z)
+    return b.build(), xs
+
+
+CONV_POOL_CASES = [
+    dict(in_shape=(1, 28, 28, 1), filters=8, kernel=(5, 5), padding="VALID",
+         activation="RELU", pool="MAX_POOL_2D"),  # the seed model's first layer
+    dict(in_shape=(1, 12, 12, 8), filters=16, kernel=(5, 5), padding="VALID",
+         activation="RELU", pool="MAX_POOL_2D"),
+    dict(in_shape=(1, 12, 12, 8), filters=16, kernel=(5, 5), padding="VALID",
+         activation="RELU", pool="AVERAGE_POOL_2D"),
+    dict(in_shape=(1, 11, 11, 3), filters=5, pool="MAX_POOL_2D", pool_size=(3, 3),
+         pool_stride=(2, 2)),  # overlapping windows
+    dict(in_shape=(1, 11, 11, 3), filters=5, pool="AVERAGE_POOL_2D", pool_size=(3, 3),
+         pool_stride=(2, 2), pool_padding="SAME"),  # clipped windows
+    dict(in_shape=(1, 9, 10, 4), filters=6, stride=(2, 1), pool="MAX_POOL_2D", pool_size=(2, 3),
+         pool_stride=(1, 2), pool_padding="SAME", pool_activation="RELU6"),
+    dict(in_shape=(1, 8, 8, 16), filters=8, kernel=(1, 1), pool="AVERAGE_POOL_2D",
+         pool_size=(8, 8), pool_stride=(1, 1)),  # global average pool after a 1x1
+    dict(in_shape=(1, 8, 8, 6), filters=7, pool="MAX_POOL_2D", pool_activation="RELU"),
+]
+
+
+@pytest.mark.parametrize("case", CONV_POOL_CASES,
+                         ids=lambda c: "-".join(f"{v}" for v in c.values()))
+def test_conv_pool_fused_bit_exact(layer_runner, case: dict) -> None:
+    rng = rng_for(case)
+    model, xs = conv_pool_model(case, rng)
+    assert_bit_exact(layer_runner, model, xs, fuse=True)
+
+
+def test_conv_pool_scratch_is_small() -> None:
+    """The fused layer's scratch is a few columns, far below the conv output it replaces."""
+    rng = np.random.default_rng(5)
+    model, _ = conv_pool_model(CONV_POOL_CASES[0], rng)
+    graph, op, layer = lower_single(model, fuse=True)
+    intermediate = graph.tensor(op.options["pool"]["intermediate"])
+    assert layer.kernel == "edgeai_conv_pool_s8"
+    assert layer.scratch_bytes == 2 * 25 + 2 * 8
+    assert layer.scratch_bytes < intermediate.size // 10
+    assert layer.macc == 115_208 + 4_608  # the seed report's conv2d_0 c_macc
+
+
+def test_conv_macc_matches_st() -> None:
+    """conv2d_0 of the seed report: 208 parameters, 24x24x8 output -> 115,208 MACC."""
+    rng = np.random.default_rng(6)
+    model, _ = conv_model(dict(in_shape=(1, 28, 28, 1), filters=8, kernel=(5, 5),
+                               padding="VALID"), rng)
+    _, _, layer = lower_single(model)
+    assert layer.macc == 115_208
+    assert layer.c_type == "Conv2D"
+    assert layer.scratch_bytes == 50
+
+
+# ---- refusals -------------------------------------------------------------------------------
+
+
+def test_check_names_unsupported_options() -> None:
+    rng = np.random.default_rng(7)
+    model, _ = conv_model(dict(in_shape=(1, 8, 8, 3), filters=4), rng)
+    graph = import_model(model)
+    op = graph.ops[0]
+    assert check_conv(graph, op) is None
+    op.options["fused_activation_function"] = "TANH"
+    assert "TANH" in check_conv(graph, op)
+    op.options["fused_activation_function"] = "NONE"
+    op.options["stride_h"] = 0
+    assert "stride_h 0" in check_conv(graph, op)
+    op.options["stride_h"] = 1
+    graph.tensors[op.inputs[1]].quant = graph.tensors[op.inputs[1]].quant.__class__(
+        scale=(0.1,), zero_point=(3,))
+    assert "zero point 3" in check_conv(graph, op)
+
+
+def test_check_refuses_inconsistent_depth_multiplier() -> None:
+    rng = np.random.default_rng(8)
+    model, _ = depthwise_model(dict(in_shape=(1, 6, 6, 4), depth_multiplier=2), rng)
+    graph = import_model(model)
+    op = graph.ops[0]
+    assert check_depthwise(graph, op) is None
+    op.options["depth_multiplier"] = 1
+    assert "depth_multiplier 1" in check_depthwise(graph, op)
+
+
+def test_lowering_raises_user_error_on_unchecked_op() -> None:
+    from edgeai_tool.errors import EdgeAIError
+
+    rng = np.random.default_rng(9)
+    model, _ = conv_model(dict(in_shape=(1, 8, 8, 3), filters=4), rng)
+    graph = import_model(model)
+    graph.ops[0].options["padding"] = "REFLECT"
+    with pytest.raises(EdgeAIError, match="padding REFLECT"):
+        lower_conv(graph, graph.ops[0])
+
+
+# ---- MLPerf Tiny: every conv / depthwise / pool layer, with its real weights ----------------
+
+_OPTION_KEYS = {
+    "CONV_2D": ("padding", "stride_h", "stride_w", "dilation_h_factor", "dilation_w_factor",
+                "fused_activation_function"),
+    "DEPTHWISE_CONV_2D": ("padding", "stride_h", "stride_w", "dilation_h_factor",
+                          "dilation_w_factor", "fused_activation_function",
+                          "depth_multiplier"),
+    "MAX_POOL_2D": ("padding", "stride_h", "stride_w", "filter_height", "filter_width",
+                    "fused_activation_function"),
+    "AVERAGE_POOL_2D": ("padding", "stride_h", "stride_w", "filter_height", "filter_width",
+                        "fused_activation_function"),
+}
+
+
+def single_op_model(graph: Graph, index: int) -> bytes:
+    """Op `index` of `graph` alone in a model, with its tensors, weights and quantization."""
+    op = graph.ops[index]
+    b = ModelBuilder()
+    refs = []
+    for position, tensor_id in enumerate(op.inputs):
+        if tensor_id < 0:
+            refs.append(None)
+            continue
+        t = graph.tensor(tensor_id)
+        quant = t.quant
+        kwargs = dict(scale=list(quant.scale), zero_point=list(quant.zero_point),
+                      axis=quant.axis) if quant else {}
+        if position == 0:
+            refs.append(b.input("x", t.shape, scale=quant.scale[0],
+                                zero_point=quant.zero_point[0]))
+        else:
+            refs.append(b.const(f"c{position}", t.data, **kwargs))
+    y = graph.tensor(op.outputs[0])
+    out = b.tensor("y", y.shape, scale=y.quant.scale[0], zero_point=y.quant.zero_point[0])
+    options = {k: op.options[k] for k in _OPTION_KEYS[op.kind] if k in op.options}
+    if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        options["dilation_h_factor"], options["dilation_w_factor"] = dilations(op.options)
+    b.op(op.kind, refs, [out], **options)
+    b.output(out)
+    return b.build()
+
+
+@pytest.mark.parametrize("name", ["kws_ref_model.tflite", "vww_96_int8.tflite",
+                                  "pretrainedResnet_quant.tflite"])
+def test_mlperf_layers_bit_exact(layer_runner, name: str) -> None:
+    path = MLPERF / name
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    graph = import_model(path.read_bytes())
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    count = 0
+    for index, op in enumerate(graph.ops):
+        if op.kind not in _OPTION_KEYS:
+            continue
+        reason = supported_ops()[op.kind].check(graph, op)
+        assert reason is None, f"op {index} {op.kind}: {reason}"
+        model = single_op_model(graph, index)
+        x_shape = graph.tensor(op.inputs[0]).shape
+        xs = np.concatenate([rng.integers(-128, 127, size=(2, *x_shape), endpoint=True,
+                                          dtype=np.int8), smooth_inputs(x_shape, 2, rng)])
+        assert_bit_exact(layer_runner, model, xs, min_unsaturated=0.0)
+        count += 1
+    assert count > 0
