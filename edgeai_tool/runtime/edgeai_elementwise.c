@@ -1,0 +1,318 @@
+/*
+ * edgeai runtime: element-wise ADD, SUB, MUL, MAXIMUM, MINIMUM on int8 (see
+ * edgeai_elementwise.h).
+ *
+ * One loop driver walks the (at most four) merged dimensions and hands each contiguous
+ * output row to the op's row function. A row reads each input with a step of 1 or 0
+ * (broadcast along the row); the row functions hoist the work that depends only on a
+ * broadcast operand (ADD/SUB rescale it once per row, MUL adds its offset once).
+ */
+#include "edgeai_elementwise.h"
+
+#include <stddef.h>
+
+/* One output row: out[i] = f(a[i * step_a], b[i * step_b]) for i < n; steps are 0 or 1. */
+typedef void (*eltwise_row_fn)(const void *data, int32_t n, const int8_t *a, int32_t step_a,
+                               const int8_t *b, int32_t step_b, int8_t *out);
+
+/* ---- ADD and SUB ------------------------------------------------------------------------ */
+
+/* An input value rescaled to the common scale 2 max(scale1, scale2) / 2^20. */
+static inline int32_t add_scaled_input(int32_t x, int32_t offset, int32_t multiplier, int32_t shift)
+{
+    /* |x + offset| <= 255, so the shifted value stays below 2^28. */
+    const int32_t shifted = (x + offset) * (1 << EDGEAI_ADD_LEFT_SHIFT);
+    return edgeai_requantize(shifted, multiplier, shift);
+}
+
+static inline int8_t add_output(int32_t raw, int32_t multiplier, int32_t shift, int32_t offset,
+                                int32_t act_min, int32_t act_max)
+{
+    int32_t value = edgeai_requantize(raw, multiplier, shift) + offset;
+    value = EDGEAI_CLAMP(value, act_min, act_max);
+    return (int8_t)value;
+}
+
+/* `subtract` is a constant at each call site, so each caller gets its own loop. */
+static inline void addsub_row(const edgeai_add_data *data, int32_t subtract, int32_t n,
+                              const int8_t *a, int32_t step_a, const int8_t *b, int32_t step_b,
+                              int8_t *out)
+{
+    const int32_t offset1 = data->input1_offset;
+    const int32_t multiplier1 = data->input1_multiplier;
+    const int32_t shift1 = data->input1_shift;
+    const int32_t offset2 = data->input2_offset;
+    const int32_t multiplier2 = data->input2_multiplier;
+    const int32_t shift2 = data->input2_shift;
+    const int32_t out_multiplier = data->output_multiplier;
+    const int32_t out_shift = data->output_shift;
+    const int32_t out_offset = data->output_offset;
+    const int32_t act_min = data->act_min;
+    const int32_t act_max = data->act_max;
+    int32_t i;
+
+    if (step_a == 0) {
+        const int32_t scaled1 = add_scaled_input(a[0], offset1, multiplier1, shift1);
+        for (i = 0; i < n; ++i) {
+            const int32_t scaled2 = add_scaled_input(b[i * step_b], offset2, multiplier2, shift2);
+            const int32_t raw = subtract ? scaled1 - scaled2 : scaled1 + scaled2;
+            out[i] = add_output(raw, out_multiplier, out_shift, out_offset, act_min, act_max);
+        }
+    } else if (step_b == 0) {
+        const int32_t scaled2 = add_scaled_input(b[0], offset2, multiplier2, shift2);
+        for (i = 0; i < n; ++i) {
+            const int32_t scaled1 = add_scaled_input(a[i], offset1, multiplier1, shift1);
+            const int32_t raw = subtract ? scaled1 - scaled2 : scaled1 + scaled2;
+            out[i] = add_output(raw, out_multiplier, out_shift, out_offset, act_min, act_max);
+        }
+    } else {
+        for (i = 0; i < n; ++i) {
+            const int32_t scaled1 = add_scaled_input(a[i], offset1, multiplier1, shift1);
+            const int32_t scaled2 = add_scaled_input(b[i], offset2, multiplier2, shift2);
+            const int32_t raw = subtract ? scaled1 - scaled2 : scaled1 + scaled2;
+            out[i] = add_output(raw, out_multiplier, out_shift, out_offset, act_min, act_max);
+        }
+    }
+}
+
+static void add_row(const void *data, int32_t n, const int8_t *a, int32_t step_a,
+                    const int8_t *b, int32_t step_b, int8_t *out)
+{
+    addsub_row((const edgeai_add_data *)data, 0, n, a, step_a, b, step_b, out);
+}
+
+static void sub_row(const void *data, int32_t n, const int8_t *a, int32_t step_a,
+                    const int8_t *b, int32_t step_b, int8_t *out)
+{
+    addsub_row((const edgeai_add_data *)data, 1, n, a, step_a, b, step_b, out);
+}
+
+/* ---- MUL -------------------------------------------------------------------------------- */
+
+static void mul_row(const void *data_ptr, int32_t n, const int8_t *a, int32_t step_a,
+                    const int8_t *b, int32_t step_b, int8_t *out)
+{
+    const edgeai_mul_data *data = (const edgeai_mul_data *)data_ptr;
+    const int32_t offset1 = data->input1_offset;
+    const int32_t offset2 = data->input2_offset;
+    const int32_t out_multiplier = data->output_multiplier;
+    const int32_t out_shift = data->output_shift;
+    const int32_t out_offset = data->output_offset;
+    const int32_t act_min = data->act_min;
+    const int32_t act_max = data->act_max;
+    int32_t i;
+
+    for (i = 0; i < n; ++i) {
+        /* Both factors are in [-255, 255]: the product fits easily. */
+        const int32_t x1 = (int32_t)a[i * step_a] + offset1;
+        const int32_t x2 = (int32_t)b[i * step_b] + offset2;
+        int32_t value = edgeai_requantize(x1 * x2, out_multiplier, out_shift) + out_offset;
+        value = EDGEAI_CLAMP(value, act_min, act_max);
+        out[i] = (int8_t)value;
+    }
+}
+
+/* ---- MAXIMUM and MINIMUM (raw values) --------------------------------------------------- */
+
+static void maximum_row(const void *data, int32_t n, const int8_t *a, int32_t step_a,
+                        const int8_t *b, int32_t step_b, int8_t *out)
+{
+    int32_t i;
+    (void)data;
+    for (i = 0; i < n; ++i) {
+        const int8_t x1 = a[i * step_a];
+        const int8_t x2 = b[i * step_b];
+        out[i] = x1 > x2 ? x1 : x2;
+    }
+}
+
+static void minimum_row(const void *data, int32_t n, const int8_t *a, int32_t step_a,
+                        const int8_t *b, int32_t step_b, int8_t *out)
+{
+    int32_t i;
+    (void)data;
+    for (i = 0; i < n; ++i) {
+        const int8_t x1 = a[i * step_a];
+        const int8_t x2 = b[i * step_b];
+        out[i] = x1 < x2 ? x1 : x2;
+    }
+}
+
+/* ---- Driver ----------------------------------------------------------------------------- */
+
+/* EDGEAI_OK when the structure is self-consistent and names `constant` as the constant side
+ * (0: none; -1: input 1 or 2). */
+static edgeai_status eltwise_check(const edgeai_eltwise_params *params, int32_t constant)
+{
+    int32_t d;
+    int32_t count = 1;
+    if (params == NULL || params->size < 1) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    if (constant == 0 ? params->constant != 0 : (params->constant != 1 && params->constant != 2)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    if (!params->broadcast) {
+        return EDGEAI_OK;
+    }
+    for (d = 0; d < EDGEAI_ELTWISE_DIMS; ++d) {
+        if (params->shape[d] < 1 || params->stride1[d] < 0 || params->stride2[d] < 0) {
+            return EDGEAI_ERROR_ARGUMENT;
+        }
+        count *= params->shape[d];
+    }
+    if (count != params->size || params->stride1[3] > 1 || params->stride2[3] > 1) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return EDGEAI_OK;
+}
+
+static void eltwise_run(const edgeai_eltwise_params *params, const void *data, eltwise_row_fn row,
+                        const int8_t *input1, const int8_t *input2, int8_t *output)
+{
+    if (!params->broadcast) {
+        row(data, params->size, input1, 1, input2, 1, output);
+        return;
+    }
+    {
+        const int32_t n0 = params->shape[0];
+        const int32_t n1 = params->shape[1];
+        const int32_t n2 = params->shape[2];
+        const int32_t n3 = params->shape[3];
+        const int32_t a0 = params->stride1[0];
+        const int32_t a1 = params->stride1[1];
+        const int32_t a2 = params->stride1[2];
+        const int32_t a3 = params->stride1[3];
+        const int32_t b0 = params->stride2[0];
+        const int32_t b1 = params->stride2[1];
+        const int32_t b2 = params->stride2[2];
+        const int32_t b3 = params->stride2[3];
+        int32_t i0, i1, i2;
+        int8_t *out = output;
+        for (i0 = 0; i0 < n0; ++i0) {
+            for (i1 = 0; i1 < n1; ++i1) {
+                for (i2 = 0; i2 < n2; ++i2) {
+                    const int32_t offset1 = i0 * a0 + i1 * a1 + i2 * a2;
+                    const int32_t offset2 = i0 * b0 + i1 * b1 + i2 * b2;
+                    row(data, n3, input1 + offset1, a3, input2 + offset2, b3, out);
+                    out += n3;
+                }
+            }
+        }
+    }
+}
+
+static edgeai_status eltwise_binary(const edgeai_eltwise_params *params, const void *data,
+                                    eltwise_row_fn row, const int8_t *input1,
+                                    const int8_t *input2, int8_t *output)
+{
+    if (input1 == NULL || input2 == NULL || output == NULL || eltwise_check(params, 0) != EDGEAI_OK) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    eltwise_run(params, data, row, input1, input2, output);
+    return EDGEAI_OK;
+}
+
+static edgeai_status eltwise_const(const edgeai_eltwise_params *params, const void *data,
+                                   const int8_t *constant, eltwise_row_fn row,
+                                   const int8_t *input, int8_t *output)
+{
+    if (constant == NULL || input == NULL || output == NULL
+        || eltwise_check(params, -1) != EDGEAI_OK) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    if (params->constant == 1) {
+        eltwise_run(params, data, row, constant, input, output);
+    } else {
+        eltwise_run(params, data, row, input, constant, output);
+    }
+    return EDGEAI_OK;
+}
+
+/* ---- Entry points ----------------------------------------------------------------------- */
+
+edgeai_status edgeai_add_s8(const edgeai_eltwise_params *params, const edgeai_add_data *data,
+                            const int8_t *input1, const int8_t *input2, int8_t *output)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return eltwise_binary(params, data, add_row, input1, input2, output);
+}
+
+edgeai_status edgeai_sub_s8(const edgeai_eltwise_params *params, const edgeai_add_data *data,
+                            const int8_t *input1, const int8_t *input2, int8_t *output)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return eltwise_binary(params, data, sub_row, input1, input2, output);
+}
+
+edgeai_status edgeai_mul_s8(const edgeai_eltwise_params *params, const edgeai_mul_data *data,
+                            const int8_t *input1, const int8_t *input2, int8_t *output)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return eltwise_binary(params, data, mul_row, input1, input2, output);
+}
+
+edgeai_status edgeai_maximum_s8(const edgeai_eltwise_params *params, const int8_t *input1,
+                                const int8_t *input2, int8_t *output)
+{
+    return eltwise_binary(params, NULL, maximum_row, input1, input2, output);
+}
+
+edgeai_status edgeai_minimum_s8(const edgeai_eltwise_params *params, const int8_t *input1,
+                                const int8_t *input2, int8_t *output)
+{
+    return eltwise_binary(params, NULL, minimum_row, input1, input2, output);
+}
+
+edgeai_status edgeai_add_const_s8(const edgeai_eltwise_params *params, const edgeai_add_data *data,
+                                  const int8_t *input, int8_t *output)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return eltwise_const(params, data, data->constant, add_row, input, output);
+}
+
+edgeai_status edgeai_sub_const_s8(const edgeai_eltwise_params *params, const edgeai_add_data *data,
+                                  const int8_t *input, int8_t *output)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return eltwise_const(params, data, data->constant, sub_row, input, output);
+}
+
+edgeai_status edgeai_mul_const_s8(const edgeai_eltwise_params *params, const edgeai_mul_data *data,
+                                  const int8_t *input, int8_t *output)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return eltwise_const(params, data, data->constant, mul_row, input, output);
+}
+
+edgeai_status edgeai_maximum_const_s8(const edgeai_eltwise_params *params,
+                                      const edgeai_minmax_data *data, const int8_t *input,
+                                      int8_t *output)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return eltwise_const(params, NULL, data->constant, maximum_row, input, output);
+}
+
+edgeai_status edgeai_minimum_const_s8(const edgeai_eltwise_params *params,
+                                      const edgeai_minmax_data *data, const int8_t *input,
+                                      int8_t *output)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return eltwise_const(params, NULL, data->constant, minimum_row, input, output);
+}
