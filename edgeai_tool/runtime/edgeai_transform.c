@@ -1,0 +1,222 @@
+/*
+ * edgeai runtime: data movement kernels (see edgeai_transform.h).
+ */
+#include "edgeai_transform.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/* The box move shared by TRANSPOSE, STRIDED_SLICE and PAD. Indices are int32: the generator
+ * only emits boxes whose every index lies inside the tensors. Pointer steps are applied only
+ * between iterations, so a negative step never forms a pointer outside the tensor. */
+static void move_box(const int32_t count[EDGEAI_MOVE_DIMS], const int32_t in_step[EDGEAI_MOVE_DIMS],
+                     const int32_t out_step[EDGEAI_MOVE_DIMS], const int8_t *input,
+                     int8_t *output)
+{
+    const int32_t run = count[4];
+    const int32_t in_run = in_step[4];
+    const int32_t out_run = out_step[4];
+    const int contiguous = in_run == 1 && out_run == 1;
+    const int8_t *in0 = input;
+    int8_t *out0 = output;
+    for (int32_t i0 = 0; i0 < count[0]; ++i0) {
+        const int8_t *in1 = in0;
+        int8_t *out1 = out0;
+        for (int32_t i1 = 0; i1 < count[1]; ++i1) {
+            const int8_t *in2 = in1;
+            int8_t *out2 = out1;
+            for (int32_t i2 = 0; i2 < count[2]; ++i2) {
+                const int8_t *in3 = in2;
+                int8_t *out3 = out2;
+                for (int32_t i3 = 0; i3 < count[3]; ++i3) {
+                    if (contiguous) {
+                        memcpy(out3, in3, (size_t)run);
+                    } else {
+                        for (int32_t i4 = 0; i4 < run; ++i4) {
+                            out3[i4 * out_run] = in3[i4 * in_run];
+                        }
+                    }
+                    if (i3 + 1 < count[3]) {
+                        in3 += in_step[3];
+                        out3 += out_step[3];
+                    }
+                }
+                if (i2 + 1 < count[2]) {
+                    in2 += in_step[2];
+                    out2 += out_step[2];
+                }
+            }
+            if (i1 + 1 < count[1]) {
+                in1 += in_step[1];
+                out1 += out_step[1];
+            }
+        }
+        if (i0 + 1 < count[0]) {
+            in0 += in_step[0];
+            out0 += out_step[0];
+        }
+    }
+}
+
+static int counts_valid(const int32_t count[EDGEAI_MOVE_DIMS])
+{
+    for (int32_t d = 0; d < EDGEAI_MOVE_DIMS; ++d) {
+        if (count[d] < 1) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static edgeai_status move(const edgeai_move_params *params, const int8_t *input, int8_t *output)
+{
+    if (params == NULL || input == NULL || output == NULL || !counts_valid(params->count)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    move_box(params->count, params->in_step, params->out_step, input + params->in_start,
+             output + params->out_start);
+    return EDGEAI_OK;
+}
+
+edgeai_status edgeai_transpose_s8(const edgeai_move_params *params, const int8_t *input,
+                                  int8_t *output)
+{
+    return move(params, input, output);
+}
+
+edgeai_status edgeai_strided_slice_s8(const edgeai_move_params *params, const int8_t *input,
+                                      int8_t *output)
+{
+    return move(params, input, output);
+}
+
+edgeai_status edgeai_pad_s8(const edgeai_pad_params *params, const edgeai_pad_data *data,
+                            const int8_t *input, int8_t *output)
+{
+    if (params == NULL || data == NULL || input == NULL || output == NULL ||
+        params->output_size < 1 || !counts_valid(params->count)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    memset(output, (int)(uint8_t)(int8_t)data->pad_value, (size_t)params->output_size);
+    move_box(params->count, params->in_step, params->out_step, input + params->in_start,
+             output + params->out_start);
+    return EDGEAI_OK;
+}
+
+edgeai_status edgeai_concat_s8(const edgeai_concat_params *params, const edgeai_concat_data *data,
+                               const int8_t *const inputs[], int32_t num_runtime,
+                               int8_t *output)
+{
+    if (params == NULL || data == NULL || output == NULL || params->outer < 0 ||
+        params->num_inputs < 1 || params->num_inputs > EDGEAI_CONCAT_MAX_INPUTS) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    const int8_t *source[EDGEAI_CONCAT_MAX_INPUTS];
+    int32_t next = 0;
+    for (int32_t k = 0; k < params->num_inputs; ++k) {
+        if (data->constant[k] != NULL) {
+            source[k] = data->constant[k];
+        } else if (inputs != NULL && next < num_runtime && inputs[next] != NULL) {
+            source[k] = inputs[next++];
+        } else {
+            return EDGEAI_ERROR_ARGUMENT;
+        }
+        if (params->block[k] < 0) {
+            return EDGEAI_ERROR_ARGUMENT;
+        }
+    }
+    for (int32_t o = 0; o < params->outer; ++o) {
+        for (int32_t k = 0; k < params->num_inputs; ++k) {
+            const int32_t block = params->block[k];
+            memcpy(output, source[k] + o * block, (size_t)block);
+            output += block;
+        }
+    }
+    return EDGEAI_OK;
+}
+
+edgeai_status edgeai_concat1_s8(const edgeai_concat_params *params, const edgeai_concat_data *data,
+                                const int8_t *in0, int8_t *output)
+{
+    const int8_t *const inputs[1] = {in0};
+    return edgeai_concat_s8(params, data, inputs, 1, output);
+}
+
+edgeai_status edgeai_concat2_s8(const edgeai_concat_params *params, const edgeai_concat_data *data,
+                                const int8_t *in0, const int8_t *in1, int8_t *output)
+{
+    const int8_t *const inputs[2] = {in0, in1};
+    return edgeai_concat_s8(params, data, inputs, 2, output);
+}
+
+edgeai_status edgeai_concat3_s8(const edgeai_concat_params *params, const edgeai_concat_data *data,
+                                const int8_t *in0, const int8_t *in1, const int8_t *in2,
+                                int8_t *output)
+{
+    const int8_t *const inputs[3] = {in0, in1, in2};
+    return edgeai_concat_s8(params, data, inputs, 3, output);
+}
+
+edgeai_status edgeai_concat4_s8(const edgeai_concat_params *params, const edgeai_concat_data *data,
+                                const int8_t *in0, const int8_t *in1, const int8_t *in2,
+                                const int8_t *in3, int8_t *output)
+{
+    const int8_t *const inputs[4] = {in0, in1, in2, in3};
+    return edgeai_concat_s8(params, data, inputs, 4, output);
+}
+
+edgeai_status edgeai_concat5_s8(const edgeai_concat_params *params, const edgeai_concat_data *data,
+                                const int8_t *in0, const int8_t *in1, const int8_t *in2,
+                                const int8_t *in3, const int8_t *in4, int8_t *output)
+{
+    const int8_t *const inputs[5] = {in0, in1, in2, in3, in4};
+    return edgeai_concat_s8(params, data, inputs, 5, output);
+}
+
+edgeai_status edgeai_concat6_s8(const edgeai_concat_params *params, const edgeai_concat_data *data,
+                                const int8_t *in0, const int8_t *in1, const int8_t *in2,
+                                const int8_t *in3, const int8_t *in4, const int8_t *in5,
+                                int8_t *output)
+{
+    const int8_t *const inputs[6] = {in0, in1, in2, in3, in4, in5};
+    return edgeai_concat_s8(params, data, inputs, 6, output);
+}
+
+edgeai_status edgeai_concat7_s8(const edgeai_concat_params *params, const edgeai_concat_data *data,
+                                const int8_t *in0, const int8_t *in1, const int8_t *in2,
+                                const int8_t *in3, const int8_t *in4, const int8_t *in5,
+                                const int8_t *in6, int8_t *output)
+{
+    const int8_t *const inputs[7] = {in0, in1, in2, in3, in4, in5, in6};
+    return edgeai_concat_s8(params, data, inputs, 7, output);
+}
+
+edgeai_status edgeai_concat8_s8(const edgeai_concat_params *params, const edgeai_concat_data *data,
+                                const int8_t *in0, const int8_t *in1, const int8_t *in2,
+                                const int8_t *in3, const int8_t *in4, const int8_t *in5,
+                                const int8_t *in6, const int8_t *in7, int8_t *output)
+{
+    const int8_t *const inputs[8] = {in0, in1, in2, in3, in4, in5, in6, in7};
+    return edgeai_concat_s8(params, data, inputs, 8, output);
+}
+
+edgeai_status edgeai_concat9_s8(const edgeai_concat_params *params, const edgeai_concat_data *data,
+                                const int8_t *in0, const int8_t *in1, const int8_t *in2,
+                                const int8_t *in3, const int8_t *in4, const int8_t *in5,
+                                const int8_t *in6, const int8_t *in7, const int8_t *in8,
+                                int8_t *output)
+{
+    const int8_t *const inputs[9] = {in0, in1, in2, in3, in4, in5, in6, in7, in8};
+    return edgeai_concat_s8(params, data, inputs, 9, output);
+}
+
+edgeai_status edgeai_concat10_s8(const edgeai_concat_params *params,
+                                 const edgeai_concat_data *data, const int8_t *in0,
+                                 const int8_t *in1, const int8_t *in2, const int8_t *in3,
+                                 const int8_t *in4, const int8_t *in5, const int8_t *in6,
+                                 const int8_t *in7, const int8_t *in8, const int8_t *in9,
+                                 int8_t *output)
+{
+    const int8_t *const inputs[10] = {in0, in1, in2, in3, in4, in5, in6, in7, in8, in9};
+    return edgeai_concat_s8(params, data, inputs, 10, output);
+}
