@@ -70,7 +70,7 @@ class CIo:
     @property
     def scale_text(self) -> str:
         """The float32 scale as a C literal that reads back to the same float."""
-        return f"{float(np.float32(self.scale)):.9g}f"
+        return f"{float(np.float32(self.scale)):#.9g}f"
 
 
 @dataclass
