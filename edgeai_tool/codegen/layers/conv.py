@@ -103,13 +103,23 @@ def _check_dilation(options: dict) -> str | None:
     return None
 
 
+def _window(options: dict, axis: int, in_size: int, kernel: int, stride: int,
+            dilation: int) -> tuple[int, int]:
+    """(output size, padding before) along axis 0 (height) or 1 (width). A PAD folded into
+    the convolution (passes/fold_pad.py) sets options["explicit_padding"] = (top, bottom,
+    left, right) on a VALID convolution, never on a 1x1 CONV_2D."""
+    explicit = options.get("explicit_padding")
+    if explicit is None:
+        return window_geometry(options["padding"], in_size, kernel, stride, dilation)
+    before, after = int(explicit[2 * axis]), int(explicit[2 * axis + 1])
+    return (in_size + before + after - (kernel - 1) * dilation - 1) // stride + 1, before
+
+
 def _expected_hw(options: dict, x: Tensor, kernel_hw: tuple[int, int]) -> tuple[int, int]:
     in_h, in_w, _ = hwc(x)
     dilation_h, dilation_w = dilations(options)
-    out_h, _ = window_geometry(options["padding"], in_h, kernel_hw[0], int(options["stride_h"]),
-                               dilation_h)
-    out_w, _ = window_geometry(options["padding"], in_w, kernel_hw[1], int(options["stride_w"]),
-                               dilation_w)
+    out_h, _ = _window(options, 0, in_h, kernel_hw[0], int(options["stride_h"]), dilation_h)
+    out_w, _ = _window(options, 1, in_w, kernel_hw[1], int(options["stride_w"]), dilation_w)
     return out_h, out_w
 
 
@@ -226,8 +236,8 @@ def _geometry(options: dict, x: Tensor, w: Tensor) -> dict[str, int]:
     stride_h, stride_w = int(options["stride_h"]), int(options["stride_w"])
     dilation_h, dilation_w = dilations(options)
     in_h, in_w, _ = hwc(x)
-    _, pad_top = window_geometry(options["padding"], in_h, kernel_h, stride_h, dilation_h)
-    _, pad_left = window_geometry(options["padding"], in_w, kernel_w, stride_w, dilation_w)
+    _, pad_top = _window(options, 0, in_h, kernel_h, stride_h, dilation_h)
+    _, pad_left = _window(options, 1, in_w, kernel_w, stride_w, dilation_w)
     return {"kernel_h": kernel_h, "kernel_w": kernel_w, "stride_h": stride_h,
             "stride_w": stride_w, "dilation_h": dilation_h, "dilation_w": dilation_w,
             "pad_top": pad_top, "pad_left": pad_left}
