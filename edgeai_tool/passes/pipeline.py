@@ -5,9 +5,10 @@ from __future__ import annotations
 from edgeai_tool.ir import Graph
 from edgeai_tool.passes.alias import alias_reshapes
 from edgeai_tool.passes.check import check_supported
+from edgeai_tool.passes.fold_pad import fold_pad
 from edgeai_tool.passes.fuse import fuse_activations, fuse_conv_pool
 
-PASSES = (check_supported, alias_reshapes, fuse_activations, fuse_conv_pool)
+PASSES = (check_supported, alias_reshapes, fold_pad, fuse_activations, fuse_conv_pool)
 
 
 def optimize(graph: Graph) -> Graph:
