@@ -2,11 +2,13 @@
 
 Bit-exact with TFLite Micro's reference kernels (add_common.cc, sub_common.cc,
 mul_common.cc, maximum_minimum.cc). The requantization parameters are computed here with
-TFLM's own precision, which differs between the ops:
+TFLM's own precision:
 
-- ADD: `twice_max = 2 * double(max(s1, s2))`, every ratio in double;
-- SUB: the same formulas, but `twice_max` and the three ratios are float32 operations
-  (only the final ratio is widened to double);
+- ADD and SUB: `twice_max = 2 * double(max(s1, s2))`, `s1 / twice_max`, `s2 / twice_max`
+  and `twice_max / (2^20 * s_out)`, all in double. (The sub_common.cc of tflite-micro's
+  2026-08 source computes SUB's ratios in float32; the pinned `tflite-micro` package
+  (0.dev20261023182759) does not: exhaustive tests over all 65536 input pairs match double
+  and not float32, see tests/runtime/test_elementwise.py.)
 - MUL: `double(s1) * double(s2) / double(s_out)`.
 
 MAXIMUM and MINIMUM compare the raw int8 values: TFLM ignores their quantization
@@ -62,18 +64,10 @@ _MINMAX_CONSTRAINTS = (
 
 
 def add_real_multipliers(s1: float, s2: float, s_out: float) -> tuple[float, float, float]:
-    """ADD (add_common.cc): input 1, input 2 and output real multipliers, all in double."""
+    """ADD and SUB: input 1, input 2 and output real multipliers, all in double."""
     twice_max = 2 * float(max(f32(s1), f32(s2)))
     return (float(s1) / twice_max, float(s2) / twice_max,
             twice_max / ((1 << LEFT_SHIFT) * float(s_out)))
-
-
-def sub_real_multipliers(s1: float, s2: float, s_out: float) -> tuple[float, float, float]:
-    """SUB (sub_common.cc): the same ratios computed in float32, then widened to double."""
-    a, b, out = np.float32(s1), np.float32(s2), np.float32(s_out)
-    twice_max = np.float32(2) * max(a, b)
-    return (float(np.float32(a / twice_max)), float(np.float32(b / twice_max)),
-            float(np.float32(twice_max / (np.float32(1 << LEFT_SHIFT) * out))))
 
 
 def mul_real_multiplier(s1: float, s2: float, s_out: float) -> float:
@@ -81,9 +75,8 @@ def mul_real_multiplier(s1: float, s2: float, s_out: float) -> float:
     return float(s1) * float(s2) / float(s_out)
 
 
-def _add_sub_reals(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> tuple[float, float, float]:
-    reals = add_real_multipliers if op.kind == "ADD" else sub_real_multipliers
-    return reals(x1.scale, x2.scale, y.scale)
+def _add_sub_reals(x1: Tensor, x2: Tensor, y: Tensor) -> tuple[float, float, float]:
+    return add_real_multipliers(x1.scale, x2.scale, y.scale)
 
 
 # -- broadcast structure -----------------------------------------------------------------------
@@ -215,7 +208,7 @@ def _check_scales(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> str | None:
         if not tensor.scale > 0:
             return f"{role} scale {tensor.scale:g} is not positive"
     if op.kind in ("ADD", "SUB"):
-        output_real = _add_sub_reals(op, x1, x2, y)[2]
+        output_real = _add_sub_reals(x1, x2, y)[2]
         if quantize_multiplier(output_real)[1] > 0:
             return f"output scale {y.scale:g} is too small for input scales {x1.scale:g} and " \
                    f"{x2.scale:g} (TFLite Micro needs 2 max(input scales) / (2^20 output " \
@@ -270,7 +263,7 @@ def _arith_data(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> dict[str, CValue]:
         return {"input1_offset": -x1.zero_point, "input2_offset": -x2.zero_point,
                 "output_multiplier": multiplier, "output_shift": shift,
                 "output_offset": y.zero_point, "act_min": act_min, "act_max": act_max}
-    real1, real2, real_out = _add_sub_reals(op, x1, x2, y)
+    real1, real2, real_out = _add_sub_reals(x1, x2, y)
     # QuantizeMultiplierSmallerThanOneExp: the input ratios are <= 1/2 and the check made
     # sure the output one rounds below 1, so every shift is <= 0.
     m1, s1 = quantize_multiplier(real1)
