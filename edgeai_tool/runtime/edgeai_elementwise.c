@@ -33,6 +33,35 @@ static inline int8_t add_output(int32_t raw, int32_t multiplier, int32_t shift, 
     return (int8_t)value;
 }
 
+/* With tables: out[i] = requantize(lut1[a] +/- lut2[b]), one requantization per element. */
+static inline void addsub_row_lut(const edgeai_add_data *data, int32_t subtract, int32_t n,
+                                  const int8_t *a, int32_t step_a, const int8_t *b,
+                                  int32_t step_b, int8_t *out)
+{
+    const int32_t *const lut1 = data->input1_lut + 128; /* indexed by the int8 value */
+    const int32_t *const lut2 = data->input2_lut + 128;
+    const int32_t out_multiplier = data->output_multiplier;
+    const int32_t out_shift = data->output_shift;
+    const int32_t out_offset = data->output_offset;
+    const int32_t act_min = data->act_min;
+    const int32_t act_max = data->act_max;
+    int32_t i;
+
+    if (step_a != 0 && step_b != 0) {
+        for (i = 0; i < n; ++i) {
+            const int32_t raw = subtract ? lut1[a[i]] - lut2[b[i]] : lut1[a[i]] + lut2[b[i]];
+            out[i] = add_output(raw, out_multiplier, out_shift, out_offset, act_min, act_max);
+        }
+    } else {
+        for (i = 0; i < n; ++i) {
+            const int32_t scaled1 = lut1[a[i * step_a]];
+            const int32_t scaled2 = lut2[b[i * step_b]];
+            const int32_t raw = subtract ? scaled1 - scaled2 : scaled1 + scaled2;
+            out[i] = add_output(raw, out_multiplier, out_shift, out_offset, act_min, act_max);
+        }
+    }
+}
+
 /* `subtract` is a constant at each call site, so each caller gets its own loop. */
 static inline void addsub_row(const edgeai_add_data *data, int32_t subtract, int32_t n,
                               const int8_t *a, int32_t step_a, const int8_t *b, int32_t step_b,
@@ -51,6 +80,10 @@ static inline void addsub_row(const edgeai_add_data *data, int32_t subtract, int
     const int32_t act_max = data->act_max;
     int32_t i;
 
+    if (data->input1_lut != NULL && data->input2_lut != NULL) {
+        addsub_row_lut(data, subtract, n, a, step_a, b, step_b, out);
+        return;
+    }
     if (step_a == 0) {
         const int32_t scaled1 = add_scaled_input(a[0], offset1, multiplier1, shift1);
         for (i = 0; i < n; ++i) {

@@ -21,6 +21,9 @@
  * rules, shapes right-aligned) into at most four, outermost first, with one element stride
  * per input and dimension (0 where that input is broadcast). A same-shape op is one flat loop.
  *
+ * ADD/SUB may carry each input's first requantization as a 256-entry table (`input1_lut`,
+ * `input2_lut`): the same integers, one requantization per element instead of three.
+ *
  * One input may be a constant: the `_const_` entry points take the single run-time input and
  * read the other operand from `data->constant` (`params->constant` says which side it is).
  *
@@ -59,6 +62,9 @@ typedef struct {
 /** Numeric data of ADD and SUB (a retrained model changes only these). */
 typedef struct {
     const int8_t *constant;    /**< values of the constant input (its own shape), or NULL */
+    const int32_t *input1_lut; /**< NULL, or [256]: entry x + 128 is input 1's value x already
+                                    rescaled (the first requantization above) */
+    const int32_t *input2_lut; /**< the same for input 2; both tables or neither */
     int32_t input1_offset;     /**< minus input 1's zero point, in [-127, 128] */
     int32_t input1_multiplier; /**< Q31 significand of scale1 / (2 max(scale1, scale2)) */
     int32_t input1_shift;      /**< its exponent, in [-31, 0] */

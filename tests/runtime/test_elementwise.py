@@ -22,6 +22,7 @@ from support.reference import run_tflm
 from support.tflite_builder import ModelBuilder, TensorRef, choose_qparams
 
 from edgeai_tool.codegen.layers.elementwise import (
+    LUT_MIN_ELEMENTS,
     add_real_multipliers,
     broadcast_loops,
     check_elementwise,
@@ -29,13 +30,14 @@ from edgeai_tool.codegen.layers.elementwise import (
 )
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer.tflite_import import import_model
-from edgeai_tool.quant import quantize_multiplier
+from edgeai_tool.quant import multiply_by_quantized_multiplier, quantize_multiplier
 from edgeai_tool.validate.host import HostNetwork
 
 RUNTIME = Path(__file__).resolve().parents[2] / "edgeai_tool" / "runtime"
 ARITH = ("ADD", "SUB", "MUL")
 MINMAX = ("MAXIMUM", "MINIMUM")
 SHAPE = (1, 6, 5, 8)
+LARGE = (1, 6, 32, 8)  # >= LUT_MIN_ELEMENTS outputs
 
 
 def _real_range(t: TensorRef) -> tuple[float, float]:
@@ -106,6 +108,8 @@ def variants_model(rng: np.random.Generator) -> tuple[bytes, list[np.ndarray], l
     v = b.input("v", (1, 8), scale=0.02, zero_point=0)  # rank 2
     big = b.input("big", SHAPE, scale=0.5, zero_point=5)
     tiny = b.input("tiny", SHAPE, scale=0.002, zero_point=-7)
+    large1 = b.input("large1", LARGE, scale=0.04, zero_point=-11)  # ADD/SUB use tables
+    large2 = b.input("large2", LARGE, scale=0.07, zero_point=6)
     scalar = const(b, "scalar", (), rng, 0.1, 3)
     scalar1 = const(b, "scalar1", (1,), rng, 0.02, -50)
     channel = const(b, "channel", (8,), rng, 0.03, 0)  # per-channel constant vector
@@ -118,6 +122,8 @@ def variants_model(rng: np.random.Generator) -> tuple[bytes, list[np.ndarray], l
         ("scalar_first", scalar1, x), ("channel", x, channel), ("channel_first", channel4, x),
         ("general", x, general), ("general_first", general, c), ("full", full, y),
         ("big_tiny", big, tiny), ("tiny_big", tiny, big), ("self", x, x),
+        ("large", large1, large2), ("large_channel", channel, large2),
+        ("large_bcast", large1, r),
     ]
     names = []
     for kind in (*ARITH, *MINMAX):
@@ -131,7 +137,8 @@ def variants_model(rng: np.random.Generator) -> tuple[bytes, list[np.ndarray], l
                     add_binary(b, kind, names[-1], a, bb, activation)
             names.append(f"{kind} saturating")
             add_binary(b, kind, names[-1], x, y, narrow=0.25)
-    inputs = [samples(t.shape, t.zero_point, rng) for t in (x, y, r, c, v, big, tiny)]
+    inputs = [samples(t.shape, t.zero_point, rng)
+              for t in (x, y, r, c, v, big, tiny, large1, large2)]
     return b.build(), inputs, names
 
 
@@ -238,6 +245,16 @@ def test_lowering_structure() -> None:
     assert layer.params["broadcast"] == 0 and layer.params["size"] == 240
     assert layer.macc == 240 and layer.scratch_bytes == 0 and not layer.arrays
     assert [a.role for a in layer.args] == ["input", "input", "output"]
+    assert "input1_lut" not in layer.data
+
+    _, graph = _graph("SUB", LARGE, (1, 6, 1, 8), LARGE)
+    layer = lower_elementwise(graph, graph.ops[0])
+    assert [a.name for a in layer.arrays] == ["input1_lut", "input2_lut"]
+    assert layer.params["size"] >= LUT_MIN_ELEMENTS
+    offset, multiplier, shift = (layer.data[f"input1_{k}"] for k in ("offset", "multiplier",
+                                                                         "shift"))
+    assert layer.arrays[0].values[128 + 5] == multiply_by_quantized_multiplier(
+        (5 + offset) << 20, multiplier, shift)
 
     _, graph = _graph("SUB", (8,), SHAPE, SHAPE, const1=True)  # per-channel constant first
     layer = lower_elementwise(graph, graph.ops[0])

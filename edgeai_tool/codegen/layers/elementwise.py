@@ -20,6 +20,10 @@ both inputs walk contiguously (or both broadcast) are merged, and the result is 
 four loops with one element stride per input and loop (0 where that input is broadcast).
 A constant input (scalar, per-channel vector or any broadcastable shape) goes to the data
 file and the layer calls the op's `_const_` kernel with the other input.
+
+ADD and SUB layers of at least `LUT_MIN_ELEMENTS` outputs also get, per input, the first
+requantization of all 256 int8 values as an int32 table (data file, 1 KiB each), so the
+kernel requantizes once per element instead of three times.
 """
 
 from __future__ import annotations
@@ -36,10 +40,18 @@ from edgeai_tool.codegen.layers.base import (
     require,
 )
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.quant import activation_range, f32, quantize_multiplier
+from edgeai_tool.quant import (
+    activation_range,
+    f32,
+    multiply_by_quantized_multiplier,
+    quantize_multiplier,
+)
 
 MAX_DIMS = 4
 LEFT_SHIFT = 20  # TFLM's left_shift for int8 ADD/SUB
+# ADD/SUB layers with at least this many outputs get each input's first requantization as a
+# 256-entry int32 table in flash (2 KiB): one requantization per element instead of three.
+LUT_MIN_ELEMENTS = 1024
 _ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 _KERNEL_NAMES = {"ADD": "add", "SUB": "sub", "MUL": "mul", "MAXIMUM": "maximum",
                  "MINIMUM": "minimum"}
@@ -235,6 +247,12 @@ def lower_elementwise(graph: Graph, op: Op) -> LayerCode:
         data["constant"] = ArrayRef("constant")
     if op.kind in _HAS_ACTIVATION:
         data.update(_arith_data(op, x1, x2, y))
+    if op.kind in ("ADD", "SUB") and y.size >= LUT_MIN_ELEMENTS:
+        for k in (1, 2):
+            lut = rescale_table(data[f"input{k}_offset"], data[f"input{k}_multiplier"],
+                                data[f"input{k}_shift"])
+            arrays.append(CArray(f"input{k}_lut", "int32_t", lut, kind="quant"))
+            data[f"input{k}_lut"] = ArrayRef(f"input{k}_lut")
     name = _KERNEL_NAMES[op.kind]
     has_data = bool(data)
     data_type = {"ADD": "edgeai_add_data", "SUB": "edgeai_add_data", "MUL": "edgeai_mul_data"}.get(
@@ -253,6 +271,13 @@ def lower_elementwise(graph: Graph, op: Op) -> LayerCode:
         macc=y.size,
         c_type="Eltwise",
     )
+
+
+def rescale_table(offset: int, multiplier: int, shift: int) -> np.ndarray:
+    """ADD/SUB's first requantization of every int8 value x (entry x + 128), as int32."""
+    return np.array([multiply_by_quantized_multiplier((x + offset) << LEFT_SHIFT, multiplier,
+                                                      shift) for x in range(-128, 128)],
+                    dtype=np.int32)
 
 
 def _arith_data(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> dict[str, CValue]:
