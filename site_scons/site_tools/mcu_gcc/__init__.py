@@ -145,7 +145,7 @@ def generate(env):
 
     section_gc = ['-ffunction-sections', '-fdata-sections']
     env.Append(
-        CCFLAGS=['$MCU_FLAGS', '$OPTFLAGS', '$DEBUGFLAGS', '$WARNFLAGS'] + section_gc,
+        CCFLAGS=['$MCU_FLAGS', '$OPTFLAGS', '$DEBUGFLAGS', '$WARNFLAGS', *section_gc],
         ASFLAGS=['$MCU_FLAGS', '$DEBUGFLAGS'],
         LINKFLAGS=['$MCU_FLAGS', '$SPECSFLAGS', '-Wl,--gc-sections', '$MAPFLAGS'],
     )

@@ -32,8 +32,9 @@ def sections(objdump, elf):
     out = subprocess.run([objdump, '-h', elf], check=True, capture_output=True, text=True).stdout
     found = []
     # Each section is two lines: "idx name size vma lma off align" then flags.
-    for m in re.finditer(r'^\s*\d+\s+(\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+\S+\s+\S+\n\s+(.*)$',
-                         out, re.M):
+    pattern = (r'^\s*\d+\s+(\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+\S+\s+\S+\n'
+               r'\s+(.*)$')
+    for m in re.finditer(pattern, out, re.M):
         name, size, vma, lma, flags = m.groups()
         if 'ALLOC' in flags:
             found.append((name, int(size, 16), int(vma, 16), int(lma, 16), 'LOAD' in flags))
@@ -72,7 +73,8 @@ def summary(objdump, elf, map_path):
         mine = [r for r in regions if r[3] == writable]
         total = sum(r[2] for r in mine)
         n = sum(used[r[0]] for r in mine)
-        detail = ', '.join(f'{r[0]} {used[r[0]]:,} of {_kib(r[2])}' for r in mine) if len(mine) > 1 else ''
+        detail = (', '.join(f'{r[0]} {used[r[0]]:,} of {_kib(r[2])}' for r in mine)
+                  if len(mine) > 1 else '')
         pct = 100.0 * n / total if total else 0.0
         lines.append(f'  {kind:<5} {n:>9,} B of {_kib(total):>9} ({pct:4.1f}%)'
                      + (f'  [{detail}]' if detail else ''))
