@@ -38,10 +38,13 @@ import time
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edgeai_tool import __version__
-from edgeai_tool.compiler import Compilation, Options, compile_model
 from edgeai_tool.errors import EdgeAIError
+
+if TYPE_CHECKING:  # the pipeline is imported only when something is generated
+    from edgeai_tool.compiler import Compilation, Options
 
 FORMAT = 1
 ENTRIES = f"models-v{FORMAT}"
@@ -280,6 +283,8 @@ def generate(model_path: str | Path, options: Options, command_line: str = "",
     """`compile_model`'s files through the cache: the same model, pools, options and
     generator give the stored files without generating. Raises `EdgeAIError` on bad input
     exactly like `compile_model` (errors are never cached)."""
+    from edgeai_tool.compiler import compile_model
+
     if cache is None:
         compilation = compile_model(model_path, options, command_line)
         return Generated(compilation.files, compilation.summary(), compilation=compilation)
