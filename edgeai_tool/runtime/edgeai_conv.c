@@ -33,11 +33,14 @@ static inline int8_t conv_output(const edgeai_conv_data *d, int32_t oc, int32_t 
     return (int8_t)value;
 }
 
-/** The input can be read in place as the im2col column (1x1 filter, no padding). */
+/**
+ * The input can be read in place as the im2col columns: 1x1 filter, stride 1, no padding,
+ * so output pixel i reads input pixel i and consecutive pixels are consecutive columns.
+ */
 static int conv_is_pointwise(const edgeai_conv_params *p)
 {
-    return p->kernel_h == 1 && p->kernel_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
-           p->groups == 1;
+    return p->kernel_h == 1 && p->kernel_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+           p->pad_top == 0 && p->pad_left == 0 && p->groups == 1;
 }
 
 /** Length of one im2col column: the dot-product depth. */
@@ -52,9 +55,11 @@ static int32_t conv_depth(const edgeai_conv_params *p)
  * Every output channel of output pixel (oy, ox), taps outside the image read as pad_value.
  * Used by the portable path and, on the DSP path, for grouped convolutions.
  */
-static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_data *d,
+static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_data *data,
                                 const int8_t *input, int32_t oy, int32_t ox, int8_t *out)
 {
+    const edgeai_conv_data local = *data; /* not aliased by the int8 stores */
+    const edgeai_conv_data *const d = &local;
     const int32_t in_h = p->input.h;
     const int32_t in_w = p->input.w;
     const int32_t in_c = p->input.c;
@@ -103,13 +108,34 @@ static inline uint32_t read_u32(const int8_t *p)
     return value;
 }
 
+/** memcpy for the short runs of im2col: words while they last (unaligned is fine on M4/M7). */
+static inline void copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
+{
+    for (; n >= 4; n -= 4, dst += 4, src += 4) {
+        memcpy(dst, src, 4);
+    }
+    for (; n > 0; --n) {
+        *dst++ = *src++;
+    }
+}
+
+static inline void fill_bytes(int8_t *dst, int8_t value, int32_t n)
+{
+    const uint32_t word = (uint8_t)value * UINT32_C(0x01010101);
+    for (; n >= 4; n -= 4, dst += 4) {
+        memcpy(dst, &word, 4);
+    }
+    for (; n > 0; --n) {
+        *dst++ = value;
+    }
+}
+
 /**
- * Gather the receptive field of output pixel (oy, ox) into `col` (depth bytes, OHWI's
- * HWI order), padding with pad_value. Returns the column, which is the input itself when
- * the filter is 1x1 without padding.
+ * Gather the receptive field of output pixel (oy, ox) into `col` (depth bytes, OHWI's HWI
+ * order), padding with pad_value.
  */
-static const int8_t *conv_im2col(const edgeai_conv_params *p, int8_t pad, const int8_t *input,
-                                 int32_t oy, int32_t ox, int8_t *col)
+static void conv_im2col(const edgeai_conv_params *p, int8_t pad, const int8_t *input,
+                        int32_t oy, int32_t ox, int8_t *col)
 {
     const int32_t in_h = p->input.h;
     const int32_t in_w = p->input.w;
@@ -119,54 +145,50 @@ static const int8_t *conv_im2col(const edgeai_conv_params *p, int8_t pad, const 
     const int32_t dil_w = p->dilation_w;
     const int32_t y0 = oy * p->stride_h - p->pad_top;
     const int32_t x0 = ox * p->stride_w - p->pad_left;
-    if (conv_is_pointwise(p)) {
-        return input + (y0 * in_w + x0) * in_c;
-    }
     int8_t *dst = col;
     for (int32_t ky = 0; ky < kernel_h; ++ky) {
         const int32_t iy = y0 + ky * p->dilation_h;
         if (iy < 0 || iy >= in_h) {
-            memset(dst, pad, (size_t)(kernel_w * in_c));
+            fill_bytes(dst, pad, kernel_w * in_c);
             dst += kernel_w * in_c;
             continue;
         }
         const int8_t *row = input + iy * in_w * in_c;
         if (dil_w == 1 && x0 >= 0 && x0 + kernel_w <= in_w) {
-            memcpy(dst, row + x0 * in_c, (size_t)(kernel_w * in_c));
+            copy_bytes(dst, row + x0 * in_c, kernel_w * in_c);
             dst += kernel_w * in_c;
             continue;
         }
         for (int32_t kx = 0; kx < kernel_w; ++kx) {
             const int32_t ix = x0 + kx * dil_w;
             if (ix >= 0 && ix < in_w) {
-                memcpy(dst, row + ix * in_c, (size_t)in_c);
+                copy_bytes(dst, row + ix * in_c, in_c);
             } else {
-                memset(dst, pad, (size_t)in_c);
+                fill_bytes(dst, pad, in_c);
             }
             dst += in_c;
         }
     }
-    return col;
 }
 
-/** Two output channels (w0, w0 + depth) at two columns: a 2x2 register block. */
-static inline void dot_2x2(const int8_t *w0, const int8_t *a0, const int8_t *a1, int32_t depth,
-                           int32_t acc[4])
+/**
+ * Two output channels (rows w0 and w0 + depth) at two columns (a0 and a0 + depth): a 2x2
+ * register block. One stride for both pairs keeps the loop within the core's registers.
+ */
+static inline void dot_2x2(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[4])
 {
-    const int8_t *w1 = w0 + depth;
     int32_t acc00 = acc[0];
     int32_t acc01 = acc[1];
     int32_t acc10 = acc[2];
     int32_t acc11 = acc[3];
-    for (int32_t quads = depth >> 2; quads > 0; --quads) {
+    const int8_t *const end = a0 + (depth & ~3);
+    while (a0 != end) {
         const uint32_t va0 = read_u32(a0);
-        const uint32_t va1 = read_u32(a1);
+        const uint32_t va1 = read_u32(a0 + depth);
         const uint32_t vw0 = read_u32(w0);
-        const uint32_t vw1 = read_u32(w1);
+        const uint32_t vw1 = read_u32(w0 + depth);
         a0 += 4;
-        a1 += 4;
         w0 += 4;
-        w1 += 4;
         const int32_t a0e = EDGEAI_SXTB16(va0);
         const int32_t a0o = EDGEAI_SXTB16_ROR8(va0);
         const int32_t a1e = EDGEAI_SXTB16(va1);
@@ -185,10 +207,12 @@ static inline void dot_2x2(const int8_t *w0, const int8_t *a0, const int8_t *a1,
         acc11 = EDGEAI_SMLAD(wo, a1o, acc11);
     }
     for (int32_t k = depth & 3; k > 0; --k) {
-        const int32_t x0 = *a0++;
-        const int32_t x1 = *a1++;
-        const int32_t f0 = *w0++;
-        const int32_t f1 = *w1++;
+        const int32_t x0 = a0[0];
+        const int32_t x1 = a0[depth];
+        const int32_t f0 = w0[0];
+        const int32_t f1 = w0[depth];
+        ++a0;
+        ++w0;
         acc00 += f0 * x0;
         acc01 += f0 * x1;
         acc10 += f1 * x0;
@@ -201,9 +225,9 @@ static inline void dot_2x2(const int8_t *w0, const int8_t *a0, const int8_t *a1,
 }
 
 /** One output channel at two columns. */
-static inline void dot_1x2(const int8_t *w0, const int8_t *a0, const int8_t *a1, int32_t depth,
-                           int32_t acc[2])
+static inline void dot_1x2(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[2])
 {
+    const int8_t *a1 = a0 + depth;
     int32_t acc0 = acc[0];
     int32_t acc1 = acc[1];
     for (int32_t quads = depth >> 2; quads > 0; --quads) {
@@ -229,33 +253,86 @@ static inline void dot_1x2(const int8_t *w0, const int8_t *a0, const int8_t *a1,
     acc[1] = acc1;
 }
 
-/**
- * Every output channel at two columns (a1 may equal a0 when only one is wanted; out1 is
- * then NULL). The weights are the OHWI rows of `depth` bytes.
- */
-static void conv_columns_dsp(const edgeai_conv_data *d, int32_t out_c, int32_t depth,
-                             const int8_t *a0, const int8_t *a1, int8_t *out0, int8_t *out1)
+/** Two output channels (rows w0 and w0 + depth) at one column. */
+static inline void dot_2x1(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[2])
 {
+    int32_t acc0 = acc[0];
+    int32_t acc1 = acc[1];
+    const int8_t *const end = a0 + (depth & ~3);
+    while (a0 != end) {
+        const uint32_t va = read_u32(a0);
+        const uint32_t vw0 = read_u32(w0);
+        const uint32_t vw1 = read_u32(w0 + depth);
+        a0 += 4;
+        w0 += 4;
+        const int32_t ae = EDGEAI_SXTB16(va);
+        const int32_t ao = EDGEAI_SXTB16_ROR8(va);
+        acc0 = EDGEAI_SMLAD(EDGEAI_SXTB16(vw0), ae, acc0);
+        acc0 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(vw0), ao, acc0);
+        acc1 = EDGEAI_SMLAD(EDGEAI_SXTB16(vw1), ae, acc1);
+        acc1 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(vw1), ao, acc1);
+    }
+    for (int32_t k = depth & 3; k > 0; --k) {
+        const int32_t x = *a0++;
+        acc0 += w0[0] * x;
+        acc1 += w0[depth] * x;
+        ++w0;
+    }
+    acc[0] = acc0;
+    acc[1] = acc1;
+}
+
+/** Every output channel at one column (the last pixel of an odd count). */
+static void conv_column_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t depth,
+                            const int8_t *a0, int8_t *out0)
+{
+    /* A local copy: the int8 output stores cannot alias it, so its fields stay in registers. */
+    const edgeai_conv_data local = *data;
+    const edgeai_conv_data *const d = &local;
+    const int32_t *bias = d->bias;
+    int32_t oc = 0;
+    for (; oc + 2 <= out_c; oc += 2) {
+        int32_t acc[2] = {bias[oc], bias[oc + 1]};
+        dot_2x1(d->weights + oc * depth, a0, depth, acc);
+        out0[oc] = conv_output(d, oc, acc[0]);
+        out0[oc + 1] = conv_output(d, oc + 1, acc[1]);
+    }
+    if (oc < out_c) {
+        const int8_t *w = d->weights + oc * depth;
+        int32_t acc = bias[oc];
+        for (int32_t k = 0; k < depth; ++k) {
+            acc += w[k] * a0[k];
+        }
+        out0[oc] = conv_output(d, oc, acc);
+    }
+}
+
+/**
+ * Every output channel at two columns, a0 and a0 + depth (the second is computed but not
+ * stored when out1 is NULL). The weights are the OHWI rows of `depth` bytes.
+ */
+static void conv_columns_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t depth,
+                             const int8_t *a0, int8_t *out0, int8_t *out1)
+{
+    /* A local copy: the int8 output stores cannot alias it, so its fields stay in registers. */
+    const edgeai_conv_data local = *data;
+    const edgeai_conv_data *const d = &local;
     const int8_t *w = d->weights;
     const int32_t *bias = d->bias;
     int32_t oc = 0;
     for (; oc + 2 <= out_c; oc += 2) {
         int32_t acc[4] = {bias[oc], bias[oc], bias[oc + 1], bias[oc + 1]};
-        dot_2x2(w + oc * depth, a0, a1, depth, acc);
+        dot_2x2(w + oc * depth, a0, depth, acc);
         out0[oc] = conv_output(d, oc, acc[0]);
         out0[oc + 1] = conv_output(d, oc + 1, acc[2]);
-        if (out1 != NULL) {
-            out1[oc] = conv_output(d, oc, acc[1]);
-            out1[oc + 1] = conv_output(d, oc + 1, acc[3]);
-        }
+        out1[oc] = conv_output(d, oc, acc[1]);
+        out1[oc + 1] = conv_output(d, oc + 1, acc[3]);
     }
     if (oc < out_c) {
         int32_t acc[2] = {bias[oc], bias[oc]};
-        dot_1x2(w + oc * depth, a0, a1, depth, acc);
+        dot_1x2(w + oc * depth, a0, depth, acc);
         out0[oc] = conv_output(d, oc, acc[0]);
-        if (out1 != NULL) {
-            out1[oc] = conv_output(d, oc, acc[1]);
-        }
+        out1[oc] = conv_output(d, oc, acc[1]);
     }
 }
 #endif /* EDGEAI_USE_DSP */
@@ -272,10 +349,23 @@ static void conv_two_pixels(const edgeai_conv_params *p, const edgeai_conv_data 
     if (p->groups == 1) {
         const int32_t depth = conv_depth(p);
         const int8_t pad = (int8_t)d->pad_value;
-        const int8_t *a0 = conv_im2col(p, pad, input, y[0], x[0], col);
-        const int8_t *a1 = out1 != NULL ? conv_im2col(p, pad, input, y[1], x[1], col + depth)
-                                        : a0;
-        conv_columns_dsp(d, p->output.c, depth, a0, a1, out0, out1);
+        const int32_t first = y[0] * p->input.w + x[0];
+        if (conv_is_pointwise(p) && (out1 == NULL || y[1] * p->input.w + x[1] == first + 1)) {
+            /* The columns are the input pixels themselves. */
+            if (out1 == NULL) {
+                conv_column_dsp(d, p->output.c, depth, input + first * depth, out0);
+            } else {
+                conv_columns_dsp(d, p->output.c, depth, input + first * depth, out0, out1);
+            }
+            return;
+        }
+        conv_im2col(p, pad, input, y[0], x[0], col);
+        if (out1 == NULL) {
+            conv_column_dsp(d, p->output.c, depth, col, out0);
+        } else {
+            conv_im2col(p, pad, input, y[1], x[1], col + depth);
+            conv_columns_dsp(d, p->output.c, depth, col, out0, out1);
+        }
         return;
     }
 #else
@@ -379,10 +469,13 @@ static int conv_pool_params_valid(const edgeai_conv_pool_params *p,
            (p->pool_kind == EDGEAI_POOL_MAX || p->pool_kind == EDGEAI_POOL_AVERAGE);
 }
 
-/* Scratch layout: [im2col: 2 * depth][conv outputs: 2 * out_c][sums: out_c int32 (average)] */
+/*
+ * Scratch layout: [im2col: 2 * depth][conv outputs: 2 * out_c][sums: out_c int32 (average)].
+ * Window positions are not always consecutive pixels, so even a 1x1 filter gets columns.
+ */
 static int32_t conv_pool_sums_offset(const edgeai_conv_params *conv)
 {
-    const int32_t bytes = conv_col_bytes(conv) + 2 * conv->output.c;
+    const int32_t bytes = 2 * conv_depth(conv) + 2 * conv->output.c;
     return (bytes + 3) & ~3;
 }
 
@@ -442,7 +535,7 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
     const int32_t pool_min = data->pool_act_min;
     const int32_t pool_max = data->pool_act_max;
     int8_t *col = scratch;
-    int8_t *values = scratch + conv_col_bytes(conv);
+    int8_t *values = scratch + 2 * conv_depth(conv);
     int32_t *sums = (int32_t *)(void *)(scratch + conv_pool_sums_offset(conv));
 
     for (int32_t py = 0; py < params->output.h; ++py) {

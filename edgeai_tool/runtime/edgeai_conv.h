@@ -71,7 +71,7 @@ edgeai_status edgeai_conv_s8(const edgeai_conv_params *params, const edgeai_conv
 int32_t edgeai_conv_s8_get_buffer_size(const edgeai_conv_params *params);
 
 /**
- * CONV_2D with a 1x1 filter, no padding and groups 1 (any stride): reads the input in
+ * CONV_2D with a 1x1 filter, stride 1, no padding and groups 1: reads the input in
  * place, needs no scratch.
  */
 edgeai_status edgeai_conv_1x1_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,
@@ -173,9 +173,14 @@ static inline int32_t edgeai_conv_requantize(int32_t x, int32_t multiplier, int3
 #include <arm_acle.h>
 /** Bytes 0 and 2 of x, sign-extended into two int16 halves (SXTB16). */
 #define EDGEAI_SXTB16(x) ((int32_t)__sxtb16((int32_t)(x)))
-/** Bytes 1 and 3 of x, sign-extended into two int16 halves (SXTB16 x, ROR #8). */
-#define EDGEAI_SXTB16_ROR8(x) \
-    ((int32_t)__sxtb16((int32_t)(((uint32_t)(x) >> 8) | ((uint32_t)(x) << 24))))
+/** Bytes 1 and 3 of x, sign-extended into two int16 halves (one SXTB16 x, ROR #8). */
+static inline int32_t edgeai_sxtb16_ror8(uint32_t x)
+{
+    int32_t result;
+    __asm("sxtb16 %0, %1, ror #8" : "=r"(result) : "r"(x));
+    return result;
+}
+#define EDGEAI_SXTB16_ROR8(x) edgeai_sxtb16_ror8((uint32_t)(x))
 /** acc + lo(a) * lo(b) + hi(a) * hi(b) on int16 halves (SMLAD). */
 #define EDGEAI_SMLAD(a, b, acc) __smlad((a), (b), (acc))
 #define EDGEAI_SMLABB(a, b, acc) __smlabb((a), (b), (acc))

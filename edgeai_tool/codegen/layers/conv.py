@@ -253,11 +253,17 @@ def conv_scratch_bytes(geometry: dict[str, int], in_c: int, groups: int) -> int:
     """edgeai_conv_s8_get_buffer_size: two im2col columns, none for a plain 1x1."""
     if _is_pointwise(geometry, groups):
         return 0
+    return _columns_bytes(geometry, in_c, groups)
+
+
+def _columns_bytes(geometry: dict[str, int], in_c: int, groups: int) -> int:
     return 2 * geometry["kernel_h"] * geometry["kernel_w"] * (in_c // groups)
 
 
 def _is_pointwise(geometry: dict[str, int], groups: int) -> bool:
+    """1x1, stride 1, no padding: the kernels read the input in place."""
     return (geometry["kernel_h"] == geometry["kernel_w"] == 1 and groups == 1
+            and geometry["stride_h"] == geometry["stride_w"] == 1
             and geometry["pad_top"] == geometry["pad_left"] == 0)
 
 
@@ -291,9 +297,9 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
     )
 
 
-def conv_pool_scratch_bytes(conv_scratch: int, channels: int, average: bool) -> int:
-    """edgeai_conv_pool_s8_get_buffer_size."""
-    values_end = (conv_scratch + 2 * channels + 3) // 4 * 4
+def conv_pool_scratch_bytes(columns: int, channels: int, average: bool) -> int:
+    """edgeai_conv_pool_s8_get_buffer_size: columns, two pixels of outputs, int32 sums."""
+    values_end = (columns + 2 * channels + 3) // 4 * 4
     return values_end + (4 * channels if average else 0)
 
 
@@ -317,8 +323,8 @@ def _lower_conv_pool(graph: Graph, op: Op) -> LayerCode:
         "pool_stride_h": window["stride_h"], "pool_stride_w": window["stride_w"],
         "pool_pad_top": window["pad_top"], "pool_pad_left": window["pad_left"],
     }
-    scratch = conv_pool_scratch_bytes(conv_scratch_bytes(geometry, x.shape[3], groups),
-                                      channels, average)
+    scratch = conv_pool_scratch_bytes(_columns_bytes(geometry, x.shape[3], groups), channels,
+                                      average)
     return LayerCode(
         kernel="edgeai_conv_pool_s8",
         header="edgeai_conv.h",
