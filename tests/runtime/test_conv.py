@@ -405,3 +405,16 @@ def test_mlperf_layers_bit_exact(layer_runner, name: str) -> None:
         assert_bit_exact(layer_runner, model, xs, min_unsaturated=0.0)
         count += 1
     assert count > 0
+
+
+def test_portable_path_under_sanitizers(portable_sanitized_runner) -> None:
+    """The portable path (the DSP path is covered by `layer_runner`'s sanitize variant)."""
+    for builder, case, fuse in [(conv_model, CONV_CASES[2], False),
+                                (conv_model, CONV_CASES[6], False),
+                                (manual_conv_model, MANUAL_CASES[3], False),
+                                (depthwise_model, DEPTHWISE_CASES[5], False),
+                                (conv_pool_model, CONV_POOL_CASES[4], True)]:
+        rng = rng_for(case)
+        model, xs = (builder(rng, **case) if builder is manual_conv_model
+                     else builder(case, rng))
+        assert_bit_exact(portable_sanitized_runner, model, xs, fuse=fuse)
