@@ -68,6 +68,19 @@ class CIo:
     in_activations: bool
 
     @property
+    def spatial(self) -> tuple[int, int] | None:
+        """(height, width) of an NHWC image input or output, else None."""
+        return (self.shape[1], self.shape[2]) if len(self.shape) == 4 else None
+
+    @property
+    def channel(self) -> int:
+        return self.shape[-1] if self.shape else 1
+
+    @property
+    def shape_text(self) -> str:
+        return "x".join(map(str, self.shape)) or "scalar"
+
+    @property
     def scale_text(self) -> str:
         """The float32 scale as a C literal that reads back to the same float."""
         return f"{float(np.float32(self.scale)):#.9g}f"

@@ -130,14 +130,16 @@ def _buffer_data(model: tflite.Model, data: bytes, buffer_index: int, np_dtype: 
     if buffer_index == 0 or buffer_index >= model.BuffersLength():
         return None
     buffer = model.Buffers(buffer_index)
+    expected = int(np.prod(shape)) if shape else 1
     if buffer.Offset() > 1:  # large models keep buffers after the flatbuffer
         raw = data[buffer.Offset(): buffer.Offset() + buffer.Size()]
     elif buffer.DataLength():
         raw = buffer.DataAsNumpy().tobytes()
+    elif expected == 0:  # a constant with no elements (e.g. an empty axis list)
+        raw = b""
     else:
         return None
     values = np.frombuffer(raw, dtype=np_dtype)
-    expected = int(np.prod(shape)) if shape else 1
     if values.size != expected:
         raise EdgeAIError(
             f"buffer {buffer_index} holds {values.size} values but its tensor has shape "
@@ -204,7 +206,8 @@ def _option_value(field: str, value: Any) -> Any:
 
 
 def _snake_case(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    """DilationHFactor -> dilation_h_factor, as the schema spells the field."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 def _decode(value: bytes | None) -> str:
