@@ -110,7 +110,7 @@ class CNetwork:
     layers: list[CLayer]
     arrays: list[CArrayText]
     data_structs: list[CDataStruct]
-    weights_bytes: int
+    weights_bytes: int  # weights and biases, as ST counts them (not requantization data)
     activations_bytes: int
     external_buffers: list[CIo] = field(default_factory=list)
     run_pools: list[CPool] = field(default_factory=list)  # bound to `pool<n>` in <name>_run()
@@ -175,7 +175,7 @@ def build_network(graph: Graph, layers: list[LayerCode], plan: MemoryPlan, name:
         layers=c_layers,
         arrays=arrays,
         data_structs=structs,
-        weights_bytes=sum(a.nbytes for code in layers for a in code.arrays),
+        weights_bytes=sum(a.nbytes for code in layers for a in code.arrays if a.kind != "quant"),
         activations_bytes=plan.activations_bytes,
         external_buffers=[io for io in (*inputs, *outputs) if not io.in_activations],
         run_pools=[pools[n] for n in sorted(buffers.pools_referenced)],

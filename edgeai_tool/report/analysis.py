@@ -176,7 +176,15 @@ class Report:
 
     @property
     def weights_bytes(self) -> int:
-        return sum(array.size for array in self.weight_arrays)
+        """ST's `weights (ro)`: the model's weights and biases (folded into our form)."""
+        return sum(array.size for array in self.weight_arrays if array.kind != "quant")
+
+    @property
+    def requant_bytes(self) -> int:
+        """Constant requantization data (per-channel multipliers and shifts, lookup tables).
+
+        ST keeps these inside its network object; we report them on their own line."""
+        return sum(array.size for array in self.weight_arrays if array.kind == "quant")
 
     @property
     def io_external_bytes(self) -> tuple[int, int]:

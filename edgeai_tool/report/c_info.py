@@ -53,7 +53,13 @@ def c_info(compilation: Compilation) -> dict[str, Any]:
         "memory_pools": [_pool(pool) for pool in report.pools],
         "weights": {
             "bytes": report.weights_bytes,
-            "arrays": [_weights_array(array) for array in report.weight_arrays],
+            "arrays": [_weights_array(array) for array in report.weight_arrays
+                       if array.kind != "quant"],
+        },
+        "requant": {
+            "bytes": report.requant_bytes,
+            "arrays": [_weights_array(array) for array in report.weight_arrays
+                       if array.kind == "quant"],
         },
         "activations": {
             "bytes": report.activations_bytes,

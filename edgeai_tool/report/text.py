@@ -124,6 +124,7 @@ def _exec_summary(compilation: Compilation, report: Report) -> list[str]:
         ("macc", thousands(report.c_macc)),
         ("weights (ro)", f"{bytes_and_kib(report.weights_bytes)} (1 segment) / "
                          f"{delta(report.weights_bytes, float_bytes)} vs float model"),
+        ("requant (ro)", f"{bytes_and_kib(report.requant_bytes)} (multipliers, shifts, tables)"),
         ("activations (rw)", f"{bytes_and_kib(report.activations_bytes)} "
                              f"({segments(len(report.used_pools))}){_io_mark(report)}"),
         ("ram (total)", _ram_total(report)),
@@ -161,7 +162,7 @@ def _pools_summary(report: Report) -> list[str]:
         for pool in report.pools
     ]
     rows.append(("weights_array", str(len(report.pools)), kib(report.weights_bytes),
-                 str(len(report.weight_arrays))))
+                 str(sum(array.kind != "quant" for array in report.weight_arrays))))
     columns = [Column("name"), Column("id"), Column("used"), Column("buffer#")]
     return _titled("Memory-pools summary (activations/ domain)", render_table(columns, rows))
 

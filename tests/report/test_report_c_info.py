@@ -27,6 +27,9 @@ def test_figures(small_compilation: Compilation) -> None:
     assert info["model"]["params"] == 429
     assert info["weights"]["bytes"] == network.weights_bytes
     assert sum(a["bytes"] for a in info["weights"]["arrays"]) == network.weights_bytes
+    requant = sum(a.nbytes for code in small_compilation.layers for a in code.arrays
+                  if a.kind == "quant")
+    assert info["requant"]["bytes"] == requant > 0
     assert info["activations"]["bytes"] == plan.activations_bytes
     assert info["activations"]["pools"] == [{"bytes": plan.activations_bytes,
                                              "name": "POOL_0_RAM"}]

@@ -174,7 +174,7 @@ def test_external_io_and_several_pools(small_cnn: Path, tmp_path: Path,
     assert _line(report, "ram (total)").endswith(f"= {activations:,} + 144 + 0")
     assert re.search(r"\nDTCM +0 +[\d.]+ KiB \([\d.]+%\) +\d+\n", report)
     assert re.search(r"\nSRAM +1 +[\d.]+ KiB \([\d.]+%\) +\d+\n", report)
-    assert re.search(r"\nweights_array +2 +0\.48 KiB +8\n", report)
+    assert re.search(r"\nweights_array +2 +0\.45 KiB +4\n", report)
     assert re.search(r"\n\d+ +image_output +144/144 +user/external +s8 +/input\n", report)
     used = len(compilation.plan.used_pools)
     assert f"({used} segment{'s' if used > 1 else ''})" in _line(report, "activations (rw)")
