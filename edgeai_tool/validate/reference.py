@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.importer import load_model
 
 
 def run_reference(model_path: str | Path, inputs: list[np.ndarray],
@@ -18,7 +19,8 @@ def run_reference(model_path: str | Path, inputs: list[np.ndarray],
         raise EdgeAIError(
             "validate needs the TFLite Micro interpreter: pip install 'edgeai[validate]' "
             "(package tflite-micro)") from None
-    interpreter = runtime.Interpreter.from_bytes(Path(model_path).read_bytes())
+    data = Path(model_path).read_bytes()
+    interpreter = runtime.Interpreter.from_bytes(data, arena_size=_arena_size(model_path, data))
     outputs: list[list[np.ndarray]] = [[] for _ in range(output_count)]
     for sample in range(len(inputs[0])):
         for k, values in enumerate(inputs):
@@ -28,3 +30,12 @@ def run_reference(model_path: str | Path, inputs: list[np.ndarray],
             outputs[k].append(interpreter.get_output(k).copy())
     return [np.concatenate(per_output) for per_output in outputs]
 
+
+
+def _arena_size(model_path: str | Path, data: bytes) -> int:
+    """TFLM's default arena is sized from the file; activations can need far more.
+
+    Every tensor twice over, plus the model's size for TFLM's own bookkeeping."""
+    graph = load_model(model_path)
+    tensors = sum(t.nbytes + 16 for t in graph.tensors.values())
+    return 2 * tensors + len(data) + 64 * 1024
