@@ -1,10 +1,13 @@
 """Helpers to drive scons in throw-away copies of the repository.
 
-Each test gets its own copy (SConstruct, site_scons, firmware, models and the
-generator package, which the SCons tool imports from the tree it ships in),
-so tests can edit models, templates and options without touching the real
-tree. What ran is read from the tool's one-line-per-step output
-(`Generating ...`, `Compiling ...`, `Linking ...`, `Retrieved ... from cache`).
+A copy holds what a build reads (SConstruct, edgeai.yaml, site_scons, firmware, models
+and the generator package, which the SCons tool imports from the tree it ships in), so
+tests can edit models, templates and options without touching the real tree. A sibling
+link `shared` points at ../shared (the MLPerf models, the QEMU plugin), as beside the real
+checkout. Each copy has its own edgeai model cache unless told otherwise.
+
+What ran is read from the tools' one-line-per-step output (`Generating ...`,
+`Reusing ... from the edgeai cache`, `Compiling ...`, `Linking ...`, `Retrieved ...`).
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-COPIED = ("SConstruct", "site_scons", "firmware", "models", "edgeai_tool")
-INSNCOUNT_DIR = REPO.parent / "shared" / "tools" / "qemu-insncount"
-STEPS = ("Generating ", "Compiling ", "Linking ", "Archiving ", "Writing ")
+SHARED = REPO.parent / "shared"
+COPIED = ("SConstruct", "edgeai.yaml", "site_scons", "firmware", "models", "edgeai_tool")
+INSNCOUNT_DIR = SHARED / "tools" / "qemu-insncount"
+STEPS = ("Generating ", "Reusing ", "Compiling ", "Linking ", "Archiving ", "Writing ")
+MODEL = "models/quantized_model.tflite"
 
 
 def have(program: str) -> bool:
@@ -50,37 +55,68 @@ class Result:
     def retrieved(self) -> list[str]:
         return [line for line in self.output.splitlines() if line.startswith("Retrieved ")]
 
+    @property
+    def errors(self) -> list[str]:
+        return [line for line in self.output.splitlines() if line.startswith("edgeai: error:")]
+
 
 class Tree:
     """One copy of the repository and a way to run scons in it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, edgeai_cache: Path | None = None) -> None:
         self.root = root
+        self.edgeai_cache = edgeai_cache or root.parent / f"{root.name}-edgeai-cache"
 
-    def scons(self, *args: str, check: bool = True) -> Result:
-        proc = subprocess.run(
-            [sys.executable, "-m", "SCons", "-Q", f"INSNCOUNT_DIR={INSNCOUNT_DIR}", *args],
-            cwd=self.root, capture_output=True, text=True, timeout=900)
+    def scons(self, *args: str, check: bool = True, cwd: str = ".",
+              prelude: str | None = None) -> Result:
+        """Run scons; `prelude` is Python run in the scons process before SCons starts
+        (to break the generator on purpose)."""
+        command = [sys.executable, "-m", "SCons"]
+        if prelude is not None:
+            command = [sys.executable, "-c",
+                       f"{prelude}\nimport sys, SCons.Script\n"
+                       "sys.argv[0] = 'scons'\nSCons.Script.main()"]
+        command += ["-Q", f"INSNCOUNT_DIR={INSNCOUNT_DIR}",
+                    f"EDGEAI_CACHE_DIR={self.edgeai_cache}", *args]
+        proc = subprocess.run(command, cwd=self.root / cwd, capture_output=True, text=True,
+                              timeout=900)
         result = Result(proc.returncode, proc.stdout + proc.stderr)
         if check and proc.returncode != 0:
             raise AssertionError(f"scons {' '.join(args)} failed:\n{result.output}")
         return result
 
-    def up_to_date(self, *args: str) -> bool:
+    def up_to_date(self, *args: str, cwd: str = ".") -> bool:
         """`scons -q`: exit status 0 when every target is up to date."""
-        return self.scons("-q", *args, check=False).returncode == 0
+        return self.scons("-q", *args, check=False, cwd=cwd).returncode == 0
 
     def path(self, relative: str) -> Path:
         return self.root / relative
 
+    def clone(self, dest: Path, share_cache: bool = False) -> Tree:
+        """A copy of this tree as it is, build results and SCons' records included."""
+        shutil.copytree(self.root, dest, symlinks=True)
+        _link_shared(dest)
+        return Tree(dest, self.edgeai_cache if share_cache else None)
 
-def copy_tree(dest: Path) -> Tree:
+
+def _link_shared(dest: Path) -> None:
+    link = dest.parent / "shared"
+    if SHARED.is_dir() and not link.exists():
+        link.symlink_to(SHARED)
+
+
+def copy_tree(dest: Path, extra: tuple[str, ...] = (), edgeai_cache: Path | None = None) -> Tree:
     dest.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "build", ".sconsign*")
-    for name in COPIED:
+    for name in (*COPIED, *extra):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=ignore)
         else:
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)
-    return Tree(dest)
+    _link_shared(dest)
+    import os
+    if os.environ.get("DEV_DEMO_MODEL"):
+        shutil.copy(os.environ["DEV_DEMO_MODEL"], dest / MODEL)
+    return Tree(dest, edgeai_cache)

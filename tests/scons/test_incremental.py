@@ -1,117 +1,186 @@
 """What rebuilds after which change (issue 4's acceptance, build-system part).
 
-The host target is used where the toolchain does not matter (fast, needs
-only gcc); stm32f7 where the firmware files themselves are the subject.
+The host target is used where the toolchain does not matter (fast, needs only gcc); one
+tree is built once per module (`built_host`) and cloned, build records included, for
+each change. Counting is done on the tools' one-line-per-step output.
 """
 
 from __future__ import annotations
 
 import os
 
-import numpy as np
-import tflite
-
-from scons_tree import needs_arm
-
-MODEL = "models/quantized_model.tflite"
+import pytest
+from model_variants import change_weights, other_architecture
+from scons_tree import MODEL
 
 
-def change_weights(path) -> None:
-    """Same architecture, other weights (as a retrained model would have):
-    nudge some int8 values of the largest constant buffer, in place."""
-    data = bytearray(path.read_bytes())
-    model = tflite.Model.GetRootAsModel(data, 0)
-    buffers = [model.Buffers(i) for i in range(model.BuffersLength())]
-    largest = max(buffers, key=lambda b: b.DataLength())
-    values = largest.DataAsNumpy().view(np.int8)
-    values[:64] = np.where(values[:64] < 127, values[:64] + 1, values[:64] - 1)
-    path.write_bytes(bytes(data))
+@pytest.fixture
+def clone(built_host, tmp_path):
+    return built_host.clone(tmp_path / "main")
 
 
-def test_second_build_runs_nothing(tree):
-    tree.scons("target=host")
-    assert tree.up_to_date("target=host")
+def test_second_build_runs_nothing(built_host):
+    assert built_host.up_to_date("target=host")
+    assert built_host.scons("target=host").steps == []
 
 
-@needs_arm
-def test_stm32f7_build_writes_firmware_files_and_memory_summary(tree):
-    result = tree.scons("target=stm32f7")
-    for suffix in (".elf", ".bin", ".hex", ".map"):
-        assert tree.path(f"build/stm32f7/firmware{suffix}").is_file()
-    assert "Generating network.c from quantized_model.tflite" in result.steps
-    assert "Memory use of build/stm32f7/firmware.elf:" in result.output
-    assert "of 2,048 KiB" in result.output and "of   512 KiB" in result.output
-    assert tree.up_to_date("target=stm32f7")
+def test_touched_but_identical_model_runs_nothing(clone):
+    os.utime(clone.path(MODEL))
+    os.utime(clone.path("models/mempools-board.json"))
+    assert clone.up_to_date("target=host")
 
 
-def test_touched_but_identical_model_runs_nothing(tree):
-    tree.scons("target=host")
-    os.utime(tree.path(MODEL))
-    assert tree.up_to_date("target=host")
-
-
-def test_weights_change_recompiles_only_data_files(tree):
-    tree.scons("target=host")
-    change_weights(tree.path(MODEL))
-    result = tree.scons("target=host")
+def test_weights_change_recompiles_only_data_files(clone):
+    change_weights(clone.path(MODEL))
+    result = clone.scons("target=host")
     assert result.ran("Generating") == ["network.c"]
     compiled = result.ran("Compiling")
-    assert compiled, result.output
+    assert "build/host/network/network_data_params.c" in compiled, result.output
     assert all(os.path.basename(c).startswith("network_data") for c in compiled), compiled
     assert result.ran("Linking") == ["build/host/firmware"]
     assert not result.ran("Archiving")  # the runtime library stays
+    assert clone.up_to_date("target=host")
 
 
-def test_option_change_regenerates(tree):
-    tree.scons("target=host")
-    result = tree.scons("target=host", "EDGEAI_OPTIMIZATION=time")
+def test_architecture_change_recompiles_the_model_not_the_runtime(clone):
+    clone.path(MODEL).write_bytes(other_architecture(seed=3))
+    result = clone.scons("target=host")
     assert result.ran("Generating") == ["network.c"]
+    compiled = result.ran("Compiling")
+    assert "build/host/network/network.c" in compiled, result.output
+    assert not [c for c in compiled if "edgeai_runtime" in c], compiled
+    assert not result.ran("Archiving")
+    assert result.ran("Linking") == ["build/host/firmware"]
 
 
-def test_template_edit_regenerates(tree):
-    tree.scons("target=host")
-    template = tree.path("edgeai_tool/codegen/templates/network.c.j2")
+def test_manifest_option_change_regenerates_that_model(clone):
+    manifest = clone.path("edgeai.yaml")
+    manifest.write_text(manifest.read_text().replace("optimization: balanced",
+                                                     "optimization: time"))
+    result = clone.scons("target=host")
+    assert result.ran("Generating") == ["network.c"]
+    assert "build/host/network/network_config.h" not in result.ran("Compiling")
+    assert "-O time" in clone.path("build/host/network/network_generate_report.txt").read_text()
+
+
+def test_template_edit_regenerates(clone):
+    template = clone.path("edgeai_tool/codegen/templates/network.c.j2")
     template.write_text(template.read_text() + "\n{# edited #}\n")
-    result = tree.scons("target=host")
+    result = clone.scons("target=host")
     assert result.ran("Generating") == ["network.c"]
+    assert not result.ran("Archiving")
 
 
-def test_bad_model_fails_with_one_line_and_stays_out_of_date(tree):
-    tree.scons("target=host")
-    tree.path(MODEL).write_bytes(b"not a flatbuffer")
-    result = tree.scons("target=host", check=False)
+def test_runtime_edit_rebuilds_the_library_only(clone):
+    """The runtime's C is the library's business, not the generator's."""
+    kernel = clone.path("edgeai_tool/runtime/edgeai_fully_connected.c")
+    kernel.write_text(kernel.read_text() + "\nint edgeai_edited(void) { return 1; }\n")
+    result = clone.scons("target=host")
+    assert not result.ran("Generating")
+    assert result.ran("Compiling") == ["build/host/edgeai_runtime/edgeai_fully_connected.c"]
+    assert result.ran("Archiving")
+
+
+@pytest.mark.parametrize("what", ["model", "pools"])
+def test_bad_input_fails_with_one_line_and_leaves_nothing_up_to_date(clone, what):
+    broken = clone.path(MODEL if what == "model" else "models/mempools-board.json")
+    broken.write_bytes(b"not a flatbuffer" if what == "model" else b'{"memory": 1')
+    result = clone.scons("target=host", check=False)
     assert result.returncode != 0
-    errors = [line for line in result.output.splitlines() if line.startswith("edgeai: error:")]
-    assert len(errors) == 1, result.output
+    assert len(result.errors) == 1, result.output
     assert "Traceback" not in result.output
-    assert not tree.up_to_date("target=host")
+    assert not clone.path("build/host/network/network.c").exists()
+    assert not clone.up_to_date("target=host")
+    assert clone.scons("target=host", check=False).returncode != 0  # still failing
 
 
-def test_parallel_build_gives_same_bytes(make_tree):
-    a, b = make_tree("a"), make_tree("b")
-    a.scons("target=host", "-j1")
-    b.scons("target=host", "-j2")
-    for name in ("network/network.c", "network/network_data.c", "firmware"):
-        assert a.path(f"build/host/{name}").read_bytes() == \
-            b.path(f"build/host/{name}").read_bytes(), name
+MANIFEST_ERRORS = {
+    "unknown field": ("    optimization: balanced", "    optimisation: balanced",
+                      "edgeai.yaml: models[0] (network): field 'optimisation': unknown in the "
+                      "model entry; did you mean 'optimization'?"),
+    "bad value": ("optimization: balanced", "optimization: fast",
+                  "edgeai.yaml: models[0] (network): field 'optimization': 'fast' is not one "
+                  "of time, ram, balanced"),
+    "missing file": ("models/quantized_model.tflite", "models/nope.tflite",
+                     "edgeai.yaml: models[0] (network): field 'model': file "
+                     "'models/nope.tflite' not found"),
+    "not a name": ("name: network", "name: 2net",
+                   "edgeai.yaml: models[0] (2net): field 'name': '2net' is not a C identifier"),
+    "bad target": ("    optimization: balanced", "    optimization: balanced\n    target: f7",
+                   "edgeai.yaml: models[0] (network): field 'target': 'f7' is not one of"),
+    "yaml": ("models:", "models: [", "edgeai.yaml:"),
+}
 
 
-@needs_arm
-def test_parallel_arm_firmware_is_byte_identical(make_tree):
-    a, b = make_tree("a"), make_tree("b")
-    a.scons("target=stm32f7", "-j1")
-    b.scons("target=stm32f7", "-j2")
-    for suffix in (".elf", ".bin", ".hex"):
-        assert a.path(f"build/stm32f7/firmware{suffix}").read_bytes() == \
-            b.path(f"build/stm32f7/firmware{suffix}").read_bytes(), suffix
+@pytest.mark.parametrize("case", MANIFEST_ERRORS)
+def test_bad_manifest_fails_naming_file_entry_and_field(clone, case):
+    old, new, message = MANIFEST_ERRORS[case]
+    manifest = clone.path("edgeai.yaml")
+    text = manifest.read_text()
+    assert old in text
+    manifest.write_text(text.replace(old, new, 1))
+    result = clone.scons("target=host", check=False)
+    assert result.returncode != 0
+    assert len(result.errors) == 1 and message in result.errors[0], result.output
+    assert "Traceback" not in result.output and not result.steps
 
 
-def test_warm_cache_runs_neither_generator_nor_compiler(make_tree, tmp_path):
-    """Two clones sharing one CacheDir: the second generates and compiles nothing."""
+# Python run inside scons before it starts: the library writes the first `keep` files of
+# a generation, then the process dies as under `kill -9` (SCons saves nothing).
+KILL_DURING_GENERATION = """
+import os, signal, sys
+sys.path.insert(0, os.getcwd())
+import edgeai_tool.compiler as compiler
+real = compiler.write_files
+def write_files(files, output_dir):
+    names = sorted(files)
+    real({{n: files[n] for n in names[:{keep}]}}, output_dir)
+    os.kill(os.getpid(), signal.SIGKILL)
+compiler.write_files = write_files
+"""
+
+
+def test_generation_killed_half_way_is_not_taken_as_up_to_date(built_host, clone):
+    model = clone.path(MODEL)
+    original = model.read_bytes()
+    change_weights(model)
+    killed = clone.scons("target=host", check=False,
+                         prelude=KILL_DURING_GENERATION.format(keep=4))
+    assert killed.returncode == -9, killed.output
+    assert not clone.up_to_date("target=host")
+    result = clone.scons("target=host")
+    # The killed generation had stored its files in the model cache before writing them.
+    assert result.ran("Generating") + result.ran("Reusing") == ["network.c"]
+    assert clone.up_to_date("target=host")
+    # Back to the original model: its files again, as the first build wrote them.
+    model.write_bytes(original)
+    clone.scons("target=host")
+    for name in ("network.c", "network_data.c", "network_data_params.c"):
+        assert clone.path(f"build/host/network/{name}").read_bytes() == \
+            built_host.path(f"build/host/network/{name}").read_bytes(), name
+
+
+def test_edgeai_cache_serves_another_clone(built_host, make_tree):
+    """Without SCons' CacheDir: the same model and options in another tree (path) are
+    not generated again; the model cache of the first tree serves the second."""
+    other = make_tree("other", edgeai_cache=built_host.edgeai_cache)
+    result = other.scons("target=host")
+    assert "network.c" not in result.ran("Generating"), result.output
+    assert result.ran("Reusing") == ["network.c"]
+    for name in ("network.c", "network_data_params.c", "network_generate_report.txt"):
+        assert other.path(f"build/host/network/{name}").read_bytes() == \
+            built_host.path(f"build/host/network/{name}").read_bytes()
+
+
+def test_warm_cachedir_runs_neither_generator_nor_compiler(make_tree, tmp_path):
+    """SCons' CacheDir shared by two clones: a clean build of the first and a build of
+    the second generate and compile nothing."""
     cache = f"CACHEDIR={tmp_path / 'cache'}"
     first, second = make_tree("first"), make_tree("second")
     first.scons("target=host", cache)
-    result = second.scons("target=host", cache)
-    assert not result.ran("Generating"), result.output
-    assert not result.ran("Compiling"), result.output
-    assert result.retrieved
+    first.scons("target=host", "-c", cache)
+    for tree in (first, second):
+        result = tree.scons("target=host", "EDGEAI_CACHE_DIR=off", cache)
+        assert not result.ran("Generating") and not result.ran("Reusing"), result.output
+        assert not result.ran("Compiling") and not result.ran("Linking"), result.output
+        assert result.retrieved

@@ -1,10 +1,13 @@
-"""`scons run` on QEMU and the host, `scons flash` without a board."""
+"""`scons run` on QEMU and the host, `scons flash` without a board, the monorepo example."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 
-from scons_tree import INSNCOUNT_DIR, have, needs_arm, needs_qemu
+import numpy as np
+import pytest
+from scons_tree import INSNCOUNT_DIR, MODEL, SHARED, copy_tree, have, needs_arm, needs_qemu
 
 
 def digit_lines(output: str) -> list[str]:
@@ -12,8 +15,19 @@ def digit_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if line.startswith("digit ")]
 
 
+def tflite_micro_outputs(tree, lines: list[str]) -> list[list[int]]:
+    """TFLite Micro's int8 outputs for the demo's digits (positions from its lines)."""
+    from edgeai_tool.validate.reference import run_reference
+
+    positions = [int(re.search(r"\(test #(\d+)\)", line).group(1)) for line in lines]
+    with np.load(tree.path("models/digits_test.npz")) as data:
+        inputs = data["inputs"][positions].astype(np.int8)
+    outputs = run_reference(tree.path(MODEL), [inputs.reshape(len(positions), 28, 28, 1)])[0]
+    return [list(map(int, row.reshape(-1))) for row in outputs]
+
+
 @needs_qemu
-def test_qemu_run_predicts_every_digit_and_matches_host_bit_for_bit(tree):
+def test_qemu_run_is_bit_exact_with_host_and_tflite_micro(tree):
     qemu = tree.scons("target=qemu-m7", "run")
     lines = digit_lines(qemu.output)
     assert lines and all(" ok " in line for line in lines), qemu.output
@@ -22,13 +36,14 @@ def test_qemu_run_predicts_every_digit_and_matches_host_bit_for_bit(tree):
         assert re.search(r"^instructions per inference: \d+", qemu.output, re.M), qemu.output
     host = tree.scons("target=host", "run")
     assert digit_lines(host.output) == lines
+    printed = [[int(v) for v in line.split("outputs", 1)[1].split()] for line in lines]
+    assert printed == tflite_micro_outputs(tree, lines)
 
 
 @needs_qemu
 def test_board_support_selftest_in_qemu(tree):
     result = tree.scons("target=qemu-m7", "build/qemu-m7/selftest.elf")
     assert "selftest.elf" in " ".join(result.ran("Linking"))
-    import subprocess
     proc = subprocess.run(
         ["qemu-system-arm", "-M", "mps2-an500", "-nographic", "-semihosting-config",
          "enable=on,target=native", "-kernel", str(tree.path("build/qemu-m7/selftest.elf"))],
@@ -45,3 +60,22 @@ def test_flash_without_a_flasher_says_what_to_install(tree):
     assert result.returncode != 0
     assert "no flashing program found" in result.output
     assert "st-flash" in result.output and "openocd" in result.output
+
+
+@needs_qemu
+@pytest.mark.skipif(not (SHARED / "models" / "mlperf_tiny" / "ad01_int8.tflite").is_file(),
+                    reason="MLPerf Tiny models missing")
+def test_monorepo_example_links_two_networks_that_both_predict_correctly(tmp_path):
+    """examples/monorepo: tools loaded with toolpath= from this tree, two parts with their
+    own manifests, models and names, one firmware; checked in QEMU against TFLite Micro."""
+    tree = copy_tree(tmp_path / "main", extra=("examples/monorepo",))
+    result = tree.scons("run", cwd="examples/monorepo")
+    assert sorted(result.ran("Generating")) == ["anomaly.c", "digits.c"], result.output
+    lines = [line for line in result.output.splitlines() if " sample " in line]
+    assert len([x for x in lines if x.startswith("digits ")]) == 10, result.output
+    assert len([x for x in lines if x.startswith("anomaly ")]) == 5, result.output
+    assert all(line.endswith(" ok") for line in lines), result.output
+    assert "both networks match TFLite Micro" in result.output
+    # One runtime library for both networks; the second build runs nothing.
+    assert len(result.ran("Archiving")) == 1
+    assert tree.up_to_date(cwd="examples/monorepo")
