@@ -11,6 +11,7 @@ from edgeai_tool.compiler import Compilation
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.validate.compare import Metrics, compare_outputs
 from edgeai_tool.validate.host import HostNetwork
+from edgeai_tool.validate.qemu import QemuNetwork
 from edgeai_tool.validate.reference import run_reference
 
 DEFAULT_RANDOM_SAMPLES = 1000
@@ -19,11 +20,10 @@ DEFAULT_RANDOM_SAMPLES = 1000
 def run_validation(compilation: Compilation, args: argparse.Namespace) -> tuple[str, bool]:
     """Run the comparison the arguments ask for; return the printed report and whether
     every output value was identical to the reference."""
-    if args.mode != "host":
-        raise EdgeAIError(f"validate --mode {args.mode} is not available yet; use --mode host")
     inputs, labels = load_inputs(compilation, args.valinput, args.valoutput, args.random,
                                  args.seed)
-    with HostNetwork(compilation) as network:
+    runner = QemuNetwork if args.mode == "qemu-m7" else HostNetwork
+    with runner(compilation) as network:
         c_outputs = network.run(inputs)
     reference = run_reference(compilation.model_path, inputs,
                               len(compilation.network.outputs))
@@ -33,7 +33,7 @@ def run_validation(compilation: Compilation, args: argparse.Namespace) -> tuple[
                for k, (c, ref, io) in enumerate(
                    zip(c_outputs, reference, compilation.network.outputs, strict=True))]
     exact = all(m.exact == m.total for m in metrics)
-    return format_validation(compilation, len(inputs[0]), metrics), exact
+    return format_validation(compilation, args.mode, len(inputs[0]), metrics), exact
 
 
 def load_inputs(compilation: Compilation, valinput: str | None, valoutput: str | None,
@@ -106,10 +106,14 @@ def _save(path: str, outputs: list[np.ndarray]) -> None:
         raise EdgeAIError(f"cannot save outputs to {path}: {exc.strerror}") from None
 
 
-def format_validation(compilation: Compilation, samples: int, metrics: list[Metrics]) -> str:
+_PLACES = {"host": "on the host", "qemu-m7": "on a Cortex-M7 in QEMU (mps2-an500)"}
+
+
+def format_validation(compilation: Compilation, mode: str, samples: int,
+                      metrics: list[Metrics]) -> str:
     lines = [
-        f"Validation of {compilation.options.name} ({compilation.model_path.name}) on the host, "
-        f"{samples} samples, against the TFLite Micro interpreter",
+        f"Validation of {compilation.options.name} ({compilation.model_path.name}) "
+        f"{_PLACES[mode]}, {samples} samples, against the TFLite Micro interpreter",
         "",
         f"{'output':<10}{'acc':>9}{'rmse':>14}{'mae':>14}{'l2r':>14}{'cos':>10}"
         f"{'bit-exact':>22}",
