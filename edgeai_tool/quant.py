@@ -1,8 +1,10 @@
 """Fixed-point requantization parameters, computed exactly as TFLite Micro computes them.
 
 Bit-exactness starts here: a multiplier that differs in its last bit changes outputs.
-Scales are float32 in the flatbuffer; where TFLite Micro multiplies them in float32
-before widening to double, we do the same (see `fc_per_tensor_multiplier`).
+Scales are float32 in the flatbuffer. The reference is the `tflite-micro` interpreter
+package: its per-tensor FULLY_CONNECTED, RELU and LEAKY_RELU widen the scales to double
+before multiplying or dividing (tests on tie-breaking accumulators show it), although
+the TFLM sources of August 2026 still compute some of these products in float32.
 """
 
 from __future__ import annotations
@@ -49,8 +51,9 @@ def conv_multiplier(input_scale: float, filter_scale: float, output_scale: float
 
 
 def fc_per_tensor_multiplier(input_scale: float, filter_scale: float, output_scale: float) -> float:
-    """Per-tensor FULLY_CONNECTED: TFLite multiplies the two scales in float32 first."""
-    return f32(np.float32(input_scale) * np.float32(filter_scale)) / float(output_scale)
+    """Per-tensor FULLY_CONNECTED: the product of the scales in double, as the tflite-micro
+    interpreter computes it (a float32 product disagrees with it on tie-breaking inputs)."""
+    return float(input_scale) * float(filter_scale) / float(output_scale)
 
 
 def saturating_rounding_doubling_high_mul(a: int, b: int) -> int:

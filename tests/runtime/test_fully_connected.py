@@ -20,6 +20,7 @@ from support.tflite_builder import ModelBuilder, bias_for, quantize_weights
 from edgeai_tool.codegen.layers.base import ArrayRef, LayerCode
 from edgeai_tool.codegen.layers.fully_connected import check_fully_connected, lower_fully_connected
 from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.quant import f32, multiply_by_quantized_multiplier, quantize_multiplier
 
 RUNTIME = Path(__file__).resolve().parents[2] / "edgeai_tool" / "runtime"
 I32 = ctypes.c_int32
@@ -168,3 +169,34 @@ def test_mlperf_anomaly_detection_model(kernel) -> None:
         for op, layer in zip(graph.ops, layers, strict=True):
             value = run_layer(kernel, layer, value, graph.tensor(op.outputs[0]).size)
         np.testing.assert_array_equal(value, want.reshape(-1))
+
+
+def _tie_accumulators(real: float, multipliers: list[tuple[int, int]]) -> list[int]:
+    """Accumulators near half-way outputs on which the candidate multipliers disagree."""
+    found = []
+    for k in range(-120, 120):
+        centre = round((k + 0.5) / real)
+        for acc in range(centre - 30, centre + 31):
+            if len({multiply_by_quantized_multiplier(acc, m, s) for m, s in multipliers}) > 1:
+                found.append(acc)
+    return found
+
+
+@pytest.mark.parametrize("scales", [(0.1, 0.1, 900.0), (0.0235, 0.0031, 7.0),
+                                    (0.0117, 0.00043, 0.9)])
+def test_per_tensor_multiplier_precision(kernel, scales) -> None:
+    """Accumulators (set through the bias) where a float32 scale product would round
+    differently from the double product: TFLM uses the double one."""
+    si, sw, so = (float(np.float32(v)) for v in scales)
+    float32_product = quantize_multiplier(f32(np.float32(si) * np.float32(sw)) / so)
+    double_product = quantize_multiplier(si * sw / so)
+    accs = _tie_accumulators(si * sw / so, [float32_product, double_product])
+    assert len(accs) >= 8
+    b = ModelBuilder()
+    x = b.input("x", (1, 1), scale=si, zero_point=0)
+    w = b.const("w", np.zeros((len(accs), 1), np.int8), scale=sw, zero_point=0)
+    bias = b.const("b", np.array(accs, np.int32), scale=float(np.float32(si) * np.float32(sw)))
+    y = b.tensor("y", (1, len(accs)), scale=so, zero_point=0)
+    b.op("FULLY_CONNECTED", [x, w, bias], [y], fused_activation_function="NONE")
+    b.output(y)
+    check_bit_exact(kernel, b.build(), np.random.default_rng(0), samples=1)
