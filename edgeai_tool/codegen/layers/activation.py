@@ -1,0 +1,433 @@
+"""Standalone int8 activations: LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, HARD_SWISH.
+
+An int8 op with one input has 256 possible inputs, so each becomes a 256-entry lookup
+table computed here by emulating TFLite Micro's integer kernel (gemmlowp fixed point
+included) exactly; the C kernel is one load per element. Tables are indexed by the input
+byte as unsigned (`lut[(uint8_t)x]`).
+
+This module also holds the gemmlowp fixed-point emulation that SOFTMAX shares.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, LayerCode, OpSupport, require
+from edgeai_tool.ir import Graph, Op, Tensor
+from edgeai_tool.quant import (
+    INT32_MAX,
+    INT32_MIN,
+    f32,
+    multiply_by_quantized_multiplier,
+    quantize_multiplier,
+    round_half_away,
+    rounding_divide_by_pot,
+    saturating_rounding_doubling_high_mul,
+)
+
+# -- gemmlowp fixed point on int32 raw values (FixedPoint<int32_t, IntegerBits>) ------------------
+
+srdhm = saturating_rounding_doubling_high_mul
+
+
+def wrap32(value: int) -> int:
+    """Two's complement int32 wrap-around (gemmlowp adds and negates raw values unchecked)."""
+    return (value + (1 << 31)) % (1 << 32) - (1 << 31)
+
+
+def saturating_rounding_multiply_by_pot(x: int, exponent: int) -> int:
+    """gemmlowp's SaturatingRoundingMultiplyByPOT<exponent> on an int32."""
+    if exponent < 0:
+        return rounding_divide_by_pot(x, -exponent)
+    if exponent == 0:
+        return x
+    threshold = (1 << (31 - exponent)) - 1
+    if x > threshold:
+        return INT32_MAX
+    if x < -threshold:
+        return INT32_MIN
+    return x << exponent
+
+
+def rounding_half_sum(a: int, b: int) -> int:
+    """gemmlowp's RoundingHalfSum for int32: (a + b + sign) / 2, truncated toward zero."""
+    total = a + b + (1 if a + b >= 0 else -1)
+    return int(math.copysign(abs(total) // 2, total))
+
+
+def _exp_on_interval_between_negative_one_quarter_and_0_excl(a: int) -> int:
+    constant_term = 1895147668  # exp(-1/8) in Q0.31
+    constant_1_over_3 = 715827883
+    x = wrap32(a + (1 << 28))
+    x2 = srdhm(x, x)
+    x3 = srdhm(x2, x)
+    x4 = srdhm(x2, x2)
+    x4_over_4 = saturating_rounding_multiply_by_pot(x4, -2)
+    poly = saturating_rounding_multiply_by_pot(
+        wrap32(srdhm(wrap32(x4_over_4 + x3), constant_1_over_3) + x2), -1)
+    return wrap32(constant_term + srdhm(constant_term, wrap32(x + poly)))
+
+
+_EXP_BARREL = ((-2, 1672461947), (-1, 1302514674), (0, 790015084), (1, 290630308),
+               (2, 39332535), (3, 720401), (4, 242))
+
+
+def exp_on_negative_values(a: int, integer_bits: int) -> int:
+    """gemmlowp's exp_on_negative_values: Q(integer_bits) input <= 0 -> Q0.31 result."""
+    fractional_bits = 31 - integer_bits
+    one_quarter = 1 << (fractional_bits - 2)
+    a_mod_quarter_minus_one_quarter = wrap32((a & (one_quarter - 1)) - one_quarter)
+    result = _exp_on_interval_between_negative_one_quarter_and_0_excl(
+        saturating_rounding_multiply_by_pot(a_mod_quarter_minus_one_quarter, integer_bits))
+    remainder = wrap32(a_mod_quarter_minus_one_quarter - a)
+    for exponent, multiplier in _EXP_BARREL:
+        if integer_bits > exponent and remainder & (1 << (fractional_bits + exponent)):
+            result = srdhm(result, multiplier)
+    if integer_bits > 5 and a < -(1 << (36 - integer_bits)):
+        result = 0
+    return INT32_MAX if a == 0 else result
+
+
+def _newton_reciprocal_q2(half_denominator: int) -> int:
+    """The Newton-Raphson iterations shared by the two gemmlowp divisions (Q2.29 result)."""
+    one_q2 = 1 << 29
+    x = wrap32(1515870810 + srdhm(half_denominator, -1010580540))
+    for _ in range(3):
+        one_minus = wrap32(one_q2 - srdhm(half_denominator, x))
+        x = wrap32(x + saturating_rounding_multiply_by_pot(srdhm(x, one_minus), 2))
+    return x
+
+
+def one_over_one_plus_x_for_x_in_0_1(a: int) -> int:
+    """gemmlowp: 1 / (1 + a) for a in [0, 1), Q0.31 in and out."""
+    x = _newton_reciprocal_q2(rounding_half_sum(a, INT32_MAX))
+    return saturating_rounding_multiply_by_pot(x, 1)
+
+
+def one_minus_x_over_one_plus_x_for_x_in_0_1(a: int) -> int:
+    """gemmlowp: (1 - a) / (1 + a) for a in [0, 1), Q0.31 in and out."""
+    x = _newton_reciprocal_q2(rounding_half_sum(a, INT32_MAX))
+    return saturating_rounding_multiply_by_pot(wrap32(x - (1 << 29)), 2)
+
+
+def fixed_logistic(a: int, integer_bits: int) -> int:
+    """gemmlowp::logistic: Q(integer_bits) -> Q0.31."""
+    if a == 0:
+        return 1 << 30
+    positive = a > 0
+    magnitude = a if positive else wrap32(-a)
+    result_if_positive = one_over_one_plus_x_for_x_in_0_1(
+        exp_on_negative_values(wrap32(-magnitude), integer_bits))
+    return result_if_positive if positive else wrap32(INT32_MAX - result_if_positive)
+
+
+def fixed_tanh(a: int, integer_bits: int) -> int:
+    """gemmlowp::tanh: Q(integer_bits) -> Q0.31."""
+    if a == 0:
+        return 0
+    negative = a < 0
+    n = a if negative else wrap32(-a)
+    t = one_minus_x_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(n, integer_bits + 1))
+    return wrap32(-t) if negative else t
+
+
+def calculate_input_radius(integer_bits: int, left_shift: int, total_signed_bits: int = 31) -> int:
+    """TFLite's CalculateInputRadius (floating-point build)."""
+    scale = 1 << (total_signed_bits - integer_bits)
+    max_input_rescaled = 1.0 * ((1 << integer_bits) - 1) * scale / (1 << left_shift)
+    return math.floor(max_input_rescaled)
+
+
+# -- TFLM's int8 kernels, one input value at a time --------------------------------------------
+
+_INT8_VALUES = range(-128, 128)
+
+
+def _clamp8(value: int) -> int:
+    return min(max(value, -128), 127)
+
+
+def _sigmoid_input_params(input_scale: float) -> tuple[int, int, int]:
+    """LOGISTIC/TANH Prepare: (multiplier, left_shift, radius) for a Q4.27 input."""
+    mantissa, left_shift = math.frexp(float(input_scale) * float(1 << 27))
+    multiplier = int(round_half_away(mantissa * (1 << 31)))
+    return multiplier, left_shift, calculate_input_radius(4, left_shift)
+
+
+def logistic_table(input_scale: float, input_zero_point: int) -> np.ndarray:
+    """reference_integer_ops::Logistic (int8) for every input value."""
+    multiplier, left_shift, radius = _sigmoid_input_params(input_scale)
+
+    def one(q: int) -> int:
+        value = q - input_zero_point
+        if value <= -radius:
+            return -128
+        if value >= radius:
+            return 127
+        q4 = multiply_by_quantized_multiplier(value, multiplier, left_shift)
+        return _clamp8(rounding_divide_by_pot(fixed_logistic(q4, 4), 23) - 128)
+
+    return _table(one)
+
+
+def tanh_table(input_scale: float, input_zero_point: int) -> np.ndarray:
+    """reference_integer_ops::Tanh (int8) for every input value."""
+    multiplier, left_shift, radius = _sigmoid_input_params(input_scale)
+
+    def one(q: int) -> int:
+        value = q - input_zero_point
+        if value <= -radius:
+            return -128
+        if value >= radius:
+            return 127
+        q4 = multiply_by_quantized_multiplier(value, multiplier, left_shift)
+        return _clamp8(rounding_divide_by_pot(fixed_tanh(q4, 4), 24))
+
+    return _table(one)
+
+
+def relu_table(x: Tensor, y: Tensor) -> np.ndarray:
+    """TFLM ReluQuantized (int8): rescale to the output, then clamp at the output's zero.
+
+    The scale ratio is taken in double, as the tflite-micro interpreter does."""
+    multiplier, shift = quantize_multiplier(float(x.scale) / float(y.scale))
+    act_min = max(-128, y.zero_point)
+
+    def one(q: int) -> int:
+        value = y.zero_point + multiply_by_quantized_multiplier(q - x.zero_point, multiplier, shift)
+        return min(max(value, act_min), 127)
+
+    return _table(one)
+
+
+def relu6_table(x: Tensor) -> np.ndarray:
+    """TFLM Relu6Quantized (int8): a clamp in the input's scale (the output's is not used)."""
+    six = _clamp8(int(round_half_away(f32(np.float32(6.0) / np.float32(x.scale)))) + x.zero_point)
+    return _table(lambda q: six if q > six else max(q, x.zero_point))
+
+
+def leaky_relu_multipliers(x: Tensor, y: Tensor, alpha: float) -> tuple[int, int, int, int]:
+    """LeakyRelu Prepare: (alpha multiplier, alpha shift, identity multiplier, identity shift).
+
+    In double, as the tflite-micro interpreter computes them (float32 divisions disagree
+    with it on tie-breaking inputs)."""
+    alpha_real = float(x.scale) * float(alpha) / float(y.scale)
+    return (*quantize_multiplier(alpha_real),
+            *quantize_multiplier(float(x.scale) / float(y.scale)))
+
+
+def leaky_relu_table(x: Tensor, y: Tensor, alpha: float) -> np.ndarray:
+    """reference_ops::QuantizeLeakyRelu (int8), negative alpha included."""
+    alpha_multiplier, alpha_shift, identity_multiplier, identity_shift = \
+        leaky_relu_multipliers(x, y, alpha)
+
+    def one(q: int) -> int:
+        value = q - x.zero_point
+        if value >= 0:
+            scaled = multiply_by_quantized_multiplier(value, identity_multiplier, identity_shift)
+        elif alpha_multiplier < 0:
+            scaled = -multiply_by_quantized_multiplier(value, -alpha_multiplier, alpha_shift)
+        else:
+            scaled = multiply_by_quantized_multiplier(value, alpha_multiplier, alpha_shift)
+        return _clamp8(y.zero_point + scaled)
+
+    return _table(one)
+
+
+def _int16(value: int) -> int:
+    return (value + (1 << 15)) % (1 << 16) - (1 << 15)
+
+
+def _srdhm16(a: int, b: int) -> int:
+    """gemmlowp's SaturatingRoundingDoublingHighMul on int16."""
+    if a == b == -(1 << 15):
+        return (1 << 15) - 1
+    product = a * b
+    total = product + ((1 << 14) if product >= 0 else 1 - (1 << 14))
+    return _int16(int(math.copysign(abs(total) >> 15, total)))
+
+
+def _sdhm16(a: int, b: int) -> int:
+    """HardSwish's SaturatingDoublingHighMul: like SQDMULH, truncating toward zero."""
+    if a == b == -(1 << 15):
+        return (1 << 15) - 1
+    product = a * b
+    return _int16(int(math.copysign(abs(product) >> 15, product)))
+
+
+def _rounding_divide_by_pot16(x: int, exponent: int) -> int:
+    """gemmlowp's RoundingDivideByPOT instantiated on int16 (mask and shift in int16)."""
+    mask = _int16((1 << exponent) - 1)
+    threshold = (mask >> 1) + (1 if x < 0 else 0)
+    return _int16((x >> exponent) + (1 if (x & mask) > threshold else 0))
+
+
+def _saturating_left_shift16(value: int, amount: int) -> int:
+    return min(max(value * (1 << amount), -(1 << 15)), (1 << 15) - 1)
+
+
+def _downscale_multiplier16(multiplier: int) -> int:
+    """DownScaleInt32ToInt16Multiplier."""
+    if multiplier >= INT32_MAX - (1 << 15):
+        return (1 << 15) - 1
+    return (multiplier + (1 << 15)) >> 16
+
+
+def hard_swish_params(x: Tensor, y: Tensor) -> tuple[int, int, int, int]:
+    """HardSwish Prepare: (output multiplier16, output exponent, reluish mult16, reluish exp)."""
+    hires_input_scale = np.float32(1.0 / 128.0) * np.float32(x.scale)
+    output_multiplier, output_exponent = quantize_multiplier(
+        float(hires_input_scale / np.float32(y.scale)))
+    reluish_multiplier, reluish_exponent = quantize_multiplier(
+        float(hires_input_scale / np.float32(3.0 / 32768.0)))
+    return (_downscale_multiplier16(output_multiplier), output_exponent,
+            _downscale_multiplier16(reluish_multiplier), reluish_exponent)
+
+
+def hard_swish_table(x: Tensor, y: Tensor) -> np.ndarray:
+    """reference_ops::HardSwish (int8) for every input value."""
+    output_multiplier, output_exponent, reluish_multiplier, reluish_exponent = \
+        hard_swish_params(x, y)
+
+    def one(q: int) -> int:
+        hires = _int16(_int16(q - x.zero_point) * (1 << 7))
+        preshift_output = _srdhm16(hires, output_multiplier)
+        reluish = hires
+        if reluish_exponent > 0:
+            reluish = _saturating_left_shift16(reluish, reluish_exponent - 1)
+        reluish = _srdhm16(reluish, reluish_multiplier)
+        if reluish_exponent > 0:
+            reluish = _saturating_left_shift16(reluish, 1)
+        if reluish_exponent < 0:
+            reluish = _rounding_divide_by_pot16(reluish, -reluish_exponent)
+        reluish = _int16((reluish + (1 << 15)) >> 1)
+        output = _rounding_divide_by_pot16(_sdhm16(reluish, preshift_output), -output_exponent)
+        return _clamp8(_int16(output + y.zero_point))
+
+    return _table(one)
+
+
+def _table(function: Callable[[int], int]) -> np.ndarray:
+    """lut[(uint8_t)q] = function(q) for every int8 q."""
+    table = np.zeros(256, dtype=np.int8)
+    for q in _INT8_VALUES:
+        table[q & 0xFF] = function(q)
+    return table
+
+
+# -- support and lowering ----------------------------------------------------------------------
+
+def _io(graph: Graph, op: Op) -> tuple[Tensor, Tensor]:
+    return graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
+
+
+def _check_int8_io(graph: Graph, op: Op) -> str | None:
+    if len(op.inputs) != 1 or len(op.outputs) != 1:
+        return f"{len(op.inputs)} inputs and {len(op.outputs)} outputs (1 and 1 expected)"
+    x, y = _io(graph, op)
+    for role, tensor in (("input", x), ("output", y)):
+        if tensor.dtype != "int8":
+            return f"{role} type {tensor.dtype} is not supported (int8 only)"
+        if tensor.quant is None or tensor.quant.per_channel:
+            return f"{role} must be quantized per tensor"
+    if x.size != y.size:
+        return f"input of {x.size} values but output of {y.size}"
+    return None
+
+
+def _check_sigmoid_scale(x: Tensor) -> str | None:
+    if _sigmoid_input_params(x.scale)[1] < 0:
+        return f"input scale {x.scale:g} is too small (TFLite Micro cannot rescale it)"
+    return None
+
+
+def check_logistic(graph: Graph, op: Op) -> str | None:
+    """LOGISTIC: TFLM requires the output zero point -128."""
+    reason = _check_int8_io(graph, op)
+    if reason:
+        return reason
+    x, y = _io(graph, op)
+    if y.zero_point != -128:
+        return f"output zero point {y.zero_point} is not supported (-128 only, as in TFLite Micro)"
+    return _check_sigmoid_scale(x)
+
+
+def check_tanh(graph: Graph, op: Op) -> str | None:
+    reason = _check_int8_io(graph, op)
+    return reason or _check_sigmoid_scale(graph.tensor(op.inputs[0]))
+
+
+def check_hard_swish(graph: Graph, op: Op) -> str | None:
+    """HARD_SWISH: TFLM requires input_scale / 128 <= output_scale."""
+    reason = _check_int8_io(graph, op)
+    if reason:
+        return reason
+    x, y = _io(graph, op)
+    if hard_swish_params(x, y)[1] > 0:
+        return f"output scale {y.scale:g} is below input scale / 128 (TFLite Micro refuses it)"
+    return None
+
+
+def _table_for(graph: Graph, op: Op) -> np.ndarray:
+    x, y = _io(graph, op)
+    if op.kind == "LOGISTIC":
+        return logistic_table(x.scale, x.zero_point)
+    if op.kind == "TANH":
+        return tanh_table(x.scale, x.zero_point)
+    if op.kind == "RELU":
+        return relu_table(x, y)
+    if op.kind == "RELU6":
+        return relu6_table(x)
+    if op.kind == "LEAKY_RELU":
+        return leaky_relu_table(x, y, float(op.options.get("alpha", 0.2)))
+    return hard_swish_table(x, y)
+
+
+# ST Edge AI counts a ReLU as 1 MACC per element (seed report); the others are our estimates
+# of their relative cost, in the same unit.
+MACC_PER_ELEMENT = {"RELU": 1, "RELU6": 1, "LEAKY_RELU": 2, "HARD_SWISH": 4, "LOGISTIC": 10,
+                    "TANH": 10}
+
+
+def lower_activation(graph: Graph, op: Op) -> LayerCode:
+    """Any supported activation -> edgeai_lut_s8 with the op's 256-entry table."""
+    reason = _CHECKS[op.kind](graph, op)
+    require(reason is None, f"{op.kind}: {reason}")
+    x, _ = _io(graph, op)
+    return LayerCode(
+        kernel="edgeai_lut_s8",
+        header="edgeai_activation.h",
+        params_type="edgeai_lut_params",
+        params={"size": x.size},
+        data_type="edgeai_lut_data",
+        data={"lut": ArrayRef("lut")},
+        args=[Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0])],
+        arrays=[CArray("lut", "int8_t", _table_for(graph, op), kind="quant")],
+        scratch_bytes=0,
+        macc=MACC_PER_ELEMENT[op.kind] * x.size,
+        c_type="Nonlinearity",
+    )
+
+
+_CHECKS = {
+    "LOGISTIC": check_logistic,
+    "TANH": check_tanh,
+    "RELU": _check_int8_io,
+    "RELU6": _check_int8_io,
+    "LEAKY_RELU": _check_int8_io,
+    "HARD_SWISH": check_hard_swish,
+}
+_CONSTRAINTS = {
+    "LOGISTIC": "int8 input and output, output zero point -128 (scale 1/256 expected)",
+    "TANH": "int8 input and output (output scale 1/128, zero point 0 expected)",
+    "RELU": "int8 input and output, any scales",
+    "RELU6": "int8 input and output with the same quantization",
+    "LEAKY_RELU": "int8 input and output, any alpha (negative included)",
+    "HARD_SWISH": "int8 input and output, output scale >= input scale / 128",
+}
+
+SUPPORT = [OpSupport(kind, _CONSTRAINTS[kind], check) for kind, check in _CHECKS.items()]
+LOWERINGS = dict.fromkeys(_CHECKS, lower_activation)

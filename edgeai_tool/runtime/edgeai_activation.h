@@ -1,0 +1,44 @@
+/*
+ * edgeai runtime: int8 element-wise activations by table lookup.
+ *
+ * LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU and HARD_SWISH on int8 have only 256 possible
+ * inputs. The generator evaluates TensorFlow Lite Micro's integer kernel on each of them
+ * (gemmlowp fixed point included) and stores the 256 results; the kernel here is one
+ * load per element, bit-exact with TFLM by construction.
+ */
+#ifndef EDGEAI_ACTIVATION_H
+#define EDGEAI_ACTIVATION_H
+
+#include "edgeai_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Structure of a table-lookup layer. */
+typedef struct {
+    int32_t size; /**< number of elements; >= 1 */
+} edgeai_lut_params;
+
+/** Numeric data of a table-lookup layer. */
+typedef struct {
+    const int8_t *lut; /**< [256] output for input x at lut[(uint8_t)x] */
+} edgeai_lut_data;
+
+/**
+ * output[i] = lut[(uint8_t)input[i]].
+ * @param input  [size] int8
+ * @param output [size] int8; may be the same buffer as input (in place)
+ * @return EDGEAI_OK, or EDGEAI_ERROR_ARGUMENT for a NULL pointer or a non-positive size
+ */
+edgeai_status edgeai_lut_s8(const edgeai_lut_params *params, const edgeai_lut_data *data,
+                            const int8_t *input, int8_t *output);
+
+/** Scratch bytes edgeai_lut_s8 needs: none. */
+int32_t edgeai_lut_s8_get_buffer_size(const edgeai_lut_params *params);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGEAI_ACTIVATION_H */
