@@ -206,39 +206,10 @@ _generate_builder = SCons.Builder.Builder(
     target_scanner=SCons.Scanner.Scanner(_generator_files, name='EdgeAIGenerator'))
 
 
-_seen_intact = {}
-
-
-def _intact(target):
-    """False when a generated file's bytes are not those SCons recorded for it: a
-    generation killed after writing its files but before SCons saved its state, with the
-    sources then put back as they were. Without this check SCons would trust the file."""
-    if target not in _seen_intact:
-        recorded = getattr(target.get_stored_info().ninfo, 'csig', None)
-        _seen_intact[target] = (not recorded or not target.exists()
-                                or target.get_content_hash() == recorded)
-    return _seen_intact[target]
-
-
-def _generation_env(env):
-    """A clone of env whose decider (env's own) also checks the generated files."""
-    gen_env = env.Clone()
-    decide = env.decide_source
-
-    def decider(dependency, target, prev_ni, repo_node=None):
-        if decide(dependency, target, prev_ni, repo_node):
-            return True
-        # Once per target (on its model), so --debug=explain names one file.
-        return dependency is target.sources[0] and not _intact(target)
-
-    gen_env.Decider(decider)
-    return gen_env
-
-
 def EdgeAIModel(env, outdir, model, pools=None, name='network', **overrides):
     """Generate NAME*.c/h (and report, c_info) into outdir; returns their nodes."""
     sources = [model] + ([pools] if pools else [])
-    return _generation_env(env).EdgeAI(env.File(f'{outdir}/{name}.c'), sources, **overrides)
+    return env.EdgeAI(f'{outdir}/{name}.c', sources, **overrides)
 
 
 # ---- the manifest ----
