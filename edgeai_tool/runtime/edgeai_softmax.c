@@ -11,6 +11,8 @@
 #include <stddef.h>
 
 #define SOFTMAX_ACCUM_INTEGER_BITS 12 /* TFLM's kAccumulationIntegerBits */
+/* The Q12.19 sum of up to this many exponentials (each at most 2^19) fits in int32. */
+#define SOFTMAX_MAX_DEPTH 4095
 
 /* gemmlowp's SaturatingRoundingMultiplyByPOT<exponent> for exponent > 0. */
 static int32_t softmax_saturating_shl(int32_t x, int32_t exponent)
@@ -116,7 +118,8 @@ edgeai_status edgeai_softmax_s8(const edgeai_softmax_params *params,
     const int32_t depth = params->depth;
     const int32_t *const lut = data->exp_lut;
     const int32_t lut_size = data->lut_size;
-    if (rows <= 0 || depth <= 0 || lut_size <= 0 || lut_size > 256) {
+    if (rows <= 0 || depth <= 0 || depth > SOFTMAX_MAX_DEPTH || lut_size <= 0 ||
+        lut_size > 256) {
         return EDGEAI_ERROR_ARGUMENT;
     }
     for (int32_t r = 0; r < rows; ++r) {

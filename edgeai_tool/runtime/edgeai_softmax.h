@@ -23,7 +23,7 @@ extern "C" {
 /** Structure of a SOFTMAX layer: the input seen as [rows, depth], softmax along depth. */
 typedef struct {
     int32_t rows;  /**< product of all dimensions but the last; >= 1 */
-    int32_t depth; /**< last dimension; >= 1 */
+    int32_t depth; /**< last dimension; 1..4095 (TFLM's Q12.19 sum holds 4095 exp(0)) */
 } edgeai_softmax_params;
 
 /** Numeric data of a SOFTMAX layer. */

@@ -24,10 +24,13 @@ OUTPUT_SCALE = 1.0 / 256.0
 OUTPUT_ZERO_POINT = -128
 # ST Edge AI reports 150 MACC for a 10-class softmax (seed report).
 MACC_PER_ELEMENT = 15
+# The Q12.19 sum of exponentials (each up to 2^19) overflows int32 beyond this depth, where
+# TFLM's kernel aborts.
+MAX_DEPTH = 4095
 
 CONSTRAINTS = (
-    "int8 input and output, along the last dimension, any beta; output scale 1/256 and "
-    "zero point -128 (as TFLite Micro requires)"
+    "int8 input and output, along the last dimension (at most 4095 wide), any beta; output "
+    "scale 1/256 and zero point -128 (as TFLite Micro requires)"
 )
 
 
@@ -63,6 +66,8 @@ def check_softmax(graph: Graph, op: Op) -> str | None:
             return f"{role} must be quantized per tensor"
     if not x.shape or x.shape != y.shape:
         return f"input shape {list(x.shape)} and output shape {list(y.shape)} differ"
+    if x.shape[-1] > MAX_DEPTH:
+        return f"softmax over {x.shape[-1]} values is not supported (at most {MAX_DEPTH})"
     if np.float32(y.scale) != np.float32(OUTPUT_SCALE) or y.zero_point != OUTPUT_ZERO_POINT:
         return f"output quantization ({y.scale:g}, {y.zero_point}) is not supported " \
                "(scale 1/256 and zero point -128 only, as in TFLite Micro)"
