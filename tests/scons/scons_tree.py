@@ -116,7 +116,4 @@ def copy_tree(dest: Path, extra: tuple[str, ...] = (), edgeai_cache: Path | None
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)
     _link_shared(dest)
-    import os
-    if os.environ.get("DEV_DEMO_MODEL"):
-        shutil.copy(os.environ["DEV_DEMO_MODEL"], dest / MODEL)
     return Tree(dest, edgeai_cache)
