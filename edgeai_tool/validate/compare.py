@@ -11,7 +11,8 @@ import numpy as np
 class Metrics:
     """C model against reference, on dequantized values (as ST's validate reports them)."""
 
-    acc: float | None  # % argmax agreement with labels or reference; None: not a classifier
+    acc: float | None  # % argmax agreement with the labels (labelled samples only) or with
+    # the reference's argmax; None when the output is not a classifier's
     rmse: float
     mae: float
     l2r: float
@@ -54,5 +55,7 @@ def _accuracy(c_out: np.ndarray, reference: np.ndarray, labels: np.ndarray | Non
     if samples.shape[1] < 2:
         return None
     predicted = c_out.reshape(len(c_out), -1).argmax(axis=1)
-    truth = labels if labels is not None else samples.argmax(axis=1)
-    return 100.0 * float(np.mean(predicted == truth))
+    if labels is None:
+        return 100.0 * float(np.mean(predicted == samples.argmax(axis=1)))
+    labelled = labels >= 0  # random samples added after labelled ones carry -1
+    return 100.0 * float(np.mean(predicted[labelled] == labels[labelled]))
