@@ -7,14 +7,15 @@
  *   4-byte group of input sign-extended once into two 16-bit pairs (SXTB16) and shared by
  *   the four rows, two multiply-accumulates per instruction (SMLAD).
  * Defining EDGEAI_EMULATE_DSP compiles the DSP path with C stand-ins for the instructions,
- * so host tests exercise its loop structure too.
+ * so host tests exercise its loop structure too; EDGEAI_NO_DSP forces the portable path.
  */
 #include "edgeai_fully_connected.h"
 
 #include <stddef.h>
 #include <string.h>
 
-#if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1) && !defined(EDGEAI_EMULATE_DSP)
+#if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1) && !defined(EDGEAI_EMULATE_DSP) && \
+    !defined(EDGEAI_NO_DSP)
 #include <arm_acle.h>
 #define EDGEAI_FC_DSP 1
 /* Bytes 0 and 2 of v, sign-extended into the two halfwords. */
@@ -34,7 +35,7 @@ static inline int32_t fc_smlad(uint32_t a, uint32_t b, int32_t acc)
 {
     return __smlad(a, b, acc);
 }
-#elif defined(EDGEAI_EMULATE_DSP)
+#elif defined(EDGEAI_EMULATE_DSP) && !defined(EDGEAI_NO_DSP)
 #define EDGEAI_FC_DSP 1
 static inline uint32_t fc_sxtb16(uint32_t v)
 {
@@ -66,7 +67,12 @@ static inline int8_t fc_output(int32_t acc, int32_t multiplier, int32_t shift, i
 }
 
 #if EDGEAI_FC_DSP
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(__clang__)
+/* Out of line, and without GCC's first scheduling pass, which interleaves the four rows
+ * with extra temporaries and spills the loop to the stack (27 instead of 31 instructions
+ * per 16 MACs on Cortex-M7 with arm-none-eabi-gcc 12). */
+#define EDGEAI_FC_NOINLINE __attribute__((noinline, optimize("no-schedule-insns")))
+#elif defined(__GNUC__)
 #define EDGEAI_FC_NOINLINE __attribute__((noinline))
 #else
 #define EDGEAI_FC_NOINLINE
@@ -96,11 +102,10 @@ static int32_t fc_dot_dsp(const int8_t *w, const int8_t *x, int32_t depth, int32
 }
 
 /* Four rows of weights against one input row: acc[r] += dot(w + r * depth, x). Kept out
- * of line so that its loop gets the whole register file. */
+ * of line so that its loop gets the whole register file. Two moving weight pointers (rows
+ * 0 and 2) with rows 1 and 3 at +depth keep every value of the loop in a register. */
 static EDGEAI_FC_NOINLINE void fc_dot4_dsp(const int8_t *w, const int8_t *x, int32_t depth, int32_t acc[4])
 {
-    /* Two moving weight pointers (rows 0 and 2) with rows 1 and 3 at +depth keep every
-     * value of the inner loop in a register on Cortex-M. */
     const int8_t *w01 = w;
     const int8_t *w23 = w + 2 * depth;
     int32_t blocks = depth >> 2;
