@@ -424,7 +424,7 @@ _CONSTRAINTS = {
     "LOGISTIC": "int8 input and output, output zero point -128 (scale 1/256 expected)",
     "TANH": "int8 input and output (output scale 1/128, zero point 0 expected)",
     "RELU": "int8 input and output, any scales",
-    "RELU6": "int8 input and output (TFLite Micro clamps in the input's quantization)",
+    "RELU6": "int8 input and output with the same quantization",
     "LEAKY_RELU": "int8 input and output, any alpha (negative included)",
     "HARD_SWISH": "int8 input and output, output scale >= input scale / 128",
 }
