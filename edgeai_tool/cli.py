@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="write the C model and its report")
     _model_options(generate)
     generate.add_argument("-o", "--output", required=True, metavar="OUTDIR")
+    generate.add_argument("--cache", action="store_true",
+                          help="reuse C generated before for the same model, pools, options and "
+                               "edgeai version (EDGEAI_CACHE_DIR, default ~/.cache/edgeai)")
 
     analyze = commands.add_parser("analyze", help="print the report without writing C")
     _model_options(analyze)
@@ -92,9 +95,14 @@ def _command_line(argv: Sequence[str]) -> str:
 
 
 def _generate(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
-    compilation = compile_model(args.model, _options(args), _command_line(argv))
-    write_files(compilation.files, args.output)
-    print(compilation.summary())
+    from edgeai_tool.cache import ModelCache, generate
+
+    cache = ModelCache.from_settings() if args.cache else None
+    result = generate(args.model, _options(args), _command_line(argv), cache)
+    write_files(result.files, args.output)
+    print(result.summary)
+    if result.hit:
+        print("(from the edgeai cache)")
 
 
 def _analyze(args: argparse.Namespace, argv: Sequence[str]) -> int | None:

@@ -1,5 +1,6 @@
 """The `edgeai` command line: contract file names, determinism, and one-line errors."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -124,3 +125,20 @@ def test_usage_errors_are_one_line_too(tmp_path):
     _assert_one_line_error(edgeai("generate", "-m", DEMO_MODEL), "-o/--output")
     _assert_one_line_error(edgeai("generate", "-m", DEMO_MODEL, "-n", "9lives", "-o", tmp_path),
                            "not a C identifier")
+
+
+def test_generate_with_cache_reuses_identical_files(tmp_path):
+    env = {**os.environ, "EDGEAI_CACHE_DIR": str(tmp_path / "cache")}
+    runs = []
+    for place in ("a", "b"):  # the report shows the command line, so keep the same base names
+        result = subprocess.run(
+            [sys.executable, "-m", "edgeai_tool", "generate", "-m", str(DEMO_MODEL), "--cache",
+             "-o", str(tmp_path / place / "out")], capture_output=True, text=True, env=env,
+            check=False)
+        assert result.returncode == 0, result.stderr
+        runs.append(result.stdout)
+    assert "from the edgeai cache" not in runs[0]
+    assert "from the edgeai cache" in runs[1]
+    for name in CONTRACT_FILES:
+        first, second = (tmp_path / place / "out" / name for place in ("a", "b"))
+        assert first.read_bytes() == second.read_bytes()
