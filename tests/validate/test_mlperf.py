@@ -1,0 +1,62 @@
+"""The four MLPerf Tiny models, which nobody here wrote, end to end against TFLite Micro.
+
+Each runs on 200 uniform random int8 inputs on the host. Softmax outputs saturate and
+would hide an off-by-one in an earlier layer, so the classifiers are also checked with
+their output moved to the logits feeding the softmax. A few inputs also run on a
+Cortex-M7 in QEMU, where the DSP code paths execute."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from support.bitexact import assert_bit_exact
+from support.surgery import with_output_tensor
+
+from edgeai_tool.compiler import Options, compile_model
+from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.validate.host import HostNetwork
+from edgeai_tool.validate.qemu import QemuNetwork
+from edgeai_tool.validate.reference import run_reference
+
+MLPERF = Path(__file__).resolve().parents[3] / "shared" / "models" / "mlperf_tiny"
+MODELS = ["kws_ref_model", "vww_96_int8", "pretrainedResnet_quant", "ad01_int8"]
+CLASSIFIERS = MODELS[:3]
+
+
+def _random_inputs(model: bytes, count: int, seed: int) -> list[np.ndarray]:
+    graph = import_model(model)
+    rng = np.random.default_rng(seed)
+    return [rng.integers(-128, 128, size=(count, *graph.tensor(t).shape[1:]), dtype=np.int8)
+            for t in graph.inputs]
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_model_is_bit_exact_on_200_inputs(name, tmp_path):
+    model = (MLPERF / f"{name}.tflite").read_bytes()
+    assert_bit_exact(model, _random_inputs(model, 200, seed=1), tmp_path, sanitize=False)
+
+
+@pytest.mark.parametrize("name", CLASSIFIERS)
+def test_logits_before_softmax_are_bit_exact(name, tmp_path):
+    model = (MLPERF / f"{name}.tflite").read_bytes()
+    graph = import_model(model)
+    softmax = graph.ops[-1]
+    assert softmax.kind == "SOFTMAX"
+    logits_model = with_output_tensor(model, softmax.inputs[0])
+    outputs = assert_bit_exact(logits_model, _random_inputs(model, 100, seed=2), tmp_path,
+                               sanitize=False)
+    assert len(np.unique(outputs[0])) > 20  # spread out, not saturated
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_cortex_m7_in_qemu_matches_host_and_tflite_micro(name):
+    path = MLPERF / f"{name}.tflite"
+    compilation = compile_model(path, Options(target="qemu-m7"))
+    inputs = _random_inputs(path.read_bytes(), 8, seed=3)
+    with QemuNetwork(compilation) as target:
+        on_target = target.run(inputs)
+    with HostNetwork(compilation) as host:
+        on_host = host.run(inputs)
+    reference = run_reference(path, inputs)
+    np.testing.assert_array_equal(on_target[0], on_host[0])
+    np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
