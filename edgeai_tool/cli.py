@@ -32,7 +32,8 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", "--name", default="network",
                         help="C name of the network: files NAME*.c/h, symbols NAME_* "
                         "(default: network)")
-    parser.add_argument("--target", default="stm32f7", choices=TARGETS, help="target series")
+    parser.add_argument("--target", default="stm32f7", choices=TARGETS, metavar="SERIES",
+                        help="target series: stm32f7 (default), stm32f4, stm32h7, ..., qemu-m7, host")
     parser.add_argument("--memory-pool", metavar="FILE",
                         help="memory pools in ST's mempools JSON format (default: one pool)")
     parser.add_argument("-O", "--optimization", default="balanced", choices=OPTIMIZATIONS)

@@ -22,7 +22,12 @@ from edgeai_tool.memory import MemoryPlan, MemoryPool, default_pools, load_mempo
 from edgeai_tool.passes import optimize
 from edgeai_tool.report import render_c_info, render_report
 
-TARGETS = ("stm32f4", "stm32f7", "stm32h7", "stm32l4", "stm32u5", "qemu-m7", "host")
+# ST's series names (the generated C is portable; the name reaches <name>_config.h and the
+# report), plus the QEMU Cortex-M7 machine and the build host.
+TARGETS = ("stm32c0", "stm32f0", "stm32f1", "stm32f2", "stm32f3", "stm32f4", "stm32f7",
+           "stm32g0", "stm32g4", "stm32h5", "stm32h7", "stm32l0", "stm32l1", "stm32l4",
+           "stm32l5", "stm32n6", "stm32u0", "stm32u3", "stm32u5", "stm32wb", "stm32wba",
+           "stm32wl", "qemu-m7", "host")
 OPTIMIZATIONS = ("time", "ram", "balanced")
 
 

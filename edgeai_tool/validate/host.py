@@ -43,6 +43,11 @@ class HostNetwork:
         if shutil.which(self.compiler) is None:
             raise EdgeAIError(
                 f"validate --mode host needs a C compiler: '{self.compiler}' not found")
+        fixed = [pool.name for pool in self.compilation.network.pools if not pool.runtime]
+        if fixed:
+            raise EdgeAIError(
+                f"validate --mode host cannot run a plan with fixed-address pools "
+                f"({', '.join(fixed)}): give those pools offset 0 in the pool file to validate")
         generated = workdir / "generated"
         write_files(self.compilation.files, generated)
         network = self.compilation.network
