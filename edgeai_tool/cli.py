@@ -33,7 +33,7 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
                         help="C name of the network: files NAME*.c/h, symbols NAME_* "
                         "(default: network)")
     parser.add_argument("--target", default="stm32f7", choices=TARGETS, metavar="SERIES",
-                        help="target series: stm32f7 (default), stm32f4, stm32h7, ..., qemu-m7, host")
+                        help="ST series (stm32f7 default, stm32f4, stm32h7, ...), qemu-m7, host")
     parser.add_argument("--memory-pool", metavar="FILE",
                         help="memory pools in ST's mempools JSON format (default: one pool)")
     parser.add_argument("-O", "--optimization", default="balanced", choices=OPTIMIZATIONS)
