@@ -21,13 +21,13 @@ static int conv_params_valid(const edgeai_conv_params *p)
 
 static int conv_data_valid(const edgeai_conv_data *d)
 {
-    return d->weights != NULL && d->bias != NULL && d->multiplier != NULL && d->shift != NULL;
+    return d->weights != NULL && d->bias != NULL && d->requant != NULL;
 }
 
 /** Requantize an accumulator of output channel `oc`, add the offset, clamp. */
 static inline int8_t conv_output(const edgeai_conv_data *d, int32_t oc, int32_t acc)
 {
-    int32_t value = edgeai_conv_requantize(acc, d->multiplier[oc], d->shift[oc]);
+    int32_t value = edgeai_rq(acc, d->requant + oc * EDGEAI_RQ_WORDS, d->rq_fast);
     value += d->output_offset;
     value = EDGEAI_CLAMP(value, d->act_min, d->act_max);
     return (int8_t)value;
@@ -454,8 +454,8 @@ static edgeai_conv_data conv_data_part(const edgeai_conv_pool_data *d)
     conv.act_max = d->act_max;
     conv.weights = d->weights;
     conv.bias = d->bias;
-    conv.multiplier = d->multiplier;
-    conv.shift = d->shift;
+    conv.rq_fast = d->rq_fast;
+    conv.requant = d->requant;
     return conv;
 }
 

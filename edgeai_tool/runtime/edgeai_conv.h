@@ -50,10 +50,10 @@ typedef struct {
     int32_t output_offset;     /**< the output zero point, in [-128, 127] */
     int32_t act_min;           /**< clamp after requantization, -128 <= act_min <= act_max */
     int32_t act_max;           /**< ... <= 127; implements the fused activation */
+    int32_t rq_fast;           /**< 1 when edgeai_rq_fast is exact for every channel */
     const int8_t *weights;     /**< OHWI: [output.c][kernel_h][kernel_w][input.c / groups] */
     const int32_t *bias;       /**< [output.c], input zero point folded in (see above) */
-    const int32_t *multiplier; /**< [output.c] Q31 significands, in [2^30, 2^31) or 0 */
-    const int32_t *shift;      /**< [output.c] power-of-two exponents, in [-31, 30] */
+    const int32_t *requant;    /**< [output.c][EDGEAI_RQ_WORDS] requantization records */
 } edgeai_conv_data;
 
 /**
@@ -116,10 +116,10 @@ typedef struct {
     int32_t output_offset;     /**< zero point of the convolution output (= pooled output) */
     int32_t act_min;           /**< the convolution's fused activation */
     int32_t act_max;
+    int32_t rq_fast;
     const int8_t *weights;
     const int32_t *bias;
-    const int32_t *multiplier;
-    const int32_t *shift;
+    const int32_t *requant;
     int32_t pool_act_min; /**< the pooling's fused activation */
     int32_t pool_act_max;
 } edgeai_conv_pool_data;
@@ -150,6 +150,13 @@ int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *param
 #endif
 
 /**
+ * One requantization record per output channel: EDGEAI_RQ_WORDS int32 values,
+ * {multiplier, left_shift + 1, right_shift, nudge} with left_shift = max(shift, 0),
+ * right_shift = max(-shift, 0) and nudge = 2^(right_shift - 1) (0 when right_shift is 0).
+ */
+#define EDGEAI_RQ_WORDS 4
+
+/**
  * MultiplyByQuantizedMultiplier for multiplier >= 0, as one 64-bit multiply-accumulate:
  * (x * m + 2^30) >> 31 equals gemmlowp's SaturatingRoundingDoublingHighMul whenever
  * m != INT32_MIN (its nudge for negative products and truncating division round the
@@ -166,6 +173,45 @@ static inline int32_t edgeai_conv_requantize(int32_t x, int32_t multiplier, int3
     const int32_t remainder = high & mask;
     const int32_t threshold = (mask >> 1) + (high < 0 ? 1 : 0);
     return (high >> right_shift) + (remainder > threshold ? 1 : 0);
+}
+
+/** The same from a record (any accumulator). */
+static inline int32_t edgeai_rq_exact(int32_t x, const int32_t *rq)
+{
+    return edgeai_conv_requantize(x, rq[0], rq[1] > 1 ? rq[1] - 1 : -rq[2]);
+}
+
+/** (a * b + 2^31) >> 32: SMMULR. */
+#if defined(__ARM_FEATURE_DSP) && !defined(EDGEAI_EMULATE_DSP) && !defined(EDGEAI_NO_DSP)
+static inline int32_t edgeai_smmulr(int32_t a, int32_t b)
+{
+    int32_t result;
+    __asm("smmulr %0, %1, %2" : "=r"(result) : "r"(a), "r"(b));
+    return result;
+}
+#else
+static inline int32_t edgeai_smmulr(int32_t a, int32_t b)
+{
+    return (int32_t)(((int64_t)a * b + (INT64_C(1) << 31)) >> 32);
+}
+#endif
+
+/**
+ * The record's requantization in five instructions, exact when the layer's `rq_fast` holds:
+ * every right_shift >= 1 and |x| << left_shift < 2^30 for every reachable accumulator (the
+ * generator bounds them from the weights and biases). Then x << (left_shift + 1) does not
+ * overflow, SMMULR of it equals (scaled * m + 2^30) >> 31, and
+ * (high + nudge - (high < 0)) >> right_shift is RoundingDivideByPOT.
+ */
+static inline int32_t edgeai_rq_fast(int32_t x, const int32_t *rq)
+{
+    const int32_t high = edgeai_smmulr((int32_t)((uint32_t)x << rq[1]), rq[0]);
+    return (high + rq[3] - (int32_t)((uint32_t)high >> 31)) >> rq[2];
+}
+
+static inline int32_t edgeai_rq(int32_t x, const int32_t *rq, int32_t fast)
+{
+    return fast ? edgeai_rq_fast(x, rq) : edgeai_rq_exact(x, rq);
 }
 
 #if EDGEAI_USE_DSP
@@ -185,6 +231,21 @@ static inline int32_t edgeai_sxtb16_ror8(uint32_t x)
 #define EDGEAI_SMLAD(a, b, acc) __smlad((a), (b), (acc))
 #define EDGEAI_SMLABB(a, b, acc) __smlabb((a), (b), (acc))
 #define EDGEAI_SMLATT(a, b, acc) __smlatt((a), (b), (acc))
+/** Halfwise a - b (SSUB16). */
+#define EDGEAI_SSUB16(a, b) ((int32_t)__ssub16((a), (b)))
+/** Bytewise max and min of signed bytes (SSUB8 sets GE, SEL picks). */
+static inline uint32_t edgeai_max8(uint32_t a, uint32_t b)
+{
+    (void)__ssub8((int8x4_t)a, (int8x4_t)b);
+    return __sel(a, b);
+}
+static inline uint32_t edgeai_min8(uint32_t a, uint32_t b)
+{
+    (void)__ssub8((int8x4_t)a, (int8x4_t)b);
+    return __sel(b, a);
+}
+/** Saturate to int8 (SSAT #8). */
+#define EDGEAI_SSAT8(x) __ssat((x), 8)
 #else
 static inline int32_t edgeai_emu_sxtb16(uint32_t x)
 {
@@ -200,6 +261,23 @@ static inline int32_t edgeai_emu_smlad(int32_t a, int32_t b, int32_t acc)
                          (uint32_t)(edgeai_emu_hi(a) * edgeai_emu_hi(b));
     return (int32_t)sum;
 }
+static inline int32_t edgeai_emu_ssub16(int32_t a, int32_t b)
+{
+    const uint32_t lo = (uint32_t)(edgeai_emu_lo(a) - edgeai_emu_lo(b)) & 0xFFFFU;
+    const uint32_t hi = (uint32_t)(edgeai_emu_hi(a) - edgeai_emu_hi(b)) << 16;
+    return (int32_t)(hi | lo);
+}
+static inline uint32_t edgeai_emu_select8(uint32_t a, uint32_t b, int want_max)
+{
+    uint32_t result = 0;
+    for (int i = 0; i < 32; i += 8) {
+        const int32_t x = (int8_t)(uint8_t)(a >> i);
+        const int32_t y = (int8_t)(uint8_t)(b >> i);
+        const int32_t pick = want_max ? (x >= y ? x : y) : (x >= y ? y : x);
+        result |= (uint32_t)(uint8_t)pick << i;
+    }
+    return result;
+}
 #define EDGEAI_SXTB16(x) edgeai_emu_sxtb16((uint32_t)(x))
 #define EDGEAI_SXTB16_ROR8(x) edgeai_emu_sxtb16((uint32_t)(x) >> 8)
 #define EDGEAI_SMLAD(a, b, acc) edgeai_emu_smlad((a), (b), (acc))
@@ -207,7 +285,26 @@ static inline int32_t edgeai_emu_smlad(int32_t a, int32_t b, int32_t acc)
     ((int32_t)((uint32_t)(acc) + (uint32_t)(edgeai_emu_lo(a) * edgeai_emu_lo(b))))
 #define EDGEAI_SMLATT(a, b, acc) \
     ((int32_t)((uint32_t)(acc) + (uint32_t)(edgeai_emu_hi(a) * edgeai_emu_hi(b))))
+#define EDGEAI_SSUB16(a, b) edgeai_emu_ssub16((a), (b))
+#define edgeai_max8(a, b) edgeai_emu_select8((a), (b), 1)
+#define edgeai_min8(a, b) edgeai_emu_select8((a), (b), 0)
+#define EDGEAI_SSAT8(x) EDGEAI_CLAMP((x), -128, 127)
 #endif
+
+/**
+ * Four requantized accumulators (consecutive channels c..c+3 of one pixel) plus the offset,
+ * saturated to int8, packed little-endian and clamped bytewise to [lo, hi] (each given as
+ * the byte repeated four times).
+ */
+static inline uint32_t edgeai_pack4(int32_t v0, int32_t v1, int32_t v2, int32_t v3,
+                                    uint32_t lo4, uint32_t hi4)
+{
+    const uint32_t packed = ((uint32_t)EDGEAI_SSAT8(v0) & 0xFFU) |
+                            (((uint32_t)EDGEAI_SSAT8(v1) & 0xFFU) << 8) |
+                            (((uint32_t)EDGEAI_SSAT8(v2) & 0xFFU) << 16) |
+                            ((uint32_t)EDGEAI_SSAT8(v3) << 24);
+    return edgeai_min8(edgeai_max8(packed, lo4), hi4);
+}
 #endif /* EDGEAI_USE_DSP */
 
 #ifdef __cplusplus

@@ -2,8 +2,8 @@
  * edgeai runtime: int8 depthwise 2-D convolution (TFLite DEPTHWISE_CONV_2D).
  *
  * Bit-exact with TensorFlow Lite Micro's reference_integer_ops::DepthwiseConvPerChannel.
- * Layouts: activations NHWC with batch 1; weights 1HWC (1, k_h, k_w, out_c) where output
- * channel o = i * depth_multiplier + m reads input channel i.
+ * Layouts: activations NHWC with batch 1; output channel o = i * depth_multiplier + m reads
+ * input channel i; the weights are rearranged by the generator (see edgeai_depthwise_data).
  *
  * As for CONV_2D (edgeai_conv.h), the generator folds the input zero point into the bias,
  * bias'[o] = bias[o] - input_zero_point * sum over taps of weights[o], and taps outside the
@@ -37,14 +37,21 @@ typedef struct {
 
 /** Numbers of a depthwise convolution. */
 typedef struct {
-    int32_t pad_value;         /**< the input zero point, in [-128, 127] */
-    int32_t output_offset;     /**< the output zero point, in [-128, 127] */
-    int32_t act_min;           /**< clamp after requantization, -128 <= act_min <= act_max */
-    int32_t act_max;           /**< ... <= 127; implements the fused activation */
-    const int8_t *weights;     /**< 1HWC: [kernel_h][kernel_w][output.c] */
-    const int32_t *bias;       /**< [output.c], input zero point folded in */
-    const int32_t *multiplier; /**< [output.c] Q31 significands, in [2^30, 2^31) or 0 */
-    const int32_t *shift;      /**< [output.c] power-of-two exponents, in [-31, 30] */
+    int32_t pad_value;      /**< the input zero point, in [-128, 127] */
+    int32_t output_offset;  /**< the output zero point, in [-128, 127] */
+    int32_t act_min;        /**< clamp after requantization, -128 <= act_min <= act_max */
+    int32_t act_max;        /**< ... <= 127; implements the fused activation */
+    int32_t rq_fast;        /**< 1 when edgeai_rq_fast is exact for every channel */
+    /**
+     * Weights as pairs of int16 in words, four output channels at a time: for group
+     * g = oc / 4 and tap t = ky * kernel_w + kx, word [(g * kernel_h * kernel_w + t) * 2]
+     * holds channels 4g (low half) and 4g + 2 (high half), the next word 4g + 1 and 4g + 3;
+     * zeros past output.c.
+     */
+    const int32_t *weights;
+    const int32_t *bias;          /**< [output.c], input zero point folded in */
+    const int32_t *bias_unfolded; /**< [output.c] the model's bias (0 when it has none) */
+    const int32_t *requant;       /**< [output.c][EDGEAI_RQ_WORDS] (edgeai_conv.h) */
 } edgeai_depthwise_data;
 
 /**

@@ -1,8 +1,9 @@
 """CONV_2D, DEPTHWISE_CONV_2D and fused CONV_2D + pool: lowered layer + C kernel vs tflite-micro.
 
 Each case builds a small int8 model, lowers it with the `conv` family and runs the C kernel on
-random and smooth ("image-like") inputs through `layer_runner` (portable path, emulated DSP
-path, DSP path under ASan/UBSan), comparing every output with TFLite Micro bit for bit.
+random and smooth ("image-like") inputs through `layer_runner` (the DSP path, emulated in C,
+under ASan/UBSan), comparing every output with TFLite Micro bit for bit; a representative
+subset also runs the portable path under ASan/UBSan.
 """
 
 from __future__ import annotations
@@ -411,8 +412,12 @@ def test_portable_path_under_sanitizers(portable_sanitized_runner) -> None:
     """The portable path (the DSP path is covered by `layer_runner`'s sanitize variant)."""
     for builder, case, fuse in [(conv_model, CONV_CASES[2], False),
                                 (conv_model, CONV_CASES[6], False),
+                                (conv_model, CONV_CASES[7], False),
                                 (manual_conv_model, MANUAL_CASES[3], False),
+                                (depthwise_model, DEPTHWISE_CASES[1], False),
                                 (depthwise_model, DEPTHWISE_CASES[5], False),
+                                (depthwise_model, DEPTHWISE_CASES[7], False),
+                                (conv_pool_model, CONV_POOL_CASES[1], True),
                                 (conv_pool_model, CONV_POOL_CASES[4], True)]:
         rng = rng_for(case)
         model, xs = (builder(rng, **case) if builder is manual_conv_model

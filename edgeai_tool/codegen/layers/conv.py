@@ -209,25 +209,68 @@ def requant_arrays(x: Tensor, w: Tensor, y: Tensor, channels: int) -> tuple[np.n
             np.array([s for _, s in pairs], dtype=np.int32))
 
 
+RQ_WORDS = 4  # EDGEAI_RQ_WORDS
+
+
+def requant_records(multipliers: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """[channels, 4] int32: multiplier, left_shift + 1, right_shift, nudge (edgeai_conv.h).
+    A zero multiplier gives 0 whatever the shifts: it gets right_shift 1 so that the layer
+    can keep the fast form."""
+    records = []
+    for m, shift in zip(multipliers.tolist(), shifts.tolist(), strict=True):
+        left, right = max(shift, 0), max(-shift, 0)
+        if m == 0:
+            left, right = 0, 1
+        records.append((m, left + 1, right, (1 << (right - 1)) if right else 0))
+    return np.array(records, dtype=np.int64).astype(np.int32).reshape(-1, RQ_WORDS)
+
+
+def rq_fast(records: np.ndarray, weights: np.ndarray, bias: np.ndarray | None) -> int:
+    """1 when edgeai_rq_fast is exact on every accumulator a channel can reach: right shift
+    >= 1 and (|bias| + 256 * sum |w|) << left_shift < 2^30 (x - zero point is within +-255;
+    `weights` is [channels, taps])."""
+    weights = np.abs(np.asarray(weights, dtype=np.int64)).sum(axis=1)
+    bias = np.zeros_like(weights) if bias is None else np.abs(
+        np.asarray(bias, dtype=np.int64).reshape(-1))
+    bound = (bias + 256 * weights) << (records[:, 1].astype(np.int64) - 1)
+    return int(bool(np.all(records[:, 2] >= 1) and np.all(bound < (1 << 30))))
+
+
 def _numbers(x: Tensor, w: Tensor, bias: Tensor | None, y: Tensor, activation: str,
              axis: int) -> tuple[dict[str, CValue], list[CArray]]:
     """The data struct fields and arrays shared by every convolution kernel."""
     channels = w.shape[axis]
     multipliers, shifts = requant_arrays(x, w, y, channels)
+    records = requant_records(multipliers, shifts)
     act_min, act_max = activation_range(activation, y.scale, y.zero_point)
+    per_channel = np.moveaxis(np.asarray(w.data, dtype=np.int64), axis, 0).reshape(channels, -1)
     data: dict[str, CValue] = {
         "pad_value": x.zero_point, "output_offset": y.zero_point,
         "act_min": act_min, "act_max": act_max,
+        "rq_fast": rq_fast(records, per_channel, None if bias is None else bias.data),
         "weights": ArrayRef("weights"), "bias": ArrayRef("bias"),
-        "multiplier": ArrayRef("multiplier"), "shift": ArrayRef("shift"),
+        "requant": ArrayRef("requant"),
     }
     arrays = [
         CArray("weights", "int8_t", np.asarray(w.data, dtype=np.int8)),
         CArray("bias", "int32_t", folded_bias(x, w, bias, axis), kind="bias"),
-        CArray("multiplier", "int32_t", multipliers, kind="quant"),
-        CArray("shift", "int32_t", shifts, kind="quant"),
+        CArray("requant", "int32_t", records.reshape(-1), kind="quant"),
     ]
     return data, arrays
+
+
+def depthwise_weights(w: np.ndarray) -> np.ndarray:
+    """1HWC int8 -> the layout of edgeai_depthwise_data: per group of four output channels,
+    per tap, two words of int16 pairs, channels (0, 2) and (1, 3) of the group (low half
+    first; zeros past the last channel)."""
+    _, kernel_h, kernel_w, channels = w.shape
+    groups = (channels + 3) // 4
+    taps = np.zeros((kernel_h * kernel_w, groups * 4), dtype=np.int16)
+    taps[:, :channels] = np.asarray(w, dtype=np.int16).reshape(kernel_h * kernel_w, channels)
+    taps = taps.reshape(kernel_h * kernel_w, groups, 4)[:, :, [0, 2, 1, 3]]
+    halves = np.ascontiguousarray(taps.transpose(1, 0, 2)).reshape(-1, 2).astype(np.int64)
+    words = (halves[:, 0] & 0xFFFF) | ((halves[:, 1] & 0xFFFF) << 16)
+    return ((words + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32)
 
 
 def _geometry(options: dict, x: Tensor, w: Tensor) -> dict[str, int]:
@@ -349,6 +392,12 @@ def lower_depthwise(graph: Graph, op: Op) -> LayerCode:
     geometry = _geometry(op.options, x, w)
     data, arrays = _numbers(x, w, bias, y, op.options.get("fused_activation_function", "NONE"),
                             axis=3)
+    channels = w.shape[3]
+    unfolded = (np.zeros(channels, dtype=np.int32) if bias is None
+                else np.asarray(bias.data, dtype=np.int32).reshape(-1))
+    arrays[0] = CArray("weights", "int32_t", depthwise_weights(w.data))
+    arrays.insert(2, CArray("bias_unfolded", "int32_t", unfolded, kind="bias"))
+    data = {**data, "bias_unfolded": ArrayRef("bias_unfolded")}
     return LayerCode(
         kernel="edgeai_depthwise_conv_s8",
         header="edgeai_depthwise.h",
