@@ -9,6 +9,7 @@ import numpy as np
 
 from edgeai_tool.compiler import Compilation
 from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.ir import Graph
 from edgeai_tool.validate.compare import Metrics, compare_outputs
 from edgeai_tool.validate.host import HostNetwork
 from edgeai_tool.validate.qemu import QemuNetwork
@@ -50,7 +51,7 @@ def load_inputs(compilation: Compilation, valinput: str | None, valoutput: str |
     if random is None:
         random = 0 if valinput else DEFAULT_RANDOM_SAMPLES
     rng = np.random.default_rng(seed)
-    extra = [rng.integers(-128, 128, size=(random, *io.shape[1:]), dtype=np.int8) for io in ios]
+    extra = [_random_samples(compilation, k, io, random, rng) for k, io in enumerate(ios)]
     samples = ([np.concatenate([g, e]) for g, e in zip(given, extra, strict=True)]
                if given else extra)
     if not len(samples[0]):
@@ -58,6 +59,29 @@ def load_inputs(compilation: Compilation, valinput: str | None, valoutput: str |
     if labels is not None and len(labels) != len(samples[0]):
         labels = np.concatenate([labels, np.full(len(samples[0]) - len(labels), -1)])
     return samples, labels
+
+
+def _random_samples(compilation: Compilation, k: int, io, count: int,
+                    rng: np.random.Generator) -> np.ndarray:
+    """`count` uniform int8 samples for input k; for a float input (quantized inside the
+    model), those int8 values dequantized with the quantization the model applies to it."""
+    values = rng.integers(-128, 128, size=(count, *io.shape[1:]), dtype=np.int8)
+    if io.ctype == "int8_t":
+        return values
+    scale, zero_point = _float_input_quantization(compilation.imported,
+                                                  compilation.imported.inputs[k])
+    return (values.astype(np.float32) - np.float32(zero_point)) * np.float32(scale)
+
+
+def _float_input_quantization(graph: Graph, tensor_id: int) -> tuple[float, int]:
+    """Scale and zero point of the first quantized tensor a float input is turned into."""
+    for op in graph.ops:
+        if tensor_id in op.inputs:
+            for out in op.outputs:
+                quant = graph.tensor(out).quant
+                if quant is not None and quant.scale and quant.scale[0]:
+                    return quant.scale[0], quant.zero_point[0]
+    return 1.0 / 64, 0
 
 
 def _read_samples(path: str, count: int) -> tuple[list[np.ndarray], np.ndarray | None]:
