@@ -233,6 +233,15 @@ static inline int32_t edgeai_sxtb16_ror8(uint32_t x)
 #define EDGEAI_SMLATT(a, b, acc) __smlatt((a), (b), (acc))
 /** Halfwise a - b (SSUB16). */
 #define EDGEAI_SSUB16(a, b) ((int32_t)__ssub16((a), (b)))
+/** acc + bytes 0 and 2 (or 1 and 3) of x sign-extended, halfwise (SXTAB16). */
+#define EDGEAI_SXTAB16(acc, x) ((int32_t)__sxtab16((acc), (int32_t)(x)))
+static inline int32_t edgeai_sxtab16_ror8(int32_t acc, uint32_t x)
+{
+    int32_t result;
+    __asm("sxtab16 %0, %1, %2, ror #8" : "=r"(result) : "r"(acc), "r"(x));
+    return result;
+}
+#define EDGEAI_SXTAB16_ROR8(acc, x) edgeai_sxtab16_ror8((acc), (uint32_t)(x))
 /** Bytewise max and min of signed bytes (SSUB8 sets GE, SEL picks). */
 static inline uint32_t edgeai_max8(uint32_t a, uint32_t b)
 {
@@ -286,6 +295,15 @@ static inline uint32_t edgeai_emu_select8(uint32_t a, uint32_t b, int want_max)
 #define EDGEAI_SMLATT(a, b, acc) \
     ((int32_t)((uint32_t)(acc) + (uint32_t)(edgeai_emu_hi(a) * edgeai_emu_hi(b))))
 #define EDGEAI_SSUB16(a, b) edgeai_emu_ssub16((a), (b))
+static inline int32_t edgeai_emu_sxtab16(int32_t acc, uint32_t x)
+{
+    const int32_t b = edgeai_emu_sxtb16(x);
+    const uint32_t lo = (uint32_t)(edgeai_emu_lo(acc) + edgeai_emu_lo(b)) & 0xFFFFU;
+    const uint32_t hi = (uint32_t)(edgeai_emu_hi(acc) + edgeai_emu_hi(b)) << 16;
+    return (int32_t)(hi | lo);
+}
+#define EDGEAI_SXTAB16(acc, x) edgeai_emu_sxtab16((acc), (uint32_t)(x))
+#define EDGEAI_SXTAB16_ROR8(acc, x) edgeai_emu_sxtab16((acc), (uint32_t)(x) >> 8)
 #define edgeai_max8(a, b) edgeai_emu_select8((a), (b), 1)
 #define edgeai_min8(a, b) edgeai_emu_select8((a), (b), 0)
 #define EDGEAI_SSAT8(x) EDGEAI_CLAMP((x), -128, 127)

@@ -6,12 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#if (defined(__ARM_FEATURE_DSP) && !defined(EDGEAI_NO_DSP) && !defined(EDGEAI_EMULATE_DSP))
-#include <arm_acle.h>
-#define EDGEAI_POOL_SIMD 1
-#else
-#define EDGEAI_POOL_SIMD 0
-#endif
+#include "edgeai_conv.h" /* EDGEAI_USE_DSP and the SIMD instruction macros */
 
 static int pool_params_valid(const edgeai_pool_params *p)
 {
@@ -40,23 +35,70 @@ static pool_window window_of(const edgeai_pool_params *p, int32_t oy, int32_t ox
 /** out[c] = max(out[c], in[c]) for `channels` bytes. */
 static void max_into(int8_t *out, const int8_t *in, int32_t channels)
 {
-    int32_t c = 0;
-#if EDGEAI_POOL_SIMD
-    /* SSUB8 sets the GE flags per byte where in >= out, SEL picks those bytes. */
-    for (; c + 4 <= channels; c += 4) {
-        uint32_t a;
-        uint32_t b;
-        memcpy(&a, in + c, 4);
-        memcpy(&b, out + c, 4);
-        (void)__ssub8((int8x4_t)a, (int8x4_t)b);
-        const uint32_t m = __sel(a, b);
-        memcpy(out + c, &m, 4);
-    }
-#endif
-    for (; c < channels; ++c) {
+    for (int32_t c = 0; c < channels; ++c) {
         out[c] = in[c] > out[c] ? in[c] : out[c];
     }
 }
+
+#if EDGEAI_USE_DSP
+static inline uint32_t read_u32(const int8_t *p)
+{
+    uint32_t value;
+    memcpy(&value, p, sizeof value);
+    return value;
+}
+
+/** Channels [0, channels & ~3) of a non-empty window, four at a time (SSUB8 + SEL). */
+static void max_window4(const int8_t *first, int32_t rows, int32_t cols, int32_t row_step,
+                        int32_t channels, uint32_t lo4, uint32_t hi4, int8_t *out)
+{
+    for (int32_t c = 0; c + 4 <= channels; c += 4) {
+        const int8_t *row = first + c;
+        uint32_t m = read_u32(row);
+        for (int32_t y = 0; y < rows; ++y, row += row_step) {
+            const int8_t *x = row;
+            for (int32_t i = 0; i < cols; ++i, x += channels) {
+                m = edgeai_max8(m, read_u32(x));
+            }
+        }
+        m = edgeai_min8(edgeai_max8(m, lo4), hi4);
+        memcpy(out + c, &m, 4);
+    }
+}
+
+/**
+ * Channels [0, channels & ~3) of a window of at most 256 values, four at a time: int16
+ * sums in two registers (SXTAB16 cannot overflow: 256 * 128 fits), then the rounded average.
+ */
+static void avg_window4(const int8_t *first, int32_t rows, int32_t cols, int32_t row_step,
+                        int32_t channels, int32_t count, uint32_t lo4, uint32_t hi4,
+                        int8_t *out)
+{
+    const int32_t half = count / 2;
+    for (int32_t c = 0; c + 4 <= channels; c += 4) {
+        const int8_t *row = first + c;
+        int32_t even = 0;
+        int32_t odd = 0;
+        for (int32_t y = 0; y < rows; ++y, row += row_step) {
+            const int8_t *x = row;
+            for (int32_t i = 0; i < cols; ++i, x += channels) {
+                const uint32_t v = read_u32(x);
+                even = EDGEAI_SXTAB16(even, v);
+                odd = EDGEAI_SXTAB16_ROR8(odd, v);
+            }
+        }
+        const int32_t s0 = (int16_t)(uint16_t)((uint32_t)even & 0xFFFFU);
+        const int32_t s2 = (int16_t)(uint16_t)((uint32_t)even >> 16);
+        const int32_t s1 = (int16_t)(uint16_t)((uint32_t)odd & 0xFFFFU);
+        const int32_t s3 = (int16_t)(uint16_t)((uint32_t)odd >> 16);
+        const uint32_t packed = edgeai_pack4(
+            (s0 > 0 ? s0 + half : s0 - half) / count, (s1 > 0 ? s1 + half : s1 - half) / count,
+            (s2 > 0 ? s2 + half : s2 - half) / count, (s3 > 0 ? s3 + half : s3 - half) / count,
+            lo4, hi4);
+        memcpy(out + c, &packed, 4);
+    }
+}
+#endif
 
 edgeai_status edgeai_max_pool_s8(const edgeai_pool_params *params, const edgeai_pool_data *data,
                                  const int8_t *input, int8_t *output)
@@ -73,13 +115,24 @@ edgeai_status edgeai_max_pool_s8(const edgeai_pool_params *params, const edgeai_
         for (int32_t ox = 0; ox < params->output.w; ++ox) {
             const pool_window win = window_of(params, oy, ox);
             int8_t *out = output + (oy * params->output.w + ox) * channels;
-            memset(out, -128, (size_t)channels);
+            int32_t first = 0;
+#if EDGEAI_USE_DSP
+            if (win.y1 > win.y0 && win.x1 > win.x0) {
+                max_window4(input + (win.y0 * in_w + win.x0) * channels, win.y1 - win.y0,
+                            win.x1 - win.x0, in_w * channels, channels,
+                            (uint8_t)act_min * UINT32_C(0x01010101),
+                            (uint8_t)act_max * UINT32_C(0x01010101), out);
+                first = channels & ~3;
+            }
+#endif
+            memset(out + first, -128, (size_t)(channels - first));
             for (int32_t y = win.y0; y < win.y1; ++y) {
                 for (int32_t x = win.x0; x < win.x1; ++x) {
-                    max_into(out, input + (y * in_w + x) * channels, channels);
+                    max_into(out + first, input + (y * in_w + x) * channels + first,
+                             channels - first);
                 }
             }
-            for (int32_t c = 0; c < channels; ++c) {
+            for (int32_t c = first; c < channels; ++c) {
                 out[c] = (int8_t)EDGEAI_CLAMP((int32_t)out[c], act_min, act_max);
             }
         }
@@ -113,17 +166,27 @@ edgeai_status edgeai_avg_pool_s8(const edgeai_pool_params *params, const edgeai_
             if (win.y1 <= win.y0 || win.x1 <= win.x0) {
                 return EDGEAI_ERROR_ARGUMENT;
             }
+            int8_t *out = output + (oy * params->output.w + ox) * channels;
+            int32_t first = 0;
+#if EDGEAI_USE_DSP
+            if (count <= 256) {
+                avg_window4(input + (win.y0 * in_w + win.x0) * channels, win.y1 - win.y0,
+                            win.x1 - win.x0, in_w * channels, channels, count,
+                            (uint8_t)act_min * UINT32_C(0x01010101),
+                            (uint8_t)act_max * UINT32_C(0x01010101), out);
+                first = channels & ~3;
+            }
+#endif
             memset(sums, 0, sizeof(int32_t) * (size_t)channels);
             for (int32_t y = win.y0; y < win.y1; ++y) {
                 for (int32_t x = win.x0; x < win.x1; ++x) {
                     const int8_t *in = input + (y * in_w + x) * channels;
-                    for (int32_t c = 0; c < channels; ++c) {
+                    for (int32_t c = first; c < channels; ++c) {
                         sums[c] += in[c];
                     }
                 }
             }
-            int8_t *out = output + (oy * params->output.w + ox) * channels;
-            for (int32_t c = 0; c < channels; ++c) {
+            for (int32_t c = first; c < channels; ++c) {
                 const int32_t sum = sums[c];
                 /* Round half away from zero, with C's truncating division. */
                 const int32_t avg = sum > 0 ? (sum + count / 2) / count

@@ -76,3 +76,13 @@ def test_pool_refuses_requantization() -> None:
     b.output(y)
     graph = import_model(b.build())
     assert "quantization" in check_pool(graph, graph.ops[0])
+
+
+def test_pool_portable_path_under_sanitizers(portable_sanitized_runner) -> None:
+    """The portable path (every case runs the DSP path through `layer_runner`)."""
+    for kind, case in [("MAX_POOL_2D", POOL_CASES[3]), ("AVERAGE_POOL_2D", POOL_CASES[2]),
+                       ("MAX_POOL_2D", POOL_CASES[11]), ("AVERAGE_POOL_2D", POOL_CASES[4])]:
+        rng = np.random.default_rng(zlib.crc32(repr((kind, sorted(case.items()))).encode()))
+        xs = inputs_for(case["in_shape"], rng)
+        assert_bit_exact(portable_sanitized_runner, pool_model(kind, case), xs,
+                         min_unsaturated=0.0)
