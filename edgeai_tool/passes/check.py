@@ -6,6 +6,10 @@ from edgeai_tool.codegen.layers import supported_ops
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.ir import Graph, Op
 
+# The highest rank any supported op accepts (CONCATENATION, MEAN, PAD, TRANSPOSE); each
+# op's own check narrows it (convolutions and pools: 1 x H x W x C).
+MAX_RANK = 5
+
 
 def check_supported(graph: Graph) -> Graph:
     """Check the model's I/O types and every op against the support table."""
@@ -24,6 +28,7 @@ def check_supported(graph: Graph) -> Graph:
                 f"{graph.name}: op {index} ({op.kind}): {reason}; "
                 f"{op.kind} supports: {entry.constraints}"
             )
+    _check_shapes(graph)
     return graph
 
 
@@ -32,8 +37,13 @@ def _check_io_types(graph: Graph) -> None:
                    if t >= 0 and not graph.tensor(t).is_constant}
     dtypes = {graph.tensor(t).dtype for t in activations}
     if "float32" in dtypes and _is_float_model(graph):
+        float_ops = [(i, op.kind) for i, op in enumerate(graph.ops)
+                     if op.kind not in ("QUANTIZE", "DEQUANTIZE") and _touches_float(graph, op)]
+        quantized = any(graph.tensor(t).dtype == "int8" for t in activations)
+        what = (f"op {float_ops[0][0]} ({float_ops[0][1]}) computes in float32 in an "
+                "otherwise int8 model" if quantized else "float32 model")
         raise EdgeAIError(
-            f"{graph.name}: float32 model; edgeai compiles full-integer int8 models "
+            f"{graph.name}: {what}; edgeai compiles full-integer int8 models "
             "(quantize it with TFLiteConverter, optimizations=[DEFAULT] and an int8 "
             "representative dataset)"
         )
@@ -49,10 +59,27 @@ def _check_io_types(graph: Graph) -> None:
                 f"{graph.name}: tensor {tensor_id} ('{tensor.name}') is int8 without "
                 "quantization parameters"
             )
-        if len(tensor.shape) > 4 or (tensor.shape and tensor.shape[0] != 1):
+
+
+def _check_shapes(graph: Graph) -> None:
+    """Ranks the kernels handle, and batch-1 model inputs and outputs (one sample per run).
+
+    Checked after the ops, so that a model with an unsupported op is told about the op."""
+    for tensor_id in sorted({t for op in graph.ops for t in (*op.inputs, *op.outputs)
+                             if t >= 0 and not graph.tensor(t).is_constant}):
+        tensor = graph.tensor(tensor_id)
+        if len(tensor.shape) > MAX_RANK:
             raise EdgeAIError(
                 f"{graph.name}: tensor {tensor_id} ('{tensor.name}') has shape "
-                f"{list(tensor.shape)}; activations must have batch 1 and at most 4 dimensions"
+                f"{list(tensor.shape)}; activations have at most {MAX_RANK} dimensions"
+            )
+    for tensor_id in (*graph.inputs, *graph.outputs):
+        tensor = graph.tensor(tensor_id)
+        if not tensor.shape or tensor.shape[0] != 1:
+            raise EdgeAIError(
+                f"{graph.name}: {'input' if tensor_id in graph.inputs else 'output'} tensor "
+                f"{tensor_id} ('{tensor.name}') has shape {list(tensor.shape)}; model inputs "
+                "and outputs must have batch 1"
             )
 
 

@@ -1,0 +1,98 @@
+"""The support check's shape rules: what the op table promises (rank-1 and 5-D tensors,
+batches inside the graph) compiles; what it refuses is refused with the op's name."""
+
+import numpy as np
+import pytest
+from support.bitexact import assert_bit_exact
+from support.tflite_builder import ModelBuilder
+
+from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.passes.check import check_supported
+
+Q = {"scale": 0.03, "zero_point": -7}
+SOFT = {"scale": 1 / 256, "zero_point": -128}
+
+
+def _reshape(b: ModelBuilder, x, name: str, shape, quant=None):
+    y = b.tensor(name, shape, **(quant or {"scale": x.scale, "zero_point": x.zero_point}))
+    b.op("RESHAPE", [x, b.const(f"{name}/shape", list(shape))], [y], new_shape=list(shape))
+    return y
+
+
+def _inner_shapes_model() -> bytes:
+    """Rank-1 ADD/MUL, a batch-2 SOFTMAX and FULLY_CONNECTED, 5-D TRANSPOSE and MEAN."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 12), **Q)
+    flat = _reshape(b, x, "flat", (12,))
+    added = b.tensor("added", (12,), scale=0.05, zero_point=3)
+    b.op("ADD", [flat, b.const("c", np.arange(-6, 6, dtype=np.int8), **Q)], [added])
+    rows = _reshape(b, added, "rows", (2, 6))
+    soft = b.tensor("soft", (2, 6), **SOFT)
+    b.op("SOFTMAX", [rows], [soft], beta=1.0)
+    weights = np.random.default_rng(1).integers(-127, 128, size=(3, 6), dtype=np.int8)
+    fc = b.tensor("fc", (2, 3), scale=0.02, zero_point=-5)
+    b.op("FULLY_CONNECTED", [rows, b.const("w", weights, scale=0.004, zero_point=0), None],
+         [fc])
+    out1 = _reshape(b, soft, "out1", (1, 12))
+    out2 = _reshape(b, fc, "out2", (1, 6))
+    x5 = b.input("x5", (1, 2, 3, 4, 5), **Q)
+    t = b.tensor("t", (1, 4, 2, 5, 3), **Q)
+    b.op("TRANSPOSE", [x5, b.const("perm", [0, 3, 1, 4, 2])], [t])
+    mean = b.tensor("mean", (1, 4, 3), scale=0.02, zero_point=1)
+    b.op("MEAN", [t, b.const("axis", [2, 3])], [mean], keep_dims=False)
+    b.output(out1, out2, t, mean)
+    return b.build()
+
+
+def test_rank1_batched_and_5d_tensors_inside_the_graph_are_bit_exact(tmp_path):
+    rng = np.random.default_rng(0)
+    inputs = [rng.integers(-128, 128, size=(40, 12), dtype=np.int8),
+              rng.integers(-128, 128, size=(40, 2, 3, 4, 5), dtype=np.int8)]
+    assert_bit_exact(_inner_shapes_model(), inputs, tmp_path)
+
+
+def test_unsupported_op_on_a_5d_tensor_is_named():
+    b = ModelBuilder()
+    x = b.input("x", (1, 2, 3, 4), **Q)
+    r = _reshape(b, x, "r", (1, 2, 1, 3, 4))
+    t = b.tensor("t", (1, 2, 2, 3, 4), **Q)
+    b.op("TILE", [r, b.const("m", [1, 1, 2, 1, 1])], [t])
+    y = _reshape(b, t, "y", (1, 48))
+    b.output(y)
+    with pytest.raises(EdgeAIError, match=r"op 1 \(TILE\) is not supported"):
+        check_supported(import_model(b.build()))
+
+
+def test_six_dimensions_and_batched_inputs_are_refused():
+    b = ModelBuilder()
+    x = b.input("x", (1, 24), **Q)
+    r = _reshape(b, x, "r", (1, 2, 1, 2, 3, 2))
+    b.output(_reshape(b, r, "y", (1, 24)))
+    with pytest.raises(EdgeAIError, match=r"tensor 1 \('r'\) has shape \[1, 2, 1, 2, 3, 2\]; "
+                                          r"activations have at most 5 dimensions"):
+        check_supported(import_model(b.build()))
+    b = ModelBuilder()
+    x = b.input("x", (2, 4), **Q)
+    y = b.tensor("y", (2, 4), **Q)
+    b.op("RELU", [x], [y])
+    b.output(y)
+    with pytest.raises(EdgeAIError, match=r"input tensor 0 \('x'\) has shape \[2, 4\]; model "
+                                          r"inputs and outputs must have batch 1"):
+        check_supported(import_model(b.build()))
+
+
+def test_a_float_op_in_an_int8_model_is_named():
+    """The converter leaves e.g. a trailing PAD in float: say which op, not 'float model'."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 4, 4, 2), **Q)
+    r = b.tensor("r", (1, 4, 4, 2), **Q)
+    b.op("RELU", [x], [r])
+    f = b.tensor("f", (1, 4, 4, 2), dtype=np.float32)
+    b.op("DEQUANTIZE", [r], [f])
+    y = b.tensor("y", (1, 5, 4, 2), dtype=np.float32)
+    b.op("PAD", [f, b.const("p", np.array([[0, 0], [1, 0], [0, 0], [0, 0]], np.int32))], [y])
+    b.output(y)
+    with pytest.raises(EdgeAIError, match=r"op 2 \(PAD\) computes in float32 in an otherwise "
+                                          r"int8 model"):
+        check_supported(import_model(b.build()))
