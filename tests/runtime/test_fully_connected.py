@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.bitexact import assert_bit_exact
 from support.reference import run_tflm
 from support.tflite_builder import ModelBuilder, bias_for, quantize_weights
 
@@ -200,3 +201,20 @@ def test_per_tensor_multiplier_precision(kernel, scales) -> None:
     b.op("FULLY_CONNECTED", [x, w, bias], [y], fused_activation_function="NONE")
     b.output(y)
     check_bit_exact(kernel, b.build(), np.random.default_rng(0), samples=1)
+
+
+def test_per_tensor_weights_with_a_bias_scale_per_output(tmp_path) -> None:
+    """Per-tensor weights, but the bias written with one (equal) scale per output: TFLM reads
+    the first; the support check used to fail on it with an AssertionError."""
+    rng = np.random.default_rng(3)
+    b = ModelBuilder()
+    x = b.input("x", (1, 20), scale=0.05, zero_point=-7)
+    wq, ws = quantize_weights(rng.normal(0, 0.2, size=(6, 20)), per_channel=False)
+    w = b.const("w", wq, scale=float(ws[0]), zero_point=0)
+    bq, bs = bias_for(rng.normal(0, 0.5, size=6), 0.05, ws)
+    bias = b.const("b", bq, scale=bs, zero_point=0)  # six scales
+    y = b.tensor("y", (1, 6), scale=0.03, zero_point=2)
+    b.op("FULLY_CONNECTED", [x, w, bias], [y])
+    b.output(y)
+    xs = rng.integers(-128, 128, size=(32, 20), dtype=np.int8)
+    assert_bit_exact(b.build(), [xs], tmp_path)
