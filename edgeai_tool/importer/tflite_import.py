@@ -81,13 +81,51 @@ def _import(model: tflite.Model, data: bytes, name: str) -> Graph:
     tensors = {i: _import_tensor(model, data, subgraph.Tensors(i), i)
                for i in range(subgraph.TensorsLength())}
     ops = [_import_op(model, subgraph.Operators(i), i) for i in range(subgraph.OperatorsLength())]
-    return Graph(
+    graph = Graph(
         name=name,
         tensors=tensors,
         ops=ops,
-        inputs=[int(i) for i in subgraph.InputsAsNumpy()],
-        outputs=[int(i) for i in subgraph.OutputsAsNumpy()],
+        inputs=[int(i) for i in subgraph.InputsAsNumpy()] if subgraph.InputsLength() else [],
+        outputs=[int(i) for i in subgraph.OutputsAsNumpy()] if subgraph.OutputsLength() else [],
     )
+    _check_references(graph)
+    return graph
+
+
+def _check_references(graph: Graph) -> None:
+    """Every tensor index an op or the subgraph names exists, and each tensor has one writer:
+    a corrupt file fails here with a message rather than in a later stage."""
+    count = len(graph.tensors)
+
+    def corrupt(what: str) -> EdgeAIError:
+        return EdgeAIError(f"{graph.name}: {what}: the model is corrupt")
+
+    for index, op in enumerate(graph.ops):
+        for t in op.inputs:
+            if not -1 <= t < count:
+                raise corrupt(f"op {index} ({op.kind}) reads tensor {t}, but the model has "
+                              f"{count} tensors")
+        for t in op.outputs:
+            if not 0 <= t < count:
+                raise corrupt(f"op {index} ({op.kind}) writes tensor {t}, but the model has "
+                              f"{count} tensors")
+    for role, ids in (("input", graph.inputs), ("output", graph.outputs)):
+        if not ids:
+            raise corrupt(f"the subgraph has no {role}s")
+        for t in ids:
+            if not 0 <= t < count:
+                raise corrupt(f"subgraph {role} tensor {t} does not exist ({count} tensors)")
+    writers: dict[int, int] = {}
+    for index, op in enumerate(graph.ops):
+        for t in op.outputs:
+            if t in writers or t in graph.inputs or graph.tensors[t].is_constant:
+                raise corrupt(f"tensor {t} is written by op {index} ({op.kind}) but is "
+                              "also a model input, a constant or another op's output")
+            writers[t] = index
+    for tensor in graph.tensors.values():
+        if any(d < 0 for d in tensor.shape):
+            raise corrupt(f"tensor {tensor.id} ('{tensor.name}') has shape "
+                          f"{list(tensor.shape)}")
 
 
 def _import_tensor(model: tflite.Model, data: bytes, tensor: tflite.Tensor, index: int) -> Tensor:

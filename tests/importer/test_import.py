@@ -1,5 +1,6 @@
 """Import stage: what the flatbuffer says arrives in the IR, and bad files are refused."""
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -69,3 +70,28 @@ def test_truncated_model_is_refused():
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(EdgeAIError, match=r"model file not found: .*absent\.tflite"):
         load_model(tmp_path / "absent.tflite")
+
+
+def _relu_model(*, reads: int | None = None, writes: int | None = None,
+                output: int | None = None) -> bytes:
+    """x -> RELU -> y, with the op's input or output, or the subgraph output, rewired."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 4), scale=0.05, zero_point=0)
+    y = b.tensor("y", (1, 4), scale=0.05, zero_point=0)
+    src = dataclasses.replace(x, index=reads) if reads is not None else x
+    dst = dataclasses.replace(y, index=writes) if writes is not None else y
+    b.op("RELU", [src], [dst])
+    b.output(dataclasses.replace(y, index=output) if output is not None else y)
+    return b.build()
+
+
+@pytest.mark.parametrize("rewire, message", [
+    (dict(reads=57), r"op 0 \(RELU\) reads tensor 57, but the model has 2 tensors"),
+    (dict(writes=9), r"op 0 \(RELU\) writes tensor 9, but the model has 2 tensors"),
+    (dict(output=3), r"subgraph output tensor 3 does not exist"),
+    (dict(writes=0), r"tensor 0 is written by op 0 \(RELU\) but is also a model input"),
+])
+def test_dangling_tensor_indices_are_refused(rewire, message):
+    """Bytes flipped in a tensor index used to reach the passes and fail with a KeyError."""
+    with pytest.raises(EdgeAIError, match=message + ".*: the model is corrupt"):
+        import_model(_relu_model(**rewire), name="m")
