@@ -122,6 +122,13 @@ def _check_references(graph: Graph) -> None:
                 raise corrupt(f"tensor {t} is written by op {index} ({op.kind}) but is "
                               "also a model input, a constant or another op's output")
             writers[t] = index
+    for index, op in enumerate(graph.ops):
+        for t in op.inputs:
+            if (t >= 0 and t not in graph.inputs and not graph.tensors[t].is_constant
+                    and writers.get(t, index) >= index):
+                raise corrupt(f"op {index} ({op.kind}) reads tensor {t} "
+                              f"('{graph.tensors[t].name}'), which is neither a model input "
+                              "nor a constant nor written by an earlier op")
     for tensor in graph.tensors.values():
         if any(d < 0 for d in tensor.shape):
             raise corrupt(f"tensor {tensor.id} ('{tensor.name}') has shape "
