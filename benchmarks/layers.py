@@ -125,8 +125,9 @@ LAYERS = {
 
 def mlperf_layer_models() -> dict[str, bytes]:
     """Every CONV_2D / DEPTHWISE_CONV_2D / pool of the MLPerf Tiny models, alone."""
-    from edgeai_tool.importer.tflite_import import import_model
     from runtime.test_conv import _OPTION_KEYS, single_op_model
+
+    from edgeai_tool.importer.tflite_import import import_model
 
     models = {}
     for short in ("kws", "vww", "ic"):
@@ -333,7 +334,7 @@ def print_results(results: list[Result], compare: dict[str, int]) -> None:
         if r.name in compare:
             line += f" {compare[r.name]:>12,} {r.insns / compare[r.name]:6.3f}"
         print(line)
-        for name, kind, macc, count in r.layers:
+        for name, _kind, macc, count in r.layers:
             key = f"{r.name}/{name}"
             line = f"  {name:<32} {macc:>11,} {count:>12,} {per_mac(count, macc):>8}"
             if key in compare:
@@ -393,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results.append(measure(name, path, build, objects, so,
                                    args.per_layer or suite == "none"))
-        except Exception as exc:  # noqa: BLE001 - report and go on with the others
+        except Exception as exc:
             print(f"{name}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else exc}",
                   file=sys.stderr)
     compare = json.loads(Path(args.compare).read_text()) if args.compare else {}
