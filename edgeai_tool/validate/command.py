@@ -43,9 +43,14 @@ def load_inputs(compilation: Compilation, valinput: str | None, valoutput: str |
     ios = compilation.network.inputs
     given: list[np.ndarray] = []
     labels = None
+    if random is not None and random < 0:
+        raise EdgeAIError(f"--random {random}: the number of random samples cannot be negative")
     if valinput:
         given, labels = _read_samples(valinput, len(ios))
         given = [_as_input(x, io) for x, io in zip(given, ios, strict=True)]
+        if len({len(x) for x in given}) > 1:
+            raise EdgeAIError(f"{valinput}: the inputs hold different numbers of samples "
+                              f"({', '.join(str(len(x)) for x in given)})")
     if valoutput:
         labels = _read_labels(valoutput)
     if random is None:
@@ -56,7 +61,12 @@ def load_inputs(compilation: Compilation, valinput: str | None, valoutput: str |
                if given else extra)
     if not len(samples[0]):
         raise EdgeAIError("no samples to validate: give -vi INPUTS or --random N with N > 0")
-    if labels is not None and len(labels) != len(samples[0]):
+    if labels is not None:
+        if labels.ndim != 1 or labels.dtype.kind not in "biuf":
+            raise EdgeAIError("the labels must be numbers (class indices), one per sample")
+        if len(labels) > len(samples[0]):
+            raise EdgeAIError(f"{len(labels)} expected outputs or labels for "
+                              f"{len(samples[0])} samples")
         labels = np.concatenate([labels, np.full(len(samples[0]) - len(labels), -1)])
     return samples, labels
 
@@ -90,12 +100,23 @@ def _read_samples(path: str, count: int) -> tuple[list[np.ndarray], np.ndarray |
     except (OSError, ValueError) as exc:
         raise EdgeAIError(f"cannot read validation inputs {path}: {exc}") from None
     if isinstance(loaded, np.ndarray):
+        if count > 1:
+            raise EdgeAIError(f"{path} holds one array, the model has {count} inputs: give an "
+                              ".npz with one array per input (keys x_1, x_2, ... in input order)")
         return [loaded], None
     keys = list(loaded.keys())
-    inputs = [loaded[k] for k in keys if k in ("x", "inputs")] or [loaded[keys[0]]]
+    inputs_keys = [k for k in keys if k in ("x", "inputs")] or keys[:1]
     if count > 1:
-        inputs = [loaded[k] for k in keys if k.startswith(("x", "input"))]
-    labels = next((loaded[k] for k in ("y", "labels") if k in keys), None)
+        inputs_keys = [k for k in keys if k.startswith(("x", "input"))]
+    if len(inputs_keys) != count:
+        found = ", ".join(inputs_keys) or "keys: " + (", ".join(keys) or "none")
+        raise EdgeAIError(f"{path} holds {len(inputs_keys)} input arrays ({found}), the model "
+                          f"has {count} input{'s' if count > 1 else ''}")
+    try:
+        inputs = [loaded[k] for k in inputs_keys]
+        labels = next((loaded[k] for k in ("y", "labels") if k in keys), None)
+    except (OSError, ValueError) as exc:
+        raise EdgeAIError(f"cannot read validation inputs {path}: {exc}") from None
     return inputs, labels
 
 
@@ -104,11 +125,19 @@ def _read_labels(path: str) -> np.ndarray:
         expected = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise EdgeAIError(f"cannot read expected outputs {path}: {exc}") from None
+    if not isinstance(expected, np.ndarray):
+        raise EdgeAIError(f"expected outputs {path}: give a .npy array, not an .npz archive")
+    if expected.ndim == 0 or expected.dtype.kind not in "biuf":
+        raise EdgeAIError(f"expected outputs {path}: an array of numbers is needed, one row "
+                          f"or label per sample (got {expected.dtype} of shape "
+                          f"{list(expected.shape)})")
     return expected if expected.ndim == 1 else expected.reshape(len(expected), -1).argmax(axis=1)
 
 
 def _as_input(values: np.ndarray, io) -> np.ndarray:
     """Validation inputs in the input's dtype: float data is quantized with its scale."""
+    if values.dtype.kind not in "biuf":
+        raise EdgeAIError(f"validation inputs of type {values.dtype}: numbers are needed")
     expected = tuple(io.shape[1:])
     if tuple(values.shape[1:]) != expected:
         if values.size % int(np.prod(expected)) != 0:
@@ -117,6 +146,10 @@ def _as_input(values: np.ndarray, io) -> np.ndarray:
         values = values.reshape(-1, *expected)
     if np.issubdtype(values.dtype, np.floating) and io.ctype == "int8_t":
         values = np.clip(np.round(values / io.scale) + io.zero_point, -128, 127)
+    elif io.ctype == "int8_t" and values.size and (values.min() < -128 or values.max() > 127):
+        raise EdgeAIError(f"integer validation inputs for input {io.number} hold values from "
+                          f"{values.min()} to {values.max()}, outside int8 (give floats to "
+                          "have them quantized)")
     return values.astype(np.int8 if io.ctype == "int8_t" else np.float32)
 
 

@@ -29,3 +29,38 @@ def test_validate_random_samples_for_float_inputs(tmp_path):
          "--random", "20"], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "960/960 output values identical to TFLite Micro: bit-exact" in result.stdout
+
+
+def _int8_model() -> bytes:
+    b = ModelBuilder()
+    x = b.input("x", (1, 6), scale=0.02, zero_point=5)
+    y = b.tensor("y", (1, 6), scale=0.02, zero_point=5)
+    b.op("RELU", [x], [y])
+    b.output(y)
+    return b.build()
+
+
+def test_bad_validation_data_is_one_error_line(tmp_path):
+    """Each of these used to end in a traceback (IndexError, ValueError, AttributeError)."""
+    model = tmp_path / "m.tflite"
+    model.write_bytes(_int8_model())
+    np.savez(tmp_path / "empty.npz")
+    np.save(tmp_path / "ok.npy", np.zeros((3, 6), np.float32))
+    np.save(tmp_path / "many_labels.npy", np.zeros(5, np.int64))
+    np.save(tmp_path / "text_labels.npy", np.array(["a", "b", "c"]))
+    np.save(tmp_path / "wide.npy", np.full((2, 6), 1000, np.int64))
+    cases = [
+        (["-vi", "empty.npz"], "empty.npz holds 0 input arrays (keys: none), the model has 1"),
+        (["--random", "-3"], "--random -3: the number of random samples cannot be negative"),
+        (["-vi", "ok.npy", "-vo", "many_labels.npy"], "5 expected outputs or labels for 3"),
+        (["-vi", "ok.npy", "-vo", "text_labels.npy"], "an array of numbers is needed"),
+        (["-vi", "ok.npy", "-vo", "empty.npz"], "give a .npy array, not an .npz archive"),
+        (["-vi", "wide.npy"], "hold values from 1000 to 1000, outside int8"),
+    ]
+    for args, message in cases:
+        result = subprocess.run(
+            [sys.executable, "-m", "edgeai_tool", "validate", "-m", str(model), *args],
+            capture_output=True, text=True, check=False, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("edgeai: error: ")
+        assert message in result.stderr, (args, result.stderr)
