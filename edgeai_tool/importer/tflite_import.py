@@ -122,7 +122,13 @@ def _check_references(graph: Graph) -> None:
                 raise corrupt(f"tensor {t} is written by op {index} ({op.kind}) but is "
                               "also a model input, a constant or another op's output")
             writers[t] = index
+    for t in graph.outputs:
+        if t not in writers and t not in graph.inputs:
+            raise corrupt(f"subgraph output tensor {t} ('{graph.tensors[t].name}') is "
+                          "written by no op")
     for index, op in enumerate(graph.ops):
+        if not op.outputs:
+            raise corrupt(f"op {index} ({op.kind}) has no output")
         for t in op.inputs:
             if (t >= 0 and t not in graph.inputs and not graph.tensors[t].is_constant
                     and writers.get(t, index) >= index):

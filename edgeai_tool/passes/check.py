@@ -22,7 +22,16 @@ def check_supported(graph: Graph) -> Graph:
                 f"{graph.name}: op {index} ({op.kind}) is not supported; "
                 f"supported ops: {', '.join(table)} (see 'edgeai supported-ops')"
             )
-        reason = entry.check(graph, op)
+        try:
+            reason = entry.check(graph, op)
+        except (IndexError, KeyError, TypeError, ValueError):
+            # a check reads inputs and options the schema guarantees; a file without them
+            # (inputs left out as -1, missing options) is not one TFLite writes
+            raise EdgeAIError(
+                f"{graph.name}: op {index} ({op.kind}) cannot be read: inputs "
+                f"{op.inputs}, outputs {op.outputs}, options {op.options or 'none'} do not "
+                f"match what {op.kind} takes; the model is corrupt"
+            ) from None
         if reason:
             raise EdgeAIError(
                 f"{graph.name}: op {index} ({op.kind}): {reason}; "

@@ -89,11 +89,28 @@ def _relu_model(*, reads: int | None = None, writes: int | None = None,
     (dict(reads=57), r"op 0 \(RELU\) reads tensor 57, but the model has 2 tensors"),
     (dict(writes=9), r"op 0 \(RELU\) writes tensor 9, but the model has 2 tensors"),
     (dict(output=3), r"subgraph output tensor 3 does not exist"),
+    (dict(writes=1, output=0), None),  # the output is the input: nothing to refuse
+    (dict(output=1, writes=0), r"tensor 0 is written by op 0"),
     (dict(writes=0), r"tensor 0 is written by op 0 \(RELU\) but is also a model input"),
     (dict(reads=1), r"op 0 \(RELU\) reads tensor 1 \('y'\), which is neither a model input "
                     r"nor a constant nor written by an earlier op"),
 ])
 def test_dangling_tensor_indices_are_refused(rewire, message):
     """Bytes flipped in a tensor index used to reach the passes and fail with a KeyError."""
+    if message is None:
+        import_model(_relu_model(**rewire), name="m")
+        return
     with pytest.raises(EdgeAIError, match=message + ".*: the model is corrupt"):
         import_model(_relu_model(**rewire), name="m")
+
+
+def test_output_written_by_no_op_is_refused():
+    b = ModelBuilder()
+    x = b.input("x", (1, 4), scale=0.05, zero_point=0)
+    y = b.tensor("y", (1, 4), scale=0.05, zero_point=0)
+    z = b.tensor("z", (1, 4), scale=0.05, zero_point=0)
+    b.op("RELU", [x], [y])
+    b.output(z)
+    with pytest.raises(EdgeAIError, match=r"subgraph output tensor 2 \('z'\) is written by no "
+                                          r"op: the model is corrupt"):
+        import_model(b.build(), name="m")

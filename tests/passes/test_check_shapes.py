@@ -96,3 +96,17 @@ def test_a_float_op_in_an_int8_model_is_named():
     with pytest.raises(EdgeAIError, match=r"op 2 \(PAD\) computes in float32 in an otherwise "
                                           r"int8 model"):
         check_supported(import_model(b.build()))
+
+
+@pytest.mark.parametrize("kind, inputs", [("LEAKY_RELU", [None]), ("RESHAPE", []),
+                                          ("TANH", [None]), ("HARD_SWISH", [None])])
+def test_an_op_missing_its_inputs_is_refused_not_a_traceback(kind, inputs):
+    b = ModelBuilder()
+    x = b.input("x", (1, 4), **Q)
+    r = b.tensor("r", (1, 4), **Q)
+    b.op("RELU", [x], [r])
+    y = b.tensor("y", (1, 4), **Q)
+    b.op(kind, inputs, [y])
+    b.output(y)
+    with pytest.raises(EdgeAIError, match=rf"op 1 \({kind}\) cannot be read: inputs "):
+        check_supported(import_model(b.build()))
