@@ -157,12 +157,19 @@ def _import_tensor(model: tflite.Model, data: bytes, tensor: tflite.Tensor, inde
             f"tensor {index} ('{_decode(tensor.Name())}') has a dynamic shape; "
             "only static shapes are supported"
         )
+    quant = _import_quantization(tensor.Quantization())
+    if quant is not None and not all(np.isfinite(s) and s >= 0 for s in quant.scale):
+        raise EdgeAIError(
+            f"tensor {index} ('{_decode(tensor.Name())}') has quantization scale "
+            f"{next(s for s in quant.scale if not (np.isfinite(s) and s >= 0))}: the model is "
+            "corrupt"
+        )
     return Tensor(
         id=index,
         name=_decode(tensor.Name()) or f"tensor_{index}",
         shape=shape,
         dtype=dtype,
-        quant=_import_quantization(tensor.Quantization()),
+        quant=quant,
         data=_buffer_data(model, data, tensor.Buffer(), np_dtype, shape),
     )
 

@@ -20,14 +20,20 @@ def run_reference(model_path: str | Path, inputs: list[np.ndarray],
             "validate needs the TFLite Micro interpreter: pip install 'edgeai[validate]' "
             "(package tflite-micro)") from None
     data = Path(model_path).read_bytes()
-    interpreter = runtime.Interpreter.from_bytes(data, arena_size=_arena_size(model_path, data))
     outputs: list[list[np.ndarray]] = [[] for _ in range(output_count)]
-    for sample in range(len(inputs[0])):
-        for k, values in enumerate(inputs):
-            interpreter.set_input(values[sample:sample + 1], k)
-        interpreter.invoke()
-        for k in range(output_count):
-            outputs[k].append(interpreter.get_output(k).copy())
+    try:
+        interpreter = runtime.Interpreter.from_bytes(data,
+                                                     arena_size=_arena_size(model_path, data))
+        for sample in range(len(inputs[0])):
+            for k, values in enumerate(inputs):
+                interpreter.set_input(values[sample:sample + 1], k)
+            interpreter.invoke()
+            for k in range(output_count):
+                outputs[k].append(interpreter.get_output(k).copy())
+    except (RuntimeError, ValueError) as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise EdgeAIError(f"the TFLite Micro interpreter (the reference) fails on "
+                          f"{Path(model_path).name}: {message}") from None
     return [np.concatenate(per_output) for per_output in outputs]
 
 

@@ -114,3 +114,16 @@ def test_output_written_by_no_op_is_refused():
     with pytest.raises(EdgeAIError, match=r"subgraph output tensor 2 \('z'\) is written by no "
                                           r"op: the model is corrupt"):
         import_model(b.build(), name="m")
+
+
+@pytest.mark.parametrize("scale", [float("nan"), float("inf"), -0.5])
+def test_non_finite_or_negative_scales_are_refused(scale):
+    """A flipped byte in a scale used to reach quantize_multiplier: NaN to integer."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 4), scale=0.05, zero_point=0)
+    y = b.tensor("y", (1, 4), scale=scale, zero_point=0)
+    b.op("RELU", [x], [y])
+    b.output(y)
+    with pytest.raises(EdgeAIError, match=r"tensor 1 \('y'\) has quantization scale .*: the "
+                                          r"model is corrupt"):
+        import_model(b.build(), name="m")

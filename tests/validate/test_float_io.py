@@ -1,11 +1,17 @@
-"""`edgeai validate` on a model with float input and output (QUANTIZE / DEQUANTIZE at the
-edges, as the converter writes them without inference_input_type/output_type int8)."""
+"""`edgeai validate` beyond the int8 happy path: float input and output (QUANTIZE /
+DEQUANTIZE at the edges, as the converter writes them without inference_input_type/output_type
+int8), bad validation data, and the reference failing: one error line, never a traceback."""
 
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 from support.tflite_builder import ModelBuilder
+from tflite_micro import runtime
+
+from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.validate.reference import run_reference
 
 
 def _float_io_model() -> bytes:
@@ -64,3 +70,18 @@ def test_bad_validation_data_is_one_error_line(tmp_path):
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("edgeai: error: ")
         assert message in result.stderr, (args, result.stderr)
+
+
+def test_a_reference_failure_is_an_edgeai_error(tmp_path, monkeypatch):
+    """TFLM refusing a model (prepare failure, arena too small) raises RuntimeError in the
+    tflite-micro package: validate reports it as its one-line error."""
+    model = tmp_path / "m.tflite"
+    model.write_bytes(_int8_model())
+
+    def refuse(*_args, **_kwargs):
+        raise RuntimeError("Failed to allocate tensors\nArenaAllocator: out of memory")
+
+    monkeypatch.setattr(runtime.Interpreter, "from_bytes", refuse)
+    with pytest.raises(EdgeAIError, match=r"the TFLite Micro interpreter \(the reference\) fails "
+                                          r"on m\.tflite: Failed to allocate tensors Arena"):
+        run_reference(model, [np.zeros((2, 6), np.int8)])
