@@ -139,9 +139,10 @@ def _exec_summary(compilation: Compilation, report: Report) -> list[str]:
 def _io_line(role: str, io: IoInfo, count: int) -> tuple[str, str]:
     shape = "x".join(str(d) for d in io.shape)
     place = "activations" if io.pool is not None else "user"
-    quant = f"QLinear({io.scale:.9f},{io.zero_point},{io.dtype})"
+    # a float input or output (QUANTIZE/DEQUANTIZE inside the model) has no quantization
+    quant = f", QLinear({io.scale:.9f},{io.zero_point},{io.dtype})" if io.scale else ""
     return (f"{role} {io.number}/{count}",
-            f"'{io.name}', {io.dtype}({shape}), {io.size_bytes:,} Bytes, {quant}, {place}")
+            f"'{io.name}', {io.dtype}({shape}), {io.size_bytes:,} Bytes{quant}, {place}")
 
 
 def _io_mark(report: Report) -> str:

@@ -7,6 +7,10 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
+from support.bitexact import compile_bytes
+from support.tflite_builder import ModelBuilder
+
 from edgeai_tool.compiler import Compilation, Options
 from edgeai_tool.report import render_report
 from edgeai_tool.report.text import shape_text, shown_command_line
@@ -178,3 +182,18 @@ def test_external_io_and_several_pools(small_cnn: Path, tmp_path: Path,
     assert re.search(r"\n\d+ +image_output +144/144 +user/external +s8 +/input\n", report)
     used = len(compilation.plan.used_pools)
     assert f"({used} segment{'s' if used > 1 else ''})" in _line(report, "activations (rw)")
+
+
+def test_float_inputs_and_outputs_show_no_quantization(tmp_path: Path) -> None:
+    """ST prints a float input as 'f32(...), N Bytes'; no QLinear(0.000000000,0,float32)."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 2, 3), dtype=np.float32)
+    q = b.tensor("q", (1, 2, 3), scale=0.02, zero_point=5)
+    b.op("QUANTIZE", [x], [q])
+    y = b.tensor("y", (1, 2, 3), dtype=np.float32)
+    b.op("DEQUANTIZE", [q], [y])
+    b.output(y, q)
+    report = compile_bytes(b.build(), tmp_path).report
+    assert _line(report, "input 1/1").endswith("'x', float32(1x2x3), 24 Bytes, activations")
+    assert _line(report, "output 1/2").endswith("'y', float32(1x2x3), 24 Bytes, activations")
+    assert "QLinear(0.020000000,5,int8)" in _line(report, "output 2/2")
