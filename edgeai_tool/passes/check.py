@@ -77,6 +77,11 @@ def _check_shapes(graph: Graph) -> None:
     for tensor_id in sorted({t for op in graph.ops for t in (*op.inputs, *op.outputs)
                              if t >= 0 and not graph.tensor(t).is_constant}):
         tensor = graph.tensor(tensor_id)
+        if tensor.size == 0:
+            raise EdgeAIError(
+                f"{graph.name}: tensor {tensor_id} ('{tensor.name}') has shape "
+                f"{list(tensor.shape)}: empty activations are not supported"
+            )
         if len(tensor.shape) > MAX_RANK:
             raise EdgeAIError(
                 f"{graph.name}: tensor {tensor_id} ('{tensor.name}') has shape "

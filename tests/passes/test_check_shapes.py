@@ -110,3 +110,15 @@ def test_an_op_missing_its_inputs_is_refused_not_a_traceback(kind, inputs):
     b.output(y)
     with pytest.raises(EdgeAIError, match=rf"op 1 \({kind}\) cannot be read: inputs "):
         check_supported(import_model(b.build()))
+
+
+def test_empty_activations_are_refused():
+    """A zero-sized tensor used to generate C whose network_run() returned -1."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 0, 4), **Q)
+    y = b.tensor("y", (1, 0, 4), **Q)
+    b.op("RELU", [x], [y])
+    b.output(y)
+    with pytest.raises(EdgeAIError, match=r"tensor 0 \('x'\) has shape \[1, 0, 4\]: empty "
+                                          r"activations are not supported"):
+        check_supported(import_model(b.build()))
