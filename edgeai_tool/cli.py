@@ -7,6 +7,7 @@ line `edgeai: error: ...` on stderr with exit status 2, and nothing is left half
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -150,4 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("edgeai: error: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: still one line; EDGEAI_DEBUG=1 shows the trace
+        if os.environ.get("EDGEAI_DEBUG"):
+            raise
+        message = " ".join(str(exc).split())
+        print(f"edgeai: error: internal error ({type(exc).__name__}: {message}); please report "
+              "it with the model (EDGEAI_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_USAGE
     return status or 0
