@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
-
-RUNTIME = Path(__file__).resolve().parents[2] / "edgeai_tool" / "runtime"
+from support.sanitized_driver import run_driver_under_sanitizers
 
 DRIVER = r"""
 #include <stdio.h>
@@ -42,14 +38,5 @@ int main(void)
 """
 
 
-@pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not installed")
 def test_lut_under_sanitizers(tmp_path: Path) -> None:
-    (tmp_path / "main.c").write_text(DRIVER)
-    exe = tmp_path / "lut_check"
-    subprocess.run(["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", "-g",
-                    "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-                    "-I", str(RUNTIME), str(tmp_path / "main.c"),
-                    str(RUNTIME / "edgeai_activation.c"), "-o", str(exe)], check=True)
-    result = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "ok"
+    run_driver_under_sanitizers(DRIVER, "edgeai_activation.c", tmp_path)
