@@ -1,0 +1,39 @@
+"""The sha256 of every generated file for the pinned cases; `--write` records them anew."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from edgeai_tool.compiler import Options, compile_model
+
+ROOT = Path(__file__).resolve().parents[2]
+PINS = Path(__file__).with_name("generated_hashes.json")
+MODELS = ROOT / "models"
+# case -> (model, memory pool file or None)
+CASES = {
+    "demo": (MODELS / "quantized_model.tflite", None),
+    "demo-board-pools": (MODELS / "quantized_model.tflite", MODELS / "mempools-board.json"),
+    "kws": (MODELS / "mlperf_tiny" / "kws_ref_model.tflite", None),
+    "vww": (MODELS / "mlperf_tiny" / "vww_96_int8.tflite", None),
+    "ic": (MODELS / "mlperf_tiny" / "pretrainedResnet_quant.tflite", None),
+    "ad": (MODELS / "mlperf_tiny" / "ad01_int8.tflite", None),
+}
+
+
+def hashes_of(case: str) -> dict[str, str]:
+    """File name -> sha256 of what `edgeai generate` writes for the case."""
+    model, pools = CASES[case]
+    options = Options(memory_pool=str(pools) if pools else None)
+    files = compile_model(model, options).files
+    return {name: hashlib.sha256(text.encode()).hexdigest()
+            for name, text in sorted(files.items())}
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--write"]:
+        sys.exit("usage: python tests/codegen/generated_hashes.py --write")
+    PINS.write_text(json.dumps({case: hashes_of(case) for case in sorted(CASES)}, indent=1)
+                    + "\n")
