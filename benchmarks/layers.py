@@ -43,8 +43,8 @@ from edgeai_tool.runtime import runtime_dir  # noqa: E402
 
 HARNESS = ROOT / "edgeai_tool" / "validate" / "qemu_harness"
 BOARD = ROOT / "firmware" / "board"
-INSNCOUNT = Path("/work/shared/tools/qemu-insncount")
-MLPERF = Path("/work/shared/models/mlperf_tiny")
+INSNCOUNT = ROOT / "edgeai_tool" / "qemu_insncount"
+MLPERF = ROOT / "models" / "mlperf_tiny"
 CPU = ["-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"]
 CFLAGS = ["-std=c99", "-O2", "-Wall", "-ffunction-sections", "-fdata-sections"]
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tflite
+from support.models import MLPERF
 
 from edgeai_tool.compiler import Options, compile_model
 from edgeai_tool.runtime import runtime_dir
 
 REPO = Path(__file__).resolve().parents[2]
-MLPERF = REPO.parent / "shared" / "models" / "mlperf_tiny"
 STRUCTURE_FILES = ("network.c", "network.h", "network_data.h", "network_data_params.h",
                    "network_config.h")
 DATA_FILES = ("network_data_params.c",)

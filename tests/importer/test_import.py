@@ -1,17 +1,15 @@
 """Import stage: what the flatbuffer says arrives in the IR, and bad files are refused."""
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pytest
+from support.models import MLPERF
 from support.tflite_builder import ModelBuilder, quantize_weights
 
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer import load_model
 from edgeai_tool.importer.tflite_import import import_model
-
-MLPERF = Path(__file__).resolve().parents[3] / "shared" / "models" / "mlperf_tiny"
 
 
 def _dense_model(per_channel: bool) -> bytes:

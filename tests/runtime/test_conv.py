@@ -9,10 +9,10 @@ subset also runs the portable path under ASan/UBSan.
 from __future__ import annotations
 
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
+from support.models import MLPERF
 from support.reference import conv2d_nhwc, run_tflm
 from support.tflite_builder import (
     ModelBuilder,
@@ -31,7 +31,6 @@ from edgeai_tool.ir import Graph
 from edgeai_tool.passes.fuse import fuse_conv_pool
 
 SAMPLES = 6
-MLPERF = Path("/work/shared/models/mlperf_tiny")
 
 
 def rng_for(case: dict) -> np.random.Generator:
@@ -389,8 +388,6 @@ def single_op_model(graph: Graph, index: int) -> bytes:
                                   "pretrainedResnet_quant.tflite"])
 def test_mlperf_layers_bit_exact(layer_runner, name: str) -> None:
     path = MLPERF / name
-    if not path.exists():
-        pytest.skip(f"{path} not present")
     graph = import_model(path.read_bytes())
     rng = np.random.default_rng(zlib.crc32(name.encode()))
     count = 0

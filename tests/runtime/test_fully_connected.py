@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from support.bitexact import assert_bit_exact
+from support.models import MLPERF
 from support.reference import run_tflm
 from support.tflite_builder import ModelBuilder, bias_for, quantize_weights
 
@@ -145,19 +146,9 @@ def test_outputs_are_not_degenerate() -> None:
     assert len(np.unique(y)) > 100
 
 
-def _shared_model(name: str) -> Path | None:
-    for root in (Path(__file__).resolve().parents[3] / "shared", Path("/work/shared")):
-        if (root / "models" / "mlperf_tiny" / name).exists():
-            return root / "models" / "mlperf_tiny" / name
-    return None
-
-
 def test_mlperf_anomaly_detection_model(kernel) -> None:
     """All ten FULLY_CONNECTED layers of MLPerf Tiny AD, chained, against TFLM's output."""
-    path = _shared_model("ad01_int8.tflite")
-    if path is None:
-        pytest.skip("shared/models/mlperf_tiny/ad01_int8.tflite not present")
-    model = path.read_bytes()
+    model = (MLPERF / "ad01_int8.tflite").read_bytes()
     graph = import_model(model)
     assert [op.kind for op in graph.ops] == ["FULLY_CONNECTED"] * 10
     layers = [lower_fully_connected(graph, op) for op in graph.ops]

@@ -5,11 +5,11 @@ would hide an off-by-one in an earlier layer, so the classifiers are also checke
 their output moved to the logits feeding the softmax. A few inputs also run on a
 Cortex-M7 in QEMU, where the DSP code paths execute."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 from support.bitexact import assert_bit_exact
+from support.models import MLPERF
 from support.surgery import with_output_tensor
 
 from edgeai_tool.compiler import Options, compile_model
@@ -18,7 +18,6 @@ from edgeai_tool.validate.host import HostNetwork
 from edgeai_tool.validate.qemu import QemuNetwork
 from edgeai_tool.validate.reference import run_reference
 
-MLPERF = Path(__file__).resolve().parents[3] / "shared" / "models" / "mlperf_tiny"
 MODELS = ["kws_ref_model", "vww_96_int8", "pretrainedResnet_quant", "ad01_int8"]
 CLASSIFIERS = MODELS[:3]
 

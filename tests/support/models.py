@@ -1,0 +1,8 @@
+"""Where the tests find the models the repository ships."""
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+MODELS = REPO / "models"
+DEMO_MODEL = MODELS / "quantized_model.tflite"
+MLPERF = MODELS / "mlperf_tiny"
