@@ -42,7 +42,7 @@ from edgeai_tool.compiler import Options, compile_model, write_files  # noqa: E4
 from edgeai_tool.runtime import runtime_dir  # noqa: E402
 
 HARNESS = ROOT / "edgeai_tool" / "validate" / "qemu_harness"
-BOARD = ROOT / "firmware" / "board"
+BOARD = ROOT / "edgeai_tool" / "boards"
 INSNCOUNT = ROOT / "edgeai_tool" / "qemu_insncount"
 MLPERF = ROOT / "models" / "mlperf_tiny"
 CPU = ["-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"]

@@ -14,8 +14,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from edgeai_tool import __version__
-from edgeai_tool.compiler import OPTIMIZATIONS, TARGETS, Options, compile_model, write_files
+from edgeai_tool.compiler import compile_model, write_files
 from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.options import (
+    DEFAULT_NAME,
+    DEFAULT_OPTIMIZATION,
+    DEFAULT_TARGET,
+    OPTIMIZATIONS,
+    TARGETS,
+    Options,
+)
 
 EXIT_USAGE = 2
 EXIT_MISMATCH = 1  # validate ran, but the C model is not bit-exact
@@ -30,14 +38,16 @@ class _Parser(argparse.ArgumentParser):
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-m", "--model", required=True, help="int8 .tflite model")
-    parser.add_argument("-n", "--name", default="network",
+    parser.add_argument("-n", "--name", default=DEFAULT_NAME,
                         help="C name of the network: files NAME*.c/h, symbols NAME_* "
-                        "(default: network)")
-    parser.add_argument("--target", default="stm32f7", choices=TARGETS, metavar="SERIES",
-                        help="ST series (stm32f7 default, stm32f4, stm32h7, ...), qemu-m7, host")
+                        f"(default: {DEFAULT_NAME})")
+    parser.add_argument("--target", default=DEFAULT_TARGET, choices=TARGETS, metavar="SERIES",
+                        help=f"ST series ({DEFAULT_TARGET} default, stm32f4, stm32h7, ...), "
+                        "qemu-m7, host")
     parser.add_argument("--memory-pool", metavar="FILE",
                         help="memory pools in ST's mempools JSON format (default: one pool)")
-    parser.add_argument("-O", "--optimization", default="balanced", choices=OPTIMIZATIONS)
+    parser.add_argument("-O", "--optimization", default=DEFAULT_OPTIMIZATION,
+                        choices=OPTIMIZATIONS)
     parser.add_argument("--no-inputs-allocation", action="store_true",
                         help="keep input buffers outside the activations")
     parser.add_argument("--no-outputs-allocation", action="store_true",

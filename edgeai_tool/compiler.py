@@ -19,37 +19,9 @@ from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer import load_model
 from edgeai_tool.ir import Graph
 from edgeai_tool.memory import MemoryPlan, MemoryPool, default_pools, load_mempools, plan_memory
+from edgeai_tool.options import Options
 from edgeai_tool.passes import optimize
 from edgeai_tool.report import render_c_info, render_report
-
-# ST's series names (the generated C is portable; the name reaches <name>_config.h and the
-# report), plus the QEMU Cortex-M7 machine and the build host.
-TARGETS = ("stm32c0", "stm32f0", "stm32f1", "stm32f2", "stm32f3", "stm32f4", "stm32f7",
-           "stm32g0", "stm32g4", "stm32h5", "stm32h7", "stm32l0", "stm32l1", "stm32l4",
-           "stm32l5", "stm32n6", "stm32u0", "stm32u3", "stm32u5", "stm32wb", "stm32wba",
-           "stm32wl", "qemu-m7", "host")
-OPTIMIZATIONS = ("time", "ram", "balanced")
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the user chose; every field enters the generated files or the report."""
-
-    name: str = "network"
-    target: str = "stm32f7"
-    optimization: str = "balanced"
-    memory_pool: str | None = None
-    allocate_inputs: bool = True
-    allocate_outputs: bool = True
-
-    def validate(self) -> None:
-        if not self.name.isidentifier() or not self.name.isascii():
-            raise EdgeAIError(f"--name {self.name!r} is not a C identifier")
-        if self.target not in TARGETS:
-            raise EdgeAIError(f"--target {self.target!r} is not one of {', '.join(TARGETS)}")
-        if self.optimization not in OPTIMIZATIONS:
-            raise EdgeAIError(
-                f"-O {self.optimization!r} is not one of {', '.join(OPTIMIZATIONS)}")
 
 
 @dataclass

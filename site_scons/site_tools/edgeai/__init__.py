@@ -215,7 +215,7 @@ def EdgeAIModel(env, outdir, model, pools=None, name='network', **overrides):
 # ---- the manifest ----
 
 def _targets():
-    from edgeai_tool.compiler import TARGETS
+    from edgeai_tool.options import TARGETS
 
     return TARGETS
 

@@ -150,7 +150,7 @@ def generate(env):
         LINKFLAGS=['$MCU_FLAGS', '$SPECSFLAGS', '-Wl,--gc-sections', '$MAPFLAGS'],
     )
     if p['arm']:
-        # Our startup code (firmware/board/cortex_m) replaces crt0 and calls
+        # Our startup code (edgeai_tool/boards/cortex_m) replaces crt0 and calls
         # main itself; -T puts the board's memory map in the link.
         env.Append(LINKFLAGS=['-nostartfiles', '$_LINKSCRIPT'])
         env['PROGSUFFIX'] = '.elf'
