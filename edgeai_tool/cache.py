@@ -56,8 +56,10 @@ OFF = "off"
 STALE_TMP_SECONDS = 3600  # a writer that crashed leaves its tmp/ directory behind
 
 # Package parts that do not take part in generating C files: editing them must not
-# invalidate cached models (the runtime is compiled by the build, not generated).
-_NOT_GENERATOR = ("runtime", "validate", "cli.py", "__main__.py", "cache.py")
+# invalidate cached models (the runtime and boards are compiled by the build, not generated;
+# the SCons tools and the manifest drive the generator without changing its output).
+_NOT_GENERATOR = ("runtime", "validate", "boards", "scons", "cli.py", "__main__.py",
+                  "cache.py", "manifest.py")
 
 
 def generator_sources() -> list[Path]:
@@ -279,17 +281,18 @@ class ModelCache:
 
 
 def generate(model_path: str | Path, options: Options, command_line: str = "",
-             cache: ModelCache | None = None) -> Generated:
+             cache: ModelCache | None = None, key: str | None = None) -> Generated:
     """`compile_model`'s files through the cache: the same model, pools, options and
-    generator give the stored files without generating. Raises `EdgeAIError` on bad input
-    exactly like `compile_model` (errors are never cached)."""
+    generator give the stored files without generating. `key`, when the caller already
+    has it, is `cache_key`'s for these arguments (spares hashing the model again). Raises
+    `EdgeAIError` on bad input exactly like `compile_model` (errors are never cached)."""
     from edgeai_tool.compiler import compile_model
 
     if cache is None:
         compilation = compile_model(model_path, options, command_line)
         return Generated(compilation.files, compilation.summary(), compilation=compilation)
     options.validate()
-    key = cache_key(model_path, options, command_line)
+    key = key or cache_key(model_path, options, command_line)
     found = cache.get(key)
     if found is not None:
         return found

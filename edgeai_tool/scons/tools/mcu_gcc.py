@@ -20,11 +20,13 @@ import SCons.Builder
 import SCons.Errors
 import SCons.Util
 
-from . import memory
+from edgeai_tool.options import DEFAULT_TARGET
+from edgeai_tool.scons import memory
 
 # Machine flags per target. Thumb-2 is the only instruction set of M-profile
 # cores but gcc still needs -mthumb. Board support (linker script, startup)
-# is the firmware's business, not the toolchain's.
+# is the firmware's business, not the toolchain's (edgeai_tool.boards has
+# boards for some of these targets; the others are toolchain presets only).
 PRESETS = {
     'stm32f7': dict(
         description='NUCLEO-F767ZI: STM32F767ZI, Cortex-M7 at 216 MHz, double-precision FPU',
@@ -49,8 +51,6 @@ PRESETS = {
         description='the build machine, native gcc (runs the same application)',
         machine=[], arm=False),
 }
-
-DEFAULT_TARGET = 'stm32f7'
 
 # One concise line per step. A source file is shown where it lives in the
 # source tree (firmware/app/main.c, not its variant-dir twin under build/),

@@ -14,25 +14,23 @@
 
 `read_manifest(path)` checks everything and returns the entries; every problem is a
 `ManifestError` whose message names the file, the entry and the field, on one line, like
-the CLI's errors. Nothing here depends on SCons, so other integrations (CMake) can use it.
+the CLI's errors. Nothing here depends on a build system: the SCons tool reads it, and
+other integrations can.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from edgeai_tool.options import DEFAULT_OPTIMIZATION, OPTIMIZATIONS, TARGETS
 
 FIELDS = ("name", "model", "mempools", "optimization", "target", "allocate_inputs",
           "allocate_outputs")
 DEFAULTABLE = ("mempools", "optimization", "target", "allocate_inputs", "allocate_outputs")
 TOP_LEVEL = ("version", "defaults", "models")
-OPTIMIZATIONS = ("time", "ram", "balanced")
-
-
-Targets = tuple[str, ...] | Callable[[], tuple[str, ...]] | None
 
 
 class ManifestError(Exception):
@@ -46,17 +44,14 @@ class ModelEntry:
     name: str
     model: Path
     mempools: Path | None = None
-    optimization: str = "balanced"
+    optimization: str = DEFAULT_OPTIMIZATION
     target: str | None = None  # None: the build's target
     allocate_inputs: bool = True
     allocate_outputs: bool = True
 
 
-def read_manifest(path: str | Path, shown: str | None = None,
-                  targets: Targets = None) -> list[ModelEntry]:
-    """The models of the manifest at `path` (shown in messages as `shown`); `targets`, when
-    given, are the accepted target names (or a function returning them, called only when
-    a model names its target)."""
+def read_manifest(path: str | Path, shown: str | None = None) -> list[ModelEntry]:
+    """The models of the manifest at `path` (shown in messages as `shown`)."""
     path = Path(path)
     shown = shown or str(path)
     try:
@@ -72,11 +67,10 @@ def read_manifest(path: str | Path, shown: str | None = None,
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ManifestError(f"{shown}{where}: not valid YAML: {problem}") from None
-    return _check(data, path.parent, shown, targets)
+    return _check(data, path.parent, shown)
 
 
-def _check(data: object, base: Path, shown: str,
-           targets: Targets) -> list[ModelEntry]:
+def _check(data: object, base: Path, shown: str) -> list[ModelEntry]:
     if not isinstance(data, dict):
         raise ManifestError(f"{shown}: expected a mapping with a 'models' list at the top")
     _unknown(data, TOP_LEVEL, shown, "top level")
@@ -98,8 +92,7 @@ def _check(data: object, base: Path, shown: str,
         if isinstance(raw.get("name"), str):
             where += f" ({raw['name']})"
         _unknown(raw, FIELDS, where, "model entry")
-        entry = _entry({**_checked_defaults(defaults, shown, base, targets), **raw}, base,
-                       where, targets)
+        entry = _entry({**_checked_defaults(defaults, shown, base), **raw}, base, where)
         if any(e.name == entry.name for e in entries):
             raise ManifestError(f"{where}: field 'name': '{entry.name}' is used twice; "
                                 "each model needs its own C name")
@@ -107,24 +100,22 @@ def _check(data: object, base: Path, shown: str,
     return entries
 
 
-def _checked_defaults(defaults: dict, shown: str, base: Path,
-                      targets: Targets) -> dict:
+def _checked_defaults(defaults: dict, shown: str, base: Path) -> dict:
     # Checked on their own so an error says 'defaults', not a model that inherited it.
     for key, value in defaults.items():
-        _value(key, value, base, f"{shown}: defaults", targets)
+        _value(key, value, base, f"{shown}: defaults")
     return defaults
 
 
-def _entry(raw: dict, base: Path, where: str, targets: Targets) -> ModelEntry:
+def _entry(raw: dict, base: Path, where: str) -> ModelEntry:
     for required in ("name", "model"):
         if raw.get(required) in (None, ""):
             raise ManifestError(f"{where}: field '{required}' is missing")
-    values = {key: _value(key, value, base, where, targets) for key, value in raw.items()}
+    values = {key: _value(key, value, base, where) for key, value in raw.items()}
     return ModelEntry(**values)
 
 
-def _value(key: str, value: object, base: Path, where: str,
-           targets: Targets) -> object:
+def _value(key: str, value: object, base: Path, where: str) -> object:
     field = f"{where}: field '{key}'"
     if key == "name":
         if not (isinstance(value, str) and value.isidentifier() and value.isascii()):
@@ -146,10 +137,8 @@ def _value(key: str, value: object, base: Path, where: str,
     if key == "target":
         if value is None:
             return None
-        allowed = targets() if callable(targets) else targets
-        if not isinstance(value, str) or (allowed is not None and value not in allowed):
-            known = f" one of {', '.join(allowed)}" if allowed else " a target name"
-            raise ManifestError(f"{field}: {value!r} is not{known}")
+        if value not in TARGETS:
+            raise ManifestError(f"{field}: {value!r} is not one of {', '.join(TARGETS)}")
         return value
     if key in ("allocate_inputs", "allocate_outputs"):
         if not isinstance(value, bool):

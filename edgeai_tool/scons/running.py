@@ -1,25 +1,11 @@
-"""SCons tool: run a firmware (QEMU or natively) and flash it to a board.
+"""Running a firmware: in QEMU (counting instructions with the qemu-insncount plugin),
+natively, or on a board through a flashing program. The actions of the mcu_run tool."""
 
-    env.Tool('mcu_run')
-    env.Alias('run', env.QemuRun(elf))     # or env.HostRun(program)
-    env.Alias('flash', env.Flash(elf, bin))
-
-All three return an always-built alias action, so `scons run` runs again
-even when nothing was rebuilt; they fail the build when the program fails.
-
-QemuRun counts the instructions between bench_start() and bench_stop() with
-the qemu-insncount plugin (../shared/tools/qemu-insncount) when
-$INSNCOUNT_DIR holds its sources: the plugin is built into the variant dir,
-never into the (possibly read-only) shared tree.
-"""
+from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-
-import SCons.Action
-import SCons.Script
 
 
 def _symbol_addresses(env, elf, names):
@@ -46,7 +32,7 @@ def _report_counts(path):
               f'(mean of {len(counts)}, min {min(counts)}, max {max(counts)})')
 
 
-def _run(cmd, env, what, report_status=True):
+def run_program(cmd, env, what, report_status=True):
     """Runs cmd with stdout/stderr passed through; returns its status."""
     timeout = int(env.subst('$RUN_TIMEOUT') or 0) or None
     if env.get('VERBOSE'):
@@ -61,7 +47,7 @@ def _run(cmd, env, what, report_status=True):
     return status
 
 
-def _qemu_run(target, source, env):
+def qemu_run(target, source, env):
     elf = source[0].get_abspath()
     cmd = [env.subst('$QEMU'), '-M', env.subst('$QEMU_MACHINE'), '-nographic',
            '-semihosting-config', 'enable=on,target=native', '-kernel', elf]
@@ -79,7 +65,7 @@ def _qemu_run(target, source, env):
                                f"stop={marks['bench_stop']:#x},out={counts}"]
         else:
             print('run: no bench_start/bench_stop in the firmware; not counting instructions')
-    status = _run(cmd, env, 'QEMU', report_status=False)
+    status = run_program(cmd, env, 'QEMU', report_status=False)
     if counts and os.path.exists(counts):
         _report_counts(counts)
     if status:
@@ -87,8 +73,8 @@ def _qemu_run(target, source, env):
     return status
 
 
-def _host_run(target, source, env):
-    return _run([source[0].get_abspath()], env, str(source[0]))
+def host_run(target, source, env):
+    return run_program([source[0].get_abspath()], env, str(source[0]))
 
 
 # (program, command) in order of preference; the sources are [elf, bin].
@@ -101,7 +87,7 @@ FLASHERS = [
 ]
 
 
-def _flash(target, source, env):
+def flash(target, source, env):
     wanted = env.subst('$FLASHER')
     for name, command in FLASHERS:
         if wanted and name != wanted:
@@ -120,69 +106,3 @@ def _flash(target, source, env):
           'install one of: st-flash (Debian/Ubuntu: apt install stlink-tools), '
           'openocd (apt install openocd), pyocd (pip install pyocd)')
     return 1
-
-
-def _silent(*args, **kw):
-    return None
-
-
-def QemuRun(env, elf):
-    sources = [elf]
-    plugin_dir = env.subst('$INSNCOUNT_DIR')
-    if plugin_dir and os.path.isfile(os.path.join(plugin_dir, 'insncount.c')):
-        # Built with the script that comes with the plugin, so its flags stay
-        # the plugin's business; into our variant dir, not the shared tree.
-        plugin = env.Command('$INSNCOUNT_PLUGIN',
-                             [f'{plugin_dir}/build.sh', f'{plugin_dir}/insncount.c',
-                              f'{plugin_dir}/qemu_plugin_api.h'],
-                             SCons.Action.Action('sh ${SOURCES[0]} $TARGET > /dev/null',
-                                                 '$PLUGINCOMSTR'))
-        sources += plugin
-    return _always(env, 'qemu-run', sources, _qemu_run, '$QEMURUNCOMSTR')
-
-
-def HostRun(env, program):
-    return _always(env, 'host-run', [program], _host_run, '$HOSTRUNCOMSTR')
-
-
-def Flash(env, elf, image):
-    return _always(env, 'flash-board', [elf, image], _flash, None)
-
-
-def _always(env, name, sources, func, comstr):
-    action = SCons.Action.Action(func, comstr) if comstr else SCons.Action.Action(func, _silent)
-    node = env.Alias(name, sources, action)
-    env.AlwaysBuild(node)
-    return node
-
-
-def generate(env):
-    env.SetDefault(
-        QEMU='qemu-system-arm',
-        QEMU_MACHINE='mps2-an500',
-        INSNCOUNT_DIR='',
-        INSNCOUNT_PLUGIN='#build/qemu-insncount/libinsncount.so',
-        RUN_TIMEOUT=600,
-        FLASHER='',
-        FLASH_STFLASH='st-flash',
-        FLASH_OPENOCD='openocd',
-        FLASH_PYOCD='pyocd',
-        FLASH_ADDRESS='0x08000000',
-        OPENOCD_CONFIG='board/st_nucleo_f7.cfg',
-        PYOCD_TARGET='stm32f767zi',
-        BOARD_NAME='board',
-    )
-    # The run actions print their command themselves under VERBOSE.
-    env.SetDefault(
-        QEMURUNCOMSTR='Running ${SOURCE} in QEMU $QEMU_MACHINE',
-        HOSTRUNCOMSTR='Running $SOURCE',
-    )
-    if not env.get('VERBOSE'):
-        env.SetDefault(PLUGINCOMSTR='Building $TARGET')
-    env.AddMethod(QemuRun)
-    env.AddMethod(HostRun)
-    env.AddMethod(Flash)
-
-
-def exists(env):
-    return bool(shutil.which('qemu-system-arm'))

@@ -1,0 +1,1 @@
+"""The SCons tool modules, in the directory `edgeai_tool.scons.toolpath()` names."""

@@ -1,0 +1,5 @@
+"""The edgeai SCons tool of this tree's edgeai package (see edgeai_tool.scons)."""
+
+from edgeai_tool.scons.tools.edgeai import exists, generate
+
+__all__ = ["exists", "generate"]
