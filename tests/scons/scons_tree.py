@@ -1,10 +1,10 @@
 """Helpers to drive scons in throw-away copies of the repository.
 
 A copy holds what a build reads (SConstruct, edgeai.yaml, site_scons, firmware, models
-and the generator package, which the SCons tool imports from the tree it ships in), so
-tests can edit models, templates and options without touching the real tree. A sibling
-link `shared` points at ../shared (the MLPerf models, the QEMU plugin), as beside the real
-checkout. Each copy has its own edgeai model cache unless told otherwise.
+and the package, with its SCons tools, board support and QEMU plugin: site_scons takes
+edgeai_tool from the tree it is in), so tests can edit models, templates and options
+without touching the real tree. Each copy has its own edgeai model cache unless told
+otherwise.
 
 What ran is read from the tools' one-line-per-step output (`Generating ...`,
 `Reusing ... from the edgeai cache`, `Compiling ...`, `Linking ...`, `Retrieved ...`).
@@ -21,9 +21,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
 COPIED = ("SConstruct", "edgeai.yaml", "site_scons", "firmware", "models", "edgeai_tool")
-INSNCOUNT_DIR = SHARED / "tools" / "qemu-insncount"
 STEPS = ("Generating ", "Reusing ", "Compiling ", "Linking ", "Archiving ", "Writing ")
 MODEL = "models/quantized_model.tflite"
 
@@ -76,8 +74,7 @@ class Tree:
             command = [sys.executable, "-c",
                        f"{prelude}\nimport sys, SCons.Script\n"
                        "sys.argv[0] = 'scons'\nSCons.Script.main()"]
-        command += ["-Q", f"INSNCOUNT_DIR={INSNCOUNT_DIR}",
-                    f"EDGEAI_CACHE_DIR={self.edgeai_cache}", *args]
+        command += ["-Q", f"EDGEAI_CACHE_DIR={self.edgeai_cache}", *args]
         proc = subprocess.run(command, cwd=self.root / cwd, capture_output=True, text=True,
                               timeout=900)
         result = Result(proc.returncode, proc.stdout + proc.stderr)
@@ -95,14 +92,7 @@ class Tree:
     def clone(self, dest: Path, share_cache: bool = False) -> Tree:
         """A copy of this tree as it is, build results and SCons' records included."""
         shutil.copytree(self.root, dest, symlinks=True)
-        _link_shared(dest)
         return Tree(dest, self.edgeai_cache if share_cache else None)
-
-
-def _link_shared(dest: Path) -> None:
-    link = dest.parent / "shared"
-    if SHARED.is_dir() and not link.exists():
-        link.symlink_to(SHARED)
 
 
 def copy_tree(dest: Path, extra: tuple[str, ...] = (), edgeai_cache: Path | None = None) -> Tree:
@@ -115,5 +105,4 @@ def copy_tree(dest: Path, extra: tuple[str, ...] = (), edgeai_cache: Path | None
         else:
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)
-    _link_shared(dest)
     return Tree(dest, edgeai_cache)
