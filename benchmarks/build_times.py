@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MLPERF = ROOT.parent / "shared" / "models" / "mlperf_tiny"
+MLPERF = ROOT / "models" / "mlperf_tiny"
 MODELS = {
     "demo": ROOT / "models" / "quantized_model.tflite",
     "kws": MLPERF / "kws_ref_model.tflite",

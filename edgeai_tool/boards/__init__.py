@@ -8,7 +8,7 @@ from pathlib import Path
 
 # What each target's board needs; the machine flags are the toolchain tool's (mcu_gcc).
 # dir: the board's folder; script: its linker script (none: a hosted program); irqs sizes
-# the vector table (device interrupts after the 16 core entries); sources: the shared
+# the vector table (device interrupts after the 16 core entries); sources: the common
 # Cortex-M files it links besides startup and sbrk.
 BOARDS = {
     'stm32f7': dict(

@@ -25,8 +25,8 @@ uint32_t board_cycles(void);
 /* Core clock in Hz, 0 when unknown (host). */
 uint32_t board_cpu_hz(void);
 
-/* Markers for ../shared/tools/qemu-insncount: the QEMU plugin counts the
- * instructions executed from bench_start to bench_stop. Defined out of line
+/* Markers for the qemu-insncount plugin (edgeai_tool/qemu_insncount): it
+ * counts the instructions executed from bench_start to bench_stop. Defined out of line
  * (bench.c) so that they can be neither inlined nor merged. */
 void bench_start(void);
 void bench_stop(void);
