@@ -27,22 +27,20 @@ from edgeai_tool.scons import memory
 # cores but gcc still needs -mthumb. Board support (linker script, startup)
 # is the firmware's business, not the toolchain's (edgeai_tool.boards has
 # boards for some of these targets; the others are toolchain presets only).
+CORTEX_M7_DP = ['-mcpu=cortex-m7', '-mthumb', '-mfpu=fpv5-d16', '-mfloat-abi=hard']
 PRESETS = {
     'stm32f7': dict(
         description='NUCLEO-F767ZI: STM32F767ZI, Cortex-M7 at 216 MHz, double-precision FPU',
-        machine=['-mcpu=cortex-m7', '-mthumb', '-mfpu=fpv5-d16', '-mfloat-abi=hard'],
-        arm=True),
+        machine=CORTEX_M7_DP, arm=True),
     'stm32f4': dict(
         description='STM32F4: Cortex-M4, single-precision FPU',
         machine=['-mcpu=cortex-m4', '-mthumb', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard'],
         arm=True),
-    'stm32h7': dict(
-        description='STM32H7: Cortex-M7, double-precision FPU',
-        machine=['-mcpu=cortex-m7', '-mthumb', '-mfpu=fpv5-d16', '-mfloat-abi=hard'],
-        arm=True),
+    'stm32h7': dict(description='STM32H7: Cortex-M7, double-precision FPU',
+                    machine=CORTEX_M7_DP, arm=True),
     'qemu-m7': dict(
         description="QEMU mps2-an500: Cortex-M7, semihosting for output and exit code",
-        machine=['-mcpu=cortex-m7', '-mthumb', '-mfpu=fpv5-d16', '-mfloat-abi=hard'],
+        machine=CORTEX_M7_DP,
         # rdimon: newlib's syscalls over semihosting, so printf reaches QEMU's
         # stdout and main's return value becomes QEMU's exit status.
         specs=['--specs=nano.specs', '--specs=rdimon.specs'],
@@ -105,7 +103,7 @@ def generate(env):
 
     env.SetDefault(
         TOOLCHAIN_PREFIX='arm-none-eabi-' if p['arm'] else '',
-        MCU_FLAGS=p['machine'],
+        MCU_FLAGS=list(p['machine']),
         SPECSFLAGS=p.get('specs', ['--specs=nano.specs'] if p['arm'] else []),
         OPTFLAGS=['-O2'],
         DEBUGFLAGS=['-g'],
