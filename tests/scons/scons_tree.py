@@ -95,14 +95,19 @@ class Tree:
         return Tree(dest, self.edgeai_cache if share_cache else None)
 
 
-def copy_tree(dest: Path, extra: tuple[str, ...] = (), edgeai_cache: Path | None = None) -> Tree:
-    dest.mkdir(parents=True)
+def copy_from_repo(names: tuple[str, ...], dest: Path) -> None:
+    """Files and folders of the repository, without build results, into dest."""
+    dest.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "build", ".sconsign*")
-    for name in (*COPIED, *extra):
+    for name in names:
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=ignore)
         else:
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)
+
+
+def copy_tree(dest: Path, extra: tuple[str, ...] = (), edgeai_cache: Path | None = None) -> Tree:
+    copy_from_repo((*COPIED, *extra), dest)
     return Tree(dest, edgeai_cache)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scons_tree import REPO, Result, Tree, needs_qemu
+from scons_tree import REPO, Result, Tree, copy_from_repo, needs_qemu
 
 EXAMPLE = REPO / "examples" / "monorepo"
 # What a source distribution of edgeai holds.
@@ -62,13 +62,7 @@ def installed(tmp_path_factory) -> Path:
     sources. Its dependencies are this environment's (a .pth line), so nothing is
     downloaded: only edgeai itself is built and installed."""
     root = tmp_path_factory.mktemp("install")
-    for name in PACKAGE_SOURCES:
-        source, dest = REPO / name, root / "source" / name
-        if source.is_dir():
-            shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest)
+    copy_from_repo(PACKAGE_SOURCES, root / "source")
     env = root / "venv"
     venv.create(env, with_pip=False)
     python = env / "bin" / "python"
