@@ -8,7 +8,7 @@ import re
 import subprocess
 
 
-def _symbol_addresses(env, elf, names):
+def _symbol_addresses(env, elf: str, names: tuple[str, ...]) -> dict[str, int]:
     out = subprocess.run([env.subst('$NM'), elf], check=True, capture_output=True,
                          text=True).stdout
     found = {}
@@ -20,7 +20,7 @@ def _symbol_addresses(env, elf, names):
     return found
 
 
-def _report_counts(path):
+def _report_counts(path: str) -> None:
     with open(path) as f:
         counts = [int(n) for n in re.findall(r'^region \d+: (\d+) insns', f.read(), re.M)]
     if not counts:
@@ -32,7 +32,7 @@ def _report_counts(path):
               f'(mean of {len(counts)}, min {min(counts)}, max {max(counts)})')
 
 
-def run_program(cmd, env, what, report_status=True):
+def _run_program(cmd: list[str], env, what: str, report_status: bool = True) -> int:
     """Runs cmd with stdout/stderr passed through; returns its status."""
     timeout = int(env.subst('$RUN_TIMEOUT') or 0) or None
     if env.get('VERBOSE'):
@@ -47,7 +47,9 @@ def run_program(cmd, env, what, report_status=True):
     return status
 
 
-def qemu_run(target, source, env):
+def qemu_run(target, source, env) -> int:
+    """Run source[0] in QEMU; with the plugin (source[1]), print the instructions counted
+    between bench_start and bench_stop."""
     elf = source[0].get_abspath()
     cmd = [env.subst('$QEMU'), '-M', env.subst('$QEMU_MACHINE'), '-nographic',
            '-semihosting-config', 'enable=on,target=native', '-kernel', elf]
@@ -65,7 +67,7 @@ def qemu_run(target, source, env):
                                f"stop={marks['bench_stop']:#x},out={counts}"]
         else:
             print('run: no bench_start/bench_stop in the firmware; not counting instructions')
-    status = run_program(cmd, env, 'QEMU', report_status=False)
+    status = _run_program(cmd, env, 'QEMU', report_status=False)
     if counts and os.path.exists(counts):
         _report_counts(counts)
     if status:
@@ -73,8 +75,9 @@ def qemu_run(target, source, env):
     return status
 
 
-def host_run(target, source, env):
-    return run_program([source[0].get_abspath()], env, str(source[0]))
+def host_run(target, source, env) -> int:
+    """Run the program natively."""
+    return _run_program([source[0].get_abspath()], env, str(source[0]))
 
 
 # (program, command) in order of preference; the sources are [elf, bin].
@@ -87,7 +90,8 @@ FLASHERS = [
 ]
 
 
-def flash(target, source, env):
+def flash(target, source, env) -> int:
+    """Write the firmware to the board with $FLASHER, else the first flasher installed."""
     wanted = env.subst('$FLASHER')
     for name, command in FLASHERS:
         if wanted and name != wanted:
