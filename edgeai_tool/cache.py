@@ -57,7 +57,8 @@ STALE_TMP_SECONDS = 3600  # a writer that crashed leaves its tmp/ directory behi
 
 # Package parts that do not take part in generating C files: editing them must not
 # invalidate cached models (the runtime is compiled by the build, not generated).
-_NOT_GENERATOR = ("runtime", "validate", "cli.py", "__main__.py", "cache.py")
+_NOT_GENERATOR = ("runtime", "validate", "cli.py", "__main__.py", "cache.py", "manifest.py",
+                  "depfile.py")
 
 
 def generator_sources() -> list[Path]:
