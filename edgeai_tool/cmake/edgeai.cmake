@@ -65,7 +65,11 @@ endif()
 function(_edgeai_existing_file variable path what caller)
   get_filename_component(absolute "${path}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   if(NOT EXISTS "${absolute}" OR IS_DIRECTORY "${absolute}")
-    message(FATAL_ERROR "${caller}: ${what} '${path}' not found (${absolute})")
+    set(where "")
+    if(NOT absolute STREQUAL path)
+      set(where " (${absolute})")
+    endif()
+    message(FATAL_ERROR "${caller}: ${what} '${path}' not found${where}")
   endif()
   set(${variable} "${absolute}" PARENT_SCOPE)
 endfunction()
@@ -114,6 +118,12 @@ function(edgeai_add_model target)
   string(REPLACE "\n" ";" outputs "${outputs}")
   set(c_files ${outputs})
   list(FILTER c_files INCLUDE REGEX "\\.[ch]$")
+
+  # Make does not see a changed command line (Ninja does): a file holding the arguments,
+  # rewritten only when they change, regenerates for both.
+  string(REPLACE ";" "\n" argument_lines "${arguments}")
+  file(CONFIGURE OUTPUT "${outdir}.arguments" CONTENT "${argument_lines}\n" @ONLY)
+  list(APPEND depends "${outdir}.arguments")
 
   get_filename_component(model_name "${model}" NAME)
   # The stamp is the output, the generated files byproducts: they keep their mtime when
