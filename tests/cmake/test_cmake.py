@@ -35,6 +35,18 @@ def test_qemu_m7_demo_builds_and_passes_ctest_in_qemu(tmp_path):
     assert tree.up_to_date()
 
 
+@pytest.mark.skipif(not shutil.which("arm-none-eabi-gcc"), reason="arm-none-eabi-gcc missing")
+def test_stm32f7_firmware_builds_with_make(tmp_path):
+    tree = copy_tree(tmp_path / "main", generator="Unix Makefiles")
+    tree.configure("-DEDGEAI_TARGET=stm32f7")
+    tree.build()
+    for name in ("firmware.elf", "firmware.elf.map", "firmware.bin", "firmware.hex"):
+        assert tree.path(f"build/{name}").is_file(), name
+    assert "--memory-pool mempools-board.json" in \
+        tree.path("build/edgeai/network/network_generate_report.txt").read_text()
+    assert tree.up_to_date()
+
+
 def test_second_build_runs_no_step(host_tree):
     assert host_tree.up_to_date()
 
@@ -77,6 +89,24 @@ def test_manifest_option_change_regenerates(host_tree):
     report = host_tree.path("build/edgeai/network/network_generate_report.txt").read_text()
     assert "-O time" in report
     assert host_tree.up_to_date()
+
+
+def test_generator_edit_regenerates_and_runtime_edit_rebuilds_the_library_only(tmp_path):
+    tree = copy_tree(tmp_path / "main", own_package=True)
+    tree.configure("-DEDGEAI_TARGET=host")
+    tree.build()
+    template = tree.path("edgeai_tool/codegen/templates/network.c.j2")
+    template.write_text(template.read_text() + "\n{# edited #}\n")
+    result = tree.build()
+    assert result.ran("Generating") == ["network.c"], result.output
+    assert not result.ran("Linking C static library")
+    kernel = tree.path("edgeai_tool/runtime/edgeai_fully_connected.c")
+    kernel.write_text(kernel.read_text() + "\nint edgeai_edited(void) { return 1; }\n")
+    result = tree.build()
+    assert not result.ran("Generating")
+    assert [os.path.basename(o) for o in result.ran("Building")] == \
+        ["edgeai_fully_connected.c.o"], result.output
+    assert result.ran("Linking C static library") == ["libedgeai_runtime.a"]
 
 
 def test_generator_error_is_one_line_and_stays_failing(host_tree):
