@@ -18,32 +18,36 @@
 #
 # Variables: EDGEAI_PYTHON, the Python interpreter edgeai is installed for (found in
 # $VIRTUAL_ENV, else on PATH); EDGEAI_TARGET, the generator's default --target.
-# Set by the module: EDGEAI_CMAKE_DIR, EDGEAI_RUNTIME_DIR, EDGEAI_BOARDS_DIR (board
-# support for the demo boards) and EDGEAI_COMMAND (runs the edgeai CLI).
+# Set by the module: EDGEAI_CMAKE_DIR, EDGEAI_RUNTIME_DIR and EDGEAI_BOARDS_DIR (board
+# support for the demo boards).
 
 if(CMAKE_VERSION VERSION_LESS 3.20)
   message(FATAL_ERROR "edgeai needs CMake 3.20 or newer (DEPFILE with Makefiles)")
 endif()
 cmake_policy(VERSION 3.20...3.31)  # this file's policy scope only
-include_guard(GLOBAL)
 
+# In every directory that loads the module; the rest is defined once.
 set(EDGEAI_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 get_filename_component(_edgeai_package "${CMAKE_CURRENT_LIST_DIR}" DIRECTORY)
 set(EDGEAI_RUNTIME_DIR "${_edgeai_package}/runtime")
 set(EDGEAI_BOARDS_DIR "${_edgeai_package}/boards")
-set(EDGEAI_TARGET "stm32f7" CACHE STRING "the generator's default --target (an ST series, qemu-m7 or host)")
+include_guard(GLOBAL)
+
+set(EDGEAI_TARGET "stm32f7" CACHE STRING
+    "the generator's default --target (an ST series, qemu-m7 or host)")
 
 # The interpreter must run the package this file belongs to: a module from one edgeai and
 # a generator from another would disagree on file names and options.
 if(NOT EDGEAI_PYTHON)
   if(DEFINED ENV{VIRTUAL_ENV})
-    find_program(EDGEAI_PYTHON NAMES python3 python PATHS "$ENV{VIRTUAL_ENV}/bin" NO_DEFAULT_PATH)
+    find_program(EDGEAI_PYTHON NAMES python3 python PATHS "$ENV{VIRTUAL_ENV}/bin"
+                 NO_DEFAULT_PATH)
   endif()
   find_program(EDGEAI_PYTHON NAMES python3 python)
 endif()
-set(EDGEAI_PYTHON "${EDGEAI_PYTHON}" CACHE FILEPATH "the Python interpreter edgeai is installed for")
-set(EDGEAI_COMMAND "${EDGEAI_PYTHON}" -m edgeai_tool)
-execute_process(COMMAND ${EDGEAI_COMMAND} cmake-dir
+set(EDGEAI_PYTHON "${EDGEAI_PYTHON}" CACHE FILEPATH
+    "the Python interpreter edgeai is installed for")
+execute_process(COMMAND "${EDGEAI_PYTHON}" -m edgeai_tool cmake-dir
                 OUTPUT_VARIABLE _edgeai_dir ERROR_VARIABLE _edgeai_error
                 RESULT_VARIABLE _edgeai_status OUTPUT_STRIP_TRAILING_WHITESPACE)
 file(REAL_PATH "${CMAKE_CURRENT_LIST_DIR}" _edgeai_here)
@@ -76,7 +80,8 @@ endfunction()
 
 function(edgeai_add_model target)
   set(caller "edgeai_add_model(${target})")
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "MODEL;NAME;MEMORY_POOL;OUTPUT_DIRECTORY" "OPTIONS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "MODEL;NAME;MEMORY_POOL;OUTPUT_DIRECTORY"
+                        "OPTIONS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "${caller}: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -103,13 +108,16 @@ function(edgeai_add_model target)
     list(APPEND arguments --memory-pool "${pools}")
     list(APPEND depends "${pools}")
   endif()
-  if(NOT "--target" IN_LIST arg_OPTIONS)
+  set(named_target ${arg_OPTIONS})
+  list(FILTER named_target INCLUDE REGEX "^--target(=|$)")
+  if(NOT named_target)
     list(APPEND arguments --target "${EDGEAI_TARGET}")
   endif()
   list(APPEND arguments ${arg_OPTIONS} -o "${outdir}")
 
   # The file names are the generator's: ask it (it checks the name and options too).
-  execute_process(COMMAND ${EDGEAI_COMMAND} generate ${arguments} --list-outputs
+  set(edgeai "${EDGEAI_PYTHON}" -m edgeai_tool)
+  execute_process(COMMAND ${edgeai} generate ${arguments} --list-outputs
                   OUTPUT_VARIABLE outputs ERROR_VARIABLE error RESULT_VARIABLE status
                   OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_STRIP_TRAILING_WHITESPACE)
   if(NOT status EQUAL 0)
@@ -131,7 +139,7 @@ function(edgeai_add_model target)
   add_custom_command(
     OUTPUT "${outdir}.stamp"
     BYPRODUCTS ${outputs}
-    COMMAND ${EDGEAI_COMMAND} generate ${arguments} --depfile "${outdir}.d"
+    COMMAND ${edgeai} generate ${arguments} --depfile "${outdir}.d"
             --stamp "${outdir}.stamp"
     DEPENDS ${depends}
     DEPFILE "${outdir}.d"
@@ -149,7 +157,7 @@ function(edgeai_add_models target)
     message(FATAL_ERROR "${caller}: expected MANIFEST <file>")
   endif()
   _edgeai_existing_file(manifest "${arg_MANIFEST}" "manifest" "${caller}")
-  execute_process(COMMAND ${EDGEAI_COMMAND} manifest "${manifest}"
+  execute_process(COMMAND "${EDGEAI_PYTHON}" -m edgeai_tool manifest "${manifest}"
                   OUTPUT_VARIABLE json ERROR_VARIABLE error RESULT_VARIABLE status
                   ERROR_STRIP_TRAILING_WHITESPACE)
   if(NOT status EQUAL 0)
