@@ -124,7 +124,7 @@ def _command_line(argv: Sequence[str]) -> str:
 
 
 def _generate(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
-    from edgeai_tool.cache import ModelCache, generate, generator_sources
+    from edgeai_tool.cache import ModelCache, generate
 
     outputs = [Path(args.output) / name for name in output_files(args.name)]
     if args.list_outputs:
@@ -134,16 +134,11 @@ def _generate(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
     cache = ModelCache.from_settings() if args.cache else None
     result = generate(args.model, _options(args), _command_line(argv), cache)
     write_files(result.files, args.output)
-    stamp = [Path(args.stamp)] if args.stamp else []
-    if args.depfile:
-        from edgeai_tool.depfile import write_depfile
+    if args.depfile or args.stamp:
+        from edgeai_tool.depfile import record_generation
 
         inputs = [args.model, *([args.memory_pool] if args.memory_pool else [])]
-        write_depfile(args.depfile, stamp + outputs, [*inputs, *generator_sources()])
-    if stamp:
-        from edgeai_tool.depfile import touch_stamp
-
-        touch_stamp(stamp[0])
+        record_generation(outputs, inputs, args.depfile, args.stamp)
     print(result.summary)
     if result.hit:
         print("(from the edgeai cache)")
@@ -180,12 +175,9 @@ def _supported_ops(_args: argparse.Namespace, _argv: Sequence[str]) -> int | Non
 def _manifest(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
     import json
 
-    from edgeai_tool.manifest import ManifestError, read_manifest
+    from edgeai_tool.manifest import read_manifest
 
-    try:
-        entries = read_manifest(args.manifest, targets=TARGETS)
-    except ManifestError as exc:
-        raise EdgeAIError(str(exc)) from None
+    entries = read_manifest(args.manifest, targets=TARGETS)
     models = [{**vars(entry), "model": str(entry.model.resolve()),
                "mempools": str(entry.mempools.resolve()) if entry.mempools else None}
               for entry in entries]

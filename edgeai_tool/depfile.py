@@ -16,7 +16,20 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from edgeai_tool.cache import generator_sources
 from edgeai_tool.errors import EdgeAIError
+
+
+def record_generation(outputs: list[Path], inputs: list[str | Path],
+                      depfile: str | Path | None, stamp: str | Path | None) -> None:
+    """After a successful generation: the depfile (the stamp first among its targets; the
+    inputs and the generator's own files as prerequisites), then the stamp, last, so a
+    stamp never stands for a run whose depfile is missing."""
+    if depfile:
+        targets = [Path(stamp)] if stamp else []
+        write_depfile(depfile, targets + outputs, [*inputs, *generator_sources()])
+    if stamp:
+        touch_stamp(stamp)
 
 
 def depfile_text(targets: Iterable[str | Path], prerequisites: Iterable[str | Path]) -> str:

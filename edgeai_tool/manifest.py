@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.options import OPTIMIZATIONS
 
 FIELDS = ("name", "model", "mempools", "optimization", "target", "allocate_inputs",
@@ -36,7 +37,7 @@ TOP_LEVEL = ("version", "defaults", "models")
 Targets = tuple[str, ...] | Callable[[], tuple[str, ...]] | None
 
 
-class ManifestError(Exception):
+class ManifestError(EdgeAIError):
     """A problem with the manifest; str() is the one-line message."""
 
 
