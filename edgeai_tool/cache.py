@@ -57,9 +57,9 @@ STALE_TMP_SECONDS = 3600  # a writer that crashed leaves its tmp/ directory behi
 
 # Package parts that do not take part in generating C files: editing them must not
 # invalidate cached models (the runtime and boards are compiled by the build, not generated;
-# the SCons tools and the manifest drive the generator without changing its output).
-_NOT_GENERATOR = ("runtime", "validate", "boards", "scons", "cli.py", "__main__.py",
-                  "cache.py", "manifest.py")
+# the build integrations and the manifest drive the generator without changing its output).
+_NOT_GENERATOR = ("runtime", "validate", "boards", "scons", "cmake", "qemu_insncount",
+                  "cli.py", "__main__.py", "cache.py", "manifest.py", "depfile.py")
 
 
 def generator_sources() -> list[Path]:

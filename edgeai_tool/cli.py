@@ -1,4 +1,5 @@
-"""The `edgeai` command line: generate, analyze, runtime, validate, supported-ops.
+"""The `edgeai` command line: generate, analyze, runtime, validate, supported-ops, manifest,
+cmake-dir.
 
 Bad input never shows a traceback: every `EdgeAIError` (and argument error) becomes one
 line `edgeai: error: ...` on stderr with exit status 2, and nothing is left half-written.
@@ -23,6 +24,7 @@ from edgeai_tool.options import (
     OPTIMIZATIONS,
     TARGETS,
     Options,
+    output_files,
 )
 
 EXIT_USAGE = 2
@@ -65,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--cache", action="store_true",
                           help="reuse C generated before for the same model, pools, options and "
                                "edgeai version (EDGEAI_CACHE_DIR, default ~/.cache/edgeai)")
+    generate.add_argument("--depfile", metavar="FILE",
+                          help="also write FILE, a Makefile-syntax depfile: the outputs depend on "
+                               "the model, the pool file and the generator's own sources")
+    generate.add_argument("--stamp", metavar="FILE",
+                          help="touch FILE after each successful run, even when no output "
+                               "changed, and name it first in the depfile (for Make)")
+    generate.add_argument("--list-outputs", action="store_true",
+                          help="only print the paths of the files generate would write")
 
     analyze = commands.add_parser("analyze", help="print the report without writing C")
     _model_options(analyze)
@@ -86,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--save-outputs", metavar="OUT.npy", help="save the C model's outputs")
 
     commands.add_parser("supported-ops", help="list the operators and their constraints")
+
+    manifest = commands.add_parser("manifest", help="check a manifest (edgeai.yaml) and print "
+                                   "its models as JSON, paths absolute")
+    manifest.add_argument("manifest", metavar="FILE")
+
+    commands.add_parser("cmake-dir", help="print the folder of edgeai's CMake package "
+                        "(edgeaiConfig.cmake, edgeai.cmake, arm-none-eabi.cmake)")
     return parser
 
 
@@ -109,9 +126,19 @@ def _command_line(argv: Sequence[str]) -> str:
 def _generate(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
     from edgeai_tool.cache import ModelCache, generate
 
+    outputs = [Path(args.output) / name for name in output_files(args.name)]
+    if args.list_outputs:
+        _options(args).validate()
+        print("\n".join(map(str, outputs)))
+        return None
     cache = ModelCache.from_settings() if args.cache else None
     result = generate(args.model, _options(args), _command_line(argv), cache)
     write_files(result.files, args.output)
+    if args.depfile or args.stamp:
+        from edgeai_tool.depfile import record_generation
+
+        inputs = [args.model, *([args.memory_pool] if args.memory_pool else [])]
+        record_generation(outputs, inputs, args.depfile, args.stamp)
     print(result.summary)
     if result.hit:
         print("(from the edgeai cache)")
@@ -145,8 +172,25 @@ def _supported_ops(_args: argparse.Namespace, _argv: Sequence[str]) -> int | Non
     print(supported_ops_table(), end="")
 
 
+def _manifest(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
+    import json
+
+    from edgeai_tool.manifest import read_manifest
+
+    entries = read_manifest(args.manifest)
+    models = [{**vars(entry), "model": str(entry.model.resolve()),
+               "mempools": str(entry.mempools.resolve()) if entry.mempools else None}
+              for entry in entries]
+    print(json.dumps({"models": models}, indent=2))
+
+
+def _cmake_dir(_args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
+    print(Path(__file__).resolve().parent / "cmake")
+
+
 _COMMANDS = {"generate": _generate, "analyze": _analyze, "runtime": _runtime,
-             "validate": _validate, "supported-ops": _supported_ops}
+             "validate": _validate, "supported-ops": _supported_ops, "manifest": _manifest,
+             "cmake-dir": _cmake_dir}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -83,22 +83,36 @@ def write_files(files: dict[str, str], output_dir: str | Path) -> None:
 
     A build system must never see a half-written set as up to date, so each file
     appears in OUTDIR complete (rename is atomic), and only after all were written.
+    A file whose bytes are already there is left alone, keeping its mtime, so
+    timestamp-based builds (Make, Ninja) recompile only what changed.
     """
     output_dir = Path(output_dir)
+    contents = {name: text.encode("utf-8") for name, text in files.items()}
+    changed = sorted(name for name, data in contents.items()
+                     if _read_or_none(output_dir / name) != data)
+    if not changed:
+        return
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.", dir=output_dir.parent))
     except OSError as exc:
         raise _unwritable(output_dir, exc) from None
     try:
-        for name, text in sorted(files.items()):
-            (staging / name).write_bytes(text.encode("utf-8"))
-        for name in sorted(files):
+        for name in changed:
+            (staging / name).write_bytes(contents[name])
+        for name in changed:
             os.replace(staging / name, output_dir / name)
     except OSError as exc:
         raise _unwritable(output_dir, exc) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _unwritable(output_dir: Path, exc: OSError) -> EdgeAIError:

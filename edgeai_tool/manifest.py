@@ -25,6 +25,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.options import DEFAULT_OPTIMIZATION, OPTIMIZATIONS, TARGETS
 
 FIELDS = ("name", "model", "mempools", "optimization", "target", "allocate_inputs",
@@ -33,7 +34,7 @@ DEFAULTABLE = ("mempools", "optimization", "target", "allocate_inputs", "allocat
 TOP_LEVEL = ("version", "defaults", "models")
 
 
-class ManifestError(Exception):
+class ManifestError(EdgeAIError):
     """A problem with the manifest; str() is the one-line message."""
 
 

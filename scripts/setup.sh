@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what edgeai needs on a Debian machine, idempotently:
-#   - Debian packages: the Arm GNU toolchain, newlib and QEMU (skipped when present);
+#   - Debian packages: the Arm GNU toolchain, newlib, QEMU, CMake and Ninja (skipped when
+#     present);
 #   - a project virtualenv in .venv with edgeai (editable) and its test dependencies
 #     (reinstalled only when pyproject.toml changes).
 # Usage: scripts/setup.sh   (sourced by scripts/demo and scripts/test)
@@ -8,7 +9,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-apt_packages=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc python3-venv)
+apt_packages=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc python3-venv
+              cmake ninja-build)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

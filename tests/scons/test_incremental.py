@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from model_variants import change_weights, other_architecture
 from scons_tree import MODEL
+from support.model_variants import change_weights, other_architecture
 
 
 @pytest.fixture

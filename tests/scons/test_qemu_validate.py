@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from model_variants import other_architecture
 from scons_tree import needs_qemu
+from support.model_variants import other_architecture
 
 from edgeai_tool.compiler import Options, compile_model
 from edgeai_tool.errors import EdgeAIError

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import tflite
+
 from support.tflite_builder import ModelBuilder
 
 
