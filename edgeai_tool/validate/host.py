@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from edgeai_tool.compiler import Compilation, write_files
+from edgeai_tool.compilation import Compilation
+from edgeai_tool.compiler import write_files
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.runtime import runtime_dir
 

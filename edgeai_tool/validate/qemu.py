@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from edgeai_tool.compiler import Compilation, write_files
+from edgeai_tool.compilation import Compilation
+from edgeai_tool.compiler import write_files
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.runtime import runtime_dir
 from edgeai_tool.validate.host import _NP_TYPES, _first_line, _split_outputs
