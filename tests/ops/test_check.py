@@ -1,14 +1,13 @@
-"""The support check's shape rules: what the op table promises (rank-1 and 5-D tensors,
-batches inside the graph) compiles; what it refuses is refused with the op's name."""
+"""The support check, through `compile_model`: what the op table promises (rank-1 and 5-D
+tensors, batches inside the graph) compiles; what it refuses is refused in one message
+naming the op by its index in the model file, whatever the passes did around it."""
 
 import numpy as np
 import pytest
-from support.bitexact import assert_bit_exact
-from support.tflite_builder import ModelBuilder
+from support.bitexact import assert_bit_exact, compile_bytes
+from support.tflite_builder import ModelBuilder, quantize_weights
 
 from edgeai_tool.errors import EdgeAIError
-from edgeai_tool.importer.tflite_import import import_model
-from edgeai_tool.passes.check import check_supported
 
 Q = {"scale": 0.03, "zero_point": -7}
 SOFT = {"scale": 1 / 256, "zero_point": -128}
@@ -52,7 +51,7 @@ def test_rank1_batched_and_5d_tensors_inside_the_graph_are_bit_exact(tmp_path):
     assert_bit_exact(_inner_shapes_model(), inputs, tmp_path)
 
 
-def test_unsupported_op_on_a_5d_tensor_is_named():
+def test_unsupported_op_on_a_5d_tensor_is_named(tmp_path):
     b = ModelBuilder()
     x = b.input("x", (1, 2, 3, 4), **Q)
     r = _reshape(b, x, "r", (1, 2, 1, 3, 4))
@@ -61,17 +60,17 @@ def test_unsupported_op_on_a_5d_tensor_is_named():
     y = _reshape(b, t, "y", (1, 48))
     b.output(y)
     with pytest.raises(EdgeAIError, match=r"op 1 \(TILE\) is not supported"):
-        check_supported(import_model(b.build()))
+        compile_bytes(b.build(), tmp_path)
 
 
-def test_six_dimensions_and_batched_inputs_are_refused():
+def test_six_dimensions_and_batched_inputs_are_refused(tmp_path):
     b = ModelBuilder()
     x = b.input("x", (1, 24), **Q)
     r = _reshape(b, x, "r", (1, 2, 1, 2, 3, 2))
     b.output(_reshape(b, r, "y", (1, 24)))
     with pytest.raises(EdgeAIError, match=r"tensor 1 \('r'\) has shape \[1, 2, 1, 2, 3, 2\]; "
                                           r"activations have at most 5 dimensions"):
-        check_supported(import_model(b.build()))
+        compile_bytes(b.build(), tmp_path)
     b = ModelBuilder()
     x = b.input("x", (2, 4), **Q)
     y = b.tensor("y", (2, 4), **Q)
@@ -79,10 +78,10 @@ def test_six_dimensions_and_batched_inputs_are_refused():
     b.output(y)
     with pytest.raises(EdgeAIError, match=r"input tensor 0 \('x'\) has shape \[2, 4\]; model "
                                           r"inputs and outputs must have batch 1"):
-        check_supported(import_model(b.build()))
+        compile_bytes(b.build(), tmp_path)
 
 
-def test_a_float_op_in_an_int8_model_is_named():
+def test_a_float_op_in_an_int8_model_is_named(tmp_path):
     """The converter leaves e.g. a trailing PAD in float: say which op, not 'float model'."""
     b = ModelBuilder()
     x = b.input("x", (1, 4, 4, 2), **Q)
@@ -95,12 +94,12 @@ def test_a_float_op_in_an_int8_model_is_named():
     b.output(y)
     with pytest.raises(EdgeAIError, match=r"op 2 \(PAD\) computes in float32 in an otherwise "
                                           r"int8 model"):
-        check_supported(import_model(b.build()))
+        compile_bytes(b.build(), tmp_path)
 
 
 @pytest.mark.parametrize("kind, inputs", [("LEAKY_RELU", [None]), ("RESHAPE", []),
                                           ("TANH", [None]), ("HARD_SWISH", [None])])
-def test_an_op_missing_its_inputs_is_refused_not_a_traceback(kind, inputs):
+def test_an_op_missing_its_inputs_is_refused_not_a_traceback(tmp_path, kind, inputs):
     b = ModelBuilder()
     x = b.input("x", (1, 4), **Q)
     r = b.tensor("r", (1, 4), **Q)
@@ -109,10 +108,10 @@ def test_an_op_missing_its_inputs_is_refused_not_a_traceback(kind, inputs):
     b.op(kind, inputs, [y])
     b.output(y)
     with pytest.raises(EdgeAIError, match=rf"op 1 \({kind}\) cannot be read: inputs "):
-        check_supported(import_model(b.build()))
+        compile_bytes(b.build(), tmp_path)
 
 
-def test_empty_activations_are_refused():
+def test_empty_activations_are_refused(tmp_path):
     """A zero-sized tensor used to generate C whose network_run() returned -1."""
     b = ModelBuilder()
     x = b.input("x", (1, 0, 4), **Q)
@@ -121,4 +120,71 @@ def test_empty_activations_are_refused():
     b.output(y)
     with pytest.raises(EdgeAIError, match=r"tensor 0 \('x'\) has shape \[1, 0, 4\]: empty "
                                           r"activations are not supported"):
-        check_supported(import_model(b.build()))
+        compile_bytes(b.build(), tmp_path)
+
+
+def test_unsupported_op_is_named_with_its_index(tmp_path):
+    b = ModelBuilder()
+    x = b.input("x", (1, 4), **Q)
+    y = b.tensor("y", (1, 4), **Q)
+    b.op("RESHAPE", [x, b.const("shape", np.array([1, 4], np.int32))], [y], new_shape=[1, 4])
+    z = b.tensor("z", (1, 4), dtype=np.int32, scale=1.0, zero_point=0)
+    b.op("ARG_MAX", [y, b.const("axis", np.array([1], np.int32))], [z])
+    b.output(z)
+    expected = r"op 1 \(ARG_MAX\) is not supported; supported ops: .*FULLY_CONNECTED"
+    with pytest.raises(EdgeAIError, match=expected):
+        compile_bytes(b.build(), tmp_path)
+
+
+def test_float_model_is_refused(tmp_path):
+    b = ModelBuilder()
+    x = b.input("x", (1, 4), scale=None, zero_point=None, dtype=np.float32)
+    y = b.tensor("y", (1, 4), scale=None, zero_point=None, dtype=np.float32)
+    b.op("RELU", [x], [y])
+    b.output(y)
+    with pytest.raises(EdgeAIError, match="float32 model"):
+        compile_bytes(b.build(), tmp_path)
+
+
+def _conv_then(b: ModelBuilder, kind: str, out_quant: dict, **options):
+    """x -> CONV_2D (3x3 VALID, no activation) -> `kind`: a pair the passes would fuse."""
+    x = b.input("x", (1, 6, 6, 2), **Q)
+    wq, ws = quantize_weights(np.random.default_rng(0).normal(size=(4, 3, 3, 2)), True, axis=0)
+    conv = b.tensor("conv", (1, 4, 4, 4), **Q)
+    b.op("CONV_2D", [x, b.const("w", wq, scale=ws, zero_point=0, axis=0), None], [conv],
+         padding="VALID", stride_h=1, stride_w=1, fused_activation_function="NONE")
+    out_shape = (1, 2, 2, 4) if "filter_height" in options else (1, 4, 4, 4)
+    y = b.tensor("y", out_shape, **out_quant)
+    b.op(kind, [conv], [y], **options)
+    b.output(y)
+    return b.build()
+
+
+def test_a_refused_activation_is_named_not_fused_away(tmp_path):
+    """The RELU after the convolution would fold into its activation slot; refused (int16
+    output), it must stay, and be the op the error names."""
+    model = _conv_then(ModelBuilder(), "RELU", {**Q, "dtype": np.int16})
+    with pytest.raises(EdgeAIError, match=r"op 1 \(RELU\): output type int16 is not supported"):
+        compile_bytes(model, tmp_path)
+
+
+def test_a_refused_pool_is_named_not_fused_away(tmp_path):
+    """A MAX_POOL_2D with a fused TANH (no kernel has it) would fuse into the convolution."""
+    model = _conv_then(ModelBuilder(), "MAX_POOL_2D", Q, padding="VALID", stride_h=2,
+                       stride_w=2, filter_height=2, filter_width=2,
+                       fused_activation_function="TANH")
+    with pytest.raises(EdgeAIError, match=r"op 1 \(MAX_POOL_2D\): fused activation TANH is "):
+        compile_bytes(model, tmp_path)
+
+
+def test_a_reshape_changing_the_size_is_refused_not_aliased(tmp_path):
+    b = ModelBuilder()
+    x = b.input("x", (1, 8), **Q)
+    r = b.tensor("r", (1, 6), **Q)
+    b.op("RESHAPE", [x, b.const("shape", np.array([1, 6], np.int32))], [r], new_shape=[1, 6])
+    y = b.tensor("y", (1, 6), **Q)
+    b.op("RELU", [r], [y])
+    b.output(y)
+    with pytest.raises(EdgeAIError, match=r"op 0 \(RESHAPE\): 8 input elements cannot "
+                                          r"become 6 output elements"):
+        compile_bytes(b.build(), tmp_path)
