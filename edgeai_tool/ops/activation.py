@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport, int8_per_tensor, io_tensors
+from edgeai_tool.ops.base import OpSupport, check_int8_unary, io_tensors
 from edgeai_tool.quant import INT32_MAX, quantize_multiplier, round_half_away
 
 # ST Edge AI counts a ReLU as 1 MACC per element (seed report); the others are our estimates
@@ -51,12 +51,10 @@ def hard_swish_params(x: Tensor, y: Tensor) -> tuple[int, int, int, int]:
 
 
 def _check_int8_io(graph: Graph, op: Op) -> str | None:
-    if len(op.inputs) != 1 or len(op.outputs) != 1:
-        return f"{len(op.inputs)} inputs and {len(op.outputs)} outputs (1 and 1 expected)"
-    x, y = io_tensors(graph, op)
-    reason = int8_per_tensor("input", x) or int8_per_tensor("output", y)
+    reason = check_int8_unary(graph, op)
     if reason:
         return reason
+    x, y = io_tensors(graph, op)
     if x.size != y.size:
         return f"input of {x.size} values but output of {y.size}"
     return None

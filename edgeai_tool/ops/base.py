@@ -46,6 +46,15 @@ def int8_per_tensor(role: str, tensor: Tensor) -> str | None:
     return None
 
 
+def check_int8_unary(graph: Graph, op: Op) -> str | None:
+    """The reason an op is not one int8 input to one int8 output, both quantized per tensor."""
+    reason = io_count(op, (1,))
+    if reason:
+        return reason
+    x, y = io_tensors(graph, op)
+    return int8_per_tensor("input", x) or int8_per_tensor("output", y)
+
+
 def check_fused_activation(options: dict) -> str | None:
     activation = options.get("fused_activation_function", "NONE")
     if activation not in FUSED_ACTIVATIONS:

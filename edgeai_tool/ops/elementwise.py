@@ -114,9 +114,7 @@ def _check_scales(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> str | None:
 
 
 SUPPORT = [
-    OpSupport("ADD", _ARITH_CONSTRAINTS, check_elementwise, output_size_macc),
-    OpSupport("SUB", _ARITH_CONSTRAINTS, check_elementwise, output_size_macc),
-    OpSupport("MUL", _ARITH_CONSTRAINTS, check_elementwise, output_size_macc),
-    OpSupport("MAXIMUM", _MINMAX_CONSTRAINTS, check_elementwise, output_size_macc),
-    OpSupport("MINIMUM", _MINMAX_CONSTRAINTS, check_elementwise, output_size_macc),
+    OpSupport(kind, _ARITH_CONSTRAINTS if kind in HAS_ACTIVATION else _MINMAX_CONSTRAINTS,
+              check_elementwise, output_size_macc)
+    for kind in (*HAS_ACTIVATION, "MAXIMUM", "MINIMUM")
 ]

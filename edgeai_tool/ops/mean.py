@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport
+from edgeai_tool.ir import Graph, Op
+from edgeai_tool.ops.base import OpSupport, int8_per_tensor
 
 CONSTRAINTS = (
     "int8 input (rank 1 to 5) and output, per-tensor quantized (any scales and zero points); "
@@ -41,20 +41,12 @@ def mean_axes(graph: Graph, op: Op) -> tuple[list[int] | None, str | None]:
     return resolved, None
 
 
-def _check_tensor(role: str, tensor: Tensor) -> str | None:
-    if tensor.dtype != "int8":
-        return f"{role} type {tensor.dtype} is not supported (int8 only)"
-    if tensor.quant is None or tensor.quant.per_channel:
-        return f"{role} needs per-tensor quantization"
-    return None
-
-
 def check_mean(graph: Graph, op: Op) -> str | None:
     """None when the MEAN is supported, else the reason."""
     if len(op.inputs) != 2 or len(op.outputs) != 1 or min(op.inputs) < 0:
         return f"{len(op.inputs)} inputs and {len(op.outputs)} outputs (2 and 1 expected)"
     x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
-    reason = _check_tensor("input", x) or _check_tensor("output", y)
+    reason = int8_per_tensor("input", x) or int8_per_tensor("output", y)
     if reason:
         return reason
     if x.is_constant:

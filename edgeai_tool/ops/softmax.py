@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from edgeai_tool.ir import Graph, Op
-from edgeai_tool.ops.base import OpSupport, int8_per_tensor, io_tensors
+from edgeai_tool.ops.base import OpSupport, check_int8_unary, io_tensors
 from edgeai_tool.quant import quantize_multiplier
 
 SCALED_DIFF_INTEGER_BITS = 5
@@ -38,12 +38,10 @@ def softmax_scaling(beta: float, input_scale: float) -> tuple[int, int, int]:
 
 def check_softmax(graph: Graph, op: Op) -> str | None:
     """None when the op is supported, else the reason."""
-    if len(op.inputs) != 1 or len(op.outputs) != 1:
-        return f"{len(op.inputs)} inputs and {len(op.outputs)} outputs (1 and 1 expected)"
-    x, y = io_tensors(graph, op)
-    reason = int8_per_tensor("input", x) or int8_per_tensor("output", y)
+    reason = check_int8_unary(graph, op)
     if reason:
         return reason
+    x, y = io_tensors(graph, op)
     if not x.shape or x.shape != y.shape:
         return f"input shape {list(x.shape)} and output shape {list(y.shape)} differ"
     if x.shape[-1] > MAX_DEPTH:

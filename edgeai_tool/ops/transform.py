@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport, io_count, no_macc
+from edgeai_tool.ops.base import OpSupport, io_count, io_tensors, no_macc
 
 CONCAT_MAX_INPUTS = 10  # EDGEAI_CONCAT_MAX_INPUTS (TFLM's kMaxInputNum)
 
@@ -73,18 +73,29 @@ def _const_int32_vector(graph: Graph, op: Op, index: int, role: str,
     return values, None
 
 
+def _check_moved(graph: Graph, op: Op, inputs: tuple[int, ...], max_rank: int,
+                 scalar_output: bool = False) -> str | None:
+    """Input count, then a computed int8 input and an int8 output of rank 1 to `max_rank`
+    (or a scalar output, when `scalar_output`)."""
+    reason = io_count(op, inputs)
+    if reason:
+        return reason
+    x, y = io_tensors(graph, op)
+    reason = _int8_activation("input", x, max_rank)
+    if reason or (scalar_output and not y.shape):
+        return reason
+    return _int8_activation("output", y, max_rank)
+
+
 # ---- TRANSPOSE ------------------------------------------------------------------------------
 
 
 def check_transpose(graph: Graph, op: Op) -> str | None:
     """None when the TRANSPOSE is supported, else the reason."""
-    reason = io_count(op, (2,))
+    reason = _check_moved(graph, op, (2,), 5)
     if reason:
         return reason
-    x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
-    reason = _int8_activation("input", x, 5) or _int8_activation("output", y, 5)
-    if reason:
-        return reason
+    x, y = io_tensors(graph, op)
     perm, reason = _const_int32_vector(graph, op, 1, "perm", len(x.shape))
     if reason:
         return reason
@@ -163,14 +174,10 @@ def slice_plan(graph: Graph, op: Op) -> tuple[list[tuple[int, int, int]] | None,
 
 def check_strided_slice(graph: Graph, op: Op) -> str | None:
     """None when the STRIDED_SLICE is supported, else the reason."""
-    reason = io_count(op, (4,))
+    reason = _check_moved(graph, op, (4,), 4, scalar_output=True)
     if reason:
         return reason
-    x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
-    reason = _int8_activation("input", x, 4) or (
-        _int8_activation("output", y, 4) if y.shape else None)
-    if reason:
-        return reason
+    y = graph.tensor(op.outputs[0])
     if y.dtype != "int8":
         return f"output type {y.dtype} is not supported (int8 only)"
     plan, reason = slice_plan(graph, op)
@@ -211,13 +218,10 @@ def pad_value(graph: Graph, op: Op) -> int:
 
 def check_pad(graph: Graph, op: Op) -> str | None:
     """None when the PAD/PADV2 is supported, else the reason."""
-    reason = io_count(op, (2, 3) if op.kind == "PADV2" else (2,))
+    reason = _check_moved(graph, op, (2, 3) if op.kind == "PADV2" else (2,), 5)
     if reason:
         return reason
-    x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
-    reason = _int8_activation("input", x, 5) or _int8_activation("output", y, 5)
-    if reason:
-        return reason
+    x, y = io_tensors(graph, op)
     if y.quant is None or y.quant.per_channel:
         return "output needs per-tensor quantization (its zero point is the pad value)"
     rank = len(x.shape)

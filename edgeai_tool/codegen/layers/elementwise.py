@@ -30,7 +30,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, CValue, LayerCode
+from edgeai_tool.codegen.layers.base import (
+    ArrayRef,
+    Buffer,
+    CArray,
+    CValue,
+    LayerCode,
+    merged_loops,
+)
 from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.ops.base import output_size_macc
 from edgeai_tool.ops.elementwise import (
@@ -78,20 +85,8 @@ def broadcast_loops(shape1: tuple[int, ...], shape2: tuple[int, ...],
             step *= shape[d]
         return strides
 
-    strides1, strides2 = extended_strides(shape1), extended_strides(shape2)
-    merged: list[tuple[int, int, int]] = []  # innermost first
-    for d in reversed(range(rank)):
-        n = out_shape[d]
-        if n == 1:
-            continue
-        a, b = strides1[d], strides2[d]
-        if merged:
-            inner_n, inner_a, inner_b = merged[-1]
-            if a == inner_a * inner_n and b == inner_b * inner_n:
-                merged[-1] = (inner_n * n, inner_a, inner_b)
-                continue
-        merged.append((n, a, b))
-    return list(reversed(merged))
+    return merged_loops(zip(out_shape, extended_strides(shape1), extended_strides(shape2),
+                            strict=True))
 
 
 def loop_params(shape1: tuple[int, ...], shape2: tuple[int, ...],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from edgeai_tool.codegen.layers.base import Buffer, LayerCode
+from edgeai_tool.codegen.layers.base import Buffer, LayerCode, merged_loops
 from edgeai_tool.ir import Graph, Op
 from edgeai_tool.ops.mean import mean_axes, mean_macc
 from edgeai_tool.quant import quantize_multiplier
@@ -31,14 +31,7 @@ def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tupl
 
 def _loops(dims: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
     """(counts, steps) of nested loops over (size, stride) dims, merged, padded to LOOPS."""
-    merged: list[tuple[int, int]] = []
-    for size, stride in dims:
-        if size == 1:
-            continue
-        if merged and merged[-1][1] == size * stride:
-            merged[-1] = (merged[-1][0] * size, stride)
-        else:
-            merged.append((size, stride))
+    merged = merged_loops(dims)
     assert len(merged) <= LOOPS, "a rank-5 input splits into at most three runs of axes"
     merged = [(1, 0)] * (LOOPS - len(merged)) + merged
     return [m[0] for m in merged], [m[1] for m in merged]

@@ -16,7 +16,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, CValue, LayerCode
+from edgeai_tool.codegen.layers.base import (
+    ArrayRef,
+    Buffer,
+    CArray,
+    CValue,
+    LayerCode,
+    merged_loops,
+)
 from edgeai_tool.ir import Graph, Op
 from edgeai_tool.ops.transform import (
     CONCAT_MAX_INPUTS,
@@ -45,17 +52,7 @@ def merge_loops(count: Sequence[int], in_step: Sequence[int],
                 out_step: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
     """Drop single-trip loops, merge loops that walk both tensors contiguously, and pad to
     MOVE_DIMS loops (outermost first; padding loops have count 1)."""
-    loops = [(c, i, o) for c, i, o in zip(count, in_step, out_step, strict=True) if c != 1]
-    merged: list[tuple[int, int, int]] = []
-    for c, i, o in loops:
-        if merged:
-            pc, pi, po = merged[-1]
-            if pi == c * i and po == c * o:
-                merged[-1] = (pc * c, i, o)
-                continue
-        merged.append((c, i, o))
-    if not merged:
-        merged = [(1, 1, 1)]
+    merged = merged_loops(zip(count, in_step, out_step, strict=True)) or [(1, 1, 1)]
     assert len(merged) <= MOVE_DIMS, "the checks keep every tensor within MOVE_DIMS dimensions"
     merged = [(1, 0, 0)] * (MOVE_DIMS - len(merged)) + merged
     return [m[0] for m in merged], [m[1] for m in merged], [m[2] for m in merged]
