@@ -8,7 +8,7 @@ retrained with the same architecture therefore changes only the data files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,19 +73,3 @@ class LayerCode:
 
 Lowering = Callable[[Graph, Op], LayerCode]
 
-
-def merged_loops(loops: Iterable[tuple[int, ...]]) -> list[tuple[int, ...]]:
-    """Nested loops (trip count, then one element step per tensor), outermost first, without
-    the single-trip ones, each merged into the loop outside it when every tensor steps
-    through the pair as one (outer step = inner count x inner step, both 0 included)."""
-    merged: list[tuple[int, ...]] = []
-    for count, *steps in loops:
-        if count == 1:
-            continue
-        if merged:
-            outer_count, *outer_steps = merged[-1]
-            if all(outer == count * step for outer, step in zip(outer_steps, steps, strict=True)):
-                merged[-1] = (outer_count * count, *steps)
-                continue
-        merged.append((count, *steps))
-    return merged

@@ -111,24 +111,35 @@ def depthwise_weights(w: np.ndarray) -> np.ndarray:
 
 def lower_conv(graph: Graph, op: Op) -> LayerCode:
     """CONV_2D -> edgeai_conv_s8 / edgeai_conv_1x1_s8, or edgeai_conv_pool_s8 when fused."""
-    if "pool" in op.options:
-        return _lower_conv_pool(graph, op)
     x, w, bias, y = conv_tensors(graph, op)
+    conv_out = conv_output(graph, op)
     groups = x.shape[3] // w.shape[3]
     geometry = conv_geometry(op.options, x, w)
-    data, arrays = _numbers(x, w, bias, y, op.options.get("fused_activation_function", "NONE"),
-                            axis=0)
-    scratch = conv_scratch_bytes(geometry, x.shape[3], groups)
+    data, arrays = _numbers(x, w, bias, conv_out,
+                            op.options.get("fused_activation_function", "NONE"), axis=0)
+    pool = op.options.get("pool")
+    if pool:
+        struct = kernel = "edgeai_conv_pool"
+        scratch = conv_pool_scratch_bytes(columns_bytes(geometry, x.shape[3], groups),
+                                          hwc(conv_out)[2], pool["kind"] == "AVERAGE_POOL_2D")
+        shapes = {"input": hwc(x), "conv_output": hwc(conv_out), "output": hwc(y)}
+        pool_params, pool_data = _pool_fields(pool, conv_out, y)
+    else:
+        struct = "edgeai_conv"
+        scratch = conv_scratch_bytes(geometry, x.shape[3], groups)
+        kernel = "edgeai_conv" if scratch else "edgeai_conv_1x1"
+        shapes = {"input": hwc(x), "output": hwc(y)}
+        pool_params, pool_data = {}, {}
     args = [Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0])]
     if scratch:
         args.append(Buffer("scratch"))
     return LayerCode(
-        kernel="edgeai_conv_s8" if scratch else "edgeai_conv_1x1_s8",
+        kernel=f"{kernel}_s8",
         header="edgeai_conv.h",
-        params_type="edgeai_conv_params",
-        params={"input": hwc(x), "output": hwc(y), **geometry, "groups": groups},
-        data_type="edgeai_conv_data",
-        data=data,
+        params_type=f"{struct}_params",
+        params={**shapes, **geometry, "groups": groups, **pool_params},
+        data_type=f"{struct}_data",
+        data={**data, **pool_data},
         args=args,
         arrays=arrays,
         scratch_bytes=scratch,
@@ -137,41 +148,20 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
     )
 
 
-def _lower_conv_pool(graph: Graph, op: Op) -> LayerCode:
-    x, w, bias, y = conv_tensors(graph, op)
-    pool = op.options["pool"]
-    conv_out = conv_output(graph, op)
-    groups = x.shape[3] // w.shape[3]
-    geometry = conv_geometry(op.options, x, w)
+def _pool_fields(pool: dict, conv_out: Tensor, y: Tensor) -> tuple[dict[str, CValue],
+                                                                    dict[str, CValue]]:
+    """The params and data fields a fused pool adds to its convolution's."""
     window = pool_structure(pool, hwc(conv_out))
-    average = pool["kind"] == "AVERAGE_POOL_2D"
-    data, arrays = _numbers(x, w, bias, conv_out,
-                            op.options.get("fused_activation_function", "NONE"), axis=0)
     pool_min, pool_max = activation_range(pool.get("fused_activation_function", "NONE"),
                                           y.scale, y.zero_point)
-    channels = hwc(conv_out)[2]
+    average = pool["kind"] == "AVERAGE_POOL_2D"
     params: dict[str, CValue] = {
-        "input": hwc(x), "conv_output": hwc(conv_out), "output": hwc(y), **geometry,
-        "groups": groups, "pool_kind": "EDGEAI_POOL_AVERAGE" if average else "EDGEAI_POOL_MAX",
+        "pool_kind": "EDGEAI_POOL_AVERAGE" if average else "EDGEAI_POOL_MAX",
         "pool_h": window["filter_h"], "pool_w": window["filter_w"],
         "pool_stride_h": window["stride_h"], "pool_stride_w": window["stride_w"],
         "pool_pad_top": window["pad_top"], "pool_pad_left": window["pad_left"],
     }
-    scratch = conv_pool_scratch_bytes(columns_bytes(geometry, x.shape[3], groups), channels,
-                                      average)
-    return LayerCode(
-        kernel="edgeai_conv_pool_s8",
-        header="edgeai_conv.h",
-        params_type="edgeai_conv_pool_params",
-        params=params,
-        data_type="edgeai_conv_pool_data",
-        data={**data, "pool_act_min": pool_min, "pool_act_max": pool_max},
-        args=[Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0]), Buffer("scratch")],
-        arrays=arrays,
-        scratch_bytes=scratch,
-        macc=conv_macc(graph, op),
-        c_type="Conv2D",
-    )
+    return params, {"pool_act_min": pool_min, "pool_act_max": pool_max}
 
 
 def lower_depthwise(graph: Graph, op: Op) -> LayerCode:

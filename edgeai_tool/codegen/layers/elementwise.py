@@ -30,14 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from edgeai_tool.codegen.layers.base import (
-    ArrayRef,
-    Buffer,
-    CArray,
-    CValue,
-    LayerCode,
-    merged_loops,
-)
+from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, CValue, LayerCode
+from edgeai_tool.codegen.loops import merged_loops
 from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.ops.base import output_size_macc
 from edgeai_tool.ops.elementwise import (

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 
-from edgeai_tool.codegen.layers.base import Buffer, LayerCode, merged_loops
+from edgeai_tool.codegen.layers.base import Buffer, LayerCode
+from edgeai_tool.codegen.loops import merged_loops
 from edgeai_tool.ir import Graph, Op
 from edgeai_tool.ops.mean import mean_axes, mean_macc
 from edgeai_tool.quant import quantize_multiplier

@@ -16,14 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from edgeai_tool.codegen.layers.base import (
-    ArrayRef,
-    Buffer,
-    CArray,
-    CValue,
-    LayerCode,
-    merged_loops,
-)
+from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, CValue, LayerCode
+from edgeai_tool.codegen.loops import merged_loops
 from edgeai_tool.ir import Graph, Op
 from edgeai_tool.ops.transform import (
     CONCAT_MAX_INPUTS,
