@@ -39,7 +39,7 @@ def check_model(graph: Graph) -> None:
 def check_op(graph: Graph, op: Op) -> None:
     """Raise `EdgeAIError` naming the op (by its index in the model file) and why, when it
     is outside its support entry."""
-    message = _refusal(graph, op, op.origin[0] if op.origin else graph.ops.index(op))
+    message = _refusal(graph, op, op.origin[0])
     if message:
         raise EdgeAIError(message)
 

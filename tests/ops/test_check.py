@@ -188,3 +188,22 @@ def test_a_reshape_changing_the_size_is_refused_not_aliased(tmp_path):
     with pytest.raises(EdgeAIError, match=r"op 0 \(RESHAPE\): 8 input elements cannot "
                                           r"become 6 output elements"):
         compile_bytes(b.build(), tmp_path)
+
+
+def test_a_refused_pad_is_named_not_folded_away(tmp_path):
+    """A PADV2 whose constant is quantized unlike its output (TFLite Micro refuses it) would
+    fold into the VALID convolution reading it: it pads with the zero point's raw value."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 4, 4, 2), **Q)
+    padded = b.tensor("padded", (1, 6, 6, 2), **Q)
+    paddings = b.const("paddings", np.array([[0, 0], [1, 1], [1, 1], [0, 0]], np.int32))
+    value = b.const("value", np.array([Q["zero_point"]], np.int8), scale=0.5,
+                    zero_point=Q["zero_point"])
+    b.op("PADV2", [x, paddings, value], [padded])
+    wq, ws = quantize_weights(np.random.default_rng(0).normal(size=(4, 3, 3, 2)), True, axis=0)
+    y = b.tensor("y", (1, 4, 4, 4), **Q)
+    b.op("CONV_2D", [padded, b.const("w", wq, scale=ws, zero_point=0, axis=0), None], [y],
+         padding="VALID", stride_h=1, stride_w=1, fused_activation_function="NONE")
+    b.output(y)
+    with pytest.raises(EdgeAIError, match=r"op 0 \(PADV2\): pad value quantized differently"):
+        compile_bytes(b.build(), tmp_path)
