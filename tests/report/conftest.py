@@ -15,7 +15,8 @@ import pytest
 from support.tflite_builder import ModelBuilder, TensorRef
 
 from edgeai_tool.compilation import Compilation
-from edgeai_tool.compiler import Options, compile_model
+from edgeai_tool.compiler import compile_model
+from edgeai_tool.options import Options
 
 
 def _conv(b: ModelBuilder, rng: np.random.Generator, x: TensorRef, name: str, filters: int,

@@ -6,7 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from edgeai_tool.compiler import Options, compile_model
+from edgeai_tool.compiler import compile_model
+from edgeai_tool.options import Options
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_MODEL = REPO / "models" / "quantized_model.tflite"

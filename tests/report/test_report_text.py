@@ -12,7 +12,8 @@ from support.bitexact import compile_bytes
 from support.tflite_builder import ModelBuilder
 
 from edgeai_tool.compilation import Compilation
-from edgeai_tool.compiler import Options, compile_model
+from edgeai_tool.compiler import compile_model
+from edgeai_tool.options import Options
 from edgeai_tool.report import render_report
 from edgeai_tool.report.text import shape_text, shown_command_line
 

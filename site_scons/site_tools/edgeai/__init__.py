@@ -77,7 +77,7 @@ def _flag(env, var):
 
 
 def _options(env, name, pools):
-    from edgeai_tool.compiler import Options
+    from edgeai_tool.options import Options
 
     return Options(
         name=name,
