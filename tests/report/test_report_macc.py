@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from support.tflite_builder import ModelBuilder
 
 from edgeai_tool.importer import load_model
-from edgeai_tool.ir import Graph, Op, Quantization, Tensor
+from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.report.analysis import model_rows, parameter_tensors
 
 # (row name, params, bytes, macc) of the seed report's model table, in its order.
@@ -45,20 +46,11 @@ def test_rows_are_grouped_and_connected_like_the_seed(seed_architecture: Path) -
     assert rows["dense_5"].layer_type == "Gemm" and rows["softmax_7"].layer_type == "Nonlinearity"
 
 
-def _graph(kind: str, in_shape: tuple[int, ...], out_shape: tuple[int, ...],
-           weights: tuple[int, ...] | None = None, **options: object) -> Graph:
-    q = Quantization((0.1,), (0,))
-    tensors = {0: Tensor(0, "x", in_shape, "int8", q), 1: Tensor(1, "y", out_shape, "int8", q)}
-    inputs = [0]
-    if weights is not None:
-        tensors[2] = Tensor(2, "w", weights, "int8", q, data=np.zeros(weights, np.int8))
-        inputs.append(2)
-    op = Op(kind, inputs, [1], dict(options), origin=(0,))
-    return Graph("g", tensors, [op], [0], [1])
-
-
 def test_unquantized_constants_are_arguments_not_parameters() -> None:
-    graph = _graph("RESHAPE", (1, 2, 5), (1, 10))
-    graph.tensors[2] = Tensor(2, "shape", (2,), "int32", None, data=np.array([1, 10]))
-    graph.ops[0].inputs.append(2)
+    b = ModelBuilder()
+    x = b.input("x", (1, 2, 5), scale=0.1, zero_point=0)
+    y = b.tensor("y", (1, 10), scale=0.1, zero_point=0)
+    b.op("RESHAPE", [x, b.const("shape", np.array([1, 10], np.int32))], [y], new_shape=[1, 10])
+    b.output(y)
+    graph = import_model(b.build())
     assert parameter_tensors(graph, graph.ops[0], set()) == []
