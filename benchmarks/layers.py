@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # support.tflite_builder: calibrated one-op models
 
-from edgeai_tool.compiler import Options, compile_model, write_files  # noqa: E402
+from edgeai_tool.compiler import compile_model, write_files  # noqa: E402
+from edgeai_tool.options import Options  # noqa: E402
 from edgeai_tool.runtime import runtime_dir  # noqa: E402
 
 HARNESS = ROOT / "edgeai_tool" / "validate" / "qemu_harness"

@@ -44,7 +44,8 @@ from edgeai_tool import __version__
 from edgeai_tool.errors import EdgeAIError
 
 if TYPE_CHECKING:  # the pipeline is imported only when something is generated
-    from edgeai_tool.compiler import Compilation, Options
+    from edgeai_tool.compilation import Compilation
+    from edgeai_tool.options import Options
 
 FORMAT = 1
 ENTRIES = f"models-v{FORMAT}"

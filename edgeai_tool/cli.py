@@ -167,7 +167,7 @@ def _validate(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 
 def _supported_ops(_args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
-    from edgeai_tool.codegen.layers import supported_ops_table
+    from edgeai_tool.ops import supported_ops_table
 
     print(supported_ops_table(), end="")
 

@@ -3,9 +3,9 @@ their input buffer, and the op leaves the schedule."""
 
 from __future__ import annotations
 
-from edgeai_tool.ir import Graph
-
-SHAPE_ONLY_OPS = frozenset({"RESHAPE", "SQUEEZE", "EXPAND_DIMS"})
+from edgeai_tool.ir import Graph, Op
+from edgeai_tool.ops.check import is_supported
+from edgeai_tool.ops.shape import SHAPE_ONLY_OPS
 
 
 def alias_reshapes(graph: Graph) -> Graph:
@@ -13,7 +13,7 @@ def alias_reshapes(graph: Graph) -> Graph:
     graph = graph.copy()
     kept = []
     for op in graph.ops:
-        if op.kind not in SHAPE_ONLY_OPS or not _can_alias(graph, op.inputs[0], op.outputs[0]):
+        if not _can_alias(graph, op):
             kept.append(op)
             continue
         source = graph.tensor(op.inputs[0])
@@ -26,9 +26,9 @@ def alias_reshapes(graph: Graph) -> Graph:
     return graph
 
 
-def _can_alias(graph: Graph, source_id: int, target_id: int) -> bool:
-    source, target = graph.tensor(source_id), graph.tensor(target_id)
-    if source.quant != target.quant or source.dtype != target.dtype:
+def _can_alias(graph: Graph, op: Op) -> bool:
+    if op.kind not in SHAPE_ONLY_OPS or not is_supported(graph, op):
         return False
-    # A graph input reshaped straight into a graph output still needs a distinct output.
-    return not (source_id in graph.inputs and target_id in graph.outputs)
+    # The check made sure type and quantization are kept. A graph input reshaped straight
+    # into a graph output still needs a distinct output.
+    return not (op.inputs[0] in graph.inputs and op.outputs[0] in graph.outputs)

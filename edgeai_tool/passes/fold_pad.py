@@ -13,16 +13,18 @@ for their own padding. The pad disappears when:
 The folded convolution reads the pad's input. When the padding is what SAME padding gives
 for that input (same output size, same rows/columns before), it simply becomes SAME;
 otherwise it keeps VALID and gets `options["explicit_padding"] = (top, bottom, left, right)`,
-which conv.py honours (output size (in + top + bottom - effective filter) // stride + 1,
+which ops/conv.py honours (output size (in + top + bottom - effective filter) // stride + 1,
 padding before = top/left; everything after is implicit, like SAME's). A 1x1 CONV_2D whose
 padding is not SAME-equivalent is left alone (its kernel reads the input in place).
 """
 
 from __future__ import annotations
 
-from edgeai_tool.codegen.layers.pool import window_geometry
-from edgeai_tool.codegen.layers.transform import check_pad, pad_value, paddings_of
 from edgeai_tool.ir import Graph, Op
+from edgeai_tool.ops.check import is_supported
+from edgeai_tool.ops.conv import dilations
+from edgeai_tool.ops.pool import window_geometry
+from edgeai_tool.ops.transform import pad_value, paddings_of
 
 _PADS = ("PAD", "PADV2")
 _CONVS = ("CONV_2D", "DEPTHWISE_CONV_2D")
@@ -34,7 +36,8 @@ def fold_pad(graph: Graph) -> Graph:
     index = 0
     while index < len(graph.ops):
         op = graph.ops[index]
-        reader = _sole_conv_reader(graph, op) if op.kind in _PADS else None
+        reader = (_sole_conv_reader(graph, op)
+                  if op.kind in _PADS and is_supported(graph, op) else None)
         options = _folded_options(graph, op, graph.ops[reader]) if reader is not None else None
         if options is None:
             index += 1
@@ -52,15 +55,14 @@ def _sole_conv_reader(graph: Graph, pad: Op) -> int | None:
     if len(readers) != 1 or out in graph.outputs:
         return None
     conv = graph.ops[readers[0]]
-    if conv.kind not in _CONVS or conv.inputs[0] != out or out in conv.inputs[1:]:
+    if conv.kind not in _CONVS or conv.inputs[0] != out or out in conv.inputs[1:] \
+            or not is_supported(graph, conv):
         return None
     return readers[0]
 
 
 def _folded_options(graph: Graph, pad: Op, conv: Op) -> dict | None:
     """The convolution's options with the padding folded in, or None if it cannot fold."""
-    if check_pad(graph, pad) is not None:
-        return None
     if conv.options.get("padding") != "VALID" or "explicit_padding" in conv.options:
         return None
     x, y = graph.tensor(pad.inputs[0]), graph.tensor(pad.outputs[0])
@@ -74,7 +76,7 @@ def _folded_options(graph: Graph, pad: Op, conv: Op) -> dict | None:
         return None
     kernel = weights.shape[1:3]
     strides = (int(conv.options.get("stride_h", 1)), int(conv.options.get("stride_w", 1)))
-    dilation = (_dilation(conv.options, "h"), _dilation(conv.options, "w"))
+    dilation = dilations(conv.options)
     same = all(_same_equivalent(x.shape[1 + a], pads[1 + a], kernel[a], strides[a], dilation[a])
                for a in range(2))
     options = dict(conv.options)
@@ -85,10 +87,6 @@ def _folded_options(graph: Graph, pad: Op, conv: Op) -> dict | None:
     else:
         options["explicit_padding"] = (*pads[1], *pads[2])
     return options
-
-
-def _dilation(options: dict, axis: str) -> int:
-    return int(options.get(f"dilation_{axis}_factor", options.get(f"dilation_{axis}factor", 1)))
 
 
 def _same_equivalent(size: int, pad: tuple[int, int], kernel: int, stride: int,

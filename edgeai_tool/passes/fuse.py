@@ -4,11 +4,15 @@
   becomes that slot's clamp.
 - CONV_2D followed by MAX_POOL_2D or AVERAGE_POOL_2D becomes one layer that never
   materialises the convolution's full output.
+
+Both fuse only ops that pass their support check, so that a refused op is named as the user
+wrote it, never hidden inside another.
 """
 
 from __future__ import annotations
 
 from edgeai_tool.ir import Graph, Op
+from edgeai_tool.ops.check import is_supported
 
 _ACTIVATION_OPS = {"RELU": "RELU", "RELU6": "RELU6", "RELU_N1_TO_1": "RELU_N1_TO_1"}
 _HAS_ACTIVATION_SLOT = {
@@ -37,7 +41,7 @@ def fuse_activations(graph: Graph) -> Graph:
     while index < len(graph.ops):
         op = graph.ops[index]
         activation = op.options.get("fused_activation_function")
-        if op.kind in _HAS_ACTIVATION_SLOT and activation == "NONE":
+        if op.kind in _HAS_ACTIVATION_SLOT and activation == "NONE" and is_supported(graph, op):
             reader = _sole_reader(graph, op.outputs[0])
             if reader is not None and _folds_into(graph, op, graph.ops[reader]):
                 clamp = graph.ops[reader]
@@ -51,8 +55,8 @@ def fuse_activations(graph: Graph) -> Graph:
 
 
 def _folds_into(graph: Graph, op: Op, activation: Op) -> bool:
-    return activation.kind in _ACTIVATION_OPS and _same_quantization(
-        graph, op.outputs[0], activation.outputs[0])
+    return (activation.kind in _ACTIVATION_OPS and is_supported(graph, activation)
+            and _same_quantization(graph, op.outputs[0], activation.outputs[0]))
 
 
 def fuse_conv_pool(graph: Graph) -> Graph:
@@ -61,7 +65,7 @@ def fuse_conv_pool(graph: Graph) -> Graph:
     index = 0
     while index < len(graph.ops):
         op = graph.ops[index]
-        if op.kind == "CONV_2D" and "pool" not in op.options:
+        if op.kind == "CONV_2D" and "pool" not in op.options and is_supported(graph, op):
             reader = _sole_reader(graph, op.outputs[0])
             if reader is not None and _pool_fuses(graph, graph.ops[reader]):
                 pool = graph.ops[reader]
@@ -84,4 +88,5 @@ def fuse_conv_pool(graph: Graph) -> Graph:
 
 
 def _pool_fuses(graph: Graph, pool: Op) -> bool:
-    return pool.kind in _POOLS and _same_quantization(graph, pool.inputs[0], pool.outputs[0])
+    return (pool.kind in _POOLS and is_supported(graph, pool)
+            and _same_quantization(graph, pool.inputs[0], pool.outputs[0]))

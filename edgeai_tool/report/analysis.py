@@ -1,4 +1,4 @@
-"""What the report states, computed once from a `Compilation`; text.py and c_info.py only
+"""What the report states, computed once from a `CompiledModel`; text.py and c_info.py only
 lay it out.
 
 - `ModelRow`s: the ORIGINAL graph as ST tabulates it, one row per imported op plus a row
@@ -18,16 +18,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from edgeai_tool.codegen.cformat import c_identifier
 from edgeai_tool.codegen.emit import layer_names
 from edgeai_tool.codegen.layers.base import LayerCode
-from edgeai_tool.ir import DTYPE_SIZES, Graph, Op
-from edgeai_tool.report import macc
-
-if TYPE_CHECKING:
-    from edgeai_tool.compiler import Compilation
+from edgeai_tool.compilation import CompiledModel
+from edgeai_tool.ir import DTYPE_SIZES, Graph, Op, Tensor
+from edgeai_tool.ops import op_macc
+from edgeai_tool.ops.base import fused_activation, fused_activation_macc
 
 # The report's layer types for TFLite ops (ST's vocabulary); others are title-cased.
 LAYER_TYPES = {
@@ -224,7 +222,7 @@ class Report:
         return -row.size, -row.macc
 
 
-def analyze(compilation: Compilation) -> Report:
+def analyze(compilation: CompiledModel) -> Report:
     """Gather the report's figures from the imported graph, the lowered layers and the plan."""
     graph, plan = compilation.graph, compilation.plan
     names = layer_names(graph)
@@ -284,19 +282,36 @@ def _input_rows(graph: Graph, index: int, consumers: dict[int, list[int]]) -> li
 def _op_rows(graph: Graph, index: int, op: Op, name: str, producer: dict[int, str],
              seen_params: set[int]) -> list[ModelRow]:
     shape = graph.tensor(op.outputs[0]).shape if op.outputs else ()
-    parameters = macc.parameter_tensors(graph, op, seen_params)
+    parameters = parameter_tensors(graph, op, seen_params)
     connected = tuple(producer[t] for t in op.inputs if t in producer)
     rows = [ModelRow(
         m_id=index, name=name, layer_type=LAYER_TYPES.get(op.kind, _title(op.kind)),
         original=op.kind, shape=shape,
         params=sum(t.size for t in parameters), size=sum(t.nbytes for t in parameters),
-        macc=macc.op_macc(graph, op), connected=connected,
+        macc=op_macc(graph, op), connected=connected,
     )]
-    if macc.fused_activation(op):
+    if fused_activation(op):
         rows.append(ModelRow(m_id=index, name=f"nl_{index}_nl", layer_type="Nonlinearity",
                              original=op.kind, shape=shape,
-                             macc=macc.activation_macc(graph, op), connected=(name,)))
+                             macc=fused_activation_macc(graph, op), connected=(name,)))
     return rows
+
+
+def parameter_tensors(graph: Graph, op: Op, seen: set[int]) -> list[Tensor]:
+    """The op's trained parameters: quantized constant inputs not counted for an earlier op.
+
+    Constants without quantization (a RESHAPE's shape, PAD's paddings, MEAN's axes) are
+    arguments, not parameters, and are left out as ST leaves them out.
+    """
+    found = []
+    for tensor_id in op.inputs:
+        if tensor_id < 0 or tensor_id in seen:
+            continue
+        tensor = graph.tensor(tensor_id)
+        if tensor.is_constant and tensor.quant is not None:
+            seen.add(tensor_id)
+            found.append(tensor)
+    return found
 
 
 def _title(kind: str) -> str:
@@ -338,7 +353,7 @@ def _scratch_ctype(code: LayerCode) -> str:
     return next((arg.ctype for arg in code.args if arg.role == "scratch"), "int8_t")
 
 
-def _arrays(compilation: Compilation, names: list[str],
+def _arrays(compilation: CompiledModel, names: list[str],
             buffers: dict[int, str]) -> Iterator[ArrayInfo]:
     graph, plan = compilation.graph, compilation.plan
     for name, code in zip(names, compilation.layers, strict=True):
@@ -419,7 +434,7 @@ def _operation(graph: Graph, op: Op, code: LayerCode) -> str:
     return f"op_{first}_{out}"
 
 
-def _io(compilation: Compilation, tensor_id: int, number: int,
+def _io(compilation: CompiledModel, tensor_id: int, number: int,
         buffers: dict[int, str]) -> IoInfo:
     graph, plan = compilation.graph, compilation.plan
     tensor = graph.tensor(tensor_id)

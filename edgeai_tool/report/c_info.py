@@ -7,24 +7,22 @@ Deterministic: keys sorted, two-space indent, a trailing newline, no dates or pa
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from edgeai_tool import __version__
+from edgeai_tool.compilation import CompiledModel
 from edgeai_tool.report.analysis import ArrayInfo, IoInfo, LayerInfo, PoolInfo, analyze
-
-if TYPE_CHECKING:
-    from edgeai_tool.compiler import Compilation
 
 SCHEMA_VERSION = 1
 
 
-def render_c_info(compilation: Compilation) -> str:
+def render_c_info(compilation: CompiledModel) -> str:
     """The JSON text of `<name>_c_info.json`."""
     document = c_info(compilation)
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
-def c_info(compilation: Compilation) -> dict[str, Any]:
+def c_info(compilation: CompiledModel) -> dict[str, Any]:
     """The same document as a dict."""
     report = analyze(compilation)
     options = compilation.options

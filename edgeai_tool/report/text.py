@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from edgeai_tool import __version__
-from edgeai_tool.codegen.emit import FILE_TEMPLATES
+from edgeai_tool.compilation import CompiledModel
+from edgeai_tool.options import C_FILE_PATTERNS
 from edgeai_tool.report.analysis import IoInfo, Report, analyze
 from edgeai_tool.report.table import (
     RULE,
@@ -29,15 +29,12 @@ from edgeai_tool.report.table import (
     thousands,
 )
 
-if TYPE_CHECKING:
-    from edgeai_tool.compiler import Compilation
-
 TOOL = f"edgeai {__version__}"
 SectionSizes = Mapping[str, Mapping[str, int]]
 SECTIONS = ("text", "rodata", "data", "bss")
 
 
-def render_report(compilation: Compilation, command_line: str | None = None,
+def render_report(compilation: CompiledModel, command_line: str | None = None,
                   section_sizes: SectionSizes | None = None) -> str:
     """The report's text (ends with a newline).
 
@@ -48,7 +45,7 @@ def render_report(compilation: Compilation, command_line: str | None = None,
     """
     report = analyze(compilation)
     if command_line is None:
-        command_line = getattr(compilation, "command_line", "") or "generate"
+        command_line = compilation.command_line or "generate"
     sections = [
         _header(command_line),
         _exec_summary(compilation, report),
@@ -99,7 +96,7 @@ def _header(command_line: str) -> list[str]:
     return [TOOL, *key_value_lines([("Parameters", shown_command_line(command_line))], 21)]
 
 
-def _exec_summary(compilation: Compilation, report: Report) -> list[str]:
+def _exec_summary(compilation: CompiledModel, report: Report) -> list[str]:
     options = compilation.options
     allocations = [label for label, on in (("allocate-inputs", options.allocate_inputs),
                                            ("allocate-outputs", options.allocate_outputs)) if on]
@@ -389,6 +386,6 @@ def _memory_summary(target: str, runtime: Mapping[str, int],
 
 
 def _generated_files(report: Report) -> list[str]:
-    files = [pattern.format(name=report.name) for pattern, _ in FILE_TEMPLATES]
+    files = [pattern.format(name=report.name) for pattern in C_FILE_PATTERNS]
     return [f"Generated files ({len(files)})", _rule(files), *files]
 

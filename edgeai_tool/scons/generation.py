@@ -20,7 +20,7 @@ from edgeai_tool.options import DEFAULT_TARGET, Options, output_files
 
 if TYPE_CHECKING:  # the pipeline is imported only when a model is generated
     from edgeai_tool.cache import ModelCache
-    from edgeai_tool.compiler import Compilation
+    from edgeai_tool.compilation import Compilation
 
 # Construction variables that are generation options: the action's varlist, so changing
 # one regenerates.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edgeai_tool.compiler import Compilation
+from edgeai_tool.compilation import Compilation
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.ir import Graph
 from edgeai_tool.validate.compare import Metrics, compare_outputs

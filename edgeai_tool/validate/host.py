@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from edgeai_tool.compiler import Compilation, write_files
+from edgeai_tool.compilation import Compilation
+from edgeai_tool.compiler import write_files
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.runtime import runtime_dir
 
@@ -75,8 +76,7 @@ class HostNetwork:
         assert self.executable is not None, "use HostNetwork as a context manager"
         network = self.compilation.network
         count = len(inputs[0])
-        per_sample = [np.ascontiguousarray(x, dtype=_NP_TYPES[io.ctype]).reshape(count, -1)
-                      for x, io in zip(inputs, network.inputs, strict=True)]
+        per_sample = samples_by_input(inputs, network.inputs)
         stream = b"".join(b"".join(x[i].tobytes() for x in per_sample) for i in range(count))
         result = subprocess.run([str(self.executable)], input=stream, capture_output=True,
                                 check=False)
@@ -85,6 +85,13 @@ class HostNetwork:
                 f"the generated C failed at run time (exit {result.returncode}): "
                 f"{_first_line(result.stderr.decode(errors='replace'))}")
         return _split_outputs(result.stdout, network.outputs, count)
+
+
+def samples_by_input(inputs: list[np.ndarray], ios: list) -> list[np.ndarray]:
+    """Input k's samples as an [N, elements] array of its C type, for every input k."""
+    count = len(inputs[0])
+    return [np.ascontiguousarray(x, dtype=_NP_TYPES[io.ctype]).reshape(count, -1)
+            for x, io in zip(inputs, ios, strict=True)]
 
 
 def _split_outputs(raw: bytes, outputs: list, count: int) -> list[np.ndarray]:

@@ -23,10 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from edgeai_tool.compiler import Compilation, write_files
+from edgeai_tool.compilation import Compilation
+from edgeai_tool.compiler import write_files
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.runtime import runtime_dir
-from edgeai_tool.validate.host import _NP_TYPES, _first_line, _split_outputs
+from edgeai_tool.validate.host import _first_line, _split_outputs, samples_by_input
 
 HARNESS = Path(__file__).with_name("qemu_harness")
 MACHINE = "mps2-an500"
@@ -142,9 +143,8 @@ class QemuNetwork:
         assert self._workdir is not None, "use QemuNetwork as a context manager"
         network = self.compilation.network
         count = len(inputs[0])
-        per_sample = [np.ascontiguousarray(x, dtype=_NP_TYPES[io.ctype]).reshape(count, -1)
-                      for x, io in zip(inputs, network.inputs, strict=True)]
-        rows = np.concatenate([x.view(np.uint8) for x in per_sample], axis=1)
+        rows = np.concatenate([x.view(np.uint8) for x in samples_by_input(inputs, network.inputs)],
+                              axis=1)
         size = self.samples_per_image()
         # Even chunks, at least as many as QEMU processes when there are enough samples.
         chunks = max(-(-count // size), min(self.jobs, count // 64), 1)

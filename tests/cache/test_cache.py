@@ -13,8 +13,8 @@ from support.tflite_builder import ModelBuilder
 
 from edgeai_tool import cache as cache_mod
 from edgeai_tool.cache import ModelCache, cache_key, generate, parse_size
-from edgeai_tool.compiler import Options
 from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.options import Options
 
 REPO = Path(__file__).resolve().parents[2]
 POOLS = REPO / "models" / "mempools-board.json"

@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from edgeai_tool.compiler import Options, compile_model
+from edgeai_tool.compiler import compile_model
+from edgeai_tool.options import Options
 
 ROOT = Path(__file__).resolve().parents[2]
 PINS = Path(__file__).with_name("generated_hashes.json")

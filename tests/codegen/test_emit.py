@@ -9,7 +9,8 @@ import pytest
 import tflite
 from support.models import MLPERF
 
-from edgeai_tool.compiler import Options, compile_model
+from edgeai_tool.compiler import compile_model
+from edgeai_tool.options import Options
 from edgeai_tool.runtime import runtime_dir
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,7 +6,8 @@ import subprocess
 
 from support.tflite_builder import ModelBuilder
 
-from edgeai_tool.compiler import Options, compile_model, write_files
+from edgeai_tool.compiler import compile_model, write_files
+from edgeai_tool.options import Options
 from edgeai_tool.runtime import runtime_dir
 
 

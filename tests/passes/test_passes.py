@@ -1,13 +1,10 @@
-"""Passes: fusion, aliasing and the support check, each on a small graph."""
+"""Passes: fusion and aliasing, each on a small graph."""
 
 import numpy as np
-import pytest
 from support.tflite_builder import ModelBuilder, quantize_weights
 
-from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.passes.alias import alias_reshapes
-from edgeai_tool.passes.check import check_supported
 from edgeai_tool.passes.fuse import fuse_activations, fuse_conv_pool
 
 Q = {"scale": 0.05, "zero_point": -4}
@@ -69,26 +66,3 @@ def test_pool_with_two_readers_of_the_conv_is_not_fused():
     b.output(p, y)
     graph = fuse_conv_pool(import_model(b.build()))
     assert [op.kind for op in graph.ops] == ["CONV_2D", "MAX_POOL_2D"]
-
-
-def test_unsupported_op_is_named_with_its_index():
-    b = ModelBuilder()
-    x = b.input("x", (1, 4), **Q)
-    y = b.tensor("y", (1, 4), **Q)
-    b.op("RESHAPE", [x, b.const("shape", np.array([1, 4], np.int32))], [y], new_shape=[1, 4])
-    z = b.tensor("z", (1, 4), dtype=np.int32, scale=1.0, zero_point=0)
-    b.op("ARG_MAX", [y, b.const("axis", np.array([1], np.int32))], [z])
-    b.output(z)
-    expected = r"op 1 \(ARG_MAX\) is not supported; supported ops: .*FULLY_CONNECTED"
-    with pytest.raises(EdgeAIError, match=expected):
-        check_supported(import_model(b.build()))
-
-
-def test_float_model_is_refused():
-    b = ModelBuilder()
-    x = b.input("x", (1, 4), scale=None, zero_point=None, dtype=np.float32)
-    y = b.tensor("y", (1, 4), scale=None, zero_point=None, dtype=np.float32)
-    b.op("RELU", [x], [y])
-    b.output(y)
-    with pytest.raises(EdgeAIError, match="float32 model"):
-        check_supported(import_model(b.build()))

@@ -3,21 +3,20 @@
 `seed_architecture` is the seed report's CNN (conv5x5x8+relu, maxpool, conv5x5x16+relu,
 maxpool, reshape, dense128+relu, dense10, softmax) with random weights: its original-graph
 figures must be the seed's whatever the weights are. `small_cnn` is a cut-down version
-(conv+relu, maxpool, reshape, dense) that compiles as soon as the conv, pool and dense
-lowerings exist.
+(conv+relu, maxpool, reshape, dense).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 from support.tflite_builder import ModelBuilder, TensorRef
 
-from edgeai_tool.compiler import Compilation, Options, compile_model
-from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.compilation import Compilation
+from edgeai_tool.compiler import compile_model
+from edgeai_tool.options import Options
 
 
 def _conv(b: ModelBuilder, rng: np.random.Generator, x: TensorRef, name: str, filters: int,
@@ -101,23 +100,6 @@ def small_cnn(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _compile_or_skip(path: Path, options: Options | None = None,
-                     command_line: str = "") -> Compilation:
-    """Compile, or skip the test while a lowering it needs has not landed yet."""
-    try:
-        return compile_model(path, options or Options(), command_line)
-    except EdgeAIError as exc:
-        if "not supported" in str(exc):
-            pytest.skip(f"lowering not available yet: {exc}")
-        raise
-
-
-@pytest.fixture(scope="session")
-def compile_or_skip() -> Callable[..., Compilation]:
-    """`compile_or_skip(path, options=None, command_line="")`."""
-    return _compile_or_skip
-
-
 @pytest.fixture(scope="session")
 def small_compilation(small_cnn: Path) -> Compilation:
-    return _compile_or_skip(small_cnn, command_line=f"generate --model {small_cnn} -o /tmp/out")
+    return compile_model(small_cnn, Options(), f"generate --model {small_cnn} -o /tmp/out")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from edgeai_tool.compiler import Compilation
+from edgeai_tool.compilation import Compilation
 from edgeai_tool.report import render_c_info
 
 

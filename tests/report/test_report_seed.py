@@ -6,9 +6,8 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
-from edgeai_tool.compiler import Options
+from edgeai_tool.compiler import compile_model
+from edgeai_tool.options import Options
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_MODEL = REPO / "models" / "quantized_model.tflite"
@@ -28,15 +27,14 @@ def _check_seed_figures(report: str, info: dict) -> None:
                      r"\+[\d,]+\(\+[\d.]+%\) +Conv2D_\[0\]\n", report)
 
 
-def test_seed_architecture(seed_architecture: Path, compile_or_skip) -> None:
-    compilation = compile_or_skip(seed_architecture, Options(), "generate --model x.tflite")
+def test_seed_architecture(seed_architecture: Path) -> None:
+    compilation = compile_model(seed_architecture, Options(), "generate --model x.tflite")
     _check_seed_figures(compilation.report,
                         json.loads(compilation.files["network_c_info.json"]))
 
 
-@pytest.mark.skipif(not DEMO_MODEL.exists(), reason="demo model not trained yet")
-def test_demo_model(compile_or_skip) -> None:
-    options = Options(memory_pool=str(DEMO_POOLS) if DEMO_POOLS.exists() else None)
-    compilation = compile_or_skip(DEMO_MODEL, options, f"generate --model {DEMO_MODEL}")
+def test_demo_model() -> None:
+    options = Options(memory_pool=str(DEMO_POOLS))
+    compilation = compile_model(DEMO_MODEL, options, f"generate --model {DEMO_MODEL}")
     _check_seed_figures(compilation.report,
                         json.loads(compilation.files["network_c_info.json"]))

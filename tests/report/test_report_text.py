@@ -11,7 +11,9 @@ import numpy as np
 from support.bitexact import compile_bytes
 from support.tflite_builder import ModelBuilder
 
-from edgeai_tool.compiler import Compilation, Options
+from edgeai_tool.compilation import Compilation
+from edgeai_tool.compiler import compile_model
+from edgeai_tool.options import Options
 from edgeai_tool.report import render_report
 from edgeai_tool.report.text import shape_text, shown_command_line
 
@@ -52,14 +54,13 @@ def test_no_date_and_no_directory(small_compilation: Compilation, small_cnn: Pat
     assert _line(report, "model file").endswith(":   small_cnn.tflite")
 
 
-def test_same_model_elsewhere_gives_the_same_bytes(small_cnn: Path, tmp_path: Path,
-                                                   compile_or_skip) -> None:
+def test_same_model_elsewhere_gives_the_same_bytes(small_cnn: Path, tmp_path: Path) -> None:
     outputs = []
     for folder in ("a", "deeper/b"):
         copy = tmp_path / folder / small_cnn.name
         copy.parent.mkdir(parents=True)
         shutil.copy(small_cnn, copy)
-        compilation = compile_or_skip(copy, command_line=f"generate --model {copy}")
+        compilation = compile_model(copy, Options(), f"generate --model {copy}")
         outputs.append((compilation.files["network_generate_report.txt"],
                         compilation.files["network_c_info.json"]))
     assert outputs[0] == outputs[1]
@@ -159,8 +160,7 @@ def test_shapes_in_st_notation() -> None:
     assert shape_text((1, 2, 3, 4, 5)) == "[1x2x3x4x5]"
 
 
-def test_external_io_and_several_pools(small_cnn: Path, tmp_path: Path,
-                                       compile_or_skip) -> None:
+def test_external_io_and_several_pools(small_cnn: Path, tmp_path: Path) -> None:
     pools = {"memory": {"mempools": [
         {"name": "DTCM", "prop": {"throughput": "HIGH", "latency": "LOW"},
          "size": {"value": "128", "magnitude": "BYTES"}},
@@ -169,7 +169,7 @@ def test_external_io_and_several_pools(small_cnn: Path, tmp_path: Path,
     pool_file = tmp_path / "pools.json"
     pool_file.write_text(json.dumps(pools))
     options = Options(memory_pool=str(pool_file), allocate_inputs=False)
-    compilation = compile_or_skip(small_cnn, options, "generate")
+    compilation = compile_model(small_cnn, options, "generate")
     report = compilation.report
     assert _line(report, "memory pool").endswith(":   pools.json")
     assert _line(report, "options").endswith(":   allocate-outputs")

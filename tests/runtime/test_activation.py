@@ -15,8 +15,9 @@ import pytest
 from support.reference import run_tflm
 from support.tflite_builder import ModelBuilder
 
-from edgeai_tool.codegen.layers.activation import LOWERINGS, SUPPORT
+from edgeai_tool.codegen.layers import lower
 from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.ops.activation import SUPPORT
 
 RUNTIME = Path(__file__).resolve().parents[2] / "edgeai_tool" / "runtime"
 ALL_INT8 = np.arange(-128, 128, dtype=np.int8).reshape(1, 256)
@@ -58,8 +59,7 @@ def check_all_inputs(lut_kernel, kind: str, in_q: tuple[float, int], out_q: tupl
     model = activation_model(kind, in_q, out_q, **options)
     graph = import_model(model)
     op = graph.ops[0]
-    assert CHECKS[kind](graph, op) is None
-    layer = LOWERINGS[kind](graph, op)
+    layer = lower(graph, op)
     expected = run_tflm(model, [ALL_INT8])[0].reshape(-1)
     lut = np.ascontiguousarray(layer.arrays[0].values)
     np.testing.assert_array_equal(lut[ALL_INT8.reshape(-1).view(np.uint8)], expected)
@@ -127,7 +127,7 @@ def test_logistic_needs_output_zero_point_minus_128() -> None:
 
 def test_lowering_shape_and_report_figures() -> None:
     graph = import_model(activation_model("RELU", (0.1, 0), (0.1, 0), shape=(1, 4, 4, 8)))
-    layer = LOWERINGS["RELU"](graph, graph.ops[0])
+    layer = lower(graph, graph.ops[0])
     assert layer.kernel == "edgeai_lut_s8"
     assert layer.params == {"size": 128}
     assert layer.macc == 128 and layer.c_type == "Nonlinearity"

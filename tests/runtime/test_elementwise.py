@@ -21,15 +21,11 @@ from support.bitexact import assert_bit_exact, compile_bytes
 from support.reference import run_tflm
 from support.tflite_builder import ModelBuilder, TensorRef, choose_qparams
 
-from edgeai_tool.codegen.layers.elementwise import (
-    LUT_MIN_ELEMENTS,
-    add_real_multipliers,
-    broadcast_loops,
-    check_elementwise,
-    lower_elementwise,
-)
+from edgeai_tool.codegen.layers import lower
+from edgeai_tool.codegen.layers.elementwise import LUT_MIN_ELEMENTS, broadcast_loops
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.ops.elementwise import add_real_multipliers, check_elementwise
 from edgeai_tool.quant import multiply_by_quantized_multiplier, quantize_multiplier
 from edgeai_tool.validate.host import HostNetwork
 
@@ -240,7 +236,7 @@ def _graph(kind: str, shape1, shape2, out_shape, const1=False, const2=False, dty
 
 def test_lowering_structure() -> None:
     _, graph = _graph("ADD", SHAPE, SHAPE, SHAPE, fused_activation_function="RELU")
-    layer = lower_elementwise(graph, graph.ops[0])
+    layer = lower(graph, graph.ops[0])
     assert layer.kernel == "edgeai_add_s8" and layer.c_type == "Eltwise"
     assert layer.params["broadcast"] == 0 and layer.params["size"] == 240
     assert layer.macc == 240 and layer.scratch_bytes == 0 and not layer.arrays
@@ -248,7 +244,7 @@ def test_lowering_structure() -> None:
     assert "input1_lut" not in layer.data
 
     _, graph = _graph("SUB", LARGE, (1, 6, 1, 8), LARGE)
-    layer = lower_elementwise(graph, graph.ops[0])
+    layer = lower(graph, graph.ops[0])
     assert [a.name for a in layer.arrays] == ["input1_lut", "input2_lut"]
     assert layer.params["size"] >= LUT_MIN_ELEMENTS
     offset, multiplier, shift = (layer.data[f"input1_{k}"] for k in ("offset", "multiplier",
@@ -257,7 +253,7 @@ def test_lowering_structure() -> None:
         (5 + offset) << 20, multiplier, shift)
 
     _, graph = _graph("SUB", (8,), SHAPE, SHAPE, const1=True)  # per-channel constant first
-    layer = lower_elementwise(graph, graph.ops[0])
+    layer = lower(graph, graph.ops[0])
     assert layer.kernel == "edgeai_sub_const_s8" and layer.params["constant"] == 1
     assert (layer.params["shape"], layer.params["stride1"], layer.params["stride2"]) == (
         (1, 1, 30, 8), (0, 0, 0, 1), (0, 0, 8, 1))
@@ -265,10 +261,10 @@ def test_lowering_structure() -> None:
     assert [a.role for a in layer.args] == ["input", "output"]
 
     _, graph = _graph("MAXIMUM", SHAPE, SHAPE, SHAPE)
-    layer = lower_elementwise(graph, graph.ops[0])
+    layer = lower(graph, graph.ops[0])
     assert layer.kernel == "edgeai_maximum_s8" and layer.data_type == "" and not layer.data
     _, graph = _graph("MINIMUM", SHAPE, (), SHAPE, const2=True)
-    layer = lower_elementwise(graph, graph.ops[0])
+    layer = lower(graph, graph.ops[0])
     assert layer.kernel == "edgeai_minimum_const_s8" and layer.data_type == "edgeai_minmax_data"
 
 

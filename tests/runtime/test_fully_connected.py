@@ -19,8 +19,8 @@ from support.models import MLPERF
 from support.reference import run_tflm
 from support.tflite_builder import ModelBuilder, bias_for, quantize_weights
 
+from edgeai_tool.codegen.layers import lower
 from edgeai_tool.codegen.layers.base import ArrayRef, LayerCode
-from edgeai_tool.codegen.layers.fully_connected import check_fully_connected, lower_fully_connected
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.quant import f32, multiply_by_quantized_multiplier, quantize_multiplier
 
@@ -99,8 +99,7 @@ def fc_model(rng: np.random.Generator, in_shape: tuple[int, ...], out_depth: int
 def check_bit_exact(kernel, model: bytes, rng: np.random.Generator, samples: int = 8) -> None:
     graph = import_model(model)
     op = graph.ops[0]
-    assert check_fully_connected(graph, op) is None
-    layer = lower_fully_connected(graph, op)
+    layer = lower(graph, op)
     x_tensor = graph.tensor(op.inputs[0])
     y_tensor = graph.tensor(op.outputs[0])
     xs = rng.integers(-128, 127, size=(samples, *x_tensor.shape), endpoint=True, dtype=np.int8)
@@ -151,7 +150,7 @@ def test_mlperf_anomaly_detection_model(kernel) -> None:
     model = (MLPERF / "ad01_int8.tflite").read_bytes()
     graph = import_model(model)
     assert [op.kind for op in graph.ops] == ["FULLY_CONNECTED"] * 10
-    layers = [lower_fully_connected(graph, op) for op in graph.ops]
+    layers = [lower(graph, op) for op in graph.ops]
     rng = np.random.default_rng(2024)
     in_shape = graph.tensor(graph.inputs[0]).shape
     xs = rng.integers(-128, 127, size=(16, *in_shape), endpoint=True, dtype=np.int8)

@@ -8,9 +8,10 @@ import numpy as np
 from support.bitexact import assert_bit_exact
 from support.tflite_builder import ModelBuilder
 
-from edgeai_tool.codegen.layers import supported_ops
-from edgeai_tool.codegen.layers.mean import mean_multiplier, resolve_axes
+from edgeai_tool.codegen.layers.mean import mean_multiplier
 from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.ops import supported_ops
+from edgeai_tool.ops.mean import resolve_axes
 from edgeai_tool.quant import quantize_multiplier
 
 SAMPLES = 64

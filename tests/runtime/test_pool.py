@@ -9,8 +9,9 @@ import pytest
 from support.tflite_builder import ModelBuilder
 from test_conv import assert_bit_exact, inputs_for
 
-from edgeai_tool.codegen.layers.pool import check_pool, lower_pool
+from edgeai_tool.codegen.layers import lower
 from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.ops.pool import check_pool
 
 POOL_CASES = [
     dict(in_shape=(1, 24, 24, 8), size=(2, 2)),
@@ -56,13 +57,13 @@ def test_pool_bit_exact(layer_runner, kind: str, case: dict) -> None:
 
 def test_pool_lowering_structure() -> None:
     graph = import_model(pool_model("AVERAGE_POOL_2D", POOL_CASES[2]))
-    layer = lower_pool(graph, graph.ops[0])
+    layer = lower(graph, graph.ops[0])
     assert layer.kernel == "edgeai_avg_pool_s8"
     assert layer.params["pad_top"] == 1 and layer.params["pad_left"] == 1
     assert layer.scratch_bytes == 4 * 5
     assert layer.macc == 5 * 5 * 5 * 9
     graph = import_model(pool_model("MAX_POOL_2D", POOL_CASES[0]))
-    layer = lower_pool(graph, graph.ops[0])
+    layer = lower(graph, graph.ops[0])
     assert layer.kernel == "edgeai_max_pool_s8" and layer.scratch_bytes == 0
     assert layer.macc == 4_608  # the seed report's pool_1
 

@@ -9,8 +9,8 @@ import numpy as np
 from support.bitexact import assert_bit_exact, compile_bytes
 from support.tflite_builder import ModelBuilder
 
-from edgeai_tool.codegen.layers import supported_ops
 from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.ops import supported_ops
 
 SAMPLES = 64
 SHAPE = (1, 9, 7, 4)

@@ -12,8 +12,9 @@ import pytest
 from support.reference import run_tflm
 from support.tflite_builder import ModelBuilder
 
-from edgeai_tool.codegen.layers.softmax import check_softmax, lower_softmax
+from edgeai_tool.codegen.layers import lower
 from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.ops.softmax import check_softmax
 
 RUNTIME = Path(__file__).resolve().parents[2] / "edgeai_tool" / "runtime"
 I32 = ctypes.c_int32
@@ -51,8 +52,7 @@ def softmax_model(shape: tuple[int, ...], in_q: tuple[float, int], beta: float) 
 def run_kernel(kernel, model: bytes, xs: np.ndarray) -> np.ndarray:
     graph = import_model(model)
     op = graph.ops[0]
-    assert check_softmax(graph, op) is None
-    layer = lower_softmax(graph, op)
+    layer = lower(graph, op)
     lut = np.ascontiguousarray(layer.arrays[0].values, dtype=np.int32)
     data = SoftmaxData(lut.ctypes.data_as(ctypes.POINTER(I32)), layer.data["lut_size"])
     params = SoftmaxParams(**layer.params)
@@ -127,7 +127,7 @@ def test_output_quantization_must_be_tflm_s() -> None:
 
 def test_report_figures() -> None:
     graph = import_model(softmax_model((1, 10), (0.1, 0), 1.0))
-    layer = lower_softmax(graph, graph.ops[0])
+    layer = lower(graph, graph.ops[0])
     assert layer.macc == 150  # as ST reports a 10-class softmax
     assert layer.c_type == "Nonlinearity" and layer.scratch_bytes == 0
     assert layer.params == {"rows": 1, "depth": 10}

@@ -13,9 +13,10 @@ import pytest
 from support.bitexact import assert_bit_exact
 from support.tflite_builder import ModelBuilder
 
-from edgeai_tool.codegen.layers import supported_ops
-from edgeai_tool.codegen.layers.transform import merge_loops, slice_axis
+from edgeai_tool.codegen.layers.transform import merge_loops
 from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.ops import supported_ops
+from edgeai_tool.ops.transform import slice_axis
 
 SAMPLES = 64
 Q = {"scale": 0.03, "zero_point": -7}

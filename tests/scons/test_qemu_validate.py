@@ -10,8 +10,9 @@ import pytest
 from scons_tree import needs_qemu
 from support.model_variants import other_architecture
 
-from edgeai_tool.compiler import Options, compile_model
+from edgeai_tool.compiler import compile_model
 from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.options import Options
 from edgeai_tool.validate.host import HostNetwork
 from edgeai_tool.validate.qemu import QemuNetwork
 

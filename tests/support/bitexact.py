@@ -6,7 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from edgeai_tool.compiler import Compilation, Options, compile_model
+from edgeai_tool.compilation import Compilation
+from edgeai_tool.compiler import compile_model
+from edgeai_tool.options import Options
 from edgeai_tool.validate.host import HostNetwork
 from edgeai_tool.validate.reference import run_reference
 

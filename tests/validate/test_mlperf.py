@@ -12,8 +12,9 @@ from support.bitexact import assert_bit_exact
 from support.models import MLPERF
 from support.surgery import with_output_tensor
 
-from edgeai_tool.compiler import Options, compile_model
+from edgeai_tool.compiler import compile_model
 from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.options import Options
 from edgeai_tool.validate.host import HostNetwork
 from edgeai_tool.validate.qemu import QemuNetwork
 from edgeai_tool.validate.reference import run_reference

@@ -1,12 +1,10 @@
-"""Per-operator knowledge: what each supported op allows and how it becomes a kernel call.
+"""Lowerings: how each op of the optimised graph becomes a kernel call.
 
-Each module in this package describes one family of operators with two module-level
-names, found here by discovery so that adding a family touches no shared file:
-
-- `SUPPORT: list[OpSupport]`: the ops it implements, their constraints as text (for
-  `edgeai supported-ops` and the README) and a `check` run on every imported op.
-- `LOWERINGS: dict[str, Lowering]`: op kind -> function turning an op of the optimised
-  graph into a `LayerCode` (kernel, structure, numeric data, scratch, macc).
+Each module in this package lowers one family of operators and names its lowerings in a
+module-level `LOWERINGS: dict[str, Lowering]` (op kind -> function turning an op into a
+`LayerCode`: kernel, structure, numeric data, scratch, macc), found here by discovery so
+that adding a family touches no shared file. What an op accepts, its geometry and cost
+are facts of `edgeai_tool.ops`; a lowering is only called on an op that passed its check.
 """
 
 from __future__ import annotations
@@ -15,23 +13,15 @@ import importlib
 import pkgutil
 from functools import cache
 
-from edgeai_tool.codegen.layers.base import Lowering, OpSupport
+from edgeai_tool.codegen.layers.base import LayerCode, Lowering
+from edgeai_tool.ir import Graph, Op
+from edgeai_tool.ops.check import check_op
 
 
 @cache
 def _families() -> tuple[object, ...]:
     names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "base")
     return tuple(importlib.import_module(f"{__name__}.{name}") for name in names)
-
-
-@cache
-def supported_ops() -> dict[str, OpSupport]:
-    """Op kind -> its support entry, over every family."""
-    table: dict[str, OpSupport] = {}
-    for family in _families():
-        for entry in getattr(family, "SUPPORT", []):
-            table[entry.kind] = entry
-    return dict(sorted(table.items()))
 
 
 @cache
@@ -43,11 +33,8 @@ def lowerings() -> dict[str, Lowering]:
     return table
 
 
-def supported_ops_table() -> str:
-    """The table `edgeai supported-ops` prints (and the README shows)."""
-    table = supported_ops()
-    width = max(len(kind) for kind in table)
-    lines = [f"{'operator'.ljust(width)}  constraints (int8 activations unless stated)",
-             f"{'-' * width}  {'-' * 60}"]
-    lines += [f"{kind.ljust(width)}  {entry.constraints}" for kind, entry in table.items()]
-    return "\n".join(lines) + "\n"
+def lower(graph: Graph, op: Op) -> LayerCode:
+    """Check the op against its support entry, then lower it: the one way an op of the
+    optimised graph becomes a layer (`compile_model` and the kernel tests both use it)."""
+    check_op(graph, op)
+    return lowerings()[op.kind](graph, op)

@@ -15,8 +15,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, LayerCode, OpSupport, require
+from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, LayerCode
 from edgeai_tool.ir import Graph, Op, Tensor
+from edgeai_tool.ops.activation import (
+    MACC_PER_ELEMENT,
+    activation_macc,
+    hard_swish_params,
+    sigmoid_input_params,
+)
+from edgeai_tool.ops.base import io_tensors
 from edgeai_tool.quant import (
     INT32_MAX,
     INT32_MIN,
@@ -134,13 +141,6 @@ def fixed_tanh(a: int, integer_bits: int) -> int:
     return wrap32(-t) if negative else t
 
 
-def calculate_input_radius(integer_bits: int, left_shift: int, total_signed_bits: int = 31) -> int:
-    """TFLite's CalculateInputRadius (floating-point build)."""
-    scale = 1 << (total_signed_bits - integer_bits)
-    max_input_rescaled = 1.0 * ((1 << integer_bits) - 1) * scale / (1 << left_shift)
-    return math.floor(max_input_rescaled)
-
-
 # -- TFLM's int8 kernels, one input value at a time --------------------------------------------
 
 _INT8_VALUES = range(-128, 128)
@@ -150,43 +150,33 @@ def _clamp8(value: int) -> int:
     return min(max(value, -128), 127)
 
 
-def _sigmoid_input_params(input_scale: float) -> tuple[int, int, int]:
-    """LOGISTIC/TANH Prepare: (multiplier, left_shift, radius) for a Q4.27 input."""
-    mantissa, left_shift = math.frexp(float(input_scale) * float(1 << 27))
-    multiplier = int(round_half_away(mantissa * (1 << 31)))
-    return multiplier, left_shift, calculate_input_radius(4, left_shift)
+def _sigmoid_table(input_scale: float, input_zero_point: int,
+                   saturated: Callable[[int], int]) -> np.ndarray:
+    """LOGISTIC and TANH: saturate outside TFLM's input radius, else rescale the input to
+    Q4.27 and let `saturated` compute the int8 output from it."""
+    multiplier, left_shift, radius = sigmoid_input_params(input_scale)
+
+    def one(q: int) -> int:
+        value = q - input_zero_point
+        if value <= -radius:
+            return -128
+        if value >= radius:
+            return 127
+        return saturated(multiply_by_quantized_multiplier(value, multiplier, left_shift))
+
+    return _table(one)
 
 
 def logistic_table(input_scale: float, input_zero_point: int) -> np.ndarray:
     """reference_integer_ops::Logistic (int8) for every input value."""
-    multiplier, left_shift, radius = _sigmoid_input_params(input_scale)
-
-    def one(q: int) -> int:
-        value = q - input_zero_point
-        if value <= -radius:
-            return -128
-        if value >= radius:
-            return 127
-        q4 = multiply_by_quantized_multiplier(value, multiplier, left_shift)
-        return _clamp8(rounding_divide_by_pot(fixed_logistic(q4, 4), 23) - 128)
-
-    return _table(one)
+    return _sigmoid_table(input_scale, input_zero_point, lambda q4: _clamp8(
+        rounding_divide_by_pot(fixed_logistic(q4, 4), 23) - 128))
 
 
 def tanh_table(input_scale: float, input_zero_point: int) -> np.ndarray:
     """reference_integer_ops::Tanh (int8) for every input value."""
-    multiplier, left_shift, radius = _sigmoid_input_params(input_scale)
-
-    def one(q: int) -> int:
-        value = q - input_zero_point
-        if value <= -radius:
-            return -128
-        if value >= radius:
-            return 127
-        q4 = multiply_by_quantized_multiplier(value, multiplier, left_shift)
-        return _clamp8(rounding_divide_by_pot(fixed_tanh(q4, 4), 24))
-
-    return _table(one)
+    return _sigmoid_table(input_scale, input_zero_point, lambda q4: _clamp8(
+        rounding_divide_by_pot(fixed_tanh(q4, 4), 24)))
 
 
 def relu_table(x: Tensor, y: Tensor) -> np.ndarray:
@@ -269,24 +259,6 @@ def _saturating_left_shift16(value: int, amount: int) -> int:
     return min(max(value * (1 << amount), -(1 << 15)), (1 << 15) - 1)
 
 
-def _downscale_multiplier16(multiplier: int) -> int:
-    """DownScaleInt32ToInt16Multiplier."""
-    if multiplier >= INT32_MAX - (1 << 15):
-        return (1 << 15) - 1
-    return (multiplier + (1 << 15)) >> 16
-
-
-def hard_swish_params(x: Tensor, y: Tensor) -> tuple[int, int, int, int]:
-    """HardSwish Prepare: (output multiplier16, output exponent, reluish mult16, reluish exp)."""
-    hires_input_scale = np.float32(1.0 / 128.0) * np.float32(x.scale)
-    output_multiplier, output_exponent = quantize_multiplier(
-        float(hires_input_scale / np.float32(y.scale)))
-    reluish_multiplier, reluish_exponent = quantize_multiplier(
-        float(hires_input_scale / np.float32(3.0 / 32768.0)))
-    return (_downscale_multiplier16(output_multiplier), output_exponent,
-            _downscale_multiplier16(reluish_multiplier), reluish_exponent)
-
-
 def hard_swish_table(x: Tensor, y: Tensor) -> np.ndarray:
     """reference_ops::HardSwish (int8) for every input value."""
     output_multiplier, output_exponent, reluish_multiplier, reluish_exponent = \
@@ -318,61 +290,10 @@ def _table(function: Callable[[int], int]) -> np.ndarray:
     return table
 
 
-# -- support and lowering ----------------------------------------------------------------------
-
-def _io(graph: Graph, op: Op) -> tuple[Tensor, Tensor]:
-    return graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
-
-
-def _check_int8_io(graph: Graph, op: Op) -> str | None:
-    if len(op.inputs) != 1 or len(op.outputs) != 1:
-        return f"{len(op.inputs)} inputs and {len(op.outputs)} outputs (1 and 1 expected)"
-    x, y = _io(graph, op)
-    for role, tensor in (("input", x), ("output", y)):
-        if tensor.dtype != "int8":
-            return f"{role} type {tensor.dtype} is not supported (int8 only)"
-        if tensor.quant is None or tensor.quant.per_channel:
-            return f"{role} must be quantized per tensor"
-    if x.size != y.size:
-        return f"input of {x.size} values but output of {y.size}"
-    return None
-
-
-def _check_sigmoid_scale(x: Tensor) -> str | None:
-    if _sigmoid_input_params(x.scale)[1] < 0:
-        return f"input scale {x.scale:g} is too small (TFLite Micro cannot rescale it)"
-    return None
-
-
-def check_logistic(graph: Graph, op: Op) -> str | None:
-    """LOGISTIC: TFLM requires the output zero point -128."""
-    reason = _check_int8_io(graph, op)
-    if reason:
-        return reason
-    x, y = _io(graph, op)
-    if y.zero_point != -128:
-        return f"output zero point {y.zero_point} is not supported (-128 only, as in TFLite Micro)"
-    return _check_sigmoid_scale(x)
-
-
-def check_tanh(graph: Graph, op: Op) -> str | None:
-    reason = _check_int8_io(graph, op)
-    return reason or _check_sigmoid_scale(graph.tensor(op.inputs[0]))
-
-
-def check_hard_swish(graph: Graph, op: Op) -> str | None:
-    """HARD_SWISH: TFLM requires input_scale / 128 <= output_scale."""
-    reason = _check_int8_io(graph, op)
-    if reason:
-        return reason
-    x, y = _io(graph, op)
-    if hard_swish_params(x, y)[1] > 0:
-        return f"output scale {y.scale:g} is below input scale / 128 (TFLite Micro refuses it)"
-    return None
-
+# -- lowering ----------------------------------------------------------------------------------
 
 def _table_for(graph: Graph, op: Op) -> np.ndarray:
-    x, y = _io(graph, op)
+    x, y = io_tensors(graph, op)
     if op.kind == "LOGISTIC":
         return logistic_table(x.scale, x.zero_point)
     if op.kind == "TANH":
@@ -386,17 +307,9 @@ def _table_for(graph: Graph, op: Op) -> np.ndarray:
     return hard_swish_table(x, y)
 
 
-# ST Edge AI counts a ReLU as 1 MACC per element (seed report); the others are our estimates
-# of their relative cost, in the same unit.
-MACC_PER_ELEMENT = {"RELU": 1, "RELU6": 1, "LEAKY_RELU": 2, "HARD_SWISH": 4, "LOGISTIC": 10,
-                    "TANH": 10}
-
-
 def lower_activation(graph: Graph, op: Op) -> LayerCode:
     """Any supported activation -> edgeai_lut_s8 with the op's 256-entry table."""
-    reason = _CHECKS[op.kind](graph, op)
-    require(reason is None, f"{op.kind}: {reason}")
-    x, _ = _io(graph, op)
+    x, _ = io_tensors(graph, op)
     return LayerCode(
         kernel="edgeai_lut_s8",
         header="edgeai_activation.h",
@@ -407,27 +320,9 @@ def lower_activation(graph: Graph, op: Op) -> LayerCode:
         args=[Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0])],
         arrays=[CArray("lut", "int8_t", _table_for(graph, op), kind="quant")],
         scratch_bytes=0,
-        macc=MACC_PER_ELEMENT[op.kind] * x.size,
+        macc=activation_macc(graph, op),
         c_type="Nonlinearity",
     )
 
 
-_CHECKS = {
-    "LOGISTIC": check_logistic,
-    "TANH": check_tanh,
-    "RELU": _check_int8_io,
-    "RELU6": _check_int8_io,
-    "LEAKY_RELU": _check_int8_io,
-    "HARD_SWISH": check_hard_swish,
-}
-_CONSTRAINTS = {
-    "LOGISTIC": "int8 input and output, output zero point -128 (scale 1/256 expected)",
-    "TANH": "int8 input and output (output scale 1/128, zero point 0 expected)",
-    "RELU": "int8 input and output, any scales",
-    "RELU6": "int8 input and output with the same quantization",
-    "LEAKY_RELU": "int8 input and output, any alpha (negative included)",
-    "HARD_SWISH": "int8 input and output, output scale >= input scale / 128",
-}
-
-SUPPORT = [OpSupport(kind, _CONSTRAINTS[kind], check) for kind, check in _CHECKS.items()]
-LOWERINGS = dict.fromkeys(_CHECKS, lower_activation)
+LOWERINGS = dict.fromkeys(MACC_PER_ELEMENT, lower_activation)  # every activation kind

@@ -1,4 +1,4 @@
-"""The vocabulary shared by operator families: support entries and lowered layers.
+"""The vocabulary of lowerings: a lowered layer, its arrays and its buffers.
 
 A lowered layer keeps structure and numbers apart. `params` (shapes, strides, offsets
 into the memory plan) go to `<name>.c`; `data` (zero points, multipliers, clamps) and
@@ -13,22 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.ir import Graph, Op
-
-
-@dataclass(frozen=True)
-class OpSupport:
-    """One supported TFLite operator.
-
-    `constraints` is the human-readable summary shown by `edgeai supported-ops`.
-    `check(graph, op)` returns None when the op is supported, else a short reason
-    naming the option or value outside the table (e.g. "dilation 2 is not supported").
-    """
-
-    kind: str
-    constraints: str
-    check: Callable[[Graph, Op], str | None]
 
 
 @dataclass(frozen=True)
@@ -88,8 +73,3 @@ class LayerCode:
 
 Lowering = Callable[[Graph, Op], LayerCode]
 
-
-def require(condition: bool, message: str) -> None:
-    """Raise a user-facing error when a lowering meets a case its checks should have caught."""
-    if not condition:
-        raise EdgeAIError(message)

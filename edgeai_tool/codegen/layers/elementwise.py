@@ -30,56 +30,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from edgeai_tool.codegen.layers.base import (
-    ArrayRef,
-    Buffer,
-    CArray,
-    CValue,
-    LayerCode,
-    OpSupport,
-    require,
-)
+from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, CValue, LayerCode
+from edgeai_tool.codegen.loops import merged_loops
 from edgeai_tool.ir import Graph, Op, Tensor
+from edgeai_tool.ops.base import output_size_macc
+from edgeai_tool.ops.elementwise import (
+    HAS_ACTIVATION,
+    LEFT_SHIFT,
+    MAX_DIMS,
+    add_real_multipliers,
+)
 from edgeai_tool.quant import (
     activation_range,
-    f32,
     multiply_by_quantized_multiplier,
     quantize_multiplier,
 )
 
-MAX_DIMS = 4
-LEFT_SHIFT = 20  # TFLM's left_shift for int8 ADD/SUB
 # ADD/SUB layers with at least this many outputs get each input's first requantization as a
 # 256-entry int32 table in flash (2 KiB): one requantization per element instead of three.
 LUT_MIN_ELEMENTS = 1024
-_ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 _KERNEL_NAMES = {"ADD": "add", "SUB": "sub", "MUL": "mul", "MAXIMUM": "maximum",
                  "MINIMUM": "minimum"}
-_HAS_ACTIVATION = ("ADD", "SUB", "MUL")
-
-_BROADCAST_TEXT = (
-    "inputs broadcast against each other along any dimensions (TFLite rules, shapes "
-    "right-aligned, output at most 4-D); either input may be constant (scalar, per-channel "
-    "vector or any broadcastable shape), not both"
-)
-_ARITH_CONSTRAINTS = (
-    "int8 inputs and output, per-tensor quantization; " + _BROADCAST_TEXT
-    + "; fused activation NONE, RELU, RELU6 or RELU_N1_TO_1"
-)
-_MINMAX_CONSTRAINTS = (
-    "int8 inputs and output; " + _BROADCAST_TEXT + "; compares raw int8 values: TFLite Micro "
-    "ignores the quantization of this op (give inputs and output the same scale and zero point)"
-)
-
-
-# -- requantization parameters, with TFLM's precision -------------------------------------------
-
-
-def add_real_multipliers(s1: float, s2: float, s_out: float) -> tuple[float, float, float]:
-    """ADD and SUB: input 1, input 2 and output real multipliers, all in double."""
-    twice_max = 2 * float(max(f32(s1), f32(s2)))
-    return (float(s1) / twice_max, float(s2) / twice_max,
-            twice_max / ((1 << LEFT_SHIFT) * float(s_out)))
 
 
 def mul_real_multiplier(s1: float, s2: float, s_out: float) -> float:
@@ -87,24 +58,7 @@ def mul_real_multiplier(s1: float, s2: float, s_out: float) -> float:
     return float(s1) * float(s2) / float(s_out)
 
 
-def _add_sub_reals(x1: Tensor, x2: Tensor, y: Tensor) -> tuple[float, float, float]:
-    return add_real_multipliers(x1.scale, x2.scale, y.scale)
-
-
 # -- broadcast structure -----------------------------------------------------------------------
-
-
-def broadcast_shape(shape1: tuple[int, ...], shape2: tuple[int, ...]) -> tuple[int, ...] | None:
-    """The broadcast of two shapes (right-aligned), or None when they do not broadcast."""
-    rank = max(len(shape1), len(shape2))
-    a = (1,) * (rank - len(shape1)) + tuple(shape1)
-    b = (1,) * (rank - len(shape2)) + tuple(shape2)
-    out = []
-    for m, n in zip(a, b, strict=True):
-        if m != n and 1 not in (m, n):
-            return None
-        out.append(n if m == 1 else m)
-    return tuple(out)
 
 
 def broadcast_loops(shape1: tuple[int, ...], shape2: tuple[int, ...],
@@ -125,20 +79,8 @@ def broadcast_loops(shape1: tuple[int, ...], shape2: tuple[int, ...],
             step *= shape[d]
         return strides
 
-    strides1, strides2 = extended_strides(shape1), extended_strides(shape2)
-    merged: list[tuple[int, int, int]] = []  # innermost first
-    for d in reversed(range(rank)):
-        n = out_shape[d]
-        if n == 1:
-            continue
-        a, b = strides1[d], strides2[d]
-        if merged:
-            inner_n, inner_a, inner_b = merged[-1]
-            if a == inner_a * inner_n and b == inner_b * inner_n:
-                merged[-1] = (inner_n * n, inner_a, inner_b)
-                continue
-        merged.append((n, a, b))
-    return list(reversed(merged))
+    return merged_loops(zip(out_shape, extended_strides(shape1), extended_strides(shape2),
+                            strict=True))
 
 
 def loop_params(shape1: tuple[int, ...], shape2: tuple[int, ...],
@@ -157,84 +99,11 @@ def loop_params(shape1: tuple[int, ...], shape2: tuple[int, ...],
     }
 
 
-# -- support check -----------------------------------------------------------------------------
-
-
-def check_elementwise(graph: Graph, op: Op) -> str | None:
-    """None when the op is supported, else the reason."""
-    if len(op.inputs) != 2 or len(op.outputs) != 1 or min(op.inputs) < 0:
-        return f"{len(op.inputs)} inputs and {len(op.outputs)} outputs (2 and 1 expected)"
-    x1, x2, y = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]), graph.tensor(op.outputs[0])
-    return (_check_types(op, x1, x2, y) or _check_options(op) or _check_shapes(x1, x2, y)
-            or _check_scales(op, x1, x2, y))
-
-
-def _check_types(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> str | None:
-    for role, tensor in (("input 1", x1), ("input 2", x2), ("output", y)):
-        if tensor.dtype != "int8":
-            return f"{role} type {tensor.dtype} is not supported (int8 only)"
-        if op.kind in _HAS_ACTIVATION:
-            if tensor.quant is None:
-                return f"{role} has no quantization parameters"
-            if tensor.quant.per_channel:
-                return f"per-channel quantized {role} is not supported (one scale per tensor)"
-    if x1.is_constant and x2.is_constant:
-        return "both inputs are constant (fold the op into a constant before conversion)"
-    return None
-
-
-def _check_options(op: Op) -> str | None:
-    if op.kind not in _HAS_ACTIVATION:
-        return None
-    activation = op.options.get("fused_activation_function", "NONE")
-    if activation not in _ACTIVATIONS:
-        return f"fused activation {activation} is not supported"
-    return None
-
-
-def _check_shapes(x1: Tensor, x2: Tensor, y: Tensor) -> str | None:
-    for role, tensor in (("input 1", x1), ("input 2", x2), ("output", y)):
-        if len(tensor.shape) > MAX_DIMS:
-            return f"{len(tensor.shape)}-D {role} shape {list(tensor.shape)} is not supported " \
-                   f"(at most {MAX_DIMS}-D)"
-        if tensor.size == 0:
-            return f"{role} shape {list(tensor.shape)} is empty"
-    expected = broadcast_shape(x1.shape, x2.shape)
-    if expected is None:
-        return f"input shapes {list(x1.shape)} and {list(x2.shape)} do not broadcast"
-    rank = max(len(expected), len(y.shape))
-    if _extended(y.shape, rank) != _extended(expected, rank):
-        return f"output shape {list(y.shape)} is not the broadcast of {list(x1.shape)} and " \
-               f"{list(x2.shape)} ({list(expected)})"
-    return None
-
-
-def _extended(shape: tuple[int, ...], rank: int) -> tuple[int, ...]:
-    return (1,) * (rank - len(shape)) + tuple(shape)
-
-
-def _check_scales(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> str | None:
-    if op.kind not in _HAS_ACTIVATION:
-        return None
-    for role, tensor in (("input 1", x1), ("input 2", x2), ("output", y)):
-        if not tensor.scale > 0:
-            return f"{role} scale {tensor.scale:g} is not positive"
-    if op.kind in ("ADD", "SUB"):
-        output_real = _add_sub_reals(x1, x2, y)[2]
-        if quantize_multiplier(output_real)[1] > 0:
-            return f"output scale {y.scale:g} is too small for input scales {x1.scale:g} and " \
-                   f"{x2.scale:g} (TFLite Micro needs 2 max(input scales) / (2^20 output " \
-                   "scale) < 1)"
-    return None
-
-
 # -- lowering ----------------------------------------------------------------------------------
 
 
 def lower_elementwise(graph: Graph, op: Op) -> LayerCode:
     """ADD/SUB/MUL/MAXIMUM/MINIMUM -> edgeai_<op>_s8 or edgeai_<op>_const_s8."""
-    reason = check_elementwise(graph, op)
-    require(reason is None, f"{op.kind}: {reason}")
     x1, x2, y = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]), graph.tensor(op.outputs[0])
     constant = 1 if x1.is_constant else 2 if x2.is_constant else 0
     params = loop_params(x1.shape, x2.shape, y.shape)
@@ -245,7 +114,7 @@ def lower_elementwise(graph: Graph, op: Op) -> LayerCode:
         values = (x1 if constant == 1 else x2).data
         arrays.append(CArray("constant", "int8_t", np.asarray(values, dtype=np.int8).reshape(-1)))
         data["constant"] = ArrayRef("constant")
-    if op.kind in _HAS_ACTIVATION:
+    if op.kind in HAS_ACTIVATION:
         data.update(_arith_data(op, x1, x2, y))
     if op.kind in ("ADD", "SUB") and y.size >= LUT_MIN_ELEMENTS:
         for k in (1, 2):
@@ -268,7 +137,7 @@ def lower_elementwise(graph: Graph, op: Op) -> LayerCode:
         args=[*runtime_inputs, Buffer("output", op.outputs[0])],
         arrays=arrays,
         scratch_bytes=0,
-        macc=y.size,
+        macc=output_size_macc(graph, op),
         c_type="Eltwise",
     )
 
@@ -288,7 +157,7 @@ def _arith_data(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> dict[str, CValue]:
         return {"input1_offset": -x1.zero_point, "input2_offset": -x2.zero_point,
                 "output_multiplier": multiplier, "output_shift": shift,
                 "output_offset": y.zero_point, "act_min": act_min, "act_max": act_max}
-    real1, real2, real_out = _add_sub_reals(x1, x2, y)
+    real1, real2, real_out = add_real_multipliers(x1.scale, x2.scale, y.scale)
     # QuantizeMultiplierSmallerThanOneExp: the input ratios are <= 1/2 and the check made
     # sure the output one rounds below 1, so every shift is <= 0.
     m1, s1 = quantize_multiplier(real1)
@@ -300,11 +169,4 @@ def _arith_data(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> dict[str, CValue]:
             "act_min": act_min, "act_max": act_max}
 
 
-SUPPORT = [
-    OpSupport("ADD", _ARITH_CONSTRAINTS, check_elementwise),
-    OpSupport("SUB", _ARITH_CONSTRAINTS, check_elementwise),
-    OpSupport("MUL", _ARITH_CONSTRAINTS, check_elementwise),
-    OpSupport("MAXIMUM", _MINMAX_CONSTRAINTS, check_elementwise),
-    OpSupport("MINIMUM", _MINMAX_CONSTRAINTS, check_elementwise),
-]
 LOWERINGS = {kind: lower_elementwise for kind in _KERNEL_NAMES}

@@ -7,24 +7,9 @@ its own buffer: a plain copy.
 
 from __future__ import annotations
 
-from edgeai_tool.codegen.layers.base import Buffer, LayerCode, OpSupport
+from edgeai_tool.codegen.layers.base import Buffer, LayerCode
 from edgeai_tool.ir import Graph, Op
-
-
-def _check_shape_only(graph: Graph, op: Op) -> str | None:
-    source, target = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
-    if source.dtype != target.dtype:
-        return f"input type {source.dtype} differs from output type {target.dtype}"
-    if source.quant != target.quant:
-        return "input and output quantization differ"
-    if source.size != target.size:
-        return f"{source.size} input elements cannot become {target.size} output elements"
-    return None
-
-
-_CONSTRAINTS = "any shape with the same element count and quantization; no copy (aliased)"
-SUPPORT = [OpSupport(kind, _CONSTRAINTS, _check_shape_only)
-           for kind in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")]
+from edgeai_tool.ops.shape import SHAPE_ONLY_OPS
 
 
 def lower_copy(graph: Graph, op: Op) -> LayerCode:
@@ -40,4 +25,4 @@ def lower_copy(graph: Graph, op: Op) -> LayerCode:
     )
 
 
-LOWERINGS = {kind: lower_copy for kind in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")}
+LOWERINGS = dict.fromkeys(SHAPE_ONLY_OPS, lower_copy)

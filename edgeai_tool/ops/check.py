@@ -1,53 +1,82 @@
-"""Refuse, with a precise message, every model the later stages cannot compile exactly."""
+"""Refuse, with a precise message, every model the later stages cannot compile exactly.
+
+Two moments, each rule checked once:
+
+- `check_model`, on the imported graph before any pass: the model-wide rules (int8
+  quantized activations, known op kinds, ranks and batch-1 inputs and outputs). They are
+  facts of the model file as a whole, which the passes rely on (they dispatch on op kinds
+  and compare int8 quantization) and may hide (aliasing drops a reshape with its tensor),
+  and a float or uint8 model is best told so whole, before any op is looked at.
+- `check_op`, on each op of the optimised graph just before it is lowered: the op's own
+  constraints, on exactly what the kernel will compute (a fused convolution and pool is
+  checked as one). The passes transform only ops that pass it (`is_supported`), so an op the
+  user wrote that is refused reaches this check unchanged and is named by its index in the
+  model file.
+"""
 
 from __future__ import annotations
 
-from edgeai_tool.codegen.layers import supported_ops
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.ir import Graph, Op
+from edgeai_tool.ops import supported_ops
 
 # The highest rank any supported op accepts (CONCATENATION, MEAN, PAD, TRANSPOSE); each
 # op's own check narrows it (convolutions and pools: 1 x H x W x C).
 MAX_RANK = 5
+_CONVERSIONS = ("QUANTIZE", "DEQUANTIZE")
 
 
-def check_supported(graph: Graph) -> Graph:
-    """Check the model's I/O types and every op against the support table."""
+def check_model(graph: Graph) -> None:
+    """Check the imported model's activation types, op kinds and tensor shapes."""
     _check_io_types(graph)
     table = supported_ops()
     for index, op in enumerate(graph.ops):
-        entry = table.get(op.kind)
-        if entry is None:
-            raise EdgeAIError(
-                f"{graph.name}: op {index} ({op.kind}) is not supported; "
-                f"supported ops: {', '.join(table)} (see 'edgeai supported-ops')"
-            )
-        try:
-            reason = entry.check(graph, op)
-        except (IndexError, KeyError, TypeError, ValueError):
-            # a check reads inputs and options the schema guarantees; a file without them
-            # (inputs left out as -1, missing options) is not one TFLite writes
-            raise EdgeAIError(
-                f"{graph.name}: op {index} ({op.kind}) cannot be read: inputs "
-                f"{op.inputs}, outputs {op.outputs}, options {op.options or 'none'} do not "
-                f"match what {op.kind} takes; the model is corrupt"
-            ) from None
-        if reason:
-            raise EdgeAIError(
-                f"{graph.name}: op {index} ({op.kind}): {reason}; "
-                f"{op.kind} supports: {entry.constraints}"
-            )
+        if op.kind not in table:
+            raise EdgeAIError(_refusal(graph, op, index))
     _check_shapes(graph)
-    return graph
+
+
+def check_op(graph: Graph, op: Op) -> None:
+    """Raise `EdgeAIError` naming the op (by its index in the model file) and why, when it
+    is outside its support entry."""
+    message = _refusal(graph, op, op.origin[0])
+    if message:
+        raise EdgeAIError(message)
+
+
+def is_supported(graph: Graph, op: Op) -> bool:
+    """Whether `check_op` accepts the op: what a pass asks before it transforms one."""
+    return _refusal(graph, op, 0) is None
+
+
+def _refusal(graph: Graph, op: Op, index: int) -> str | None:
+    """The error message refusing op `index`, or None when it is supported."""
+    table = supported_ops()
+    entry = table.get(op.kind)
+    if entry is None:
+        return (f"{graph.name}: op {index} ({op.kind}) is not supported; "
+                f"supported ops: {', '.join(table)} (see 'edgeai supported-ops')")
+    try:
+        reason = entry.check(graph, op)
+    except (IndexError, KeyError, TypeError, ValueError):
+        # a check reads inputs and options the schema guarantees; a file without them
+        # (inputs left out as -1, missing options) is not one TFLite writes
+        return (f"{graph.name}: op {index} ({op.kind}) cannot be read: inputs "
+                f"{op.inputs}, outputs {op.outputs}, options {op.options or 'none'} do not "
+                f"match what {op.kind} takes; the model is corrupt")
+    if reason:
+        return f"{graph.name}: op {index} ({op.kind}): {reason}; {op.kind} supports: " \
+               f"{entry.constraints}"
+    return None
 
 
 def _check_io_types(graph: Graph) -> None:
     activations = {t for op in graph.ops for t in (*op.inputs, *op.outputs)
                    if t >= 0 and not graph.tensor(t).is_constant}
     dtypes = {graph.tensor(t).dtype for t in activations}
-    if "float32" in dtypes and _is_float_model(graph):
-        float_ops = [(i, op.kind) for i, op in enumerate(graph.ops)
-                     if op.kind not in ("QUANTIZE", "DEQUANTIZE") and _touches_float(graph, op)]
+    float_ops = [(i, op.kind) for i, op in enumerate(graph.ops)
+                 if op.kind not in _CONVERSIONS and _touches_float(graph, op)]
+    if "float32" in dtypes and float_ops:
         quantized = any(graph.tensor(t).dtype == "int8" for t in activations)
         what = (f"op {float_ops[0][0]} ({float_ops[0][1]}) computes in float32 in an "
                 "otherwise int8 model" if quantized else "float32 model")
@@ -73,7 +102,7 @@ def _check_io_types(graph: Graph) -> None:
 def _check_shapes(graph: Graph) -> None:
     """Ranks the kernels handle, and batch-1 model inputs and outputs (one sample per run).
 
-    Checked after the ops, so that a model with an unsupported op is told about the op."""
+    Checked after the op kinds, so that a model with an unknown op is told about the op."""
     for tensor_id in sorted({t for op in graph.ops for t in (*op.inputs, *op.outputs)
                              if t >= 0 and not graph.tensor(t).is_constant}):
         tensor = graph.tensor(tensor_id)
@@ -95,12 +124,6 @@ def _check_shapes(graph: Graph) -> None:
                 f"{tensor_id} ('{tensor.name}') has shape {list(tensor.shape)}; model inputs "
                 "and outputs must have batch 1"
             )
-
-
-def _is_float_model(graph: Graph) -> bool:
-    """A float model computes in float32; an int8 model may only convert at its edges."""
-    return any(op.kind not in ("QUANTIZE", "DEQUANTIZE") and _touches_float(graph, op)
-               for op in graph.ops)
 
 
 def _touches_float(graph: Graph, op: Op) -> bool:
