@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 element-wise activations by table lookup.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 CONV_2D, alone or fused with the pooling that follows it.
  * See edgeai_conv.h for the arithmetic; this file holds the two code paths.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 2-D convolution (TFLite CONV_2D), alone or fused with the
  * MAX_POOL_2D / AVERAGE_POOL_2D that follows it.

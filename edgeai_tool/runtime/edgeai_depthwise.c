@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 DEPTHWISE_CONV_2D. See edgeai_depthwise.h for the arithmetic.
  *

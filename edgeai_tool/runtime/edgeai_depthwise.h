@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 depthwise 2-D convolution (TFLite DEPTHWISE_CONV_2D).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: element-wise ADD, SUB, MUL, MAXIMUM, MINIMUM on int8 (see
  * edgeai_elementwise.h).

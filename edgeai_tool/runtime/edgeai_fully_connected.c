@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: FULLY_CONNECTED int8 (see edgeai_fully_connected.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: MEAN int8 (see edgeai_mean.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 MAX_POOL_2D and AVERAGE_POOL_2D. See edgeai_pool.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: QUANTIZE and DEQUANTIZE (see edgeai_quantize.h). No libm: rounding is done
  * on values already clamped to a small range, where it is exact.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: SOFTMAX int8 -> int8 (see edgeai_softmax.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: SOFTMAX, int8 input -> int8 output (scale 1/256, zero point -128).
  *
