@@ -52,7 +52,7 @@ typedef struct {
     const int32_t *weights;
     const int32_t *bias;          /**< [output.c], input zero point folded in */
     const int32_t *bias_unfolded; /**< [output.c] the model's bias (0 when it has none) */
-    const int32_t *requant;       /**< [output.c][EDGEAI_RQ_WORDS] (edgeai_conv.h) */
+    const int32_t *requant;       /**< [output.c][EDGEAI_RQ_WORDS] (edgeai_requantize.h) */
 } edgeai_depthwise_data;
 
 /**

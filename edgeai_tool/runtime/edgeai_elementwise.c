@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "edgeai_requantize.h"
+
 #if defined(__GNUC__) || defined(__clang__)
 #define ELTWISE_INLINE static inline __attribute__((always_inline))
 #else
@@ -19,14 +21,11 @@
 #endif
 
 /*
- * edgeai_requantize with its loop invariants hoisted, for multipliers >= 0 (always the case
- * here) and |x| < 2^30 whenever shift < 0 (here: ADD/SUB values stay below 2^29 and MUL's
- * products below 2^16). Same integers, fewer instructions, no branches:
- * - for m >= 0, gemmlowp's SaturatingRoundingDoublingHighMul(x, m) equals
- *   floor((x * m + 2^30) / 2^31): for a negative product p = q 2^31 + r (0 <= r < 2^31) both
- *   give q + (r >= 2^30), and saturation needs m == INT32_MIN; so one SMLAL and a shift;
- * - RoundingDivideByPOT(v, e) for e >= 1 is (v + 2^(e-1) - (v < 0)) >> e (ties away from
- *   zero); for e == 0 the mask drops the correction.
+ * edgeai_requantize_mac with its loop invariants hoisted, for |x| < 2^30
+ * whenever shift < 0 (here: ADD/SUB values stay below 2^29 and MUL's products below 2^16).
+ * Same integers, no branches: RoundingDivideByPOT(v, e) for e >= 1 is
+ * (v + 2^(e-1) - (v < 0)) >> e (ties away from zero); for e == 0 the mask drops the
+ * correction.
  */
 typedef struct {
     int32_t multiplier; /* Q31 significand, >= 0 */
@@ -49,9 +48,7 @@ ELTWISE_INLINE eltwise_rq eltwise_rq_make(int32_t multiplier, int32_t shift)
 
 ELTWISE_INLINE int32_t eltwise_requantize(int32_t x, eltwise_rq rq)
 {
-    const int32_t scaled = (int32_t)((uint32_t)x << rq.left);
-    const int64_t product = (int64_t)scaled * rq.multiplier + (INT64_C(1) << 30);
-    const int32_t high = (int32_t)(product >> 31);
+    const int32_t high = edgeai_high_mul((int32_t)((uint32_t)x << rq.left), rq.multiplier);
     return (high + rq.half + ((high >> 31) & rq.round_mask)) >> rq.right;
 }
 

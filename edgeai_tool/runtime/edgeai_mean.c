@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "edgeai_requantize.h"
+
 /* Sum of the values of one reduction box starting at `x` (wrapping like TFLM's int32). */
 static uint32_t mean_box_sum(const edgeai_mean_params *params, const int8_t *x)
 {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "edgeai_conv.h" /* EDGEAI_USE_DSP and the SIMD instruction macros */
+#include "edgeai_dsp.h"
 
 static int pool_params_valid(const edgeai_pool_params *p)
 {
@@ -42,24 +42,17 @@ static void max_into(int8_t *out, const int8_t *in, int32_t channels)
 }
 
 #if EDGEAI_USE_DSP
-static inline uint32_t read_u32(const int8_t *p)
-{
-    uint32_t value;
-    memcpy(&value, p, sizeof value);
-    return value;
-}
-
 /** Channels [0, channels & ~3) of a non-empty window, four at a time (SSUB8 + SEL). */
 static void max_window4(const int8_t *first, int32_t rows, int32_t cols, int32_t row_step,
                         int32_t channels, uint32_t lo4, uint32_t hi4, int8_t *out)
 {
     for (int32_t c = 0; c + 4 <= channels; c += 4) {
         const int8_t *row = first + c;
-        uint32_t m = read_u32(row);
+        uint32_t m = edgeai_read_u32(row);
         for (int32_t y = 0; y < rows; ++y, row += row_step) {
             const int8_t *x = row;
             for (int32_t i = 0; i < cols; ++i, x += channels) {
-                m = edgeai_max8(m, read_u32(x));
+                m = edgeai_max8(m, edgeai_read_u32(x));
             }
         }
         m = edgeai_min8(edgeai_max8(m, lo4), hi4);
@@ -83,7 +76,7 @@ static void avg_window4(const int8_t *first, int32_t rows, int32_t cols, int32_t
         for (int32_t y = 0; y < rows; ++y, row += row_step) {
             const int8_t *x = row;
             for (int32_t i = 0; i < cols; ++i, x += channels) {
-                const uint32_t v = read_u32(x);
+                const uint32_t v = edgeai_read_u32(x);
                 even = EDGEAI_SXTAB16(even, v);
                 odd = EDGEAI_SXTAB16_ROR8(odd, v);
             }
@@ -144,7 +137,7 @@ edgeai_status edgeai_max_pool_s8(const edgeai_pool_params *params, const edgeai_
 int32_t edgeai_avg_pool_s8_get_buffer_size(const edgeai_pool_params *params)
 {
     return params != NULL && pool_params_valid(params)
-               ? (int32_t)sizeof(int32_t) * params->input.c
+               ? EDGEAI_AVG_POOL_S8_BUFFER_SIZE(params->input.c)
                : 0;
 }
 

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "edgeai_requantize.h"
+
 /* round_half_away(q) + zero_point clamped to int8, for any float q (NaN -> -128). Values
  * beyond +-512 saturate anyway, so q is clamped there first and the rest is exact: for
  * |q| <= 512 the float q - trunc(q) is computed without rounding. */

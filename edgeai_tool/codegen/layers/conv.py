@@ -32,6 +32,7 @@ from edgeai_tool.codegen.layers.pool import (
 )
 from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.quant import activation_range, conv_multiplier, quantize_multiplier
+from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 CONV_CONSTRAINTS = (
     "int8 input and output (1 x H x W x C); constant int8 weights OHWI, per-tensor or "
@@ -300,7 +301,8 @@ def conv_scratch_bytes(geometry: dict[str, int], in_c: int, groups: int) -> int:
 
 
 def _columns_bytes(geometry: dict[str, int], in_c: int, groups: int) -> int:
-    return 2 * geometry["kernel_h"] * geometry["kernel_w"] * (in_c // groups)
+    return buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=geometry["kernel_h"],
+                       kernel_w=geometry["kernel_w"], filter_c=in_c // groups)
 
 
 def _is_pointwise(geometry: dict[str, int], groups: int) -> bool:
@@ -342,8 +344,13 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
 
 def conv_pool_scratch_bytes(columns: int, channels: int, average: bool) -> int:
     """edgeai_conv_pool_s8_get_buffer_size: columns, two pixels of outputs, int32 sums."""
-    values_end = (columns + 2 * channels + 3) // 4 * 4
-    return values_end + (4 * channels if average else 0)
+    return buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", columns=columns, channels=channels,
+                       average=int(average))
+
+
+def _nested(member: str, fields: dict[str, CValue]) -> dict[str, CValue]:
+    """The fields of an embedded struct as nested designators (`.conv.input = ...`)."""
+    return {f"{member}.{name}": value for name, value in fields.items()}
 
 
 def _lower_conv_pool(graph: Graph, op: Op) -> LayerCode:
@@ -359,9 +366,10 @@ def _lower_conv_pool(graph: Graph, op: Op) -> LayerCode:
     pool_min, pool_max = activation_range(pool.get("fused_activation_function", "NONE"),
                                           y.scale, y.zero_point)
     channels = hwc(conv_out)[2]
+    conv = {"input": hwc(x), "output": hwc(conv_out), **geometry, "groups": groups}
     params: dict[str, CValue] = {
-        "input": hwc(x), "conv_output": hwc(conv_out), "output": hwc(y), **geometry,
-        "groups": groups, "pool_kind": "EDGEAI_POOL_AVERAGE" if average else "EDGEAI_POOL_MAX",
+        **_nested("conv", conv), "output": hwc(y),
+        "pool_kind": "EDGEAI_POOL_AVERAGE" if average else "EDGEAI_POOL_MAX",
         "pool_h": window["filter_h"], "pool_w": window["filter_w"],
         "pool_stride_h": window["stride_h"], "pool_stride_w": window["stride_w"],
         "pool_pad_top": window["pad_top"], "pool_pad_left": window["pad_left"],
@@ -374,7 +382,7 @@ def _lower_conv_pool(graph: Graph, op: Op) -> LayerCode:
         params_type="edgeai_conv_pool_params",
         params=params,
         data_type="edgeai_conv_pool_data",
-        data={**data, "pool_act_min": pool_min, "pool_act_max": pool_max},
+        data={**_nested("conv", data), "pool_act_min": pool_min, "pool_act_max": pool_max},
         args=[Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0]), Buffer("scratch")],
         arrays=arrays,
         scratch_bytes=scratch,

@@ -29,6 +29,7 @@ from edgeai_tool.quant import (
     fc_per_tensor_multiplier,
     quantize_multiplier,
 )
+from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 _ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 # TFLM's Prepare (GetQuantizedConvolutionMultipler) refuses a per-tensor layer whose bias
@@ -168,7 +169,7 @@ def lower_fully_connected(graph: Graph, op: Op) -> LayerCode:
             CArray("multiplier", "int32_t", multipliers, kind="quant"),
             CArray("shift", "int32_t", shifts, kind="quant"),
         ],
-        scratch_bytes=0,
+        scratch_bytes=buffer_size("EDGEAI_FULLY_CONNECTED_S8_BUFFER_SIZE"),
         macc=batches * (in_depth * out_depth + (out_depth if bias is not None else 0)),
         c_type="Dense",
     )

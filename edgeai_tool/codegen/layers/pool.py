@@ -12,6 +12,7 @@ from __future__ import annotations
 from edgeai_tool.codegen.layers.base import Buffer, LayerCode, OpSupport, require
 from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.quant import activation_range
+from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 PADDINGS = ("SAME", "VALID")
@@ -141,7 +142,8 @@ def lower_pool(graph: Graph, op: Op) -> LayerCode:
         data_type="edgeai_pool_data",
         data={"act_min": act_min, "act_max": act_max},
         args=args,
-        scratch_bytes=4 * hwc(x)[2] if average else 0,
+        scratch_bytes=(buffer_size("EDGEAI_AVG_POOL_S8_BUFFER_SIZE", channels=hwc(x)[2])
+                       if average else 0),
         macc=pool_macc(hwc(y), op.options),
         c_type="Pool",
     )

@@ -18,6 +18,7 @@ from edgeai_tool.codegen.layers.activation import exp_on_negative_values
 from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, LayerCode, OpSupport, require
 from edgeai_tool.ir import Graph, Op
 from edgeai_tool.quant import quantize_multiplier, saturating_rounding_doubling_high_mul
+from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 SCALED_DIFF_INTEGER_BITS = 5
 OUTPUT_SCALE = 1.0 / 256.0
@@ -93,7 +94,7 @@ def lower_softmax(graph: Graph, op: Op) -> LayerCode:
         data={"exp_lut": ArrayRef("exp_lut"), "lut_size": int(table.size)},
         args=[Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0])],
         arrays=[CArray("exp_lut", "int32_t", table, kind="quant")],
-        scratch_bytes=0,
+        scratch_bytes=buffer_size("EDGEAI_SOFTMAX_S8_BUFFER_SIZE"),
         macc=MACC_PER_ELEMENT * x.size,
         c_type="Nonlinearity",
     )
