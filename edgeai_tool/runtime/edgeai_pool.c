@@ -16,6 +16,14 @@ static int pool_params_valid(const edgeai_pool_params *p)
            p->stride_h > 0 && p->stride_w > 0 && p->pad_top >= 0 && p->pad_left >= 0;
 }
 
+/** The arguments both poolings check (average pooling checks its scratch too). */
+static int pool_args_valid(const edgeai_pool_params *params, const edgeai_pool_data *data,
+                           const int8_t *input, const int8_t *output)
+{
+    return params != NULL && data != NULL && input != NULL && output != NULL &&
+           pool_params_valid(params);
+}
+
 /** The window of output (oy, ox) clipped to the input: [y0, y1) x [x0, x1). */
 typedef struct {
     int32_t y0, y1, x0, x1;
@@ -97,14 +105,17 @@ static void avg_window4(const int8_t *first, int32_t rows, int32_t cols, int32_t
 edgeai_status edgeai_max_pool_s8(const edgeai_pool_params *params, const edgeai_pool_data *data,
                                  const int8_t *input, int8_t *output)
 {
-    if (params == NULL || data == NULL || input == NULL || output == NULL ||
-        !pool_params_valid(params)) {
+    if (!pool_args_valid(params, data, input, output)) {
         return EDGEAI_ERROR_ARGUMENT;
     }
     const int32_t in_w = params->input.w;
     const int32_t channels = params->input.c;
     const int32_t act_min = data->act_min;
     const int32_t act_max = data->act_max;
+#if EDGEAI_USE_DSP
+    const uint32_t min4 = (uint8_t)act_min * UINT32_C(0x01010101); /* the clamp, bytewise */
+    const uint32_t max4 = (uint8_t)act_max * UINT32_C(0x01010101);
+#endif
     for (int32_t oy = 0; oy < params->output.h; ++oy) {
         for (int32_t ox = 0; ox < params->output.w; ++ox) {
             const pool_window win = window_of(params, oy, ox);
@@ -113,9 +124,7 @@ edgeai_status edgeai_max_pool_s8(const edgeai_pool_params *params, const edgeai_
 #if EDGEAI_USE_DSP
             if (win.y1 > win.y0 && win.x1 > win.x0) {
                 max_window4(input + (win.y0 * in_w + win.x0) * channels, win.y1 - win.y0,
-                            win.x1 - win.x0, in_w * channels, channels,
-                            (uint8_t)act_min * UINT32_C(0x01010101),
-                            (uint8_t)act_max * UINT32_C(0x01010101), out);
+                            win.x1 - win.x0, in_w * channels, channels, min4, max4, out);
                 first = channels & ~3;
             }
 #endif
@@ -144,8 +153,7 @@ int32_t edgeai_avg_pool_s8_get_buffer_size(const edgeai_pool_params *params)
 edgeai_status edgeai_avg_pool_s8(const edgeai_pool_params *params, const edgeai_pool_data *data,
                                  const int8_t *input, int8_t *output, int32_t *scratch)
 {
-    if (params == NULL || data == NULL || input == NULL || output == NULL || scratch == NULL ||
-        !pool_params_valid(params)) {
+    if (!pool_args_valid(params, data, input, output) || scratch == NULL) {
         return EDGEAI_ERROR_ARGUMENT;
     }
     const int32_t in_w = params->input.w;
