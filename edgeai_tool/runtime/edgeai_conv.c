@@ -486,9 +486,8 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
         return EDGEAI_ERROR_ARGUMENT;
     }
     const edgeai_conv_params *conv = &params->conv;
-    const int32_t conv_h = conv->output.h;
-    const int32_t conv_w = conv->output.w;
-    const int32_t channels = conv->output.c;
+    const edgeai_hwc conv_out = conv->output; /* the pooling's input */
+    const int32_t channels = conv_out.c;
     const int32_t kind = params->pool_kind;
     const int32_t pool_min = data->pool_act_min;
     const int32_t pool_max = data->pool_act_max;
@@ -499,11 +498,11 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
     for (int32_t py = 0; py < params->output.h; ++py) {
         const int32_t cy0 = py * params->pool_stride_h - params->pool_pad_top;
         const int32_t y_start = EDGEAI_MAX(cy0, 0);
-        const int32_t y_end = EDGEAI_MIN(cy0 + params->pool_h, conv_h);
+        const int32_t y_end = EDGEAI_MIN(cy0 + params->pool_h, conv_out.h);
         for (int32_t px = 0; px < params->output.w; ++px) {
             const int32_t cx0 = px * params->pool_stride_w - params->pool_pad_left;
             const int32_t x_start = EDGEAI_MAX(cx0, 0);
-            const int32_t x_end = EDGEAI_MIN(cx0 + params->pool_w, conv_w);
+            const int32_t x_end = EDGEAI_MIN(cx0 + params->pool_w, conv_out.w);
             const int32_t span = x_end - x_start;
             const int32_t count = (y_end - y_start) * span;
             int8_t *out = output + (py * params->output.w + px) * channels;
