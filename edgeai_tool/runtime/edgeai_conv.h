@@ -32,24 +32,13 @@ extern "C" {
 typedef struct {
     edgeai_hwc input;   /**< input shape; h, w, c >= 1 */
     edgeai_hwc output;  /**< output shape; output.c = filters, a multiple of `groups` */
-    int32_t kernel_h;   /**< filter height >= 1 */
-    int32_t kernel_w;   /**< filter width >= 1 */
-    int32_t stride_h;   /**< >= 1 */
-    int32_t stride_w;   /**< >= 1 */
-    int32_t dilation_h; /**< >= 1 */
-    int32_t dilation_w; /**< >= 1 */
-    int32_t pad_top;    /**< rows of implicit padding above the input (TFLM's padding.height) */
-    int32_t pad_left;   /**< columns of implicit padding left of the input (padding.width) */
+    EDGEAI_CONV_WINDOW_FIELDS
     int32_t groups;     /**< input.c / filter depth; 1 for an ordinary convolution */
 } edgeai_conv_params;
 
 /** Numbers of a convolution (they change when the model is retrained). */
 typedef struct {
-    int32_t pad_value;         /**< the input zero point, in [-128, 127] */
-    int32_t output_offset;     /**< the output zero point, in [-128, 127] */
-    int32_t act_min;           /**< clamp after requantization, -128 <= act_min <= act_max */
-    int32_t act_max;           /**< ... <= 127; implements the fused activation */
-    int32_t rq_fast;           /**< 1 when edgeai_rq_fast is exact for every channel */
+    EDGEAI_CONV_OUTPUT_FIELDS
     const int8_t *weights;     /**< OHWI: [output.c][kernel_h][kernel_w][input.c / groups] */
     const int32_t *bias;       /**< [output.c], input zero point folded in (see above) */
     const int32_t *requant;    /**< [output.c][EDGEAI_RQ_WORDS] records (edgeai_requantize.h) */
