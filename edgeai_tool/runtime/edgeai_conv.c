@@ -175,10 +175,13 @@ static void conv_im2col(const edgeai_conv_params *p, int8_t pad, const int8_t *i
 }
 
 /**
- * Two output channels (rows w0 and w0 + depth) at two columns (a0 and a0 + depth): a 2x2
- * register block. One stride for both pairs keeps the loop within the core's registers.
+ * Two output channels (rows w0 and w0 + depth) at two columns (a0 and a0 + depth), or at a0
+ * only when `columns` (a constant at each call site) is 1: a 2x2 register block
+ * {acc00, acc01, acc10, acc11} (channel, column). One stride for both pairs keeps the loop
+ * within the core's registers.
  */
-static inline void dot_2x2(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[4])
+static inline void dot_2xn(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[4],
+                           const int columns)
 {
     int32_t acc00 = acc[0];
     int32_t acc01 = acc[1];
@@ -187,7 +190,7 @@ static inline void dot_2x2(const int8_t *w0, const int8_t *a0, int32_t depth, in
     const int8_t *const end = a0 + (depth & ~3);
     while (a0 != end) {
         const uint32_t va0 = edgeai_read_u32(a0);
-        const uint32_t va1 = edgeai_read_u32(a0 + depth);
+        const uint32_t va1 = columns == 2 ? edgeai_read_u32(a0 + depth) : 0;
         const uint32_t vw0 = edgeai_read_u32(w0);
         const uint32_t vw1 = edgeai_read_u32(w0 + depth);
         a0 += 4;
@@ -200,18 +203,22 @@ static inline void dot_2x2(const int8_t *w0, const int8_t *a0, int32_t depth, in
         int32_t wo = EDGEAI_SXTB16_ROR8(vw0);
         acc00 = EDGEAI_SMLAD(we, a0e, acc00);
         acc00 = EDGEAI_SMLAD(wo, a0o, acc00);
-        acc01 = EDGEAI_SMLAD(we, a1e, acc01);
-        acc01 = EDGEAI_SMLAD(wo, a1o, acc01);
+        if (columns == 2) {
+            acc01 = EDGEAI_SMLAD(we, a1e, acc01);
+            acc01 = EDGEAI_SMLAD(wo, a1o, acc01);
+        }
         we = EDGEAI_SXTB16(vw1);
         wo = EDGEAI_SXTB16_ROR8(vw1);
         acc10 = EDGEAI_SMLAD(we, a0e, acc10);
         acc10 = EDGEAI_SMLAD(wo, a0o, acc10);
-        acc11 = EDGEAI_SMLAD(we, a1e, acc11);
-        acc11 = EDGEAI_SMLAD(wo, a1o, acc11);
+        if (columns == 2) {
+            acc11 = EDGEAI_SMLAD(we, a1e, acc11);
+            acc11 = EDGEAI_SMLAD(wo, a1o, acc11);
+        }
     }
     for (int32_t k = depth & 3; k > 0; --k) {
         const int32_t x0 = a0[0];
-        const int32_t x1 = a0[depth];
+        const int32_t x1 = columns == 2 ? a0[depth] : 0;
         const int32_t f0 = w0[0];
         const int32_t f1 = w0[depth];
         ++a0;
@@ -256,35 +263,6 @@ static inline void dot_1x2(const int8_t *w0, const int8_t *a0, int32_t depth, in
     acc[1] = acc1;
 }
 
-/** Two output channels (rows w0 and w0 + depth) at one column. */
-static inline void dot_2x1(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[2])
-{
-    int32_t acc0 = acc[0];
-    int32_t acc1 = acc[1];
-    const int8_t *const end = a0 + (depth & ~3);
-    while (a0 != end) {
-        const uint32_t va = edgeai_read_u32(a0);
-        const uint32_t vw0 = edgeai_read_u32(w0);
-        const uint32_t vw1 = edgeai_read_u32(w0 + depth);
-        a0 += 4;
-        w0 += 4;
-        const int32_t ae = EDGEAI_SXTB16(va);
-        const int32_t ao = EDGEAI_SXTB16_ROR8(va);
-        acc0 = EDGEAI_SMLAD(EDGEAI_SXTB16(vw0), ae, acc0);
-        acc0 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(vw0), ao, acc0);
-        acc1 = EDGEAI_SMLAD(EDGEAI_SXTB16(vw1), ae, acc1);
-        acc1 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(vw1), ao, acc1);
-    }
-    for (int32_t k = depth & 3; k > 0; --k) {
-        const int32_t x = *a0++;
-        acc0 += w0[0] * x;
-        acc1 += w0[depth] * x;
-        ++w0;
-    }
-    acc[0] = acc0;
-    acc[1] = acc1;
-}
-
 /** Every output channel at one column (the last pixel of an odd count). */
 static void conv_column_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t depth,
                             const int8_t *a0, int8_t *out0)
@@ -295,10 +273,10 @@ static void conv_column_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t
     const int32_t *bias = d->bias;
     int32_t oc = 0;
     for (; oc + 2 <= out_c; oc += 2) {
-        int32_t acc[2] = {bias[oc], bias[oc + 1]};
-        dot_2x1(d->weights + oc * depth, a0, depth, acc);
+        int32_t acc[4] = {bias[oc], 0, bias[oc + 1], 0};
+        dot_2xn(d->weights + oc * depth, a0, depth, acc, 1);
         out0[oc] = conv_output(d, oc, acc[0]);
-        out0[oc + 1] = conv_output(d, oc + 1, acc[1]);
+        out0[oc + 1] = conv_output(d, oc + 1, acc[2]);
     }
     if (oc < out_c) {
         const int8_t *w = d->weights + oc * depth;
@@ -325,7 +303,7 @@ static void conv_columns_dsp(const edgeai_conv_data *data, int32_t out_c, int32_
     int32_t oc = 0;
     for (; oc + 2 <= out_c; oc += 2) {
         int32_t acc[4] = {bias[oc], bias[oc], bias[oc + 1], bias[oc + 1]};
-        dot_2x2(w + oc * depth, a0, depth, acc);
+        dot_2xn(w + oc * depth, a0, depth, acc, 2);
         out0[oc] = conv_output(d, oc, acc[0]);
         out0[oc + 1] = conv_output(d, oc + 1, acc[2]);
         out1[oc] = conv_output(d, oc, acc[1]);
