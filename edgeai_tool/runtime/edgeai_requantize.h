@@ -8,8 +8,8 @@
  * Every kernel requantizes with the functions here. The two high multiplies give the same
  * integers for every multiplier a model has (QuantizeMultiplier's are in [0, 2^31)): the
  * saturating one is gemmlowp's own, the other one 64-bit multiply-accumulate; which one a
- * kernel calls is part of its tuned Arm code (the instruction counts that
- * benchmarks/layers.py pins). The convolutions keep one record per output channel with the
+ * kernel calls is part of its tuned Arm code (trading one for the other changes the
+ * instructions it executes). The convolutions keep one record per output channel with the
  * shifts split in advance (edgeai_rq_exact), and use SMMULR where the generator proved it
  * exact (edgeai_rq_fast).
  */
