@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Board support API shared by every target (NUCLEO-F767ZI, QEMU mps2-an500,
  * host). The application needs nothing else: stdio's printf reaches the
  * board's console through newlib's _write. */

@@ -13,6 +13,7 @@ from edgeai_tool.ops.pool import (
     window_geometry,
     window_macc,
 )
+from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 CONV_CONSTRAINTS = (
     "int8 input and output (1 x H x W x C); constant int8 weights OHWI, per-tensor or "
@@ -213,7 +214,8 @@ def conv_scratch_bytes(geometry: dict[str, int], in_c: int, groups: int) -> int:
 
 
 def columns_bytes(geometry: dict[str, int], in_c: int, groups: int) -> int:
-    return 2 * geometry["kernel_h"] * geometry["kernel_w"] * (in_c // groups)
+    return buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=geometry["kernel_h"],
+                       kernel_w=geometry["kernel_w"], filter_c=in_c // groups)
 
 
 def is_pointwise(geometry: dict[str, int], groups: int) -> bool:
@@ -225,8 +227,8 @@ def is_pointwise(geometry: dict[str, int], groups: int) -> bool:
 
 def conv_pool_scratch_bytes(columns: int, channels: int, average: bool) -> int:
     """edgeai_conv_pool_s8_get_buffer_size: columns, two pixels of outputs, int32 sums."""
-    values_end = (columns + 2 * channels + 3) // 4 * 4
-    return values_end + (4 * channels if average else 0)
+    return buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", columns=columns, channels=channels,
+                       average=int(average))
 
 
 SUPPORT = [

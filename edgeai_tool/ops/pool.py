@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.ops.base import OpSupport, check_fused_activation
+from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 PADDINGS = ("SAME", "VALID")
 # TFLM's pooling Prepare refuses input and output scales further apart than this.
@@ -116,7 +117,7 @@ def pool_macc(graph: Graph, op: Op) -> int:
 
 def avg_pool_scratch_bytes(channels: int) -> int:
     """edgeai_avg_pool_s8_get_buffer_size: one int32 sum per channel."""
-    return 4 * channels
+    return buffer_size("EDGEAI_AVG_POOL_S8_BUFFER_SIZE", channels=channels)
 
 
 SUPPORT = [

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 activations by table lookup (see edgeai_activation.h).
  */
@@ -25,5 +26,5 @@ edgeai_status edgeai_lut_s8(const edgeai_lut_params *params, const edgeai_lut_da
 int32_t edgeai_lut_s8_get_buffer_size(const edgeai_lut_params *params)
 {
     (void)params;
-    return 0;
+    return EDGEAI_LUT_S8_BUFFER_SIZE();
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 element-wise activations by table lookup.
  *
@@ -34,7 +35,8 @@ typedef struct {
 edgeai_status edgeai_lut_s8(const edgeai_lut_params *params, const edgeai_lut_data *data,
                             const int8_t *input, int8_t *output);
 
-/** Scratch bytes edgeai_lut_s8 needs: none. */
+/** Scratch bytes edgeai_lut_s8 needs: none (the generator reads this macro). */
+#define EDGEAI_LUT_S8_BUFFER_SIZE() (0)
 int32_t edgeai_lut_s8_get_buffer_size(const edgeai_lut_params *params);
 
 #ifdef __cplusplus

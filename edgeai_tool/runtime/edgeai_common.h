@@ -1,9 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
- * edgeai runtime: definitions shared by every kernel.
- *
- * Fixed-point helpers reproduce TensorFlow Lite Micro's requantization bit for bit:
- * MultiplyByQuantizedMultiplier rounds twice, first in the saturating rounding doubling
- * high multiply, then in the rounding divide by a power of two (half away from zero).
+ * edgeai runtime: definitions shared by every kernel and by the generated code.
  */
 #ifndef EDGEAI_COMMON_H
 #define EDGEAI_COMMON_H
@@ -30,46 +27,34 @@ typedef int32_t edgeai_status;
 #define EDGEAI_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define EDGEAI_CLAMP(x, lo, hi) EDGEAI_MIN(EDGEAI_MAX((x), (lo)), (hi))
 
+/** The filter window of a convolution (edgeai_conv_params, edgeai_depthwise_params). */
+#define EDGEAI_CONV_WINDOW_FIELDS                                                           \
+    int32_t kernel_h;   /**< filter height >= 1 */                                          \
+    int32_t kernel_w;   /**< filter width >= 1 */                                           \
+    int32_t stride_h;   /**< >= 1 */                                                        \
+    int32_t stride_w;   /**< >= 1 */                                                        \
+    int32_t dilation_h; /**< >= 1 */                                                        \
+    int32_t dilation_w; /**< >= 1 */                                                        \
+    int32_t pad_top;    /**< rows of implicit padding above the input (padding.height) */   \
+    int32_t pad_left;   /**< columns of implicit padding left of the input (padding.width) */
+
+/**
+ * The first fields of every convolution's numbers (edgeai_conv_data, edgeai_depthwise_data):
+ * the padding value and the output stage, which the kernels read the same way.
+ */
+#define EDGEAI_CONV_OUTPUT_FIELDS                                                           \
+    int32_t pad_value;     /**< the input zero point, in [-128, 127] */                     \
+    int32_t output_offset; /**< the output zero point, in [-128, 127] */                    \
+    int32_t act_min;       /**< clamp after requantization, -128 <= act_min <= act_max */   \
+    int32_t act_max;       /**< ... <= 127; implements the fused activation */              \
+    int32_t rq_fast;       /**< 1 when edgeai_rq_fast is exact for every channel */
+
 /** Shape of an activation tensor in NHWC order with batch 1. */
 typedef struct {
     int32_t h; /**< height (rows) */
     int32_t w; /**< width (columns) */
     int32_t c; /**< channels, innermost in memory */
 } edgeai_hwc;
-
-/** gemmlowp's SaturatingRoundingDoublingHighMul: round(a * b / 2^31), saturated. */
-static inline int32_t edgeai_doubling_high_mul(int32_t a, int32_t b)
-{
-    if (a == INT32_MIN && b == INT32_MIN) {
-        return INT32_MAX;
-    }
-    const int64_t product = (int64_t)a * (int64_t)b;
-    const int64_t nudge = product >= 0 ? (INT64_C(1) << 30) : (1 - (INT64_C(1) << 30));
-    /* Division (not a shift) truncates toward zero, as the reference does. */
-    return (int32_t)((product + nudge) / (INT64_C(1) << 31));
-}
-
-/** gemmlowp's RoundingDivideByPOT: x / 2^exponent rounded half away from zero. */
-static inline int32_t edgeai_rounding_divide_by_pot(int32_t x, int32_t exponent)
-{
-    const int32_t mask = (int32_t)((UINT32_C(1) << exponent) - 1U);
-    const int32_t remainder = x & mask;
-    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-    return (x >> exponent) + (remainder > threshold ? 1 : 0);
-}
-
-/**
- * TFLite's MultiplyByQuantizedMultiplier: x * multiplier * 2^(shift - 31).
- * @param multiplier Q31 significand in [2^30, 2^31) (or 0)
- * @param shift      left shift if > 0, right shift if < 0; in [-31, 30]
- */
-static inline int32_t edgeai_requantize(int32_t x, int32_t multiplier, int32_t shift)
-{
-    const int32_t left_shift = shift > 0 ? shift : 0;
-    const int32_t right_shift = shift > 0 ? 0 : -shift;
-    const int32_t scaled = (int32_t)((uint32_t)x << left_shift);
-    return edgeai_rounding_divide_by_pot(edgeai_doubling_high_mul(scaled, multiplier), right_shift);
-}
 
 #ifdef __cplusplus
 }

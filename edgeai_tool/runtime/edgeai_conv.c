@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 CONV_2D, alone or fused with the pooling that follows it.
  * See edgeai_conv.h for the arithmetic; this file holds the two code paths.
@@ -6,6 +7,9 @@
 
 #include <stddef.h>
 #include <string.h>
+
+#include "edgeai_dsp.h"
+#include "edgeai_requantize.h"
 
 /* ---- shared pieces ------------------------------------------------------------------- */
 
@@ -43,10 +47,10 @@ static int conv_is_pointwise(const edgeai_conv_params *p)
            p->pad_top == 0 && p->pad_left == 0 && p->groups == 1;
 }
 
-/** Length of one im2col column: the dot-product depth. */
-static int32_t conv_depth(const edgeai_conv_params *p)
+/** Bytes of two im2col columns. */
+static int32_t conv_columns(const edgeai_conv_params *p)
 {
-    return p->kernel_h * p->kernel_w * (p->input.c / p->groups);
+    return EDGEAI_CONV_S8_BUFFER_SIZE(p->kernel_h, p->kernel_w, p->input.c / p->groups);
 }
 
 /* ---- portable path -------------------------------------------------------------------- */
@@ -101,11 +105,10 @@ static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_d
 /* ---- DSP path -------------------------------------------------------------------------- */
 
 #if EDGEAI_USE_DSP
-static inline uint32_t read_u32(const int8_t *p)
+/** Length of one im2col column: the dot-product depth. */
+static int32_t conv_depth(const edgeai_conv_params *p)
 {
-    uint32_t value;
-    memcpy(&value, p, sizeof value);
-    return value;
+    return p->kernel_h * p->kernel_w * (p->input.c / p->groups);
 }
 
 /** memcpy for the short runs of im2col: words while they last (unaligned is fine on M4/M7). */
@@ -172,10 +175,13 @@ static void conv_im2col(const edgeai_conv_params *p, int8_t pad, const int8_t *i
 }
 
 /**
- * Two output channels (rows w0 and w0 + depth) at two columns (a0 and a0 + depth): a 2x2
- * register block. One stride for both pairs keeps the loop within the core's registers.
+ * Two output channels (rows w0 and w0 + depth) at two columns (a0 and a0 + depth), or at a0
+ * only when `columns` (a constant at each call site) is 1: a 2x2 register block
+ * {acc00, acc01, acc10, acc11} (channel, column). One stride for both pairs keeps the loop
+ * within the core's registers.
  */
-static inline void dot_2x2(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[4])
+static inline void dot_2xn(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[4],
+                           const int columns)
 {
     int32_t acc00 = acc[0];
     int32_t acc01 = acc[1];
@@ -183,10 +189,10 @@ static inline void dot_2x2(const int8_t *w0, const int8_t *a0, int32_t depth, in
     int32_t acc11 = acc[3];
     const int8_t *const end = a0 + (depth & ~3);
     while (a0 != end) {
-        const uint32_t va0 = read_u32(a0);
-        const uint32_t va1 = read_u32(a0 + depth);
-        const uint32_t vw0 = read_u32(w0);
-        const uint32_t vw1 = read_u32(w0 + depth);
+        const uint32_t va0 = edgeai_read_u32(a0);
+        const uint32_t va1 = columns == 2 ? edgeai_read_u32(a0 + depth) : 0;
+        const uint32_t vw0 = edgeai_read_u32(w0);
+        const uint32_t vw1 = edgeai_read_u32(w0 + depth);
         a0 += 4;
         w0 += 4;
         const int32_t a0e = EDGEAI_SXTB16(va0);
@@ -197,18 +203,22 @@ static inline void dot_2x2(const int8_t *w0, const int8_t *a0, int32_t depth, in
         int32_t wo = EDGEAI_SXTB16_ROR8(vw0);
         acc00 = EDGEAI_SMLAD(we, a0e, acc00);
         acc00 = EDGEAI_SMLAD(wo, a0o, acc00);
-        acc01 = EDGEAI_SMLAD(we, a1e, acc01);
-        acc01 = EDGEAI_SMLAD(wo, a1o, acc01);
+        if (columns == 2) {
+            acc01 = EDGEAI_SMLAD(we, a1e, acc01);
+            acc01 = EDGEAI_SMLAD(wo, a1o, acc01);
+        }
         we = EDGEAI_SXTB16(vw1);
         wo = EDGEAI_SXTB16_ROR8(vw1);
         acc10 = EDGEAI_SMLAD(we, a0e, acc10);
         acc10 = EDGEAI_SMLAD(wo, a0o, acc10);
-        acc11 = EDGEAI_SMLAD(we, a1e, acc11);
-        acc11 = EDGEAI_SMLAD(wo, a1o, acc11);
+        if (columns == 2) {
+            acc11 = EDGEAI_SMLAD(we, a1e, acc11);
+            acc11 = EDGEAI_SMLAD(wo, a1o, acc11);
+        }
     }
     for (int32_t k = depth & 3; k > 0; --k) {
         const int32_t x0 = a0[0];
-        const int32_t x1 = a0[depth];
+        const int32_t x1 = columns == 2 ? a0[depth] : 0;
         const int32_t f0 = w0[0];
         const int32_t f1 = w0[depth];
         ++a0;
@@ -231,9 +241,9 @@ static inline void dot_1x2(const int8_t *w0, const int8_t *a0, int32_t depth, in
     int32_t acc0 = acc[0];
     int32_t acc1 = acc[1];
     for (int32_t quads = depth >> 2; quads > 0; --quads) {
-        const uint32_t va0 = read_u32(a0);
-        const uint32_t va1 = read_u32(a1);
-        const uint32_t vw = read_u32(w0);
+        const uint32_t va0 = edgeai_read_u32(a0);
+        const uint32_t va1 = edgeai_read_u32(a1);
+        const uint32_t vw = edgeai_read_u32(w0);
         a0 += 4;
         a1 += 4;
         w0 += 4;
@@ -253,35 +263,6 @@ static inline void dot_1x2(const int8_t *w0, const int8_t *a0, int32_t depth, in
     acc[1] = acc1;
 }
 
-/** Two output channels (rows w0 and w0 + depth) at one column. */
-static inline void dot_2x1(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[2])
-{
-    int32_t acc0 = acc[0];
-    int32_t acc1 = acc[1];
-    const int8_t *const end = a0 + (depth & ~3);
-    while (a0 != end) {
-        const uint32_t va = read_u32(a0);
-        const uint32_t vw0 = read_u32(w0);
-        const uint32_t vw1 = read_u32(w0 + depth);
-        a0 += 4;
-        w0 += 4;
-        const int32_t ae = EDGEAI_SXTB16(va);
-        const int32_t ao = EDGEAI_SXTB16_ROR8(va);
-        acc0 = EDGEAI_SMLAD(EDGEAI_SXTB16(vw0), ae, acc0);
-        acc0 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(vw0), ao, acc0);
-        acc1 = EDGEAI_SMLAD(EDGEAI_SXTB16(vw1), ae, acc1);
-        acc1 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(vw1), ao, acc1);
-    }
-    for (int32_t k = depth & 3; k > 0; --k) {
-        const int32_t x = *a0++;
-        acc0 += w0[0] * x;
-        acc1 += w0[depth] * x;
-        ++w0;
-    }
-    acc[0] = acc0;
-    acc[1] = acc1;
-}
-
 /** Every output channel at one column (the last pixel of an odd count). */
 static void conv_column_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t depth,
                             const int8_t *a0, int8_t *out0)
@@ -292,10 +273,10 @@ static void conv_column_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t
     const int32_t *bias = d->bias;
     int32_t oc = 0;
     for (; oc + 2 <= out_c; oc += 2) {
-        int32_t acc[2] = {bias[oc], bias[oc + 1]};
-        dot_2x1(d->weights + oc * depth, a0, depth, acc);
+        int32_t acc[4] = {bias[oc], 0, bias[oc + 1], 0};
+        dot_2xn(d->weights + oc * depth, a0, depth, acc, 1);
         out0[oc] = conv_output(d, oc, acc[0]);
-        out0[oc + 1] = conv_output(d, oc + 1, acc[1]);
+        out0[oc + 1] = conv_output(d, oc + 1, acc[2]);
     }
     if (oc < out_c) {
         const int8_t *w = d->weights + oc * depth;
@@ -322,7 +303,7 @@ static void conv_columns_dsp(const edgeai_conv_data *data, int32_t out_c, int32_
     int32_t oc = 0;
     for (; oc + 2 <= out_c; oc += 2) {
         int32_t acc[4] = {bias[oc], bias[oc], bias[oc + 1], bias[oc + 1]};
-        dot_2x2(w + oc * depth, a0, depth, acc);
+        dot_2xn(w + oc * depth, a0, depth, acc, 2);
         out0[oc] = conv_output(d, oc, acc[0]);
         out0[oc + 1] = conv_output(d, oc + 1, acc[2]);
         out1[oc] = conv_output(d, oc, acc[1]);
@@ -380,7 +361,7 @@ static void conv_two_pixels(const edgeai_conv_params *p, const edgeai_conv_data 
 static int32_t conv_col_bytes(const edgeai_conv_params *p)
 {
     /* The same on both paths, so that the memory plan does not depend on the target. */
-    return conv_is_pointwise(p) ? 0 : 2 * conv_depth(p);
+    return conv_is_pointwise(p) ? 0 : conv_columns(p);
 }
 
 /* ---- CONV_2D ------------------------------------------------------------------------------ */
@@ -427,71 +408,30 @@ edgeai_status edgeai_conv_1x1_s8(const edgeai_conv_params *params, const edgeai_
 
 /* ---- CONV_2D + pooling ------------------------------------------------------------------- */
 
-/** The convolution half of fused parameters. */
-static edgeai_conv_params conv_part(const edgeai_conv_pool_params *p)
+static int conv_pool_params_valid(const edgeai_conv_pool_params *p)
 {
-    edgeai_conv_params conv;
-    conv.input = p->input;
-    conv.output = p->conv_output;
-    conv.kernel_h = p->kernel_h;
-    conv.kernel_w = p->kernel_w;
-    conv.stride_h = p->stride_h;
-    conv.stride_w = p->stride_w;
-    conv.dilation_h = p->dilation_h;
-    conv.dilation_w = p->dilation_w;
-    conv.pad_top = p->pad_top;
-    conv.pad_left = p->pad_left;
-    conv.groups = p->groups;
-    return conv;
-}
-
-static edgeai_conv_data conv_data_part(const edgeai_conv_pool_data *d)
-{
-    edgeai_conv_data conv;
-    conv.pad_value = d->pad_value;
-    conv.output_offset = d->output_offset;
-    conv.act_min = d->act_min;
-    conv.act_max = d->act_max;
-    conv.weights = d->weights;
-    conv.bias = d->bias;
-    conv.rq_fast = d->rq_fast;
-    conv.requant = d->requant;
-    return conv;
-}
-
-static int conv_pool_params_valid(const edgeai_conv_pool_params *p,
-                                  const edgeai_conv_params *conv)
-{
-    return conv_params_valid(conv) && p->output.h > 0 && p->output.w > 0 &&
-           p->output.c == p->conv_output.c && p->pool_h > 0 && p->pool_w > 0 &&
+    return conv_params_valid(&p->conv) && p->output.h > 0 && p->output.w > 0 &&
+           p->output.c == p->conv.output.c && p->pool_h > 0 && p->pool_w > 0 &&
            p->pool_stride_h > 0 && p->pool_stride_w > 0 && p->pool_pad_top >= 0 &&
            p->pool_pad_left >= 0 &&
            (p->pool_kind == EDGEAI_POOL_MAX || p->pool_kind == EDGEAI_POOL_AVERAGE);
 }
 
-/*
- * Scratch layout: [im2col: 2 * depth][conv outputs: 2 * out_c][sums: out_c int32 (average)].
- * Window positions are not always consecutive pixels, so even a 1x1 filter gets columns.
- */
+/* Where the int32 sums start (edgeai_conv.h's layout). Unsigned, as the sizes are never
+ * negative: the rounding up is then one AND. */
 static int32_t conv_pool_sums_offset(const edgeai_conv_params *conv)
 {
-    const int32_t bytes = 2 * conv_depth(conv) + 2 * conv->output.c;
-    return (bytes + 3) & ~3;
+    return (int32_t)EDGEAI_CONV_POOL_S8_SUMS_OFFSET((uint32_t)conv_columns(conv),
+                                                    (uint32_t)conv->output.c);
 }
 
 int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *params)
 {
-    if (params == NULL) {
+    if (params == NULL || !conv_pool_params_valid(params)) {
         return 0;
     }
-    const edgeai_conv_params conv = conv_part(params);
-    if (!conv_pool_params_valid(params, &conv)) {
-        return 0;
-    }
-    const int32_t sums = params->pool_kind == EDGEAI_POOL_AVERAGE
-                             ? (int32_t)sizeof(int32_t) * conv.output.c
-                             : 0;
-    return conv_pool_sums_offset(&conv) + sums;
+    return EDGEAI_CONV_POOL_S8_BUFFER_SIZE(conv_columns(&params->conv), params->output.c,
+                                           params->pool_kind == EDGEAI_POOL_AVERAGE ? 1 : 0);
 }
 
 /** Fold `count` int8 convolution outputs (channels innermost) into the pool accumulator. */
@@ -519,33 +459,28 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
                                   const edgeai_conv_pool_data *data, const int8_t *input,
                                   int8_t *output, int8_t *scratch)
 {
-    if (params == NULL || data == NULL || input == NULL || output == NULL || scratch == NULL) {
+    if (params == NULL || data == NULL || input == NULL || output == NULL || scratch == NULL ||
+        !conv_pool_params_valid(params) || !conv_data_valid(&data->conv)) {
         return EDGEAI_ERROR_ARGUMENT;
     }
-    const edgeai_conv_params conv_params = conv_part(params);
-    const edgeai_conv_data conv_data = conv_data_part(data);
-    if (!conv_pool_params_valid(params, &conv_params) || !conv_data_valid(&conv_data)) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    const edgeai_conv_params *conv = &conv_params;
-    const int32_t conv_h = conv->output.h;
-    const int32_t conv_w = conv->output.w;
-    const int32_t channels = conv->output.c;
+    const edgeai_conv_params *conv = &params->conv;
+    const edgeai_hwc conv_out = conv->output; /* the pooling's input */
+    const int32_t channels = conv_out.c;
     const int32_t kind = params->pool_kind;
     const int32_t pool_min = data->pool_act_min;
     const int32_t pool_max = data->pool_act_max;
     int8_t *col = scratch;
-    int8_t *values = scratch + 2 * conv_depth(conv);
+    int8_t *values = scratch + conv_columns(conv);
     int32_t *sums = (int32_t *)(void *)(scratch + conv_pool_sums_offset(conv));
 
     for (int32_t py = 0; py < params->output.h; ++py) {
         const int32_t cy0 = py * params->pool_stride_h - params->pool_pad_top;
         const int32_t y_start = EDGEAI_MAX(cy0, 0);
-        const int32_t y_end = EDGEAI_MIN(cy0 + params->pool_h, conv_h);
+        const int32_t y_end = EDGEAI_MIN(cy0 + params->pool_h, conv_out.h);
         for (int32_t px = 0; px < params->output.w; ++px) {
             const int32_t cx0 = px * params->pool_stride_w - params->pool_pad_left;
             const int32_t x_start = EDGEAI_MAX(cx0, 0);
-            const int32_t x_end = EDGEAI_MIN(cx0 + params->pool_w, conv_w);
+            const int32_t x_end = EDGEAI_MIN(cx0 + params->pool_w, conv_out.w);
             const int32_t span = x_end - x_start;
             const int32_t count = (y_end - y_start) * span;
             int8_t *out = output + (py * params->output.w + px) * channels;
@@ -562,7 +497,7 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
                 const int32_t y[2] = {y_start + k / span, y_start + (k + 1) / span};
                 const int32_t x[2] = {x_start + k % span, x_start + (k + 1) % span};
                 const int pair = k + 1 < count;
-                conv_two_pixels(conv, &conv_data, input, y, x, values,
+                conv_two_pixels(conv, &data->conv, input, y, x, values,
                                 pair ? values + channels : NULL, col);
                 pool_accumulate(kind, values, channels, out, sums);
                 if (pair) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "edgeai_copy.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: byte copy, for shape-only ops whose output cannot share the input's
  * buffer (a graph input reshaped straight into a graph output).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 DEPTHWISE_CONV_2D. See edgeai_depthwise.h for the arithmetic.
  *
@@ -12,7 +13,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "edgeai_conv.h" /* requantization records and the DSP instruction macros */
+#include "edgeai_dsp.h"
+#include "edgeai_requantize.h"
 
 #if defined(__GNUC__)
 #define DW_INLINE static inline __attribute__((always_inline))
@@ -83,13 +85,6 @@ static void depthwise_pixel_portable(const edgeai_depthwise_params *p,
 }
 
 #if EDGEAI_USE_DSP
-static inline uint32_t read_u32(const void *p)
-{
-    uint32_t value;
-    memcpy(&value, p, sizeof value);
-    return value;
-}
-
 /** What every pixel of a layer shares. */
 typedef struct {
     int32_t channels;
@@ -150,7 +145,7 @@ DW_INLINE void dw_pixel(const dw_ctx *k, const int8_t *origin, int8_t *out, int3
         for (int32_t r = 0; r < rows; ++r, row += row_step, w += w_skip) {
             const int8_t *x = row;
             for (int32_t t = 0; t < cols; ++t, x += tap_step, w += 2) {
-                const uint32_t vx = read_u32(x);
+                const uint32_t vx = edgeai_read_u32(x);
                 int32_t xe = EDGEAI_SXTB16(vx);
                 int32_t xo = EDGEAI_SXTB16_ROR8(vx);
                 if (border) {
@@ -185,7 +180,7 @@ DW_INLINE void dw_pixel(const dw_ctx *k, const int8_t *origin, int8_t *out, int3
 /* One tap of four channels: input word at xp, weight words wp[0] (channels 0, 2), wp[1]. */
 #define DW_TAP(xp, wp)                                \
     do {                                              \
-        const uint32_t vx_ = read_u32(xp);            \
+        const uint32_t vx_ = edgeai_read_u32(xp);            \
         const int32_t xe_ = EDGEAI_SXTB16(vx_);       \
         const int32_t xo_ = EDGEAI_SXTB16_ROR8(vx_);  \
         const int32_t we_ = (wp)[0];                  \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 depthwise 2-D convolution (TFLite DEPTHWISE_CONV_2D).
  *
@@ -24,24 +25,13 @@ extern "C" {
 typedef struct {
     edgeai_hwc input;         /**< input shape; h, w, c >= 1 */
     edgeai_hwc output;        /**< output shape; output.c = input.c * depth_multiplier */
-    int32_t kernel_h;         /**< filter height >= 1 */
-    int32_t kernel_w;         /**< filter width >= 1 */
-    int32_t stride_h;         /**< >= 1 */
-    int32_t stride_w;         /**< >= 1 */
-    int32_t dilation_h;       /**< >= 1 */
-    int32_t dilation_w;       /**< >= 1 */
-    int32_t pad_top;          /**< rows of implicit padding above the input */
-    int32_t pad_left;         /**< columns of implicit padding left of the input */
+    EDGEAI_CONV_WINDOW_FIELDS
     int32_t depth_multiplier; /**< output channels per input channel, >= 1 */
 } edgeai_depthwise_params;
 
 /** Numbers of a depthwise convolution. */
 typedef struct {
-    int32_t pad_value;      /**< the input zero point, in [-128, 127] */
-    int32_t output_offset;  /**< the output zero point, in [-128, 127] */
-    int32_t act_min;        /**< clamp after requantization, -128 <= act_min <= act_max */
-    int32_t act_max;        /**< ... <= 127; implements the fused activation */
-    int32_t rq_fast;        /**< 1 when edgeai_rq_fast is exact for every channel */
+    EDGEAI_CONV_OUTPUT_FIELDS
     /**
      * Weights as pairs of int16 in words, four output channels at a time: for group
      * g = oc / 4 and tap t = ky * kernel_w + kx, word [(g * kernel_h * kernel_w + t) * 2]
@@ -51,7 +41,7 @@ typedef struct {
     const int32_t *weights;
     const int32_t *bias;          /**< [output.c], input zero point folded in */
     const int32_t *bias_unfolded; /**< [output.c] the model's bias (0 when it has none) */
-    const int32_t *requant;       /**< [output.c][EDGEAI_RQ_WORDS] (edgeai_conv.h) */
+    const int32_t *requant;       /**< [output.c][EDGEAI_RQ_WORDS] (edgeai_requantize.h) */
 } edgeai_depthwise_data;
 
 /**

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: element-wise ADD, SUB, MUL, MAXIMUM, MINIMUM on int8 (see
  * edgeai_elementwise.h).
@@ -11,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "edgeai_requantize.h"
+
 #if defined(__GNUC__) || defined(__clang__)
 #define ELTWISE_INLINE static inline __attribute__((always_inline))
 #else
@@ -18,14 +21,11 @@
 #endif
 
 /*
- * edgeai_requantize with its loop invariants hoisted, for multipliers >= 0 (always the case
- * here) and |x| < 2^30 whenever shift < 0 (here: ADD/SUB values stay below 2^29 and MUL's
- * products below 2^16). Same integers, fewer instructions, no branches:
- * - for m >= 0, gemmlowp's SaturatingRoundingDoublingHighMul(x, m) equals
- *   floor((x * m + 2^30) / 2^31): for a negative product p = q 2^31 + r (0 <= r < 2^31) both
- *   give q + (r >= 2^30), and saturation needs m == INT32_MIN; so one SMLAL and a shift;
- * - RoundingDivideByPOT(v, e) for e >= 1 is (v + 2^(e-1) - (v < 0)) >> e (ties away from
- *   zero); for e == 0 the mask drops the correction.
+ * edgeai_requantize_mac with its loop invariants hoisted, for |x| < 2^30
+ * whenever shift < 0 (here: ADD/SUB values stay below 2^29 and MUL's products below 2^16).
+ * Same integers, no branches: RoundingDivideByPOT(v, e) for e >= 1 is
+ * (v + 2^(e-1) - (v < 0)) >> e (ties away from zero); for e == 0 the mask drops the
+ * correction.
  */
 typedef struct {
     int32_t multiplier; /* Q31 significand, >= 0 */
@@ -48,13 +48,12 @@ ELTWISE_INLINE eltwise_rq eltwise_rq_make(int32_t multiplier, int32_t shift)
 
 ELTWISE_INLINE int32_t eltwise_requantize(int32_t x, eltwise_rq rq)
 {
-    const int32_t scaled = (int32_t)((uint32_t)x << rq.left);
-    const int64_t product = (int64_t)scaled * rq.multiplier + (INT64_C(1) << 30);
-    const int32_t high = (int32_t)(product >> 31);
+    const int32_t high = edgeai_high_mul((int32_t)((uint32_t)x << rq.left), rq.multiplier);
     return (high + rq.half + ((high >> 31) & rq.round_mask)) >> rq.right;
 }
 
-/* One output row: out[i] = f(a[i * step_a], b[i * step_b]) for i < n; steps are 0 or 1. */
+/* One output row: out[i] = f(a[i * step_a], b[i * step_b]) for i < n; steps are 0 or 1.
+ * ELTWISE_ROW defines one from an inline row taking a constant (the op's variant). */
 typedef void (*eltwise_row_fn)(const void *data, int32_t n, const int8_t *a, int32_t step_a,
                                const int8_t *b, int32_t step_b, int8_t *out);
 
@@ -76,38 +75,49 @@ ELTWISE_INLINE int8_t add_output(int32_t raw, eltwise_rq rq, int32_t offset, int
     return (int8_t)value;
 }
 
-/* With tables: out[i] = requantize(lut1[a] +/- lut2[b]), one requantization per element. */
-ELTWISE_INLINE void addsub_row_lut(const edgeai_add_data *data, int32_t subtract, int32_t n,
+/* out[i] = requantize(lut1[a] +/- lut2[b]); `subtract` and the steps are constants at each
+ * call site, so each call gets its own loop. */
+ELTWISE_INLINE void addsub_lut_loop(const int32_t *lut1, const int32_t *lut2, eltwise_rq out_rq,
+                                   int32_t out_offset, int32_t act_min, int32_t act_max,
+                                   int32_t subtract, int32_t n, const int8_t *a, int32_t step_a,
+                                   const int8_t *b, int32_t step_b, int8_t *out)
+{
+    int32_t i;
+    for (i = 0; i < n; ++i) {
+        const int32_t scaled1 = lut1[a[i * step_a]];
+        const int32_t scaled2 = lut2[b[i * step_b]];
+        const int32_t raw = subtract ? scaled1 - scaled2 : scaled1 + scaled2;
+        out[i] = add_output(raw, out_rq, out_offset, act_min, act_max);
+    }
+}
+
+/* With tables: one requantization per element; a broadcast operand costs the same lookup. */
+ELTWISE_INLINE void addsub_row_lut(const void *data_ptr, int32_t subtract, int32_t n,
                                   const int8_t *a, int32_t step_a, const int8_t *b,
                                   int32_t step_b, int8_t *out)
 {
+    const edgeai_add_data *const data = (const edgeai_add_data *)data_ptr;
     const int32_t *const lut1 = data->input1_lut + 128; /* indexed by the int8 value */
     const int32_t *const lut2 = data->input2_lut + 128;
     const eltwise_rq out_rq = eltwise_rq_make(data->output_multiplier, data->output_shift);
     const int32_t out_offset = data->output_offset;
     const int32_t act_min = data->act_min;
     const int32_t act_max = data->act_max;
-    int32_t i;
 
     if (step_a != 0 && step_b != 0) {
-        for (i = 0; i < n; ++i) {
-            const int32_t raw = subtract ? lut1[a[i]] - lut2[b[i]] : lut1[a[i]] + lut2[b[i]];
-            out[i] = add_output(raw, out_rq, out_offset, act_min, act_max);
-        }
+        addsub_lut_loop(lut1, lut2, out_rq, out_offset, act_min, act_max, subtract, n, a, 1, b,
+                        1, out);
     } else {
-        for (i = 0; i < n; ++i) {
-            const int32_t scaled1 = lut1[a[i * step_a]];
-            const int32_t scaled2 = lut2[b[i * step_b]];
-            const int32_t raw = subtract ? scaled1 - scaled2 : scaled1 + scaled2;
-            out[i] = add_output(raw, out_rq, out_offset, act_min, act_max);
-        }
+        addsub_lut_loop(lut1, lut2, out_rq, out_offset, act_min, act_max, subtract, n, a,
+                        step_a, b, step_b, out);
     }
 }
 
-/* `subtract` is a constant at each call site, so each caller gets its own loop. */
-ELTWISE_INLINE void addsub_row(const edgeai_add_data *data, int32_t subtract, int32_t n,
-                              const int8_t *a, int32_t step_a, const int8_t *b, int32_t step_b,
-                              int8_t *out)
+/* Without tables: s_k = add_scaled_input(x_k), computed once per row for a broadcast operand
+ * (step 0). `subtract` and the steps are constants at each call site, as above. */
+ELTWISE_INLINE void addsub_loop(const edgeai_add_data *data, int32_t subtract, int32_t n,
+                               const int8_t *a, int32_t step_a, const int8_t *b, int32_t step_b,
+                               int8_t *out)
 {
     const int32_t offset1 = data->input1_offset;
     const eltwise_rq rq1 = eltwise_rq_make(data->input1_multiplier, data->input1_shift);
@@ -117,55 +127,43 @@ ELTWISE_INLINE void addsub_row(const edgeai_add_data *data, int32_t subtract, in
     const int32_t out_offset = data->output_offset;
     const int32_t act_min = data->act_min;
     const int32_t act_max = data->act_max;
+    const int32_t fixed1 = step_a ? 0 : add_scaled_input(a[0], offset1, rq1);
+    const int32_t fixed2 = step_b ? 0 : add_scaled_input(b[0], offset2, rq2);
     int32_t i;
 
-    if (step_a == 0) {
-        const int32_t scaled1 = add_scaled_input(a[0], offset1, rq1);
-        for (i = 0; i < n; ++i) {
-            const int32_t scaled2 = add_scaled_input(b[i * step_b], offset2, rq2);
-            const int32_t raw = subtract ? scaled1 - scaled2 : scaled1 + scaled2;
-            out[i] = add_output(raw, out_rq, out_offset, act_min, act_max);
-        }
-    } else if (step_b == 0) {
-        const int32_t scaled2 = add_scaled_input(b[0], offset2, rq2);
-        for (i = 0; i < n; ++i) {
-            const int32_t scaled1 = add_scaled_input(a[i], offset1, rq1);
-            const int32_t raw = subtract ? scaled1 - scaled2 : scaled1 + scaled2;
-            out[i] = add_output(raw, out_rq, out_offset, act_min, act_max);
-        }
-    } else {
-        for (i = 0; i < n; ++i) {
-            const int32_t scaled1 = add_scaled_input(a[i], offset1, rq1);
-            const int32_t scaled2 = add_scaled_input(b[i], offset2, rq2);
-            const int32_t raw = subtract ? scaled1 - scaled2 : scaled1 + scaled2;
-            out[i] = add_output(raw, out_rq, out_offset, act_min, act_max);
-        }
+    for (i = 0; i < n; ++i) {
+        const int32_t scaled1 = step_a ? add_scaled_input(a[i], offset1, rq1) : fixed1;
+        const int32_t scaled2 = step_b ? add_scaled_input(b[i], offset2, rq2) : fixed2;
+        const int32_t raw = subtract ? scaled1 - scaled2 : scaled1 + scaled2;
+        out[i] = add_output(raw, out_rq, out_offset, act_min, act_max);
     }
 }
 
-static void add_row(const void *data, int32_t n, const int8_t *a, int32_t step_a,
-                    const int8_t *b, int32_t step_b, int8_t *out)
+ELTWISE_INLINE void addsub_row(const void *data_ptr, int32_t subtract, int32_t n,
+                              const int8_t *a, int32_t step_a, const int8_t *b, int32_t step_b,
+                              int8_t *out)
 {
-    addsub_row((const edgeai_add_data *)data, 0, n, a, step_a, b, step_b, out);
+    const edgeai_add_data *const data = (const edgeai_add_data *)data_ptr;
+    if (step_a == 0) {
+        addsub_loop(data, subtract, n, a, 0, b, step_b, out);
+    } else if (step_b == 0) {
+        addsub_loop(data, subtract, n, a, 1, b, 0, out);
+    } else {
+        addsub_loop(data, subtract, n, a, 1, b, 1, out);
+    }
 }
 
-static void sub_row(const void *data, int32_t n, const int8_t *a, int32_t step_a,
-                    const int8_t *b, int32_t step_b, int8_t *out)
-{
-    addsub_row((const edgeai_add_data *)data, 1, n, a, step_a, b, step_b, out);
-}
-
-static void add_row_lut(const void *data, int32_t n, const int8_t *a, int32_t step_a,
-                        const int8_t *b, int32_t step_b, int8_t *out)
-{
-    addsub_row_lut((const edgeai_add_data *)data, 0, n, a, step_a, b, step_b, out);
-}
-
-static void sub_row_lut(const void *data, int32_t n, const int8_t *a, int32_t step_a,
-                        const int8_t *b, int32_t step_b, int8_t *out)
-{
-    addsub_row_lut((const edgeai_add_data *)data, 1, n, a, step_a, b, step_b, out);
-}
+/* A row function (eltwise_row_fn) from an inline row and its constant. */
+#define ELTWISE_ROW(name, row, constant)                                                     \
+    static void name(const void *data, int32_t n, const int8_t *a, int32_t step_a,           \
+                     const int8_t *b, int32_t step_b, int8_t *out)                           \
+    {                                                                                        \
+        row(data, constant, n, a, step_a, b, step_b, out);                                   \
+    }
+ELTWISE_ROW(add_row, addsub_row, 0)
+ELTWISE_ROW(sub_row, addsub_row, 1)
+ELTWISE_ROW(add_row_lut, addsub_row_lut, 0)
+ELTWISE_ROW(sub_row_lut, addsub_row_lut, 1)
 
 /* The row function of ADD (subtract 0) or SUB (1): with tables when the data has both. */
 static eltwise_row_fn addsub_row_fn(const edgeai_add_data *data, int32_t subtract)
@@ -203,29 +201,21 @@ static void mul_row(const void *data_ptr, int32_t n, const int8_t *a, int32_t st
 
 /* ---- MAXIMUM and MINIMUM (raw values) --------------------------------------------------- */
 
-static void maximum_row(const void *data, int32_t n, const int8_t *a, int32_t step_a,
-                        const int8_t *b, int32_t step_b, int8_t *out)
+/* `maximum` is a constant at each call site. */
+ELTWISE_INLINE void minmax_row(const void *data, int32_t maximum, int32_t n, const int8_t *a,
+                              int32_t step_a, const int8_t *b, int32_t step_b, int8_t *out)
 {
     int32_t i;
     (void)data;
     for (i = 0; i < n; ++i) {
         const int8_t x1 = a[i * step_a];
         const int8_t x2 = b[i * step_b];
-        out[i] = x1 > x2 ? x1 : x2;
+        out[i] = (x1 > x2) == maximum ? x1 : x2;
     }
 }
 
-static void minimum_row(const void *data, int32_t n, const int8_t *a, int32_t step_a,
-                        const int8_t *b, int32_t step_b, int8_t *out)
-{
-    int32_t i;
-    (void)data;
-    for (i = 0; i < n; ++i) {
-        const int8_t x1 = a[i * step_a];
-        const int8_t x2 = b[i * step_b];
-        out[i] = x1 < x2 ? x1 : x2;
-    }
-}
+ELTWISE_ROW(maximum_row, minmax_row, 1)
+ELTWISE_ROW(minimum_row, minmax_row, 0)
 
 /* ---- Driver ----------------------------------------------------------------------------- */
 
@@ -264,18 +254,13 @@ static void eltwise_run(const edgeai_eltwise_params *params, const void *data, e
         return;
     }
     {
-        const int32_t n0 = params->shape[0];
-        const int32_t n1 = params->shape[1];
-        const int32_t n2 = params->shape[2];
-        const int32_t n3 = params->shape[3];
-        const int32_t a0 = params->stride1[0];
-        const int32_t a1 = params->stride1[1];
-        const int32_t a2 = params->stride1[2];
-        const int32_t a3 = params->stride1[3];
-        const int32_t b0 = params->stride2[0];
-        const int32_t b1 = params->stride2[1];
-        const int32_t b2 = params->stride2[2];
-        const int32_t b3 = params->stride2[3];
+        /* The merged shape and each input's element steps, outermost first. */
+        const int32_t n0 = params->shape[0], n1 = params->shape[1], n2 = params->shape[2],
+                      n3 = params->shape[3];
+        const int32_t a0 = params->stride1[0], a1 = params->stride1[1],
+                      a2 = params->stride1[2], a3 = params->stride1[3];
+        const int32_t b0 = params->stride2[0], b1 = params->stride2[1],
+                      b2 = params->stride2[2], b3 = params->stride2[3];
         int32_t i0, i1, i2;
         int8_t *out = output;
         for (i0 = 0; i0 < n0; ++i0) {
@@ -320,32 +305,39 @@ static edgeai_status eltwise_const(const edgeai_eltwise_params *params, const vo
 
 /* ---- Entry points ----------------------------------------------------------------------- */
 
-edgeai_status edgeai_add_s8(const edgeai_eltwise_params *params, const edgeai_add_data *data,
-                            const int8_t *input1, const int8_t *input2, int8_t *output)
+typedef enum { ELTWISE_ADD, ELTWISE_SUB, ELTWISE_MUL, ELTWISE_MAXIMUM, ELTWISE_MINIMUM } eltwise_op;
+
+/* The row function of `op` (a constant at each call site) for its data. */
+static inline eltwise_row_fn eltwise_row_of(eltwise_op op, const void *data)
 {
-    if (data == NULL) {
-        return EDGEAI_ERROR_ARGUMENT;
+    switch (op) {
+    case ELTWISE_ADD:
+        return addsub_row_fn((const edgeai_add_data *)data, 0);
+    case ELTWISE_SUB:
+        return addsub_row_fn((const edgeai_add_data *)data, 1);
+    case ELTWISE_MUL:
+        return mul_row;
+    case ELTWISE_MAXIMUM:
+        return maximum_row;
+    default:
+        return minimum_row;
     }
-    return eltwise_binary(params, data, addsub_row_fn(data, 0), input1, input2, output);
 }
 
-edgeai_status edgeai_sub_s8(const edgeai_eltwise_params *params, const edgeai_add_data *data,
-                            const int8_t *input1, const int8_t *input2, int8_t *output)
-{
-    if (data == NULL) {
-        return EDGEAI_ERROR_ARGUMENT;
+/* Both inputs at run time; `data` must not be NULL. */
+#define ELTWISE_BINARY_ENTRY(name, data_type, op)                                            \
+    edgeai_status name(const edgeai_eltwise_params *params, const data_type *data,           \
+                       const int8_t *input1, const int8_t *input2, int8_t *output)          \
+    {                                                                                        \
+        if (data == NULL) {                                                                  \
+            return EDGEAI_ERROR_ARGUMENT;                                                    \
+        }                                                                                    \
+        return eltwise_binary(params, data, eltwise_row_of(op, data), input1, input2,        \
+                              output);                                                       \
     }
-    return eltwise_binary(params, data, addsub_row_fn(data, 1), input1, input2, output);
-}
-
-edgeai_status edgeai_mul_s8(const edgeai_eltwise_params *params, const edgeai_mul_data *data,
-                            const int8_t *input1, const int8_t *input2, int8_t *output)
-{
-    if (data == NULL) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    return eltwise_binary(params, data, mul_row, input1, input2, output);
-}
+ELTWISE_BINARY_ENTRY(edgeai_add_s8, edgeai_add_data, ELTWISE_ADD)
+ELTWISE_BINARY_ENTRY(edgeai_sub_s8, edgeai_add_data, ELTWISE_SUB)
+ELTWISE_BINARY_ENTRY(edgeai_mul_s8, edgeai_mul_data, ELTWISE_MUL)
 
 edgeai_status edgeai_maximum_s8(const edgeai_eltwise_params *params, const int8_t *input1,
                                 const int8_t *input2, int8_t *output)
@@ -359,51 +351,19 @@ edgeai_status edgeai_minimum_s8(const edgeai_eltwise_params *params, const int8_
     return eltwise_binary(params, NULL, minimum_row, input1, input2, output);
 }
 
-edgeai_status edgeai_add_const_s8(const edgeai_eltwise_params *params, const edgeai_add_data *data,
-                                  const int8_t *input, int8_t *output)
-{
-    if (data == NULL) {
-        return EDGEAI_ERROR_ARGUMENT;
+/* One input is data->constant, the first member of each op's data. */
+#define ELTWISE_CONST_ENTRY(name, data_type, op)                                             \
+    edgeai_status name(const edgeai_eltwise_params *params, const data_type *data,           \
+                       const int8_t *input, int8_t *output)                                  \
+    {                                                                                        \
+        if (data == NULL) {                                                                  \
+            return EDGEAI_ERROR_ARGUMENT;                                                    \
+        }                                                                                    \
+        return eltwise_const(params, data, data->constant, eltwise_row_of(op, data), input,  \
+                             output);                                                        \
     }
-    return eltwise_const(params, data, data->constant, addsub_row_fn(data, 0), input,
-                         output);
-}
-
-edgeai_status edgeai_sub_const_s8(const edgeai_eltwise_params *params, const edgeai_add_data *data,
-                                  const int8_t *input, int8_t *output)
-{
-    if (data == NULL) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    return eltwise_const(params, data, data->constant, addsub_row_fn(data, 1), input,
-                         output);
-}
-
-edgeai_status edgeai_mul_const_s8(const edgeai_eltwise_params *params, const edgeai_mul_data *data,
-                                  const int8_t *input, int8_t *output)
-{
-    if (data == NULL) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    return eltwise_const(params, data, data->constant, mul_row, input, output);
-}
-
-edgeai_status edgeai_maximum_const_s8(const edgeai_eltwise_params *params,
-                                      const edgeai_minmax_data *data, const int8_t *input,
-                                      int8_t *output)
-{
-    if (data == NULL) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    return eltwise_const(params, NULL, data->constant, maximum_row, input, output);
-}
-
-edgeai_status edgeai_minimum_const_s8(const edgeai_eltwise_params *params,
-                                      const edgeai_minmax_data *data, const int8_t *input,
-                                      int8_t *output)
-{
-    if (data == NULL) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    return eltwise_const(params, NULL, data->constant, minimum_row, input, output);
-}
+ELTWISE_CONST_ENTRY(edgeai_add_const_s8, edgeai_add_data, ELTWISE_ADD)
+ELTWISE_CONST_ENTRY(edgeai_sub_const_s8, edgeai_add_data, ELTWISE_SUB)
+ELTWISE_CONST_ENTRY(edgeai_mul_const_s8, edgeai_mul_data, ELTWISE_MUL)
+ELTWISE_CONST_ENTRY(edgeai_maximum_const_s8, edgeai_minmax_data, ELTWISE_MAXIMUM)
+ELTWISE_CONST_ENTRY(edgeai_minimum_const_s8, edgeai_minmax_data, ELTWISE_MINIMUM)

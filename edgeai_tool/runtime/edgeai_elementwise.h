@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: element-wise binary ops on int8 tensors with broadcasting:
  * ADD, SUB, MUL (fused activation as a clamp), MAXIMUM and MINIMUM.

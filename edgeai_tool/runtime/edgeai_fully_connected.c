@@ -1,61 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: FULLY_CONNECTED int8 (see edgeai_fully_connected.h).
  *
  * Two paths compute the same integers:
  * - portable C99, one output channel at a time;
- * - Cortex-M DSP (__ARM_FEATURE_DSP: M4, M7, M33): four output channels at a time, each
- *   4-byte group of input sign-extended once into two 16-bit pairs (SXTB16) and shared by
- *   the four rows, two multiply-accumulates per instruction (SMLAD).
- * Defining EDGEAI_EMULATE_DSP compiles the DSP path with C stand-ins for the instructions,
- * so host tests exercise its loop structure too; EDGEAI_NO_DSP forces the portable path.
+ * - Cortex-M DSP (edgeai_dsp.h says when): four output channels at a time, each 4-byte
+ *   group of input sign-extended once into two 16-bit pairs (SXTB16) and shared by the
+ *   four rows, two multiply-accumulates per instruction (SMLAD).
  */
 #include "edgeai_fully_connected.h"
 
 #include <stddef.h>
-#include <string.h>
 
-#if defined(__ARM_FEATURE_DSP) && (__ARM_FEATURE_DSP == 1) && !defined(EDGEAI_EMULATE_DSP) && \
-    !defined(EDGEAI_NO_DSP)
-#include <arm_acle.h>
-#define EDGEAI_FC_DSP 1
-/* Bytes 0 and 2 of v, sign-extended into the two halfwords. */
-static inline uint32_t fc_sxtb16(uint32_t v)
-{
-    return (uint32_t)__sxtb16(v);
-}
-/* Bytes 1 and 3 of v, sign-extended into the two halfwords. */
-static inline uint32_t fc_sxtb16_ror8(uint32_t v)
-{
-    uint32_t result;
-    __asm("sxtb16 %0, %1, ror #8" : "=r"(result) : "r"(v));
-    return result;
-}
-/* acc + lo(a) * lo(b) + hi(a) * hi(b), signed halfwords. */
-static inline int32_t fc_smlad(uint32_t a, uint32_t b, int32_t acc)
-{
-    return __smlad(a, b, acc);
-}
-#elif defined(EDGEAI_EMULATE_DSP) && !defined(EDGEAI_NO_DSP)
-#define EDGEAI_FC_DSP 1
-static inline uint32_t fc_sxtb16(uint32_t v)
-{
-    const uint32_t lo = (uint32_t)(int32_t)(int8_t)(v & 0xFFU) & 0xFFFFU;
-    const uint32_t hi = (uint32_t)(int32_t)(int8_t)((v >> 16) & 0xFFU) & 0xFFFFU;
-    return lo | (hi << 16);
-}
-static inline uint32_t fc_sxtb16_ror8(uint32_t v)
-{
-    return fc_sxtb16((v >> 8) | (v << 24));
-}
-static inline int32_t fc_smlad(uint32_t a, uint32_t b, int32_t acc)
-{
-    const int32_t lo = (int32_t)(int16_t)(a & 0xFFFFU) * (int32_t)(int16_t)(b & 0xFFFFU);
-    const int32_t hi = (int32_t)(int16_t)(a >> 16) * (int32_t)(int16_t)(b >> 16);
-    return (int32_t)((uint32_t)acc + (uint32_t)lo + (uint32_t)hi);
-}
-#else
-#define EDGEAI_FC_DSP 0
-#endif
+#include "edgeai_dsp.h"
+#include "edgeai_requantize.h"
 
 /* Requantize one accumulator and store it as int8. */
 static inline int8_t fc_output(int32_t acc, int32_t multiplier, int32_t shift, int32_t offset,
@@ -66,7 +24,7 @@ static inline int8_t fc_output(int32_t acc, int32_t multiplier, int32_t shift, i
     return (int8_t)value;
 }
 
-#if EDGEAI_FC_DSP
+#if EDGEAI_USE_DSP
 #if defined(__GNUC__) && !defined(__clang__)
 /* Out of line, and without GCC's first scheduling pass, which interleaves the four rows
  * with extra temporaries and spills the loop to the stack (27 instead of 31 instructions
@@ -78,22 +36,15 @@ static inline int8_t fc_output(int32_t acc, int32_t multiplier, int32_t shift, i
 #define EDGEAI_FC_NOINLINE
 #endif
 
-static inline uint32_t fc_read_u32(const int8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v)); /* one unaligned LDR on Cortex-M4/M7/M33 */
-    return v;
-}
-
 /* acc += dot(w, x) over `depth` values, 4 at a time, then the tail. */
 static int32_t fc_dot_dsp(const int8_t *w, const int8_t *x, int32_t depth, int32_t acc)
 {
     int32_t d = 0;
     for (; d + 4 <= depth; d += 4) {
-        const uint32_t xv = fc_read_u32(x + d);
-        const uint32_t wv = fc_read_u32(w + d);
-        acc = fc_smlad(fc_sxtb16(wv), fc_sxtb16(xv), acc);
-        acc = fc_smlad(fc_sxtb16_ror8(wv), fc_sxtb16_ror8(xv), acc);
+        const uint32_t xv = edgeai_read_u32(x + d);
+        const uint32_t wv = edgeai_read_u32(w + d);
+        acc = EDGEAI_SMLAD(EDGEAI_SXTB16(wv), EDGEAI_SXTB16(xv), acc);
+        acc = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(wv), EDGEAI_SXTB16_ROR8(xv), acc);
     }
     for (; d < depth; ++d) {
         acc += (int32_t)w[d] * (int32_t)x[d];
@@ -114,21 +65,21 @@ static EDGEAI_FC_NOINLINE void fc_dot4_dsp(const int8_t *w, const int8_t *x, int
     int32_t a2 = acc[2];
     int32_t a3 = acc[3];
     while (blocks-- > 0) {
-        const uint32_t xv = fc_read_u32(x);
-        const uint32_t x02 = fc_sxtb16(xv);
-        const uint32_t x13 = fc_sxtb16_ror8(xv);
-        uint32_t wv = fc_read_u32(w01);
-        a0 = fc_smlad(fc_sxtb16(wv), x02, a0);
-        a0 = fc_smlad(fc_sxtb16_ror8(wv), x13, a0);
-        wv = fc_read_u32(w01 + depth);
-        a1 = fc_smlad(fc_sxtb16(wv), x02, a1);
-        a1 = fc_smlad(fc_sxtb16_ror8(wv), x13, a1);
-        wv = fc_read_u32(w23);
-        a2 = fc_smlad(fc_sxtb16(wv), x02, a2);
-        a2 = fc_smlad(fc_sxtb16_ror8(wv), x13, a2);
-        wv = fc_read_u32(w23 + depth);
-        a3 = fc_smlad(fc_sxtb16(wv), x02, a3);
-        a3 = fc_smlad(fc_sxtb16_ror8(wv), x13, a3);
+        const uint32_t xv = edgeai_read_u32(x);
+        const uint32_t x02 = EDGEAI_SXTB16(xv);
+        const uint32_t x13 = EDGEAI_SXTB16_ROR8(xv);
+        uint32_t wv = edgeai_read_u32(w01);
+        a0 = EDGEAI_SMLAD(EDGEAI_SXTB16(wv), x02, a0);
+        a0 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(wv), x13, a0);
+        wv = edgeai_read_u32(w01 + depth);
+        a1 = EDGEAI_SMLAD(EDGEAI_SXTB16(wv), x02, a1);
+        a1 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(wv), x13, a1);
+        wv = edgeai_read_u32(w23);
+        a2 = EDGEAI_SMLAD(EDGEAI_SXTB16(wv), x02, a2);
+        a2 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(wv), x13, a2);
+        wv = edgeai_read_u32(w23 + depth);
+        a3 = EDGEAI_SMLAD(EDGEAI_SXTB16(wv), x02, a3);
+        a3 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(wv), x13, a3);
         x += 4;
         w01 += 4;
         w23 += 4;
@@ -182,7 +133,7 @@ edgeai_status edgeai_fully_connected_s8(const edgeai_fc_params *params, const ed
         const int8_t *const x = input + b * in_depth;
         int8_t *const y = output + b * out_depth;
         int32_t c = 0;
-#if EDGEAI_FC_DSP
+#if EDGEAI_USE_DSP
         for (; c + 4 <= out_depth; c += 4) {
             int32_t acc[4] = {bias[c], bias[c + 1], bias[c + 2], bias[c + 3]};
             fc_dot4_dsp(weights + c * in_depth, x, in_depth, acc);
@@ -211,5 +162,5 @@ edgeai_status edgeai_fully_connected_s8(const edgeai_fc_params *params, const ed
 int32_t edgeai_fully_connected_s8_get_buffer_size(const edgeai_fc_params *params)
 {
     (void)params;
-    return 0;
+    return EDGEAI_FULLY_CONNECTED_S8_BUFFER_SIZE();
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: FULLY_CONNECTED, int8 input and weights, int32 bias, int8 output.
  *
@@ -48,7 +49,8 @@ typedef struct {
 edgeai_status edgeai_fully_connected_s8(const edgeai_fc_params *params, const edgeai_fc_data *data,
                                         const int8_t *input, int8_t *output);
 
-/** Scratch bytes edgeai_fully_connected_s8 needs: none. */
+/** Scratch bytes edgeai_fully_connected_s8 needs: none (the generator reads this macro). */
+#define EDGEAI_FULLY_CONNECTED_S8_BUFFER_SIZE() (0)
 int32_t edgeai_fully_connected_s8_get_buffer_size(const edgeai_fc_params *params);
 
 #ifdef __cplusplus

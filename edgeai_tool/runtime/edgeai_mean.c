@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: MEAN int8 (see edgeai_mean.h).
  */
@@ -5,28 +6,29 @@
 
 #include <stddef.h>
 
+#include "edgeai_requantize.h"
+
+/* Sum of n values `step` apart; `step` is a constant at each call site. */
+static inline uint32_t mean_row_sum(const int8_t *x, int32_t n, int32_t step)
+{
+    uint32_t sum = 0;
+    for (int32_t i = 0; i < n; ++i) {
+        sum += (uint32_t)(int32_t)x[i * step];
+    }
+    return sum;
+}
+
 /* Sum of the values of one reduction box starting at `x` (wrapping like TFLM's int32). */
 static uint32_t mean_box_sum(const edgeai_mean_params *params, const int8_t *x)
 {
-    const int32_t c0 = params->inner_count[0];
-    const int32_t c1 = params->inner_count[1];
-    const int32_t c2 = params->inner_count[2];
-    const int32_t s0 = params->inner_step[0];
-    const int32_t s1 = params->inner_step[1];
-    const int32_t s2 = params->inner_step[2];
+    const int32_t *const count = params->inner_count;
+    const int32_t *const step = params->inner_step;
     uint32_t sum = 0;
-    for (int32_t i0 = 0; i0 < c0; ++i0) {
-        for (int32_t i1 = 0; i1 < c1; ++i1) {
-            const int8_t *row = x + i0 * s0 + i1 * s1;
-            if (s2 == 1) {
-                for (int32_t i2 = 0; i2 < c2; ++i2) {
-                    sum += (uint32_t)(int32_t)row[i2];
-                }
-            } else {
-                for (int32_t i2 = 0; i2 < c2; ++i2) {
-                    sum += (uint32_t)(int32_t)row[i2 * s2];
-                }
-            }
+    for (int32_t i0 = 0; i0 < count[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < count[1]; ++i1) {
+            const int8_t *row = x + i0 * step[0] + i1 * step[1];
+            sum += step[2] == 1 ? mean_row_sum(row, count[2], 1)
+                                : mean_row_sum(row, count[2], step[2]);
         }
     }
     return sum;

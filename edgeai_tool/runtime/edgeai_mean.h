@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: MEAN over any set of axes, int8 in and out, with requantization.
  *

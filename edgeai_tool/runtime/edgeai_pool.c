@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 MAX_POOL_2D and AVERAGE_POOL_2D. See edgeai_pool.h.
  */
@@ -6,13 +7,21 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "edgeai_conv.h" /* EDGEAI_USE_DSP and the SIMD instruction macros */
+#include "edgeai_dsp.h"
 
 static int pool_params_valid(const edgeai_pool_params *p)
 {
     return p->input.h > 0 && p->input.w > 0 && p->input.c > 0 && p->output.h > 0 &&
            p->output.w > 0 && p->output.c == p->input.c && p->filter_h > 0 && p->filter_w > 0 &&
            p->stride_h > 0 && p->stride_w > 0 && p->pad_top >= 0 && p->pad_left >= 0;
+}
+
+/** The arguments both poolings check (average pooling checks its scratch too). */
+static int pool_args_valid(const edgeai_pool_params *params, const edgeai_pool_data *data,
+                           const int8_t *input, const int8_t *output)
+{
+    return params != NULL && data != NULL && input != NULL && output != NULL &&
+           pool_params_valid(params);
 }
 
 /** The window of output (oy, ox) clipped to the input: [y0, y1) x [x0, x1). */
@@ -41,24 +50,17 @@ static void max_into(int8_t *out, const int8_t *in, int32_t channels)
 }
 
 #if EDGEAI_USE_DSP
-static inline uint32_t read_u32(const int8_t *p)
-{
-    uint32_t value;
-    memcpy(&value, p, sizeof value);
-    return value;
-}
-
 /** Channels [0, channels & ~3) of a non-empty window, four at a time (SSUB8 + SEL). */
 static void max_window4(const int8_t *first, int32_t rows, int32_t cols, int32_t row_step,
                         int32_t channels, uint32_t lo4, uint32_t hi4, int8_t *out)
 {
     for (int32_t c = 0; c + 4 <= channels; c += 4) {
         const int8_t *row = first + c;
-        uint32_t m = read_u32(row);
+        uint32_t m = edgeai_read_u32(row);
         for (int32_t y = 0; y < rows; ++y, row += row_step) {
             const int8_t *x = row;
             for (int32_t i = 0; i < cols; ++i, x += channels) {
-                m = edgeai_max8(m, read_u32(x));
+                m = edgeai_max8(m, edgeai_read_u32(x));
             }
         }
         m = edgeai_min8(edgeai_max8(m, lo4), hi4);
@@ -82,7 +84,7 @@ static void avg_window4(const int8_t *first, int32_t rows, int32_t cols, int32_t
         for (int32_t y = 0; y < rows; ++y, row += row_step) {
             const int8_t *x = row;
             for (int32_t i = 0; i < cols; ++i, x += channels) {
-                const uint32_t v = read_u32(x);
+                const uint32_t v = edgeai_read_u32(x);
                 even = EDGEAI_SXTAB16(even, v);
                 odd = EDGEAI_SXTAB16_ROR8(odd, v);
             }
@@ -103,14 +105,17 @@ static void avg_window4(const int8_t *first, int32_t rows, int32_t cols, int32_t
 edgeai_status edgeai_max_pool_s8(const edgeai_pool_params *params, const edgeai_pool_data *data,
                                  const int8_t *input, int8_t *output)
 {
-    if (params == NULL || data == NULL || input == NULL || output == NULL ||
-        !pool_params_valid(params)) {
+    if (!pool_args_valid(params, data, input, output)) {
         return EDGEAI_ERROR_ARGUMENT;
     }
     const int32_t in_w = params->input.w;
     const int32_t channels = params->input.c;
     const int32_t act_min = data->act_min;
     const int32_t act_max = data->act_max;
+#if EDGEAI_USE_DSP
+    const uint32_t min4 = (uint8_t)act_min * UINT32_C(0x01010101); /* the clamp, bytewise */
+    const uint32_t max4 = (uint8_t)act_max * UINT32_C(0x01010101);
+#endif
     for (int32_t oy = 0; oy < params->output.h; ++oy) {
         for (int32_t ox = 0; ox < params->output.w; ++ox) {
             const pool_window win = window_of(params, oy, ox);
@@ -119,9 +124,7 @@ edgeai_status edgeai_max_pool_s8(const edgeai_pool_params *params, const edgeai_
 #if EDGEAI_USE_DSP
             if (win.y1 > win.y0 && win.x1 > win.x0) {
                 max_window4(input + (win.y0 * in_w + win.x0) * channels, win.y1 - win.y0,
-                            win.x1 - win.x0, in_w * channels, channels,
-                            (uint8_t)act_min * UINT32_C(0x01010101),
-                            (uint8_t)act_max * UINT32_C(0x01010101), out);
+                            win.x1 - win.x0, in_w * channels, channels, min4, max4, out);
                 first = channels & ~3;
             }
 #endif
@@ -143,15 +146,14 @@ edgeai_status edgeai_max_pool_s8(const edgeai_pool_params *params, const edgeai_
 int32_t edgeai_avg_pool_s8_get_buffer_size(const edgeai_pool_params *params)
 {
     return params != NULL && pool_params_valid(params)
-               ? (int32_t)sizeof(int32_t) * params->input.c
+               ? EDGEAI_AVG_POOL_S8_BUFFER_SIZE(params->input.c)
                : 0;
 }
 
 edgeai_status edgeai_avg_pool_s8(const edgeai_pool_params *params, const edgeai_pool_data *data,
                                  const int8_t *input, int8_t *output, int32_t *scratch)
 {
-    if (params == NULL || data == NULL || input == NULL || output == NULL || scratch == NULL ||
-        !pool_params_valid(params)) {
+    if (!pool_args_valid(params, data, input, output) || scratch == NULL) {
         return EDGEAI_ERROR_ARGUMENT;
     }
     const int32_t in_w = params->input.w;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: int8 MAX_POOL_2D and AVERAGE_POOL_2D.
  *
@@ -48,7 +49,10 @@ edgeai_status edgeai_max_pool_s8(const edgeai_pool_params *params, const edgeai_
 edgeai_status edgeai_avg_pool_s8(const edgeai_pool_params *params, const edgeai_pool_data *data,
                                  const int8_t *input, int8_t *output, int32_t *scratch);
 
-/** Bytes of scratch edgeai_avg_pool_s8 needs: one int32 sum per channel. */
+/** Scratch bytes of edgeai_avg_pool_s8: one int32 sum per channel (the generator reads it). */
+#define EDGEAI_AVG_POOL_S8_BUFFER_SIZE(channels) (4 * (channels))
+
+/** Bytes of scratch edgeai_avg_pool_s8 needs: EDGEAI_AVG_POOL_S8_BUFFER_SIZE(input.c). */
 int32_t edgeai_avg_pool_s8_get_buffer_size(const edgeai_pool_params *params);
 
 #ifdef __cplusplus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: QUANTIZE and DEQUANTIZE (see edgeai_quantize.h). No libm: rounding is done
  * on values already clamped to a small range, where it is exact.
@@ -5,6 +6,8 @@
 #include "edgeai_quantize.h"
 
 #include <stddef.h>
+
+#include "edgeai_requantize.h"
 
 /* round_half_away(q) + zero_point clamped to int8, for any float q (NaN -> -128). Values
  * beyond +-512 saturate anyway, so q is clamped there first and the rest is exact: for

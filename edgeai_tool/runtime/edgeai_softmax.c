@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: SOFTMAX int8 -> int8 (see edgeai_softmax.h).
  *
@@ -9,6 +10,8 @@
 #include "edgeai_softmax.h"
 
 #include <stddef.h>
+
+#include "edgeai_requantize.h"
 
 #define SOFTMAX_ACCUM_INTEGER_BITS 12 /* TFLM's kAccumulationIntegerBits */
 /* The Q12.19 sum of up to this many exponentials (each at most 2^19) fits in int32. */
@@ -131,5 +134,5 @@ edgeai_status edgeai_softmax_s8(const edgeai_softmax_params *params,
 int32_t edgeai_softmax_s8_get_buffer_size(const edgeai_softmax_params *params)
 {
     (void)params;
-    return 0;
+    return EDGEAI_SOFTMAX_S8_BUFFER_SIZE();
 }

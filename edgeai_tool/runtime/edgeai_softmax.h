@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: SOFTMAX, int8 input -> int8 output (scale 1/256, zero point -128).
  *
@@ -42,7 +43,8 @@ edgeai_status edgeai_softmax_s8(const edgeai_softmax_params *params,
                                 const edgeai_softmax_data *data, const int8_t *input,
                                 int8_t *output);
 
-/** Scratch bytes edgeai_softmax_s8 needs: none. */
+/** Scratch bytes edgeai_softmax_s8 needs: none (the generator reads this macro). */
+#define EDGEAI_SOFTMAX_S8_BUFFER_SIZE() (0)
 int32_t edgeai_softmax_s8_get_buffer_size(const edgeai_softmax_params *params);
 
 #ifdef __cplusplus

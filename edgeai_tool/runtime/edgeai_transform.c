@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: data movement kernels (see edgeai_transform.h).
  */
@@ -6,55 +7,41 @@
 #include <stddef.h>
 #include <string.h>
 
-/* The box move shared by TRANSPOSE, STRIDED_SLICE and PAD. Indices are int32: the generator
- * only emits boxes whose every index lies inside the tensors. Pointer steps are applied only
- * between iterations, so a negative step never forms a pointer outside the tensor. */
+/* The box move shared by TRANSPOSE, STRIDED_SLICE and PAD: the innermost loop copies one
+ * run, the outer loops advance like an odometer. Indices are int32: the generator only emits
+ * boxes whose every index lies inside the tensors, and a pointer is formed only at an index
+ * that is moved, so a negative step never forms one outside the tensor. */
 static void move_box(const int32_t count[EDGEAI_MOVE_DIMS], const int32_t in_step[EDGEAI_MOVE_DIMS],
                      const int32_t out_step[EDGEAI_MOVE_DIMS], const int8_t *input,
                      int8_t *output)
 {
-    const int32_t run = count[4];
-    const int32_t in_run = in_step[4];
-    const int32_t out_run = out_step[4];
-    const int contiguous = in_run == 1 && out_run == 1;
-    const int8_t *in0 = input;
-    int8_t *out0 = output;
-    for (int32_t i0 = 0; i0 < count[0]; ++i0) {
-        const int8_t *in1 = in0;
-        int8_t *out1 = out0;
-        for (int32_t i1 = 0; i1 < count[1]; ++i1) {
-            const int8_t *in2 = in1;
-            int8_t *out2 = out1;
-            for (int32_t i2 = 0; i2 < count[2]; ++i2) {
-                const int8_t *in3 = in2;
-                int8_t *out3 = out2;
-                for (int32_t i3 = 0; i3 < count[3]; ++i3) {
-                    if (contiguous) {
-                        memcpy(out3, in3, (size_t)run);
-                    } else {
-                        for (int32_t i4 = 0; i4 < run; ++i4) {
-                            out3[i4 * out_run] = in3[i4 * in_run];
-                        }
-                    }
-                    if (i3 + 1 < count[3]) {
-                        in3 += in_step[3];
-                        out3 += out_step[3];
-                    }
-                }
-                if (i2 + 1 < count[2]) {
-                    in2 += in_step[2];
-                    out2 += out_step[2];
-                }
-            }
-            if (i1 + 1 < count[1]) {
-                in1 += in_step[1];
-                out1 += out_step[1];
+    enum { RUN = EDGEAI_MOVE_DIMS - 1 }; /* the innermost loop */
+    const int32_t run = count[RUN];
+    const int32_t in_run = in_step[RUN];
+    const int32_t out_run = out_step[RUN];
+    int32_t index[RUN] = {0};
+    int32_t in_at = 0;
+    int32_t out_at = 0;
+    for (;;) {
+        if (in_run == 1 && out_run == 1) {
+            memcpy(output + out_at, input + in_at, (size_t)run);
+        } else {
+            for (int32_t i = 0; i < run; ++i) {
+                output[out_at + i * out_run] = input[in_at + i * in_run];
             }
         }
-        if (i0 + 1 < count[0]) {
-            in0 += in_step[0];
-            out0 += out_step[0];
+        int32_t d = RUN - 1;
+        for (; d >= 0 && index[d] + 1 == count[d]; --d) {
+            in_at -= index[d] * in_step[d]; /* back to the loop's first iteration */
+            out_at -= index[d] * out_step[d];
+            index[d] = 0;
         }
+        if (d < 0) {
+            return;
+        }
+        ++index[d];
+        in_at += in_step[d];
+        out_at += out_step[d];
     }
 }
 

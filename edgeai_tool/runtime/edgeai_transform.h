@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: data movement without arithmetic (TRANSPOSE, STRIDED_SLICE, PAD/PADV2,
  * CONCATENATION), int8.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cortex-M7 L1 caches. The F7 runs code and reads weights from flash over
  * AXI with wait states; without the caches every fetch pays for them.
  * Sequence from the ARMv7-M ARM (cache maintenance by set/way): invalidate,

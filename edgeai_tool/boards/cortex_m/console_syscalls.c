@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* newlib's system calls for a board whose console is board_putc: stdout
  * and stderr go to it, there are no files and no input. (_exit is the
  * board's, _sbrk is sbrk.c's.) The QEMU board uses librdimon's instead. */

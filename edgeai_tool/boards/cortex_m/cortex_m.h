@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The few ARMv7-M system registers the boards use (addresses from the ARMv7-M
  * Architecture Reference Manual, "System Control Space"). */
 #ifndef CORTEX_M_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DWT cycle counter: real cycle counts on hardware (QEMU reads 0). */
 #include "cortex_m.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Heap for newlib's malloc (printf's stdout buffer): the linker script's
  * fixed .heap section, so running out is an error instead of the heap
  * silently growing into the stack. Replaces the weak _sbrk of librdimon. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Vector table and reset handler for any Cortex-M board; the board's linker
  * script (with sections.ld) provides the symbols used here.
  *

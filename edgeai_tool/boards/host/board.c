@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The build machine: the same application as a native program, for
  * comparing its outputs with the target's and for debugging. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* QEMU mps2-an500 (Cortex-M7). Console and exit go through semihosting
  * (librdimon): printf reaches QEMU's stdout and exit(status) ends QEMU with
  * that status, which is what `scons target=qemu-m7 run` and the tests need.

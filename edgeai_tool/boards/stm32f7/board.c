@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* NUCLEO-F767ZI: 216 MHz core clock, console on USART3 (PD8 TX, PD9 RX),
  * which the board routes to the ST-LINK's virtual COM port.
  *

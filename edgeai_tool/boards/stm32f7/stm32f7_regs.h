@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The STM32F76x/77x registers this board support uses, written from the
  * reference manual RM0410 (register map tables of the RCC, PWR, FLASH, GPIO
  * and USART chapters). Only what board.c needs. */

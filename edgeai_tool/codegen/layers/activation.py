@@ -34,6 +34,7 @@ from edgeai_tool.quant import (
     rounding_divide_by_pot,
     saturating_rounding_doubling_high_mul,
 )
+from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 # -- gemmlowp fixed point on int32 raw values (FixedPoint<int32_t, IntegerBits>) ------------------
 
@@ -319,7 +320,7 @@ def lower_activation(graph: Graph, op: Op) -> LayerCode:
         data={"lut": ArrayRef("lut")},
         args=[Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0])],
         arrays=[CArray("lut", "int8_t", _table_for(graph, op), kind="quant")],
-        scratch_bytes=0,
+        scratch_bytes=buffer_size("EDGEAI_LUT_S8_BUFFER_SIZE"),
         macc=activation_macc(graph, op),
         c_type="Nonlinearity",
     )

@@ -122,14 +122,15 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
         struct = kernel = "edgeai_conv_pool"
         scratch = conv_pool_scratch_bytes(columns_bytes(geometry, x.shape[3], groups),
                                           hwc(conv_out)[2], pool["kind"] == "AVERAGE_POOL_2D")
-        shapes = {"input": hwc(x), "conv_output": hwc(conv_out), "output": hwc(y)}
+        conv_params = {"input": hwc(x), "output": hwc(conv_out), **geometry, "groups": groups}
         pool_params, pool_data = _pool_fields(pool, conv_out, y)
+        params = {**_nested("conv", conv_params), "output": hwc(y), **pool_params}
+        data = {**_nested("conv", data), **pool_data}
     else:
         struct = "edgeai_conv"
         scratch = conv_scratch_bytes(geometry, x.shape[3], groups)
         kernel = "edgeai_conv" if scratch else "edgeai_conv_1x1"
-        shapes = {"input": hwc(x), "output": hwc(y)}
-        pool_params, pool_data = {}, {}
+        params = {"input": hwc(x), "output": hwc(y), **geometry, "groups": groups}
     args = [Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0])]
     if scratch:
         args.append(Buffer("scratch"))
@@ -137,15 +138,20 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
         kernel=f"{kernel}_s8",
         header="edgeai_conv.h",
         params_type=f"{struct}_params",
-        params={**shapes, **geometry, "groups": groups, **pool_params},
+        params=params,
         data_type=f"{struct}_data",
-        data={**data, **pool_data},
+        data=data,
         args=args,
         arrays=arrays,
         scratch_bytes=scratch,
         macc=conv_macc(graph, op),
         c_type="Conv2D",
     )
+
+
+def _nested(member: str, fields: dict[str, CValue]) -> dict[str, CValue]:
+    """The fields of an embedded struct as nested designators (`.conv.input = ...`)."""
+    return {f"{member}.{name}": value for name, value in fields.items()}
 
 
 def _pool_fields(pool: dict, conv_out: Tensor, y: Tensor) -> tuple[dict[str, CValue],

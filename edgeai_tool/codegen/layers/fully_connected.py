@@ -24,6 +24,7 @@ from edgeai_tool.quant import (
     fc_per_tensor_multiplier,
     quantize_multiplier,
 )
+from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 
 def folded_bias(x: Tensor, w: Tensor, bias: Tensor | None) -> np.ndarray:
@@ -71,7 +72,7 @@ def lower_fully_connected(graph: Graph, op: Op) -> LayerCode:
             CArray("multiplier", "int32_t", multipliers, kind="quant"),
             CArray("shift", "int32_t", shifts, kind="quant"),
         ],
-        scratch_bytes=0,
+        scratch_bytes=buffer_size("EDGEAI_FULLY_CONNECTED_S8_BUFFER_SIZE"),
         macc=fully_connected_macc(graph, op),
         c_type="Dense",
     )

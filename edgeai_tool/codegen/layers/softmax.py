@@ -17,6 +17,7 @@ from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, LayerCode
 from edgeai_tool.ir import Graph, Op
 from edgeai_tool.ops.softmax import SCALED_DIFF_INTEGER_BITS, softmax_macc, softmax_scaling
 from edgeai_tool.quant import saturating_rounding_doubling_high_mul
+from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 
 def exp_table(beta: float, input_scale: float) -> np.ndarray:
@@ -43,7 +44,7 @@ def lower_softmax(graph: Graph, op: Op) -> LayerCode:
         data={"exp_lut": ArrayRef("exp_lut"), "lut_size": int(table.size)},
         args=[Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0])],
         arrays=[CArray("exp_lut", "int32_t", table, kind="quant")],
-        scratch_bytes=0,
+        scratch_bytes=buffer_size("EDGEAI_SOFTMAX_S8_BUFFER_SIZE"),
         macc=softmax_macc(graph, op),
         c_type="Nonlinearity",
     )

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * QEMU validation harness: runs the network on the samples embedded in the image
  * (harness_samples, from samples.S) and prints each sample's outputs as one line of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The samples of one run, embedded in flash: HARNESS_SAMPLES_FILE (raw bytes, each
  * sample's inputs in order, one sample after the other). */
     .section .rodata.harness_samples, "a"

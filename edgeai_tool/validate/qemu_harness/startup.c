@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Vector table and reset handler of the QEMU validation harness (ARMv7-M).
  * Everything else (faults, interrupts) ends the run with a message: the
  * harness enables no interrupt. */

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * edgeai runtime: requantization, bit for bit TensorFlow Lite Micro's
+ * MultiplyByQuantizedMultiplier: x * multiplier * 2^(shift - 31), rounded twice, first in
+ * the doubling high multiply, then in the rounding divide by a power of two (half away
+ * from zero). Not part of the API: kernels include it, generated code does not.
+ *
+ * Every kernel requantizes with the functions here. The two high multiplies give the same
+ * integers for every multiplier a model has (QuantizeMultiplier's are in [0, 2^31)): the
+ * saturating one is gemmlowp's own, the other one 64-bit multiply-accumulate; which one a
+ * kernel calls is part of its tuned Arm code (trading one for the other changes the
+ * instructions it executes). The convolutions keep one record per output channel with the
+ * shifts split in advance (edgeai_rq_exact), and use SMMULR where the generator proved it
+ * exact (edgeai_rq_fast).
+ */
+#ifndef EDGEAI_REQUANTIZE_H
+#define EDGEAI_REQUANTIZE_H
+
+#include <stdint.h>
+
+#include "edgeai_common.h"
+#include "edgeai_dsp.h"
+
+/** gemmlowp's SaturatingRoundingDoublingHighMul: round(a * b / 2^31), saturated. */
+static inline int32_t edgeai_doubling_high_mul(int32_t a, int32_t b)
+{
+    if (a == INT32_MIN && b == INT32_MIN) {
+        return INT32_MAX;
+    }
+    const int64_t product = (int64_t)a * (int64_t)b;
+    const int64_t nudge = product >= 0 ? (INT64_C(1) << 30) : (1 - (INT64_C(1) << 30));
+    /* Division (not a shift) truncates toward zero, as the reference does. */
+    return (int32_t)((product + nudge) / (INT64_C(1) << 31));
+}
+
+/**
+ * The same for b != INT32_MIN, as one 64-bit multiply-accumulate: for a negative product
+ * p = q 2^31 + r (0 <= r < 2^31) both give q + (r >= 2^30), and only INT32_MIN squared
+ * saturates.
+ */
+static inline int32_t edgeai_high_mul(int32_t a, int32_t b)
+{
+    return (int32_t)(((int64_t)a * b + (INT64_C(1) << 30)) >> 31);
+}
+
+/** gemmlowp's RoundingDivideByPOT: x / 2^exponent rounded half away from zero. */
+static inline int32_t edgeai_rounding_divide_by_pot(int32_t x, int32_t exponent)
+{
+    const int32_t mask = (int32_t)((UINT32_C(1) << exponent) - 1U);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/**
+ * MultiplyByQuantizedMultiplier, TFLM's own steps.
+ * @param multiplier Q31 significand in [2^30, 2^31) (or 0)
+ * @param shift      left shift if > 0, right shift if < 0; in [-31, 30]
+ */
+static inline int32_t edgeai_requantize(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t left_shift = shift > 0 ? shift : 0;
+    const int32_t right_shift = shift > 0 ? 0 : -shift;
+    const int32_t scaled = (int32_t)((uint32_t)x << left_shift);
+    return edgeai_rounding_divide_by_pot(edgeai_doubling_high_mul(scaled, multiplier), right_shift);
+}
+
+/** The same integers through edgeai_high_mul (multiplier != INT32_MIN). */
+static inline int32_t edgeai_requantize_mac(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t left_shift = shift > 0 ? shift : 0;
+    const int32_t right_shift = shift > 0 ? 0 : -shift;
+    const int32_t scaled = (int32_t)((uint32_t)x << left_shift);
+    return edgeai_rounding_divide_by_pot(edgeai_high_mul(scaled, multiplier), right_shift);
+}
+
+/**
+ * One requantization record per output channel: EDGEAI_RQ_WORDS int32 values,
+ * {multiplier, left_shift + 1, right_shift, nudge} with left_shift = max(shift, 0),
+ * right_shift = max(-shift, 0) and nudge = 2^(right_shift - 1) (0 when right_shift is 0).
+ */
+#define EDGEAI_RQ_WORDS 4
+
+/** The record's requantization for any accumulator. */
+static inline int32_t edgeai_rq_exact(int32_t x, const int32_t *rq)
+{
+    return edgeai_requantize_mac(x, rq[0], rq[1] > 1 ? rq[1] - 1 : -rq[2]);
+}
+
+/**
+ * The record's requantization in five instructions, exact when the layer's `rq_fast` holds:
+ * every right_shift >= 1 and |x| << left_shift < 2^30 for every reachable accumulator (the
+ * generator bounds them from the weights and biases). Then x << (left_shift + 1) does not
+ * overflow, SMMULR of it equals (scaled * m + 2^30) >> 31, and
+ * (high + nudge - (high < 0)) >> right_shift is RoundingDivideByPOT.
+ */
+static inline int32_t edgeai_rq_fast(int32_t x, const int32_t *rq)
+{
+    const int32_t high = edgeai_smmulr((int32_t)((uint32_t)x << rq[1]), rq[0]);
+    return (high + rq[3] - (int32_t)((uint32_t)high >> 31)) >> rq[2];
+}
+
+static inline int32_t edgeai_rq(int32_t x, const int32_t *rq, int32_t fast)
+{
+    return fast ? edgeai_rq_fast(x, rq) : edgeai_rq_exact(x, rq);
+}
+
+#endif /* EDGEAI_REQUANTIZE_H */
