@@ -52,6 +52,9 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
                         help="keep input buffers outside the activations")
     parser.add_argument("--no-outputs-allocation", action="store_true",
                         help="keep output buffers outside the activations")
+    parser.add_argument("--c-api", default="", metavar="API",
+                        help="legacy: add X-CUBE-AI's ai_<name>_* API (default for stm32*); "
+                        "edgeai: <name>_init/_run only (default for qemu-m7, host)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +100,7 @@ def _options(args: argparse.Namespace) -> Options:
         memory_pool=args.memory_pool,
         allocate_inputs=not args.no_inputs_allocation,
         allocate_outputs=not args.no_outputs_allocation,
+        c_api=args.c_api,
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from edgeai_tool.codegen.emit import CNetwork, build_network, render_c_files
 from edgeai_tool.codegen.layers import lowerings
 from edgeai_tool.codegen.layers.base import LayerCode
+from edgeai_tool.codegen.legacy import legacy_api
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer import load_model
 from edgeai_tool.ir import Graph
@@ -71,7 +72,9 @@ def compile_model(model_path: str | Path, options: Options,
                             options.optimization)
     compilation = Compilation(model_path, options, imported, graph, layers, plan, network,
                               command_line or f"generate --model {model_path.name}")
-    files = render_c_files(network)
+    legacy = (legacy_api(network, sum(layer.macc for layer in layers))
+              if options.legacy_api else None)
+    files = render_c_files(network, legacy)
     files[f"{options.name}_generate_report.txt"] = render_report(compilation)
     files[f"{options.name}_c_info.json"] = render_c_info(compilation)
     compilation.files = files

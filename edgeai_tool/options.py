@@ -20,6 +20,13 @@ DEFAULT_TARGET = "stm32f7"
 OPTIMIZATIONS = ("time", "ram", "balanced")
 DEFAULT_OPTIMIZATION = "balanced"
 DEFAULT_NAME = "network"
+# C APIs of the generated network: `edgeai` is the contract API alone (`<name>_init/_run`);
+# `legacy` adds X-CUBE-AI's `ai_<name>_*` over it, the default for STM32 series as with ST.
+C_APIS = ("legacy", "edgeai")
+
+
+def default_c_api(target: str) -> str:
+    return "legacy" if target.startswith("stm32") else "edgeai"
 
 # The C files `generate` writes for a network called NAME, then the two report files.
 C_FILE_PATTERNS = ("{name}.h", "{name}.c", "{name}_data.h", "{name}_data.c",
@@ -42,6 +49,11 @@ class Options:
     memory_pool: str | None = None
     allocate_inputs: bool = True
     allocate_outputs: bool = True
+    c_api: str = ""  # "" = the target's default (default_c_api)
+
+    @property
+    def legacy_api(self) -> bool:
+        return (self.c_api or default_c_api(self.target)) == "legacy"
 
     def validate(self) -> None:
         if not self.name.isidentifier() or not self.name.isascii():
@@ -51,6 +63,11 @@ class Options:
         if self.optimization not in OPTIMIZATIONS:
             raise EdgeAIError(
                 f"-O {self.optimization!r} is not one of {', '.join(OPTIMIZATIONS)}")
+        if self.c_api == "st-ai":
+            raise EdgeAIError("--c-api st-ai is not supported: use legacy (X-CUBE-AI's "
+                              "ai_<name>_* API) or edgeai (<name>_init/_run only)")
+        if self.c_api and self.c_api not in C_APIS:
+            raise EdgeAIError(f"--c-api {self.c_api!r} is not one of {', '.join(C_APIS)}")
 
     def generate_arguments(self, model: str, pools: str | None = None,
                            output: str | None = None) -> list[str]:
@@ -61,4 +78,5 @@ class Options:
         args += ["-O", self.optimization]
         args += [] if self.allocate_inputs else ["--no-inputs-allocation"]
         args += [] if self.allocate_outputs else ["--no-outputs-allocation"]
+        args += ["--c-api", self.c_api] if self.c_api else []
         return args + (["-o", output] if output else [])
