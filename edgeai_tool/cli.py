@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from edgeai_tool import __version__
+from edgeai_tool import __version__, st_options
 from edgeai_tool.compiler import compile_model, write_files
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.options import (
@@ -55,6 +55,7 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--c-api", default="", metavar="API",
                         help="legacy: add X-CUBE-AI's ai_<name>_* API (default for stm32*); "
                         "edgeai: <name>_init/_run only (default for qemu-m7, host)")
+    st_options.add_model_options(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: 1000 without -vi, else 0)")
     validate.add_argument("--seed", type=int, default=0, help="seed of the random samples")
     validate.add_argument("--save-outputs", metavar="OUT.npy", help="save the C model's outputs")
+    st_options.add_validate_options(validate)
 
     commands.add_parser("supported-ops", help="list the operators and their constraints")
     return parser
@@ -101,6 +103,10 @@ def _options(args: argparse.Namespace) -> Options:
         allocate_inputs=not args.no_inputs_allocation,
         allocate_outputs=not args.no_outputs_allocation,
         c_api=args.c_api,
+        compression=args.compression,
+        split_weights=args.split_weights,
+        input_data_type=args.input_data_type,
+        output_data_type=args.output_data_type,
     )
 
 
@@ -112,18 +118,24 @@ def _command_line(argv: Sequence[str]) -> str:
 
 def _generate(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
     from edgeai_tool.cache import ModelCache, generate
+    from edgeai_tool.report.target_sizes import report_with_sizes
 
     cache = ModelCache.from_settings() if args.cache else None
     result = generate(args.model, _options(args), _command_line(argv), cache)
-    write_files(result.files, args.output)
+    compilation = result.compilation or compile_model(args.model, _options(args),
+                                                      _command_line(argv))
+    files = {**result.files, f"{args.name}_generate_report.txt": report_with_sizes(compilation)}
+    write_files(files, args.output)
     print(result.summary)
     if result.hit:
         print("(from the edgeai cache)")
 
 
 def _analyze(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
+    from edgeai_tool.report.target_sizes import report_with_sizes
+
     compilation = compile_model(args.model, _options(args), _command_line(argv))
-    print(compilation.report, end="")
+    print(report_with_sizes(compilation), end="")
 
 
 def _runtime(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
@@ -157,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
+        st_options.apply(args)
         status = _COMMANDS[args.command](args, argv)
     except EdgeAIError as exc:
         message = " ".join(str(exc).split())

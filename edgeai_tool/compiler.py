@@ -18,6 +18,7 @@ from edgeai_tool.codegen.layers.base import LayerCode
 from edgeai_tool.codegen.legacy import legacy_api
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer import load_model
+from edgeai_tool.io_types import with_io_types
 from edgeai_tool.ir import Graph
 from edgeai_tool.memory import MemoryPlan, MemoryPool, default_pools, load_mempools, plan_memory
 from edgeai_tool.options import Options
@@ -62,7 +63,8 @@ def compile_model(model_path: str | Path, options: Options,
     model_path = Path(model_path)
     pools: list[MemoryPool] = (load_mempools(options.memory_pool) if options.memory_pool
                                else default_pools())
-    imported = load_model(model_path)
+    imported = with_io_types(load_model(model_path), options.input_data_type,
+                             options.output_data_type)
     graph = optimize(imported)
     table = lowerings()
     layers = [table[op.kind](graph, op) for op in graph.ops]

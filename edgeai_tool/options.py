@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.st_options import COMPRESSIONS, DATA_TYPES
 
 # ST's series names (the generated C is portable; the name reaches <name>_config.h and the
 # report), plus the QEMU Cortex-M7 machine and the build host.
@@ -50,6 +51,10 @@ class Options:
     allocate_inputs: bool = True
     allocate_outputs: bool = True
     c_api: str = ""  # "" = the target's default (default_c_api)
+    compression: str = "none"  # ST's -c: none and lossless are exact, the only form edgeai has
+    split_weights: bool = False  # ST's --split-weights: edgeai always writes one array per tensor
+    input_data_type: str = ""  # "" = the model's; float32 adds QUANTIZE at the inputs
+    output_data_type: str = ""  # "" = the model's; float32 adds DEQUANTIZE at the outputs
 
     @property
     def legacy_api(self) -> bool:
@@ -63,6 +68,12 @@ class Options:
         if self.optimization not in OPTIMIZATIONS:
             raise EdgeAIError(
                 f"-O {self.optimization!r} is not one of {', '.join(OPTIMIZATIONS)}")
+        if self.compression not in COMPRESSIONS:
+            raise EdgeAIError(f"-c {self.compression!r} is not one of {', '.join(COMPRESSIONS)}")
+        for role, asked in (("input", self.input_data_type), ("output", self.output_data_type)):
+            if asked and asked not in DATA_TYPES:
+                raise EdgeAIError(f"--{role}-data-type {asked!r} is not one of "
+                                  f"{', '.join(DATA_TYPES)}")
         if self.c_api == "st-ai":
             raise EdgeAIError("--c-api st-ai is not supported: use legacy (X-CUBE-AI's "
                               "ai_<name>_* API) or edgeai (<name>_init/_run only)")
@@ -79,4 +90,8 @@ class Options:
         args += [] if self.allocate_inputs else ["--no-inputs-allocation"]
         args += [] if self.allocate_outputs else ["--no-outputs-allocation"]
         args += ["--c-api", self.c_api] if self.c_api else []
+        args += ["-c", self.compression] if self.compression != "none" else []
+        args += ["--split-weights"] if self.split_weights else []
+        args += ["--input-data-type", self.input_data_type] if self.input_data_type else []
+        args += ["--output-data-type", self.output_data_type] if self.output_data_type else []
         return args + (["-o", output] if output else [])

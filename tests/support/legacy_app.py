@@ -8,7 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from edgeai_tool.cli import main as edgeai
+from edgeai_tool.cli import _options as cli_options
+from edgeai_tool.cli import build_parser
+from edgeai_tool.compiler import compile_model, write_files
+from edgeai_tool.runtime import runtime_files
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "st-legacy"
@@ -20,10 +23,14 @@ CORTEX_M7 = ("-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard")
 
 
 def generate(directory: Path, *options: str, model: Path = MODEL) -> tuple[Path, Path]:
-    """`edgeai generate` and `edgeai runtime` into DIRECTORY/generated and /runtime."""
+    """The C files of `edgeai generate [options]` and `edgeai runtime` in DIRECTORY/generated
+    and /runtime (the CLI's options, compiled in-process without the report's size
+    measurement, which the C does not depend on)."""
     generated, runtime = directory / "generated", directory / "runtime"
-    assert edgeai(["generate", "-m", str(model), "-o", str(generated), *options]) == 0
-    assert edgeai(["runtime", "-o", str(runtime)]) == 0
+    args = build_parser().parse_args(["generate", "-m", str(model), "-o", str(generated),
+                                      *options])
+    write_files(compile_model(model, cli_options(args)).files, generated)
+    write_files(runtime_files(), runtime)
     return generated, runtime
 
 
