@@ -12,9 +12,9 @@ from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.ir import Graph
 from edgeai_tool.validate.classifier import confusion_matrix
 from edgeai_tool.validate.compare import Metrics, compare_outputs
+from edgeai_tool.validate.edges import reference_outputs
 from edgeai_tool.validate.host import HostNetwork
 from edgeai_tool.validate.qemu import QemuNetwork
-from edgeai_tool.validate.reference import run_reference
 
 DEFAULT_RANDOM_SAMPLES = 1000
 
@@ -22,17 +22,12 @@ DEFAULT_RANDOM_SAMPLES = 1000
 def run_validation(compilation: Compilation, args: argparse.Namespace) -> tuple[str, bool]:
     """Run the comparison the arguments ask for; return the printed report and whether
     every output value was identical to the reference."""
-    options = compilation.options
-    if options.input_data_type or options.output_data_type:
-        raise EdgeAIError("validate compares the model with its own input and output types: "
-                          "drop --input-data-type/--output-data-type")
     inputs, labels = load_inputs(compilation, args.valinput, args.valoutput, args.random,
                                  args.seed, args.batches)
     runner = QemuNetwork if args.mode == "qemu-m7" else HostNetwork
     with runner(compilation) as network:
         c_outputs = network.run(inputs)
-    reference = run_reference(compilation.model_path, inputs,
-                              len(compilation.network.outputs))
+    reference = reference_outputs(compilation, inputs)
     if args.save_outputs:
         _save(args.save_outputs, c_outputs)
     metrics = [compare_outputs(c, ref, io.scale, io.zero_point, labels if k == 0 else None)

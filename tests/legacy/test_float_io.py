@@ -17,6 +17,7 @@ from support.tflite_builder import ModelBuilder, add_conv2d, add_fully_connected
 
 from edgeai_tool.compiler import Options, compile_model
 from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.validate.edges import reference_outputs
 from edgeai_tool.validate.host import HostNetwork
 from edgeai_tool.validate.reference import run_reference
 
@@ -105,3 +106,13 @@ def test_one_edge_only_and_unsupported_types(models):
     assert "#define AI_NETWORK_OUT_1_FORMAT AI_BUFFER_FORMAT_S8" in files["network.h"]
     with pytest.raises(EdgeAIError, match="--output-data-type uint8: output 1 'fc/out' is int8"):
         compile_model(int8, Options(output_data_type="uint8"))
+
+
+def test_validate_reference_for_float_edges_is_tflite_micro_on_the_float_edged_model(models):
+    int8, float_edges = models
+    inputs = _float_inputs(64)
+    compilation = compile_model(int8, Options(input_data_type="float32",
+                                              output_data_type="float32"))
+    (ours,) = reference_outputs(compilation, [inputs])
+    (theirs,) = run_reference(float_edges, [inputs], 1)
+    assert np.array_equal(_bits(ours).reshape(-1), _bits(theirs).reshape(-1))
