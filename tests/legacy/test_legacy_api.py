@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from support.legacy_app import MODEL, build_host, generate, run
+from support.tflite_builder import ModelBuilder
 
 from edgeai_tool.compiler import Options, compile_model
 
@@ -79,3 +80,32 @@ def test_legacy_api_is_the_default_for_stm32_targets_only():
     assert "ai_network_create_and_init" in stm32
     assert "ai_network_" not in host and "ai_network_" not in native
     assert '#include "ai_platform.h"' not in native
+
+
+def _two_in_two_out() -> bytes:
+    """a + b and a requantized: two inputs, two outputs of different sizes."""
+    b = ModelBuilder()
+    x = b.input("a", (1, 4, 4, 3), 0.05, 3)
+    y = b.input("b", (1, 4, 4, 3), 0.04, -7)
+    total = b.tensor("sum", (1, 4, 4, 3), 0.08, 1)
+    b.op("ADD", [x, y], [total])
+    flat = b.tensor("flat", (1, 48), 0.05, 3)
+    b.op("RESHAPE", [x, b.const("shape", np.array([1, 48], np.int32))], [flat])
+    again = b.tensor("again", (1, 48), 0.1, -2)
+    b.op("QUANTIZE", [flat], [again])
+    b.output(total, again)
+    return b.build()
+
+
+@pytest.mark.parametrize("model", ["demo", "two-in-two-out"])
+def test_legacy_run_with_own_buffers_equals_the_native_api(model, tmp_path):
+    path = MODEL
+    if model != "demo":
+        path = tmp_path / "model.tflite"
+        path.write_bytes(_two_in_two_out())
+    generated, runtime = generate(tmp_path, model=path)
+    sources = [Path(__file__).with_name("legacy_vs_native.c"), *sorted(generated.glob("*.c")),
+               *sorted(runtime.glob("*.c"))]
+    output = run([str(build_host(sources, [generated, runtime], tmp_path / "check"))])
+    expected_counts = "1/1" if model == "demo" else "2/2"
+    assert output.split() == [f"counts={expected_counts}", "run=1", "match=1"]
