@@ -63,11 +63,14 @@ static void init_failures(void)
     show_error("foreign_weights", ai_network_create_and_init(&h, acts, weights));
     ai_network_destroy(h);
     show_error("unknown_handle", ai_network_get_error(AI_HANDLE_NULL));
-    printf("inputs_get_unknown_handle=%d\n", ai_network_inputs_get(AI_HANDLE_NULL, NULL) == NULL);
+    printf("inputs_get_unknown_handle=%d\n", ai_network_inputs_get(pool, NULL) == NULL);
+    printf("inputs_described_without_network=%u\n",
+           (unsigned)AI_BUFFER_SIZE(&AI_NETWORK_IN[0]));
 
     ai_network_create(&h, AI_NETWORK_DATA_CONFIG);
     printf("run_before_init_returns=%d\n", (int)ai_network_run(h, NULL, NULL));
     show_error("run_before_init", ai_network_get_error(h));
+    show_error("error_read_twice", ai_network_get_error(h));
     {
         ai_handle second = AI_HANDLE_NULL;
         show_error("second_instance", ai_network_create(&second, NULL));

@@ -18,8 +18,10 @@ EXPECTED = {
     "foreign_weights": "30/12",  # AI_ERROR_CODE_NETWORK_WEIGHTS
     "unknown_handle": "10/10",  # AI_ERROR_INVALID_HANDLE, AI_ERROR_CODE_NETWORK
     "inputs_get_unknown_handle": "1",
+    "inputs_described_without_network": "784",  # AI_NETWORK_IN, ST's deprecated macro
     "run_before_init_returns": "0",
     "run_before_init": "11/30",  # AI_ERROR_INVALID_STATE, AI_ERROR_CODE_MISSED_INIT
+    "error_read_twice": "00/00",  # get_error resets the error, as ST documents
     "second_instance": "33/40",  # AI_ERROR_CREATE_FAILED, AI_ERROR_CODE_IN_USE
     "destroy_unknown_returns_it": "1",
     "destroy": "1",
