@@ -2,6 +2,8 @@
 unchanged against `edgeai generate` + `edgeai runtime` and is bit-exact with the native
 API and TFLite Micro, with its I/O inside the activations or in its own buffers."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from support.legacy_app import (
@@ -79,3 +81,14 @@ def test_example_runs_bit_exact_in_qemu(tmp_path):
     qemu = run_qemu(build_qemu(sources, includes, tmp_path / "app.elf"))
     assert qemu.rstrip().endswith("done")
     assert hex_lines(qemu, "out", np.int8).tolist() == hex_lines(host, "out", np.int8).tolist()
+
+
+@pytest.mark.parametrize("case", ["io-in-activations", "no-io-allocation"])
+def test_cubemx_template_structure_builds_strict_and_runs(case, tmp_path):
+    generated, runtime = generate(tmp_path, *CASES[case][0])
+    sources = [Path(__file__).with_name("template_style.c"), *sorted(generated.glob("*.c")),
+               *sorted(runtime.glob("*.c"))]
+    output = run([str(build_host(sources, [generated, runtime], tmp_path / "template"))])
+    assert output.startswith("network (quantized_model): 359992 MACC, 5 node(s), tool 0.1.0, "
+                             "weights 38096 B, activations ")
+    assert "input 28x28x1\ntop score " in output
