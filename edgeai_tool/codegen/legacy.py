@@ -28,6 +28,7 @@ class LegacyIo:
     size: int
     shape_bcwh: tuple[int, int, int, int]
     quant_symbol: str  # prefix of the scale/zero point constants, "" for a float buffer
+    meta: str  # C expression of its ai_buffer_meta_info pointer (NULL for a float buffer)
 
     @property
     def symbol(self) -> str:
@@ -48,6 +49,11 @@ class LegacyApi:
     def ios(self) -> list[LegacyIo]:
         return [*self.inputs, *self.outputs]
 
+    @property
+    def version_c(self) -> str:
+        """The edgeai version as an ai_platform_version initializer."""
+        return "{ " + ", ".join(f"{part}u" for part in (*self.version, 0)) + " }"
+
 
 def legacy_api(network: CNetwork, macc: int) -> LegacyApi:
     """The legacy API's view of `network`; `macc` is the sum over its C layers."""
@@ -65,7 +71,8 @@ def _io(name: str, role: str, io: CIo) -> LegacyIo:
     direction = "input" if role == "in" else "output"
     return LegacyIo(role=role, number=io.number, format=FORMATS[io.ctype], size=io.size,
                     shape_bcwh=bcwh(io.shape),
-                    quant_symbol=f"{name}_{direction}_{io.number}" if quantized else "")
+                    quant_symbol=f"{name}_{direction}_{io.number}" if quantized else "",
+                    meta=f"&ai_{name}_{role}_{io.number}_meta" if quantized else "NULL")
 
 
 def bcwh(shape: tuple[int, ...]) -> tuple[int, int, int, int]:
