@@ -160,6 +160,8 @@ static void report(void)
            (unsigned)AI_BUFFER_SHAPE_ELEM(&r.inputs[0], AI_SHAPE_WIDTH),
            (unsigned)AI_BUFFER_SHAPE_ELEM(&r.inputs[0], AI_SHAPE_CHANNEL));
     printf("report_activations=%u\n", (unsigned)AI_BUFFER_SIZE(&r.map_activations.buffer[0]));
+    printf("report_maps_addresses=%d\n", r.map_activations.buffer[0].data == (ai_handle)pool &&
+           r.map_weights.buffer[0].data == ai_network_data_weights_get());
     ai_network_destroy(h);
 
     /* ST's longer way: create, data_params_get, set the pool address, init. */

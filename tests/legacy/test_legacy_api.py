@@ -47,6 +47,7 @@ EXPECTED = {
     "report_input_size": "784",
     "report_input_in_activations": "1",
     "report_input_shape": "1,28,28,1",
+    "report_maps_addresses": "1",
     "init_with_params": "1",
 }
 
