@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from edgeai_tool import __version__
+from edgeai_tool import __version__, st_options
 from edgeai_tool.compiler import compile_model, write_files
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.options import (
@@ -54,6 +54,10 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
                         help="keep input buffers outside the activations")
     parser.add_argument("--no-outputs-allocation", action="store_true",
                         help="keep output buffers outside the activations")
+    parser.add_argument("--c-api", default="", metavar="API",
+                        help="legacy: add X-CUBE-AI's ai_<name>_* API (default for stm32*); "
+                        "edgeai: <name>_init/_run only (default for qemu-m7, host)")
+    st_options.add_model_options(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--cache", action="store_true",
                           help="reuse C generated before for the same model, pools, options and "
                                "edgeai version (EDGEAI_CACHE_DIR, default ~/.cache/edgeai)")
+    generate.add_argument("--report-sizes", action="store_true",
+                          help="compile the C with arm-none-eabi-gcc to fill the report's "
+                               "'Requested memory size by section' and 'Summary' tables (the "
+                               "report then names that compiler; without this option it depends "
+                               "on nothing but the model and options, and analyze always "
+                               "measures)")
     generate.add_argument("--depfile", metavar="FILE",
                           help="also write FILE, a Makefile-syntax depfile: the outputs depend on "
                                "the model, the pool file and the generator's own sources")
@@ -94,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: 1000 without -vi, else 0)")
     validate.add_argument("--seed", type=int, default=0, help="seed of the random samples")
     validate.add_argument("--save-outputs", metavar="OUT.npy", help="save the C model's outputs")
+    st_options.add_validate_options(validate)
 
     commands.add_parser("supported-ops", help="list the operators and their constraints")
 
@@ -114,6 +125,11 @@ def _options(args: argparse.Namespace) -> Options:
         memory_pool=args.memory_pool,
         allocate_inputs=not args.no_inputs_allocation,
         allocate_outputs=not args.no_outputs_allocation,
+        c_api=args.c_api,
+        compression=args.compression,
+        split_weights=args.split_weights,
+        input_data_type=args.input_data_type,
+        output_data_type=args.output_data_type,
     )
 
 
@@ -125,7 +141,6 @@ def _command_line(argv: Sequence[str]) -> str:
 
 def _generate(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
     from edgeai_tool.cache import ModelCache, generate
-
     outputs = [Path(args.output) / name for name in output_files(args.name)]
     if args.list_outputs:
         _options(args).validate()
@@ -133,7 +148,14 @@ def _generate(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
         return None
     cache = ModelCache.from_settings() if args.cache else None
     result = generate(args.model, _options(args), _command_line(argv), cache)
-    write_files(result.files, args.output)
+    files = dict(result.files)
+    if args.report_sizes:
+        from edgeai_tool.target_sizes import report_with_sizes
+
+        compilation = result.compilation or compile_model(args.model, _options(args),
+                                                          _command_line(argv))
+        files[f"{args.name}_generate_report.txt"] = report_with_sizes(compilation)
+    write_files(files, args.output)
     if args.depfile or args.stamp:
         from edgeai_tool.depfile import record_generation
 
@@ -145,8 +167,10 @@ def _generate(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
 
 
 def _analyze(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
+    from edgeai_tool.target_sizes import report_with_sizes
+
     compilation = compile_model(args.model, _options(args), _command_line(argv))
-    print(compilation.report, end="")
+    print(report_with_sizes(compilation), end="")
 
 
 def _runtime(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
@@ -197,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
+        st_options.apply(args)
         status = _COMMANDS[args.command](args, argv)
     except EdgeAIError as exc:
         message = " ".join(str(exc).split())

@@ -14,9 +14,11 @@ from pathlib import Path
 
 from edgeai_tool.codegen.emit import build_network, render_c_files
 from edgeai_tool.codegen.layers import lower
+from edgeai_tool.codegen.legacy import legacy_api
 from edgeai_tool.compilation import Compilation, CompiledModel
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer import load_model
+from edgeai_tool.io_types import with_io_types
 from edgeai_tool.memory import MemoryPool, default_pools, load_mempools, plan_memory
 from edgeai_tool.ops.check import check_model
 from edgeai_tool.options import Options
@@ -31,7 +33,8 @@ def compile_model(model_path: str | Path, options: Options,
     model_path = Path(model_path)
     pools: list[MemoryPool] = (load_mempools(options.memory_pool) if options.memory_pool
                                else default_pools())
-    imported = load_model(model_path)
+    imported = with_io_types(load_model(model_path), options.input_data_type,
+                             options.output_data_type)
     check_model(imported)
     graph = optimize(imported)
     layers = [lower(graph, op) for op in graph.ops]
@@ -41,7 +44,9 @@ def compile_model(model_path: str | Path, options: Options,
                             options.optimization)
     compiled = CompiledModel(model_path, options, imported, graph, layers, plan, network,
                              command_line or f"generate --model {model_path.name}")
-    files = render_c_files(network)
+    legacy = (legacy_api(network, sum(layer.macc for layer in layers))
+              if options.legacy_api else None)
+    files = render_c_files(network, legacy)
     files[f"{options.name}_generate_report.txt"] = render_report(compiled)
     files[f"{options.name}_c_info.json"] = render_c_info(compiled)
     return Compilation(**{f.name: getattr(compiled, f.name) for f in fields(compiled)},

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.st_options import COMPRESSIONS, DATA_TYPES
 
 # ST's series names (the generated C is portable; the name reaches <name>_config.h and the
 # report), plus the QEMU Cortex-M7 machine and the build host.
@@ -20,6 +21,13 @@ DEFAULT_TARGET = "stm32f7"
 OPTIMIZATIONS = ("time", "ram", "balanced")
 DEFAULT_OPTIMIZATION = "balanced"
 DEFAULT_NAME = "network"
+# C APIs of the generated network: `edgeai` is the contract API alone (`<name>_init/_run`);
+# `legacy` adds X-CUBE-AI's `ai_<name>_*` over it, the default for STM32 series as with ST.
+C_APIS = ("legacy", "edgeai")
+
+
+def default_c_api(target: str) -> str:
+    return "legacy" if target.startswith("stm32") else "edgeai"
 
 # The C files `generate` writes for a network called NAME, then the two report files.
 C_FILE_PATTERNS = ("{name}.h", "{name}.c", "{name}_data.h", "{name}_data.c",
@@ -42,6 +50,15 @@ class Options:
     memory_pool: str | None = None
     allocate_inputs: bool = True
     allocate_outputs: bool = True
+    c_api: str = ""  # "" = the target's default (default_c_api)
+    compression: str = "none"  # ST's -c: none and lossless are exact, the only form edgeai has
+    split_weights: bool = False  # ST's --split-weights: edgeai always writes one array per tensor
+    input_data_type: str = ""  # "" = the model's; float32 adds QUANTIZE at the inputs
+    output_data_type: str = ""  # "" = the model's; float32 adds DEQUANTIZE at the outputs
+
+    @property
+    def legacy_api(self) -> bool:
+        return (self.c_api or default_c_api(self.target)) == "legacy"
 
     def validate(self) -> None:
         if not self.name.isidentifier() or not self.name.isascii():
@@ -51,6 +68,17 @@ class Options:
         if self.optimization not in OPTIMIZATIONS:
             raise EdgeAIError(
                 f"-O {self.optimization!r} is not one of {', '.join(OPTIMIZATIONS)}")
+        if self.compression not in COMPRESSIONS:
+            raise EdgeAIError(f"-c {self.compression!r} is not one of {', '.join(COMPRESSIONS)}")
+        for role, asked in (("input", self.input_data_type), ("output", self.output_data_type)):
+            if asked and asked not in DATA_TYPES:
+                raise EdgeAIError(f"--{role}-data-type {asked!r} is not one of "
+                                  f"{', '.join(DATA_TYPES)}")
+        if self.c_api == "st-ai":
+            raise EdgeAIError("--c-api st-ai is not supported: use legacy (X-CUBE-AI's "
+                              "ai_<name>_* API) or edgeai (<name>_init/_run only)")
+        if self.c_api and self.c_api not in C_APIS:
+            raise EdgeAIError(f"--c-api {self.c_api!r} is not one of {', '.join(C_APIS)}")
 
     def generate_arguments(self, model: str, pools: str | None = None,
                            output: str | None = None) -> list[str]:
@@ -61,4 +89,9 @@ class Options:
         args += ["-O", self.optimization]
         args += [] if self.allocate_inputs else ["--no-inputs-allocation"]
         args += [] if self.allocate_outputs else ["--no-outputs-allocation"]
+        args += ["--c-api", self.c_api] if self.c_api else []
+        args += ["-c", self.compression] if self.compression != "none" else []
+        args += ["--split-weights"] if self.split_weights else []
+        args += ["--input-data-type", self.input_data_type] if self.input_data_type else []
+        args += ["--output-data-type", self.output_data_type] if self.output_data_type else []
         return args + (["-o", output] if output else [])

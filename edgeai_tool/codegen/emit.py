@@ -280,11 +280,12 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_c_files(network: CNetwork) -> dict[str, str]:
-    """File name -> contents for the seven C files."""
+def render_c_files(network: CNetwork, legacy: object | None = None) -> dict[str, str]:
+    """File name -> contents for the seven C files; `legacy` (a `codegen.legacy.LegacyApi`)
+    adds X-CUBE-AI's legacy API to `<name>.h` and `<name>.c`."""
     environment = _environment()
     return {
         pattern.format(name=network.name):
-            environment.get_template(template).render(net=network)
+            environment.get_template(template).render(net=network, legacy=legacy)
         for pattern, template in FILE_TEMPLATES
     }

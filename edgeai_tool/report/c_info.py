@@ -43,7 +43,7 @@ def c_info(compilation: CompiledModel) -> dict[str, Any]:
             "name": options.name,
             "target": options.target,
             "optimization": options.optimization,
-            "compression": "none",
+            "compression": options.compression,
             "allocate_inputs": options.allocate_inputs,
             "allocate_outputs": options.allocate_outputs,
             "memory_pool": _base_name(options.memory_pool),

@@ -35,20 +35,21 @@ SECTIONS = ("text", "rodata", "data", "bss")
 
 
 def render_report(compilation: CompiledModel, command_line: str | None = None,
-                  section_sizes: SectionSizes | None = None) -> str:
+                  section_sizes: SectionSizes | None = None, sizes_note: str = "") -> str:
     """The report's text (ends with a newline).
 
     `command_line` defaults to `compilation.command_line`; path arguments are shown by
     base name. `section_sizes` (object file -> {text, rodata, data, bss}, as
     arm-none-eabi-size prints them) adds "Requested memory size by section"; without it
-    that section is left out, since only a build knows compiled sizes.
+    that section is left out, since only a build knows compiled sizes. `sizes_note` says
+    where the sizes come from (or, without sizes, why there are none).
     """
     report = analyze(compilation)
     if command_line is None:
         command_line = compilation.command_line or "generate"
     sections = [
         _header(command_line),
-        _exec_summary(compilation, report),
+        _exec_summary(compilation, report, command_line),
         _pools_summary(report),
         [*_model_table(report), _model_line(report)],
         _graph_summary(report),
@@ -59,7 +60,10 @@ def render_report(compilation: CompiledModel, command_line: str | None = None,
         _complexity(report),
     ]
     if section_sizes is not None:
-        sections.append(_memory_by_section(compilation.options.target, report, section_sizes))
+        sections.append(_memory_by_section(compilation.options.target, report, section_sizes)
+                        + ([sizes_note] if sizes_note else []))
+    elif sizes_note:
+        sections.append([_memory_title(compilation.options.target), sizes_note])
     sections.append(_generated_files(report))
     return "\n\n".join("\n".join(section) for section in sections) + "\n"
 
@@ -96,16 +100,17 @@ def _header(command_line: str) -> list[str]:
     return [TOOL, *key_value_lines([("Parameters", shown_command_line(command_line))], 21)]
 
 
-def _exec_summary(compilation: CompiledModel, report: Report) -> list[str]:
+def _exec_summary(compilation: CompiledModel, report: Report, command_line: str) -> list[str]:
     options = compilation.options
     allocations = [label for label, on in (("allocate-inputs", options.allocate_inputs),
-                                           ("allocate-outputs", options.allocate_outputs)) if on]
+                                           ("allocate-outputs", options.allocate_outputs),
+                                           ("split-weights", options.split_weights)) if on]
     float_bytes = report.params * 4
     head = key_value_lines([
         ("model file", report.model_file),
         ("type", "tflite"),
         ("c_name", report.name),
-        ("compression", "none"),
+        ("compression", options.compression),
         ("options", ", ".join(allocations) or "none"),
         ("optimization", options.optimization),
         ("target/series", options.target),
@@ -127,7 +132,8 @@ def _exec_summary(compilation: CompiledModel, report: Report) -> list[str]:
         ("ram (total)", _ram_total(report)),
     ])
     rule = _rule(head + figures)
-    lines = ["Exec/report summary (generate)", rule, *head, rule, *figures, rule]
+    command = "analyze" if command_line.split()[:1] == ["analyze"] else "generate"
+    lines = [f"Exec/report summary ({command})", rule, *head, rule, *figures, rule]
     if _io_mark(report):
         lines.append("(*) 'input'/'output' buffers can be used from the activations buffer")
     return lines
@@ -327,7 +333,9 @@ def _memory_by_section(target: str, report: Report, sizes: SectionSizes) -> list
     out of that object's rodata and shown on the `weights` row, as ST shows them.
     """
     modules = {module: _module_sizes(module, report, figures)
-               for module, figures in sorted(sizes.items())}
+               for module, figures in sorted(sizes.items(),
+                                             key=lambda item: (item[0].startswith("lib ("),
+                                                               item[0]))}
     runtime = _sum_sizes(modules.values())
     planned = {
         "weights": {"rodata": report.weights_bytes},
@@ -342,10 +350,15 @@ def _memory_by_section(target: str, report: Report, sizes: SectionSizes) -> list
         *(_size_row(name, figures) for name, figures in planned.items()),
         RULE, _size_row("TOTAL", total),
     ]
-    table = _titled(f'Requested memory size by section - "{target}" target',
-                    render_table(columns, rows))
-    notes = ["**  RT: runtime objects (kernels + network infrastructure)"]
+    table = _titled(_memory_title(target), render_table(columns, rows))
+    notes = ["*  toolchain objects (libc/libgcc)" if "lib (toolchain)*" in sizes else "",
+             "**  RT: runtime objects (kernels + network infrastructure)"]
+    notes = [note for note in notes if note]
     return [*table, *notes, "", *_memory_summary(target, runtime, total)]
+
+
+def _memory_title(target: str) -> str:
+    return f'Requested memory size by section - "{target}" target'
 
 
 def _module_sizes(module: str, report: Report, figures: Mapping[str, int]) -> dict[str, int]:

@@ -10,10 +10,11 @@ import numpy as np
 from edgeai_tool.compilation import Compilation
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.ir import Graph
+from edgeai_tool.validate.classifier import confusion_matrix
 from edgeai_tool.validate.compare import Metrics, compare_outputs
+from edgeai_tool.validate.edges import reference_outputs
 from edgeai_tool.validate.host import HostNetwork
 from edgeai_tool.validate.qemu import QemuNetwork
-from edgeai_tool.validate.reference import run_reference
 
 DEFAULT_RANDOM_SAMPLES = 1000
 
@@ -22,24 +23,28 @@ def run_validation(compilation: Compilation, args: argparse.Namespace) -> tuple[
     """Run the comparison the arguments ask for; return the printed report and whether
     every output value was identical to the reference."""
     inputs, labels = load_inputs(compilation, args.valinput, args.valoutput, args.random,
-                                 args.seed)
+                                 args.seed, args.batches)
     runner = QemuNetwork if args.mode == "qemu-m7" else HostNetwork
     with runner(compilation) as network:
         c_outputs = network.run(inputs)
-    reference = run_reference(compilation.model_path, inputs,
-                              len(compilation.network.outputs))
+    reference = reference_outputs(compilation, inputs)
     if args.save_outputs:
         _save(args.save_outputs, c_outputs)
     metrics = [compare_outputs(c, ref, io.scale, io.zero_point, labels if k == 0 else None)
                for k, (c, ref, io) in enumerate(
                    zip(c_outputs, reference, compilation.network.outputs, strict=True))]
     exact = all(m.exact == m.total for m in metrics)
-    return format_validation(compilation, args.mode, len(inputs[0]), metrics), exact
+    text = format_validation(compilation, args.mode, len(inputs[0]), metrics)
+    if args.classifier:
+        text += confusion_matrix(c_outputs[0], reference[0], labels)
+    return text, exact
 
 
 def load_inputs(compilation: Compilation, valinput: str | None, valoutput: str | None,
-                random: int | None, seed: int) -> tuple[list[np.ndarray], np.ndarray | None]:
-    """The samples to run: given ones (quantized if float) plus uniform random int8 ones."""
+                random: int | None, seed: int, batches: int | None = None,
+                ) -> tuple[list[np.ndarray], np.ndarray | None]:
+    """The samples to run: given ones (quantized if float) plus uniform random int8 ones;
+    `batches` (ST's -b) keeps the first N, or asks for N random ones without -vi."""
     ios = compilation.network.inputs
     given: list[np.ndarray] = []
     labels = None
@@ -54,11 +59,14 @@ def load_inputs(compilation: Compilation, valinput: str | None, valoutput: str |
     if valoutput:
         labels = _read_labels(valoutput)
     if random is None:
-        random = 0 if valinput else DEFAULT_RANDOM_SAMPLES
+        random = 0 if valinput else (batches or DEFAULT_RANDOM_SAMPLES)
     rng = np.random.default_rng(seed)
     extra = [_random_samples(compilation, k, io, random, rng) for k, io in enumerate(ios)]
     samples = ([np.concatenate([g, e]) for g, e in zip(given, extra, strict=True)]
                if given else extra)
+    if batches is not None:
+        samples = [x[:batches] for x in samples]
+        labels = labels[:batches] if labels is not None else None
     if not len(samples[0]):
         raise EdgeAIError("no samples to validate: give -vi INPUTS or --random N with N > 0")
     if labels is not None:
@@ -94,9 +102,16 @@ def _float_input_quantization(graph: Graph, tensor_id: int) -> tuple[float, int]
     return 1.0 / 64, 0
 
 
+def _load(path: str) -> np.ndarray | np.lib.npyio.NpzFile:
+    """An .npy array, an .npz archive, or a .csv file (one sample per row, as ST writes)."""
+    if path.lower().endswith(".csv"):
+        return np.loadtxt(path, delimiter=",", ndmin=2, comments="#")
+    return np.load(path, allow_pickle=False)
+
+
 def _read_samples(path: str, count: int) -> tuple[list[np.ndarray], np.ndarray | None]:
     try:
-        loaded = np.load(path, allow_pickle=False)
+        loaded = _load(path)
     except (OSError, ValueError) as exc:
         raise EdgeAIError(f"cannot read validation inputs {path}: {exc}") from None
     if isinstance(loaded, np.ndarray):
@@ -122,7 +137,7 @@ def _read_samples(path: str, count: int) -> tuple[list[np.ndarray], np.ndarray |
 
 def _read_labels(path: str) -> np.ndarray:
     try:
-        expected = np.load(path, allow_pickle=False)
+        expected = _load(path)
     except (OSError, ValueError) as exc:
         raise EdgeAIError(f"cannot read expected outputs {path}: {exc}") from None
     if not isinstance(expected, np.ndarray):
@@ -131,6 +146,8 @@ def _read_labels(path: str) -> np.ndarray:
         raise EdgeAIError(f"expected outputs {path}: an array of numbers is needed, one row "
                           f"or label per sample (got {expected.dtype} of shape "
                           f"{list(expected.shape)})")
+    if expected.ndim == 2 and expected.shape[1] == 1:  # a one-column csv of labels
+        expected = expected[:, 0]
     return expected if expected.ndim == 1 else expected.reshape(len(expected), -1).argmax(axis=1)
 
 
