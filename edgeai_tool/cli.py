@@ -1,5 +1,5 @@
 """The `edgeai` command line: generate, analyze, runtime, validate, supported-ops, manifest,
-cmake-dir.
+board-info, cmake-dir.
 
 Bad input never shows a traceback: every `EdgeAIError` (and argument error) becomes one
 line `edgeai: error: ...` on stderr with exit status 2, and nothing is left half-written.
@@ -101,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "its models as JSON, paths absolute")
     manifest.add_argument("manifest", metavar="FILE")
 
+    board_info = commands.add_parser("board-info", help="describe a board target; with -o, "
+                                     "write its linker script, board_config.h and board.cmake")
+    board_info.add_argument("target", metavar="TARGET")
+    board_info.add_argument("-o", "--output", metavar="DIR")
+
     commands.add_parser("cmake-dir", help="print the folder of edgeai's CMake package "
                         "(edgeaiConfig.cmake, edgeai.cmake, arm-none-eabi.cmake)")
     return parser
@@ -184,13 +189,24 @@ def _manifest(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
     print(json.dumps({"models": models}, indent=2))
 
 
+def _board_info(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
+    from edgeai_tool.boards import board
+    from edgeai_tool.boards.info import describe, write_board_files
+
+    chosen = board(args.target)
+    if args.output:
+        write_board_files(chosen, Path(args.output))
+    else:
+        print(describe(chosen), end="")
+
+
 def _cmake_dir(_args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
     print(Path(__file__).resolve().parent / "cmake")
 
 
 _COMMANDS = {"generate": _generate, "analyze": _analyze, "runtime": _runtime,
              "validate": _validate, "supported-ops": _supported_ops, "manifest": _manifest,
-             "cmake-dir": _cmake_dir}
+             "board-info": _board_info, "cmake-dir": _cmake_dir}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
