@@ -1,5 +1,5 @@
 """The `edgeai` command line: generate, analyze, runtime, validate, supported-ops, manifest,
-board-info, cmake-dir.
+diff, board-info, cmake-dir.
 
 Bad input never shows a traceback: every `EdgeAIError` (and argument error) becomes one
 line `edgeai: error: ...` on stderr with exit status 2, and nothing is left half-written.
@@ -101,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "its models as JSON, paths absolute")
     manifest.add_argument("manifest", metavar="FILE")
 
+    diff = commands.add_parser("diff", help="what changed between two models: ops, weights, "
+                               "macc and memory; --textconv MODEL: the model as text for git")
+    diff.add_argument("models", nargs="+", metavar="MODEL", help="OLD NEW, or one with "
+                      "--textconv")
+    diff.add_argument("--json", action="store_true", help="print the differences as JSON")
+    diff.add_argument("--textconv", action="store_true",
+                      help="print one model as stable text (git's diff.<driver>.textconv)")
+
     board_info = commands.add_parser("board-info", help="describe a board target; with -o, "
                                      "write its linker script, board_config.h and board.cmake")
     board_info.add_argument("target", metavar="TARGET")
@@ -189,6 +197,24 @@ def _manifest(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
     print(json.dumps({"models": models}, indent=2))
 
 
+def _diff(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
+    from edgeai_tool.diff import describe, diff_models, render_diff
+
+    wanted = 1 if args.textconv else 2
+    if len(args.models) != wanted:
+        raise EdgeAIError("diff takes OLD NEW, or one MODEL with --textconv")
+    if args.textconv:
+        print(describe(args.models[0]), end="")
+        return None
+    result = diff_models(*args.models)
+    if args.json:
+        import json
+
+        print(json.dumps(result, indent=2))
+    else:
+        print(render_diff(result), end="")
+
+
 def _board_info(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
     from edgeai_tool.boards import board
     from edgeai_tool.boards.info import describe, write_board_files
@@ -206,7 +232,7 @@ def _cmake_dir(_args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
 
 _COMMANDS = {"generate": _generate, "analyze": _analyze, "runtime": _runtime,
              "validate": _validate, "supported-ops": _supported_ops, "manifest": _manifest,
-             "board-info": _board_info, "cmake-dir": _cmake_dir}
+             "diff": _diff, "board-info": _board_info, "cmake-dir": _cmake_dir}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
