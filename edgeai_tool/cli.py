@@ -154,7 +154,8 @@ def _generate(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
         record_generation(outputs, inputs, args.depfile, args.stamp)
     print(result.summary)
     if result.hit:
-        print("(from the edgeai cache)")
+        print(f"reused entry {result.key[:12]} from the edgeai cache ({cache.directory}): "
+              f"{Path(args.model).name} was not generated again")
 
 
 def _analyze(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
