@@ -45,7 +45,7 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
                         f"(default: {DEFAULT_NAME})")
     parser.add_argument("--target", default=DEFAULT_TARGET, choices=TARGETS, metavar="SERIES",
                         help=f"ST series ({DEFAULT_TARGET} default, stm32f4, stm32h7, ...), "
-                        "qemu-m7, host")
+                        "qemu-m7, qemu-m4, host")
     parser.add_argument("--memory-pool", metavar="FILE",
                         help="memory pools in ST's mempools JSON format (default: one pool)")
     parser.add_argument("-O", "--optimization", default=DEFAULT_OPTIMIZATION,

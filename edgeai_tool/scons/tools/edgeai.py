@@ -29,8 +29,10 @@ CacheDir works as well: the generator is deterministic.
 
 EdgeAIBoard builds the package's board support (edgeai_tool/boards) for $MCU_TARGET in
 the given variant dir and returns a dict: `env` (a clone with the board's include paths,
-linker script and defines), `objects`, `program(name, objects, **kw)` (the mcu_gcc
-Firmware nodes) and `name`; None when the target has no board. It needs the mcu_gcc tool.
+generated linker script and board_config.h, QEMU machine and flasher settings), `objects`,
+`program(name, objects, **kw)` (the mcu_gcc Firmware nodes), `name` and `spec` (the
+edgeai_tool.boards.Board). It needs the mcu_gcc tool; an unknown target stops the build
+naming the known ones.
 
 The generator runs in-process and reports errors like the CLI: one `edgeai: error: ...`
 line, the build fails, and nothing half-written is taken as up to date.
