@@ -12,7 +12,7 @@ Adding a board with an existing `support` is one file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
 import yaml
@@ -144,14 +144,33 @@ def _size_text(length: int) -> str:
     return f"{length // 2**10}K" if length % 2**10 == 0 else str(length)
 
 
-def _board(target: str, path: Path) -> Board:
+def _entries(path: Path) -> dict:
+    """The file's top-level entries, checked against Board's fields."""
     try:
         data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise EdgeAIError(f"board file {path.name}: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict):
+        raise EdgeAIError(f"board file {path.name}: expected entries such as 'name: ...'")
+    known = {f.name for f in fields(Board)} - {"target"}
+    required = {f.name for f in fields(Board) if f.default is MISSING
+                and f.default_factory is MISSING} - {"target"}
+    for problem, names in (("unknown", set(data) - known), ("missing", required - set(data))):
+        if names:
+            raise EdgeAIError(f"board file {path.name}: {problem} entries: "
+                              f"{', '.join(sorted(names))}")
+    return data
+
+
+def _board(target: str, path: Path) -> Board:
+    data = _entries(path)
+    try:
         memory = tuple(Region(name, int(r["origin"]), _size(r["length"]), "w" in r["access"])
                        for name, r in (data.pop("memory", None) or {}).items())
         board = Board(target=target, memory=memory, **data)
-    except (yaml.YAMLError, TypeError, KeyError, ValueError, AttributeError) as exc:
-        raise EdgeAIError(f"board file {path.name}: {exc}") from None
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        raise EdgeAIError(f"board file {path.name}: 'memory' regions need origin, length "
+                          f"and access ({type(exc).__name__}: {exc})") from None
     unknown_regions = set(board.place.values()) - {r.name for r in memory}
     if board.arm and (unknown_regions or set(board.place) != set(SECTION_ROLES)):
         raise EdgeAIError(f"board file {path.name}: 'place' must map {', '.join(SECTION_ROLES)}"

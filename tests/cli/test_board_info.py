@@ -55,3 +55,10 @@ def test_a_board_file_with_a_missing_region_names_the_file(tmp_path):
         "place: {text: FLASH, data: RAM, bulk: RAM, extra: RAM}\n")
     with pytest.raises(EdgeAIError, match=r"board file odd.yaml: 'place' must map"):
         load_boards(tmp_path)
+
+
+def test_a_board_file_with_a_misspelt_entry_names_it(tmp_path):
+    (tmp_path / "odd.yaml").write_text("name: odd\ndescription: x\ncpu: cortex-m4\n"
+                                       "support: stm32\nconsole: uart\nclok_hz: 8000000\n")
+    with pytest.raises(EdgeAIError, match=r"board file odd.yaml: unknown entries: clok_hz"):
+        load_boards(tmp_path)
