@@ -1,5 +1,5 @@
 """The `edgeai` command line: generate, analyze, runtime, validate, supported-ops, manifest,
-cmake-dir.
+diff, board-info, cmake-dir.
 
 Bad input never shows a traceback: every `EdgeAIError` (and argument error) becomes one
 line `edgeai: error: ...` on stderr with exit status 2, and nothing is left half-written.
@@ -45,7 +45,7 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
                         f"(default: {DEFAULT_NAME})")
     parser.add_argument("--target", default=DEFAULT_TARGET, choices=TARGETS, metavar="SERIES",
                         help=f"ST series ({DEFAULT_TARGET} default, stm32f4, stm32h7, ...), "
-                        "qemu-m7, host")
+                        "qemu-m7, qemu-m4, host")
     parser.add_argument("--memory-pool", metavar="FILE",
                         help="memory pools in ST's mempools JSON format (default: one pool)")
     parser.add_argument("-O", "--optimization", default=DEFAULT_OPTIMIZATION,
@@ -112,6 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
                                    "its models as JSON, paths absolute")
     manifest.add_argument("manifest", metavar="FILE")
 
+    diff = commands.add_parser("diff", help="what changed between two models: ops, weights, "
+                               "macc and memory; --textconv MODEL: the model as text for git")
+    diff.add_argument("models", nargs="+", metavar="MODEL", help="OLD NEW, or one with "
+                      "--textconv")
+    diff.add_argument("--json", action="store_true", help="print the differences as JSON")
+    diff.add_argument("--textconv", action="store_true",
+                      help="print one model as stable text (git's diff.<driver>.textconv)")
+
+    board_info = commands.add_parser("board-info", help="describe a board target; with -o, "
+                                     "write its linker script, board_config.h and board.cmake")
+    board_info.add_argument("target", metavar="TARGET")
+    board_info.add_argument("-o", "--output", metavar="DIR")
+
     commands.add_parser("cmake-dir", help="print the folder of edgeai's CMake package "
                         "(edgeaiConfig.cmake, edgeai.cmake, arm-none-eabi.cmake)")
     return parser
@@ -163,7 +176,8 @@ def _generate(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
         record_generation(outputs, inputs, args.depfile, args.stamp)
     print(result.summary)
     if result.hit:
-        print("(from the edgeai cache)")
+        print(f"reused entry {result.key[:12]} from the edgeai cache ({cache.directory}): "
+              f"{Path(args.model).name} was not generated again")
 
 
 def _analyze(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
@@ -208,13 +222,42 @@ def _manifest(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
     print(json.dumps({"models": models}, indent=2))
 
 
+def _diff(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
+    from edgeai_tool.diff import describe, diff_models, render_diff
+
+    wanted = 1 if args.textconv else 2
+    if len(args.models) != wanted:
+        raise EdgeAIError("diff takes OLD NEW, or one MODEL with --textconv")
+    if args.textconv:
+        print(describe(args.models[0]), end="")
+        return None
+    result = diff_models(*args.models)
+    if args.json:
+        import json
+
+        print(json.dumps(result, indent=2))
+    else:
+        print(render_diff(result), end="")
+
+
+def _board_info(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
+    from edgeai_tool.boards import board
+    from edgeai_tool.boards.info import describe, write_board_files
+
+    chosen = board(args.target)
+    if args.output:
+        write_board_files(chosen, Path(args.output))
+    else:
+        print(describe(chosen), end="")
+
+
 def _cmake_dir(_args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
     print(Path(__file__).resolve().parent / "cmake")
 
 
 _COMMANDS = {"generate": _generate, "analyze": _analyze, "runtime": _runtime,
              "validate": _validate, "supported-ops": _supported_ops, "manifest": _manifest,
-             "cmake-dir": _cmake_dir}
+             "diff": _diff, "board-info": _board_info, "cmake-dir": _cmake_dir}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,11 +12,11 @@ from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.st_options import COMPRESSIONS, DATA_TYPES
 
 # ST's series names (the generated C is portable; the name reaches <name>_config.h and the
-# report), plus the QEMU Cortex-M7 machine and the build host.
+# report), plus the QEMU Cortex-M7 and Cortex-M4 machines and the build host.
 TARGETS = ("stm32c0", "stm32f0", "stm32f1", "stm32f2", "stm32f3", "stm32f4", "stm32f7",
            "stm32g0", "stm32g4", "stm32h5", "stm32h7", "stm32l0", "stm32l1", "stm32l4",
            "stm32l5", "stm32n6", "stm32u0", "stm32u3", "stm32u5", "stm32wb", "stm32wba",
-           "stm32wl", "qemu-m7", "host")
+           "stm32wl", "qemu-m7", "qemu-m4", "host")
 DEFAULT_TARGET = "stm32f7"
 OPTIMIZATIONS = ("time", "ram", "balanced")
 DEFAULT_OPTIMIZATION = "balanced"

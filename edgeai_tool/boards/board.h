@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Board support API shared by every target (NUCLEO-F767ZI, QEMU mps2-an500,
- * host). The application needs nothing else: stdio's printf reaches the
- * board's console through newlib's _write. */
+/* Board support API shared by every target (one data file each in boards/targets). The
+ * application needs nothing else: stdio's printf reaches the board's console
+ * through newlib's _write. */
 #ifndef BOARD_H
 #define BOARD_H
 
 #include <stdint.h>
+
+/* Generated from the board's data file: BOARD_NAME, BOARD_CPU_HZ,
+ * BOARD_IRQ_COUNT (Cortex-M), BOARD_HAS_CACHES, BOARD_UART_* and
+ * BOARD_GPIO_* (boards with a UART console). */
+#include "board_config.h"
 
 /* Clocks, console, caches. Call first in main. */
 void board_init(void);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ai_platform.h: the types and macros of X-CUBE-AI's legacy client API (`ai_<name>_*`),
  * written for edgeai so that applications written against ST's documentation build

@@ -37,13 +37,24 @@ def write_report(target, source, env) -> int:
     return 0
 
 
-def summary_line(report: str) -> str:
-    """'runtime 12,345 B flash, 1,234 B RAM; with weights and activations ...' from
-    the report's Summary (ST's "RT total" and "TOTAL" rows); '' when it has none."""
+def summary_figures(report: str) -> dict[str, str] | None:
+    """The report's Summary figures (ST's "RT total" and "TOTAL" rows) as printed, e.g.
+    {'runtime_flash': '9,100', 'runtime_ram': '8', 'flash': '47,196', 'ram': '2,012'};
+    None when it has none."""
     tail = report.split('Summary', 1)[-1]
     runtime = re.search(r'^\s*RT total\s+([\d,]+)\s+\S+\s+([\d,]+)', tail, re.M)
     total = re.search(r'^\s*TOTAL\s+([\d,]+)\s+([\d,]+)', tail, re.M)
     if not (runtime and total):
+        return None
+    return dict(runtime_flash=runtime.group(1), runtime_ram=runtime.group(2),
+                flash=total.group(1), ram=total.group(2))
+
+
+def summary_line(report: str) -> str:
+    """'runtime 12,345 B flash, 1,234 B RAM; with weights and activations ...' from
+    the report's Summary; '' when it has none."""
+    figures = summary_figures(report)
+    if not figures:
         return ''
-    return (f'runtime {runtime.group(1)} B flash, {runtime.group(2)} B RAM; with weights '
-            f'and activations {total.group(1)} B flash, {total.group(2)} B RAM')
+    return (f"runtime {figures['runtime_flash']} B flash, {figures['runtime_ram']} B RAM; "
+            f"with weights and activations {figures['flash']} B flash, {figures['ram']} B RAM")

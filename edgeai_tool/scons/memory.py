@@ -9,9 +9,17 @@ as RAM where its run address lies, and as flash where its load image lies
 
 import re
 import subprocess
+import sys
 
 import SCons.Action
 import SCons.Builder
+
+# GNU ld's words when a section does not fit: "region `RAM' overflowed by 1234 bytes".
+_OVERFLOW = re.compile(r"region [`']([^']+)' overflowed by (\d+) bytes")
+# The lines that only restate an overflow: which section did not fit, collect2's status.
+_OVERFLOW_NOISE = re.compile(r"will not fit in region|section .* overlaps section|"
+                             r"collect2: error: ld returned")
+
 
 
 def memory_regions(map_path):
@@ -86,6 +94,27 @@ def _action(target, source, env):
     with open(str(target[0]), 'w') as f:
         f.write(text)
     print(text, end='')
+
+
+def link_spawn(sh, escape, cmd, args, env):
+    """SCons' SPAWN for the link: the linker's output passed through, except that a
+    firmware too big for its board is said in one line per region, naming the region
+    and the overflow, instead of ld's several."""
+    env = {k: str(v) for k, v in env.items()}
+    done = subprocess.run([sh, '-c', ' '.join(args)], env=env, capture_output=True, text=True)
+    sys.stdout.write(done.stdout)
+    overflows = _OVERFLOW.findall(done.stderr)
+    if not overflows:
+        sys.stderr.write(done.stderr)
+        return done.returncode
+    elf = args[args.index('-o') + 1].strip('"\'') if '-o' in args else 'the firmware'
+    for line in done.stderr.splitlines():
+        if not (_OVERFLOW.search(line) or _OVERFLOW_NOISE.search(line)):
+            sys.stderr.write(line + '\n')
+    for region, excess in overflows:
+        sys.stderr.write(f'edgeai: error: {elf} does not fit the board: region {region} '
+                         f'overflowed by {int(excess):,} bytes\n')
+    return done.returncode or 1
 
 
 # The summary is the output; no extra "Running ..." line in front of it.

@@ -8,6 +8,7 @@ import numpy as np
 
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer import load_model
+from edgeai_tool.progress import progress
 
 
 def run_reference(model_path: str | Path, inputs: list[np.ndarray],
@@ -24,7 +25,8 @@ def run_reference(model_path: str | Path, inputs: list[np.ndarray],
     try:
         interpreter = runtime.Interpreter.from_bytes(data,
                                                      arena_size=_arena_size(model_path, data))
-        for sample in range(len(inputs[0])):
+        count = len(inputs[0])
+        for sample in progress(range(count), count, "TFLite Micro reference"):
             for k, values in enumerate(inputs):
                 interpreter.set_input(values[sample:sample + 1], k)
             interpreter.invoke()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from scons_tree import copy_tree, needs_arm
+from scons_tree import REPO, copy_tree, needs_arm
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +61,18 @@ def test_parallel_arm_firmware_is_byte_identical(built_arm, make_tree):
                  "edgeai_runtime/libedgeai_runtime.a", "firmware.network_report.txt"):
         assert a.path(f"build/stm32f7/{name}").read_bytes() == \
             b.path(f"build/stm32f7/{name}").read_bytes(), name
+
+
+@needs_arm
+def test_readme_firmware_figures_are_what_the_build_reports(built_arm):
+    """benchmarks/firmware_figures.py --update writes this line; a kernel change that moves
+    the figures fails here until it is rerun."""
+    import importlib.util
+
+    tree, _ = built_arm
+    script = REPO / "benchmarks" / "firmware_figures.py"
+    spec = importlib.util.spec_from_file_location("firmware_figures", script)
+    figures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(figures)
+    report = tree.path("build/stm32f7/firmware.network_report.txt").read_text()
+    assert figures.readme_line(report) in (REPO / "README.md").read_text()

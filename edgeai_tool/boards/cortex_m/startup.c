@@ -14,7 +14,7 @@
 #include "cortex_m.h"
 
 #ifndef BOARD_IRQ_COUNT
-#error "BOARD_IRQ_COUNT must be defined by the board's build settings"
+#error "BOARD_IRQ_COUNT must come from the board's board_config.h"
 #endif
 
 extern uint32_t __stack_top[];

@@ -12,7 +12,8 @@
 EdgeAIModel is the EdgeAI builder with friendlier arguments: its target is DIR/NAME.c,
 and the emitter adds every other file the generator writes, so SCons knows them all (for
 -j, CacheDir, clean, dependents). The options are construction variables in the action's
-varlist, so changing one regenerates: EDGEAI_TARGET (default $MCU_TARGET), EDGEAI_OPTIMIZATION,
+varlist, so changing one regenerates: EDGEAI_TARGET (default: the series of
+$MCU_TARGET's board), EDGEAI_OPTIMIZATION,
 EDGEAI_ALLOCATE_INPUTS, EDGEAI_ALLOCATE_OUTPUTS; the name is the target's base name. The
 generator's own sources and templates are implicit dependencies (a target scanner), so
 editing them regenerates too. Generated files that come out identical recompile nothing.
@@ -28,8 +29,10 @@ CacheDir works as well: the generator is deterministic.
 
 EdgeAIBoard builds the package's board support (edgeai_tool/boards) for $MCU_TARGET in
 the given variant dir and returns a dict: `env` (a clone with the board's include paths,
-linker script and defines), `objects`, `program(name, objects, **kw)` (the mcu_gcc
-Firmware nodes) and `name`; None when the target has no board. It needs the mcu_gcc tool.
+generated linker script and board_config.h, QEMU machine and flasher settings), `objects`,
+`program(name, objects, **kw)` (the mcu_gcc Firmware nodes), `name` and `spec` (the
+edgeai_tool.boards.Board). It needs the mcu_gcc tool; an unknown target stops the build
+naming the known ones.
 
 The generator runs in-process and reports errors like the CLI: one `edgeai: error: ...`
 line, the build fails, and nothing half-written is taken as up to date.
@@ -44,6 +47,7 @@ import SCons.Scanner
 import SCons.Script
 import SCons.Util
 
+from edgeai_tool.boards import BOARDS
 from edgeai_tool.boards import sconscript as board_sconscript
 from edgeai_tool.manifest import ManifestError, read_manifest
 from edgeai_tool.options import DEFAULT_OPTIMIZATION
@@ -145,7 +149,7 @@ def EdgeAIBoard(env, variant_dir):
 
 def generate(env):
     env.SetDefault(
-        EDGEAI_TARGET='$MCU_TARGET',
+        EDGEAI_TARGET='${_EDGEAI_SERIES(MCU_TARGET)}',
         EDGEAI_OPTIMIZATION=DEFAULT_OPTIMIZATION,
         EDGEAI_ALLOCATE_INPUTS=True,
         EDGEAI_ALLOCATE_OUTPUTS=True,
@@ -156,6 +160,8 @@ def generate(env):
         EDGEAI_TESTDATA_PER_CLASS=0,
         EDGEAI_TESTDATA_SEED=0,
     )
+    # The generator's --target is a series (stm32f4), a board's target may be any name.
+    env['_EDGEAI_SERIES'] = lambda target: BOARDS[target].series if target in BOARDS else target
     # One per environment and its clones: each model is hashed once per build.
     env.SetDefault(**{SESSION_VAR: Session()})
     if not env.get('VERBOSE'):

@@ -3,7 +3,8 @@
     env = Environment(tools=['mcu_gcc'], MCU_TARGET='stm32f7')
     elf, map_, bin_, hex_, usage = env.Firmware('firmware', sources, LINKER_SCRIPT='board.ld')
 
-$MCU_TARGET picks a preset from PRESETS: the machine flags, which go unchanged
+$MCU_TARGET picks a preset from PRESETS (one per board of edgeai_tool.boards):
+the machine flags, which go unchanged
 to the compiler, the assembler and the linker (a hard-float object linked
 against soft-float libraries fails only at run time, so one list feeds all
 three). Every setting is an ordinary construction variable set with
@@ -20,34 +21,17 @@ import SCons.Builder
 import SCons.Errors
 import SCons.Util
 
+from edgeai_tool.boards import BOARDS
 from edgeai_tool.options import DEFAULT_TARGET
 from edgeai_tool.scons import memory
 
-# Machine flags per target. Thumb-2 is the only instruction set of M-profile
-# cores but gcc still needs -mthumb. Board support (linker script, startup)
-# is the firmware's business, not the toolchain's (edgeai_tool.boards has
-# boards for some of these targets; the others are toolchain presets only).
-CORTEX_M7_DP = ['-mcpu=cortex-m7', '-mthumb', '-mfpu=fpv5-d16', '-mfloat-abi=hard']
+# One preset per board (edgeai_tool/boards/targets/*.yaml): the machine flags
+# of its core and FPU, newlib's specs, whether it is an ARM target. Thumb-2 is
+# the only instruction set of M-profile cores but gcc still needs -mthumb.
 PRESETS = {
-    'stm32f7': dict(
-        description='NUCLEO-F767ZI: STM32F767ZI, Cortex-M7 at 216 MHz, double-precision FPU',
-        machine=CORTEX_M7_DP, arm=True),
-    'stm32f4': dict(
-        description='STM32F4: Cortex-M4, single-precision FPU',
-        machine=['-mcpu=cortex-m4', '-mthumb', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard'],
-        arm=True),
-    'stm32h7': dict(description='STM32H7: Cortex-M7, double-precision FPU',
-                    machine=CORTEX_M7_DP, arm=True),
-    'qemu-m7': dict(
-        description="QEMU mps2-an500: Cortex-M7, semihosting for output and exit code",
-        machine=CORTEX_M7_DP,
-        # rdimon: newlib's syscalls over semihosting, so printf reaches QEMU's
-        # stdout and main's return value becomes QEMU's exit status.
-        specs=['--specs=nano.specs', '--specs=rdimon.specs'],
-        arm=True),
-    'host': dict(
-        description='the build machine, native gcc (runs the same application)',
-        machine=[], arm=False),
+    target: dict(description=f'{board.name}: {board.description}',
+                 machine=board.machine_flags(), specs=board.specs_flags(), arm=board.arm)
+    for target, board in BOARDS.items()
 }
 
 # One concise line per step. A source file is shown where it lives in the
@@ -87,7 +71,7 @@ def _firmware(env, target, source, **kw):
     script = kw.pop('LINKER_SCRIPT', env.get('LINKER_SCRIPT'))
     # The map is a real target (not a SideEffect) so CacheDir stores it too.
     elf, map_ = env.Program([base, base + '.map'], source,
-                            MAPFLAGS='-Wl,-Map=${TARGETS[1]}',
+                            MAPFLAGS='-Wl,-Map=${TARGETS[1]}', SPAWN=memory.link_spawn,
                             _LINKSCRIPT=['-T', script] if script else [], **kw)
     if script:
         env.Depends(elf, script)
@@ -104,7 +88,7 @@ def generate(env):
     env.SetDefault(
         TOOLCHAIN_PREFIX='arm-none-eabi-' if p['arm'] else '',
         MCU_FLAGS=list(p['machine']),
-        SPECSFLAGS=p.get('specs', ['--specs=nano.specs'] if p['arm'] else []),
+        SPECSFLAGS=list(p['specs']),
         OPTFLAGS=['-O2'],
         DEBUGFLAGS=['-g'],
         # Strict for our own code; a clone with other WARNFLAGS builds code we
