@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from edgeai_tool.boards import BOARDS_DIR, board
+from edgeai_tool.boards.info import write_board_files
 from edgeai_tool.cli import _options as cli_options
 from edgeai_tool.cli import build_parser
 from edgeai_tool.compiler import compile_model, write_files
@@ -16,7 +18,6 @@ from edgeai_tool.runtime import runtime_files
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "st-legacy"
 MODEL = REPO / "models" / "quantized_model.tflite"
-BOARDS = REPO / "edgeai_tool" / "boards"
 STRICT = ("-std=c99", "-Wall", "-Wextra", "-Werror", "-O1")
 SANITIZE = ("-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g")
 CORTEX_M7 = ("-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard")
@@ -78,17 +79,21 @@ def missing_cross_tools() -> list[str]:
 
 
 def build_qemu(sources: list[Path], includes: list[Path], elf: Path) -> Path:
-    """The same sources for QEMU mps2-an500 (Cortex-M7) with the board support's startup;
-    stdio goes over semihosting."""
+    """The same sources for QEMU mps2-an500 (Cortex-M7) with the package's board support
+    (its data file gives the flags, sources and linker script); stdio goes over
+    semihosting."""
+    qemu = board("qemu-m7")
+    generated = write_board_files(qemu, elf.parent / "board")[0].parent
     console = REPO / "tests" / "legacy" / "qemu_console.c"
-    board = [BOARDS / "cortex_m" / "startup.c", BOARDS / "cortex_m" / "sbrk.c",
-             BOARDS / "qemu_m7" / "board.c", console]
-    command = ["arm-none-eabi-gcc", *CORTEX_M7, *STRICT[:-1], "-O2", "-ffunction-sections",
-               "-fdata-sections", "-DBOARD_IRQ_COUNT=32",
-               *(f"-I{d}" for d in (*includes, BOARDS, BOARDS / "cortex_m", BOARDS / "qemu_m7")),
-               *map(str, (*sources, *board)), "-nostartfiles", "--specs=nano.specs",
-               "--specs=rdimon.specs", "-Wl,--gc-sections", f"-L{BOARDS / 'cortex_m'}",
-               f"-T{BOARDS / 'qemu_m7' / 'mps2_an500.ld'}", "-o", str(elf)]
+    support = [BOARDS_DIR / source for source in qemu.sources()
+               if source.startswith("cortex_m/") or source.endswith("board.c")]
+    command = ["arm-none-eabi-gcc", *qemu.machine_flags(), *STRICT[:-1], "-O2",
+               "-ffunction-sections", "-fdata-sections",
+               *(f"-I{d}" for d in (*includes, generated, BOARDS_DIR, BOARDS_DIR / "cortex_m",
+                                    BOARDS_DIR / qemu.support)),
+               *map(str, (*sources, *support, console)), "-nostartfiles", *qemu.specs_flags(),
+               "-Wl,--gc-sections", f"-L{BOARDS_DIR / 'cortex_m'}",
+               f"-T{generated / 'board.ld'}", "-o", str(elf)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     return elf
