@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from support.bitexact import compile_bytes
 from support.sequences import assert_sequence_bit_exact
-from support.svdf_models import svdf_model
-from support.tflite_builder import ModelBuilder
+from support.svdf_models import add_svdf, svdf_model
+from support.tflite_builder import ModelBuilder, add_fully_connected
 
 from edgeai_tool.options import Options
 from edgeai_tool.quant import (
@@ -84,3 +84,24 @@ def test_svdf_sequence_on_cortex_m7_in_qemu(tmp_path):
         on_target = target.run([x])
     reference = run_reference(compilation.model_path, [x])
     np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
+
+
+def test_stacked_svdf_layers_keep_separate_state(tmp_path):
+    """Two SVDF layers (int16 and int8 state) and a dense layer, as a small keyword-spotting
+    model: each state has its own bytes in the state region; 30 calls, reset, 30 again."""
+    rng = np.random.default_rng(21)
+    b = ModelBuilder()
+    x = b.input("x", (1, 16), scale=0.05, zero_point=2)
+    first = add_svdf(b, x, rng, units=8, rank=2, memory=6, state_type="int16", name="svdf1")
+    second = add_svdf(b, first, rng, units=6, rank=1, memory=4, state_type="int8",
+                      state_zero_point=-2, name="svdf2")
+    calibration = rng.integers(-128, 128, size=(16, 1, 6), dtype=np.int8)
+    y, _ = add_fully_connected(b, second, calibration, rng, 3, name="dense")
+    b.output(y)
+    model = b.build()
+    compilation = compile_bytes(model, tmp_path)
+    sizes = compilation.plan.state_sizes
+    assert sorted(sizes.values()) == [24, 192]
+    assert compilation.plan.state_bytes == 24 + 192
+    x_seq = rng.integers(-128, 128, size=(30, 16), dtype=np.int8)
+    assert_sequence_bit_exact(model, [x_seq], tmp_path)
