@@ -72,11 +72,10 @@ def import_model(data: bytes, name: str = "model", source: str = "<bytes>") -> G
 
 
 def _import(model: tflite.Model, data: bytes, name: str) -> Graph:
-    if model.SubgraphsLength() != 1:
-        raise EdgeAIError(
-            f"{name}: models with {model.SubgraphsLength()} subgraphs are not supported "
-            "(exactly one is)"
-        )
+    # The first subgraph is the model; others are only reached through control-flow ops
+    # (CALL_ONCE, WHILE, IF), which the op check names as unsupported.
+    if model.SubgraphsLength() == 0:
+        raise EdgeAIError(f"{name}: the model has no subgraph: the model is corrupt")
     subgraph = model.Subgraphs(0)
     tensors = {i: _import_tensor(model, data, subgraph.Tensors(i), i)
                for i in range(subgraph.TensorsLength())}
@@ -118,9 +117,11 @@ def _check_references(graph: Graph) -> None:
     writers: dict[int, int] = {}
     for index, op in enumerate(graph.ops):
         for t in op.outputs:
-            if t in writers or t in graph.inputs or graph.tensors[t].is_constant:
+            tensor = graph.tensors[t]
+            if t in writers or t in graph.inputs or tensor.is_constant or tensor.is_variable:
                 raise corrupt(f"tensor {t} is written by op {index} ({op.kind}) but is "
-                              "also a model input, a constant or another op's output")
+                              "also a model input, a constant, a variable (an op's state) or "
+                              "another op's output")
             writers[t] = index
     for t in graph.outputs:
         if t not in writers and t not in graph.inputs:
@@ -131,10 +132,10 @@ def _check_references(graph: Graph) -> None:
             raise corrupt(f"op {index} ({op.kind}) has no output")
         for t in op.inputs:
             if (t >= 0 and t not in graph.inputs and not graph.tensors[t].is_constant
-                    and writers.get(t, index) >= index):
+                    and not graph.tensors[t].is_variable and writers.get(t, index) >= index):
                 raise corrupt(f"op {index} ({op.kind}) reads tensor {t} "
-                              f"('{graph.tensors[t].name}'), which is neither a model input "
-                              "nor a constant nor written by an earlier op")
+                              f"('{graph.tensors[t].name}'), which is neither a model input, "
+                              "a constant nor a variable, nor written by an earlier op")
     for tensor in graph.tensors.values():
         if any(d < 0 for d in tensor.shape):
             raise corrupt(f"tensor {tensor.id} ('{tensor.name}') has shape "
@@ -143,13 +144,9 @@ def _check_references(graph: Graph) -> None:
 
 def _import_tensor(model: tflite.Model, data: bytes, tensor: tflite.Tensor, index: int) -> Tensor:
     type_code = tensor.Type()
-    if type_code not in _DTYPES:
-        type_name = _TENSOR_TYPE_NAMES.get(type_code, str(type_code))
-        raise EdgeAIError(
-            f"tensor {index} ('{_decode(tensor.Name())}') has type {type_name}, "
-            f"which is not supported (supported: {', '.join(n for n, _ in _DTYPES.values())})"
-        )
-    dtype, np_dtype = _DTYPES[type_code]
+    # A type no kernel handles is kept by name: the op reading it is what gets refused.
+    dtype, np_dtype = _DTYPES.get(type_code, (_TENSOR_TYPE_NAMES.get(type_code, str(type_code))
+                                              .lower(), None))
     shape = tuple(int(d) for d in tensor.ShapeAsNumpy()) if tensor.ShapeLength() else ()
     if any(d < 0 for d in (tuple(tensor.ShapeSignatureAsNumpy()) if tensor.ShapeSignatureLength()
                            else ())[1:]):
@@ -164,13 +161,17 @@ def _import_tensor(model: tflite.Model, data: bytes, tensor: tflite.Tensor, inde
             f"{next(s for s in quant.scale if not (np.isfinite(s) and s >= 0))}: the model is "
             "corrupt"
         )
+    # TFLite Micro ignores any buffer a variable tensor names: its state starts at zero
+    is_variable = bool(tensor.IsVariable())
     return Tensor(
         id=index,
         name=_decode(tensor.Name()) or f"tensor_{index}",
         shape=shape,
         dtype=dtype,
         quant=quant,
-        data=_buffer_data(model, data, tensor.Buffer(), np_dtype, shape),
+        data=None if is_variable or np_dtype is None else _buffer_data(
+            model, data, tensor.Buffer(), np_dtype, shape),
+        is_variable=is_variable,
     )
 
 
