@@ -1,0 +1,121 @@
+"""UNIDIRECTIONAL_SEQUENCE_LSTM: int8 x int8 -> int8 with an int16 cell state.
+
+Every number TFLite Micro's Prepare derives (PrepareGateParametersInteger,
+CreateLstmCellStateInfo) is computed here once, from the tensor scales:
+
+- each gate's input and recurrent products are requantized to Q3.12 (scale 2^-12) with
+  input_scale * weights_scale / 2^-12 and hidden_scale * weights_scale / 2^-12 (in double);
+- gate outputs are Q0.15 (2^-15): forget x cell -> cell scale, input x cell gate -> cell
+  scale, output x tanh(cell) -> hidden scale (in double, as CreateInterGateMulParams);
+- the cell state's tanh reads it as Q3.12 after a shift by 12 + log2(cell scale), rounded
+  to an integer as TFLM's CheckedLog2 does;
+- cell_clip / cell scale, truncated to int16.
+
+The input and hidden zero points are folded into the biases (TFLM's recurrent products have
+no bias: theirs is only the fold), exact in int32 as TFLM's accumulator wraps the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, LayerCode
+from edgeai_tool.codegen.layers.fully_connected import folded_bias
+from edgeai_tool.ir import Graph, Op, Tensor
+from edgeai_tool.ops.lstm import CELL_STATE, HIDDEN_STATE, lstm_macc, lstm_shape, lstm_tensors
+from edgeai_tool.quant import fc_per_tensor_multiplier, quantize_multiplier
+from edgeai_tool.runtime.buffer_sizes import buffer_size
+
+GATE_INPUT_SCALE = 2.0 ** -12  # Q3.12: what the gates' sigmoid and tanh read
+GATE_OUTPUT_SCALE = 2.0 ** -15  # Q0.15: what they return
+_TANH_INPUT_MULTIPLIER = 3  # TFLM's int16 tanh scales its Q3.12 input by 3
+
+
+def gate_requantization(source: Tensor, weights: tuple[Tensor, ...]) -> tuple[list[int], list[int]]:
+    """(multipliers, shifts) of the four gates' products of `source` into Q3.12."""
+    pairs = [quantize_multiplier(fc_per_tensor_multiplier(source.scale, w.scale,
+                                                          GATE_INPUT_SCALE)) for w in weights]
+    return [m for m, _ in pairs], [s for _, s in pairs]
+
+
+def product_requantization(scale_a: float, scale_b: float, scale_out: float) -> tuple[int, int]:
+    """CreateInterGateMulParams: (multiplier, shift) of a product of two int16 values."""
+    return quantize_multiplier(float(scale_a) * float(scale_b) / float(scale_out))
+
+
+def checked_log2(value: float) -> int:
+    """TFLM's CheckedLog2 result: log2 in float32, rounded half away from zero."""
+    log2 = np.log(np.float32(value)) * (np.float32(1.0) / np.log(np.float32(2.0)))
+    return int(np.copysign(np.floor(np.abs(log2) + np.float32(0.5)), log2))
+
+
+def cell_tanh_scaling(cell_scale: float) -> tuple[int, int]:
+    """(multiplier, right shift) bringing the cell state to tanh's Q3.12 input (x3)."""
+    left_shift = 15 + checked_log2(cell_scale) - 3
+    if left_shift >= 0:
+        return _TANH_INPUT_MULTIPLIER << left_shift, 0
+    return _TANH_INPUT_MULTIPLIER, -left_shift
+
+
+def quantized_cell_clip(cell_clip: float, cell_scale: float) -> int:
+    """-1 for no clipping, else TFLM's int16 clip (truncated toward zero)."""
+    if not cell_clip > 0:
+        return -1
+    return int(min(max(float(np.float32(cell_clip)) / float(cell_scale), -32768.0), 32767.0))
+
+
+def _stacked(tensors: tuple[Tensor, ...], dtype: type) -> np.ndarray:
+    return np.stack([np.asarray(t.data, dtype=dtype) for t in tensors])
+
+
+def lower_lstm(graph: Graph, op: Op) -> LayerCode:
+    """UNIDIRECTIONAL_SEQUENCE_LSTM -> edgeai_lstm_unidirectional_s8."""
+    t = lstm_tensors(graph, op)
+    shape = lstm_shape(graph, op)
+    input_multipliers, input_shifts = gate_requantization(t.x, t.input_weights)
+    recurrent_multipliers, recurrent_shifts = gate_requantization(t.hidden, t.recurrent_weights)
+    forget = product_requantization(GATE_OUTPUT_SCALE, t.cell.scale, t.cell.scale)
+    update = product_requantization(GATE_OUTPUT_SCALE, GATE_OUTPUT_SCALE, t.cell.scale)
+    hidden = product_requantization(GATE_OUTPUT_SCALE, GATE_OUTPUT_SCALE, t.hidden.scale)
+    tanh_multiplier, tanh_shift = cell_tanh_scaling(t.cell.scale)
+    input_bias = np.stack([folded_bias(t.x, w, b)
+                           for w, b in zip(t.input_weights, t.biases, strict=True)])
+    recurrent_bias = np.stack([folded_bias(t.hidden, w, None) for w in t.recurrent_weights])
+    return LayerCode(
+        kernel="edgeai_lstm_unidirectional_s8",
+        header="edgeai_lstm.h",
+        params_type="edgeai_lstm_params",
+        params={"batches": shape.batches, "time_steps": shape.time_steps,
+                "input_size": shape.input_size, "state_size": shape.state_size,
+                "time_major": int(shape.time_major),
+                "cell_gate_sigmoid": int(op.options["fused_activation_function"] == "SIGMOID")},
+        data_type="edgeai_lstm_data",
+        data={"input_weights": ArrayRef("input_weights"),
+              "recurrent_weights": ArrayRef("recurrent_weights"),
+              "input_bias": ArrayRef("input_bias"), "recurrent_bias": ArrayRef("recurrent_bias"),
+              "input_multiplier": tuple(input_multipliers), "input_shift": tuple(input_shifts),
+              "recurrent_multiplier": tuple(recurrent_multipliers),
+              "recurrent_shift": tuple(recurrent_shifts),
+              "forget_multiplier": forget[0], "forget_shift": forget[1],
+              "update_multiplier": update[0], "update_shift": update[1],
+              "hidden_multiplier": hidden[0], "hidden_shift": hidden[1],
+              "hidden_offset": t.hidden.zero_point,
+              "cell_clip": quantized_cell_clip(op.options.get("cell_clip", 0.0), t.cell.scale),
+              "cell_tanh_multiplier": tanh_multiplier, "cell_tanh_shift": tanh_shift},
+        args=[Buffer("input", op.inputs[0]),
+              Buffer("output", op.inputs[HIDDEN_STATE]),
+              Buffer("output", op.inputs[CELL_STATE], ctype="int16_t"),
+              Buffer("output", op.outputs[0])],
+        arrays=[
+            CArray("input_weights", "int8_t", _stacked(t.input_weights, np.int8)),
+            CArray("recurrent_weights", "int8_t", _stacked(t.recurrent_weights, np.int8)),
+            CArray("input_bias", "int32_t", input_bias, kind="bias"),
+            CArray("recurrent_bias", "int32_t", recurrent_bias, kind="bias"),
+        ],
+        scratch_bytes=buffer_size("EDGEAI_LSTM_UNIDIRECTIONAL_S8_BUFFER_SIZE"),
+        macc=lstm_macc(graph, op),
+        c_type="LSTM",
+    )
+
+
+LOWERINGS = {"UNIDIRECTIONAL_SEQUENCE_LSTM": lower_lstm}
