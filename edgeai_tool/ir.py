@@ -44,6 +44,9 @@ class Tensor:
     data: np.ndarray | None = None
     # Set when this tensor shares the buffer of another (a reshape needs no copy).
     alias_of: int | None = None
+    # An op's state (TFLite `is_variable`): read and updated in place by its op, kept from
+    # one run to the next, reset to zero (int8: its zero point) on init and reset.
+    is_variable: bool = False
 
     @property
     def is_constant(self) -> bool:

@@ -87,6 +87,16 @@ class CIo:
 
 
 @dataclass
+class CStateFill:
+    """One variable tensor's bytes in the state region and the byte its reset writes."""
+
+    name: str
+    offset: int
+    size: int
+    value: int  # TFLite Micro resets int8 state to its zero point, other types to 0
+
+
+@dataclass
 class CPool:
     number: int
     name: str
@@ -114,6 +124,8 @@ class CNetwork:
     activations_bytes: int
     external_buffers: list[CIo] = field(default_factory=list)
     run_pools: list[CPool] = field(default_factory=list)  # bound to `pool<n>` in <name>_run()
+    state_bytes: int = 0  # the variable tensors' region, kept across runs
+    state_fills: list[CStateFill] = field(default_factory=list)
 
     @property
     def runtime_pools(self) -> list[CPool]:
@@ -179,7 +191,14 @@ def build_network(graph: Graph, layers: list[LayerCode], plan: MemoryPlan, name:
         activations_bytes=plan.activations_bytes,
         external_buffers=[io for io in (*inputs, *outputs) if not io.in_activations],
         run_pools=[pools[n] for n in sorted(buffers.pools_referenced)],
+        state_bytes=plan.state_bytes,
+        state_fills=[_state_fill(graph.tensor(t), offset) for t, offset in plan.state.items()],
     )
+
+
+def _state_fill(tensor: Tensor, offset: int) -> CStateFill:
+    value = tensor.zero_point & 0xFF if tensor.dtype == "int8" and tensor.quant else 0
+    return CStateFill(c_identifier(tensor.name), offset, tensor.nbytes, value)
 
 
 def _pool_base(name: str, index: int, address: int) -> str:
@@ -215,9 +234,11 @@ class _BufferAddresses:
     def tensor_address(self, tensor_id: int, const: bool, base=None) -> str:
         base_id = self.graph.buffer_of(tensor_id)
         ctype = C_TYPES[self.graph.tensor(base_id).dtype]
+        qualifier = "const " if const else ""
         if base_id in self.plan.external:
-            qualifier = "const " if const else ""
             return f"({qualifier}{ctype} *){self._external_symbol(base_id)}"
+        if base_id in self.plan.state:
+            return f"({qualifier}{ctype} *)({self.name}_state + {self.plan.state[base_id]})"
         return self._address(f"t{base_id}", ctype, const, base)
 
     def _external_symbol(self, tensor_id: int) -> str:
@@ -234,6 +255,8 @@ class _BufferAddresses:
     def argument(self, arg: Buffer, step: int) -> str:
         if arg.role == "scratch":
             return self._address(f"s{step}", arg.ctype, const=False)
+        if arg.role == "state":
+            return self.tensor_address(arg.tensor, const=False)
         return self.tensor_address(arg.tensor, const=arg.role == "input")
 
     def io(self, tensor_id: int, number: int) -> CIo:

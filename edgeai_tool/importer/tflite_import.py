@@ -118,9 +118,11 @@ def _check_references(graph: Graph) -> None:
     writers: dict[int, int] = {}
     for index, op in enumerate(graph.ops):
         for t in op.outputs:
-            if t in writers or t in graph.inputs or graph.tensors[t].is_constant:
+            tensor = graph.tensors[t]
+            if t in writers or t in graph.inputs or tensor.is_constant or tensor.is_variable:
                 raise corrupt(f"tensor {t} is written by op {index} ({op.kind}) but is "
-                              "also a model input, a constant or another op's output")
+                              "also a model input, a constant, a variable (an op's state) or "
+                              "another op's output")
             writers[t] = index
     for t in graph.outputs:
         if t not in writers and t not in graph.inputs:
@@ -131,10 +133,10 @@ def _check_references(graph: Graph) -> None:
             raise corrupt(f"op {index} ({op.kind}) has no output")
         for t in op.inputs:
             if (t >= 0 and t not in graph.inputs and not graph.tensors[t].is_constant
-                    and writers.get(t, index) >= index):
+                    and not graph.tensors[t].is_variable and writers.get(t, index) >= index):
                 raise corrupt(f"op {index} ({op.kind}) reads tensor {t} "
-                              f"('{graph.tensors[t].name}'), which is neither a model input "
-                              "nor a constant nor written by an earlier op")
+                              f"('{graph.tensors[t].name}'), which is neither a model input, "
+                              "a constant nor a variable, nor written by an earlier op")
     for tensor in graph.tensors.values():
         if any(d < 0 for d in tensor.shape):
             raise corrupt(f"tensor {tensor.id} ('{tensor.name}') has shape "
@@ -164,13 +166,16 @@ def _import_tensor(model: tflite.Model, data: bytes, tensor: tflite.Tensor, inde
             f"{next(s for s in quant.scale if not (np.isfinite(s) and s >= 0))}: the model is "
             "corrupt"
         )
+    # TFLite Micro ignores any buffer a variable tensor names: its state starts at zero
+    is_variable = bool(tensor.IsVariable())
     return Tensor(
         id=index,
         name=_decode(tensor.Name()) or f"tensor_{index}",
         shape=shape,
         dtype=dtype,
         quant=quant,
-        data=_buffer_data(model, data, tensor.Buffer(), np_dtype, shape),
+        data=None if is_variable else _buffer_data(model, data, tensor.Buffer(), np_dtype, shape),
+        is_variable=is_variable,
     )
 
 

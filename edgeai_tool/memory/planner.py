@@ -5,12 +5,17 @@ inputs from before the first step, graph outputs until after the last). Two buff
 share bytes only when their lifetimes do not intersect. Placement is greedy first-fit
 (fast pools first) over a few orderings; the smallest plan wins. The planner checks its
 own result before returning it.
+
+Variable tensors (an op's state) live outside the pools, in the network's own state
+region: each has bytes of its own there, shared with no other buffer, kept from one run to
+the next.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.ir import Graph
@@ -46,6 +51,13 @@ class MemoryPlan:
     pools: list[MemoryPool]
     allocations: dict[str, Allocation]
     external: list[int]  # tensor ids of I/O buffers kept outside the activations
+    state: dict[int, int] = field(default_factory=dict)  # variable tensor id -> state offset
+    state_sizes: dict[int, int] = field(default_factory=dict)  # variable tensor id -> bytes
+
+    @property
+    def state_bytes(self) -> int:
+        """Size of the state region: every variable tensor, each in bytes of its own."""
+        return _align(max((self.state[t] + self.state_sizes[t] for t in self.state), default=0))
 
     def used_bytes(self, pool: int) -> int:
         ends = [a.end for a in self.allocations.values() if a.pool == pool]
@@ -86,7 +98,7 @@ def collect_requests(graph: Graph, scratch_bytes: Sequence[int], allocate_inputs
         touch(tensor_id, -1)
     for step, op in enumerate(graph.ops):
         for tensor_id in (*op.inputs, *op.outputs):
-            if tensor_id >= 0 and not graph.tensor(tensor_id).is_constant:
+            if tensor_id >= 0 and not _outside_pools(graph, tensor_id):
                 touch(tensor_id, step)
     for tensor_id in graph.outputs:
         touch(tensor_id, steps)
@@ -101,6 +113,25 @@ def collect_requests(graph: Graph, scratch_bytes: Sequence[int], allocate_inputs
     requests += [BufferRequest(f"s{step}", size, step, step)
                  for step, size in enumerate(scratch_bytes) if size > 0]
     return requests, sorted(set(external))
+
+
+def _outside_pools(graph: Graph, tensor_id: int) -> bool:
+    """Constants stay in flash; variable tensors have the state region."""
+    tensor = graph.tensor(graph.buffer_of(tensor_id))
+    return tensor.is_constant or tensor.is_variable
+
+
+def place_state(graph: Graph) -> tuple[dict[int, int], dict[int, int]]:
+    """(offsets, sizes) of the variable tensors the ops use, one after the other."""
+    used = {t for op in graph.ops for t in (*op.inputs, *op.outputs) if t >= 0}
+    offsets: dict[int, int] = {}
+    sizes: dict[int, int] = {}
+    end = 0
+    for tensor_id in sorted(t for t in used if graph.tensor(t).is_variable):
+        offsets[tensor_id] = end
+        sizes[tensor_id] = graph.tensor(tensor_id).nbytes
+        end = _align(end + sizes[tensor_id])
+    return offsets, sizes
 
 
 _ORDERINGS: tuple[Callable[[BufferRequest], tuple], ...] = (
@@ -122,7 +153,9 @@ def plan_memory(graph: Graph, scratch_bytes: Sequence[int], pools: Sequence[Memo
             best = placed
     if best is None:
         raise EdgeAIError(_shortage_message(requests, pools))
-    plan = MemoryPlan(pools=list(pools), allocations=dict(sorted(best.items())), external=external)
+    state, state_sizes = place_state(graph)
+    plan = MemoryPlan(pools=list(pools), allocations=dict(sorted(best.items())), external=external,
+                      state=state, state_sizes=state_sizes)
     verify_plan(plan)
     return plan
 
@@ -176,7 +209,9 @@ def _peak_live_bytes(requests: list[BufferRequest]) -> int:
 
 
 def verify_plan(plan: MemoryPlan) -> None:
-    """Fail loudly if two buffers alive at the same time share a byte, or a pool overflows."""
+    """Fail loudly if two buffers alive at the same time share a byte, a pool overflows, or
+    a variable tensor shares its state bytes or also has a place in the pools."""
+    _verify_state(plan)
     allocations = list(plan.allocations.values())
     for i, a in enumerate(allocations):
         if a.end > plan.pools[a.pool].size or a.offset % ALIGNMENT:
@@ -186,3 +221,13 @@ def verify_plan(plan: MemoryPlan) -> None:
                     and a.offset < b.end and b.offset < a.end):
                 raise AssertionError(
                     f"memory plan: {a.request.key} and {b.request.key} overlap while both live")
+
+
+def _verify_state(plan: MemoryPlan) -> None:
+    spans = sorted((plan.state[t], plan.state[t] + plan.state_sizes[t], t) for t in plan.state)
+    for (_, end, tensor), (next_start, _, other) in itertools.pairwise(spans):
+        if next_start < end:
+            raise AssertionError(f"memory plan: state of t{tensor} and t{other} overlap")
+    for start, _, tensor in spans:
+        if start % ALIGNMENT or f"t{tensor}" in plan.allocations:
+            raise AssertionError(f"memory plan: state of t{tensor} misplaced at {start}")

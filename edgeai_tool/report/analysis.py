@@ -71,7 +71,7 @@ class ArrayInfo:
     ctype: str  # C element type (int8_t)
     items: int
     size: int  # bytes
-    domain: str  # weights | activations | user
+    domain: str  # weights | activations | user | state
     pool: str  # pool name; "weights" for constants, "external" for user buffers
     kind: str  # weights | bias | quant | tensor | scratch
     shape: tuple[int, ...] | None = None  # None for scratch
@@ -151,6 +151,12 @@ class Report:
     outputs: list[IoInfo]
     pools: list[PoolInfo]
     activations_bytes: int
+    state_bytes: int  # the state region (variable tensors, each 4-byte aligned)
+
+    @property
+    def state(self) -> list[ArrayInfo]:
+        """The variable tensors, in the network's state region."""
+        return [array for array in self.arrays if array.domain == "state"]
 
     @property
     def params(self) -> int:
@@ -192,7 +198,7 @@ class Report:
 
     @property
     def ram_bytes(self) -> int:
-        return self.activations_bytes + sum(self.io_external_bytes)
+        return self.activations_bytes + self.state_bytes + sum(self.io_external_bytes)
 
     @property
     def used_pools(self) -> list[PoolInfo]:
@@ -236,7 +242,9 @@ def analyze(compilation: CompiledModel) -> Report:
         model_md5=hashlib.md5(compilation.model_path.read_bytes()).hexdigest(),
         model_format=_model_format(compilation.imported),
         rows=rows,
-        arrays=sorted(_arrays(compilation, names, buffers), key=lambda a: a.name),
+        arrays=sorted([*_arrays(compilation, names, buffers),
+                       *(_state_array(graph.tensor(t), at) for t, at in plan.state.items())],
+                      key=lambda a: a.name),
         layers=layers,
         attach=_attachments(rows, layers),
         inputs=[_io(compilation, t, i + 1, buffers) for i, t in enumerate(graph.inputs)],
@@ -245,7 +253,13 @@ def analyze(compilation: CompiledModel) -> Report:
                         sum(1 for a in plan.allocations.values() if a.pool == i))
                for i, pool in enumerate(plan.pools)],
         activations_bytes=plan.activations_bytes,
+        state_bytes=plan.state_bytes,
     )
+
+
+def _state_array(tensor: Tensor, offset: int) -> ArrayInfo:
+    return ArrayInfo(c_identifier(tensor.name), _ctype(tensor.dtype), tensor.size, tensor.nbytes,
+                     "state", "state", "tensor", tensor.shape, offset)
 
 
 # ---- the original graph ------------------------------------------------------------------
@@ -346,6 +360,9 @@ def _buffer_names(graph: Graph, names: list[str]) -> dict[int, str]:
         for k, tensor_id in enumerate(op.outputs):
             suffix = str(k) if k else ""
             buffers.setdefault(graph.buffer_of(tensor_id), f"{name}_output{suffix}")
+        for tensor_id in op.inputs:
+            if tensor_id >= 0 and graph.tensor(tensor_id).is_variable:
+                buffers.setdefault(tensor_id, c_identifier(graph.tensor(tensor_id).name))
     return buffers
 
 
@@ -416,7 +433,8 @@ def _layers(graph: Graph, codes: list[LayerCode], names: list[str],
 
 def _layer_tensors(graph: Graph, code: LayerCode, name: str,
                    buffers: dict[int, str]) -> tuple[tuple[str, str], ...]:
-    inputs = [("I", buffers[graph.buffer_of(a.tensor)]) for a in code.args if a.role == "input"]
+    inputs = [("I", buffers[graph.buffer_of(a.tensor)]) for a in code.args
+              if a.role in ("input", "state")]
     scratch = [("S", f"{name}_scratch0")] if code.scratch_bytes else []
     weights = [("W", f"{name}_{array.name}") for array in code.arrays]
     outputs = [("O", buffers[graph.buffer_of(a.tensor)]) for a in code.args

@@ -11,7 +11,7 @@ from typing import Any
 
 from edgeai_tool import __version__
 from edgeai_tool.compilation import CompiledModel
-from edgeai_tool.report.analysis import ArrayInfo, IoInfo, LayerInfo, PoolInfo, analyze
+from edgeai_tool.report.analysis import ArrayInfo, IoInfo, LayerInfo, PoolInfo, Report, analyze
 
 SCHEMA_VERSION = 1
 
@@ -65,6 +65,7 @@ def c_info(compilation: CompiledModel) -> dict[str, Any]:
             "buffers": [_buffer(array) for array in report.arrays
                         if array.domain == "activations"],
         },
+        **_state(report),
         "inputs": [_io(io) for io in report.inputs],
         "outputs": [_io(io) for io in report.outputs],
         "layers": [_layer(layer) for layer in report.layers],
@@ -72,6 +73,16 @@ def c_info(compilation: CompiledModel) -> dict[str, Any]:
         "ram": {"total_bytes": report.ram_bytes, "inputs_external_bytes": inputs,
                 "outputs_external_bytes": outputs},
     }
+
+
+def _state(report: Report) -> dict[str, Any]:
+    """The ops' state (variable tensors), for models that have one."""
+    if not report.state_bytes:
+        return {}
+    return {"state": {"bytes": report.state_bytes,
+                      "tensors": [{"name": array.name, "dtype": array.dtype,
+                                   "shape": list(array.shape or ()), "offset": array.offset,
+                                   "bytes": array.size} for array in report.state]}}
 
 
 def _base_name(path: str | None) -> str | None:

@@ -124,6 +124,7 @@ def _exec_summary(compilation: CompiledModel, report: Report) -> list[str]:
         ("requant (ro)", f"{bytes_and_kib(report.requant_bytes)} (multipliers, shifts, tables)"),
         ("activations (rw)", f"{bytes_and_kib(report.activations_bytes)} "
                              f"({segments(len(report.used_pools))}){_io_mark(report)}"),
+        *_state_line(report),
         ("ram (total)", _ram_total(report)),
     ])
     rule = _rule(head + figures)
@@ -147,9 +148,19 @@ def _io_mark(report: Report) -> str:
     return " *" if in_activations else ""
 
 
+def _state_line(report: Report) -> list[tuple[str, str]]:
+    """The ops' state (variable tensors) on its own line, for models that have one."""
+    if not report.state_bytes:
+        return []
+    count = len(report.state)
+    return [("state (rw)", f"{bytes_and_kib(report.state_bytes)} ({count} variable "
+                           f"tensor{'s' if count > 1 else ''}, kept across runs)")]
+
+
 def _ram_total(report: Report) -> str:
     inputs, outputs = report.io_external_bytes
-    terms = " + ".join(thousands(v) for v in (report.activations_bytes, inputs, outputs))
+    state = (report.state_bytes,) if report.state_bytes else ()
+    terms = " + ".join(thousands(v) for v in (report.activations_bytes, *state, inputs, outputs))
     return f"{bytes_and_kib(report.ram_bytes)} = {terms}"
 
 

@@ -59,6 +59,7 @@ class HostNetwork:
             f"-DHARNESS_POOL_SIZES={','.join(map(str, pool_sizes))}",
             f"-DHARNESS_INPUT_SIZES={','.join(str(io.size_bytes) for io in network.inputs)}",
             f"-DHARNESS_OUTPUT_SIZES={','.join(str(io.size_bytes) for io in network.outputs)}",
+            *(["-DHARNESS_HAS_STATE"] if network.state_bytes else []),
         ]
         sources = [*sorted(generated.glob("*.c")), *sorted(runtime_dir().glob("*.c")),
                    Path(__file__).with_name("harness.c")]
@@ -71,15 +72,18 @@ class HostNetwork:
             raise EdgeAIError(f"the generated C does not compile: {_first_line(result.stderr)}")
         return executable
 
-    def run(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
-        """Run every sample; `inputs[k]` holds input k for all samples, shape (N, ...)."""
+    def run(self, inputs: list[np.ndarray], reset_every: int = 0) -> list[np.ndarray]:
+        """Run every sample, in order, as one sequence of runs (state carries over);
+        `inputs[k]` holds input k for all samples, shape (N, ...). With `reset_every` > 0,
+        a network with state is reset before every `reset_every`-th sample."""
         assert self.executable is not None, "use HostNetwork as a context manager"
         network = self.compilation.network
         count = len(inputs[0])
         per_sample = samples_by_input(inputs, network.inputs)
         stream = b"".join(b"".join(x[i].tobytes() for x in per_sample) for i in range(count))
-        result = subprocess.run([str(self.executable)], input=stream, capture_output=True,
-                                check=False)
+        arguments = [str(reset_every)] if reset_every and network.state_bytes else []
+        result = subprocess.run([str(self.executable), *arguments], input=stream,
+                                capture_output=True, check=False)
         if result.returncode != 0:
             raise EdgeAIError(
                 f"the generated C failed at run time (exit {result.returncode}): "

@@ -10,9 +10,11 @@ from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer import load_model
 
 
-def run_reference(model_path: str | Path, inputs: list[np.ndarray],
-                  output_count: int = 1) -> list[np.ndarray]:
-    """Outputs of the TFLM interpreter for every sample; shapes as in `HostNetwork.run`."""
+def run_reference(model_path: str | Path, inputs: list[np.ndarray], output_count: int = 1,
+                  reset_every: int = 0) -> list[np.ndarray]:
+    """Outputs of one TFLM interpreter invoked on every sample in order (its variable
+    tensors carry over, as in `HostNetwork.run`), reset before every `reset_every`-th
+    sample when that is > 0."""
     try:
         from tflite_micro import runtime
     except ImportError:
@@ -25,6 +27,8 @@ def run_reference(model_path: str | Path, inputs: list[np.ndarray],
         interpreter = runtime.Interpreter.from_bytes(data,
                                                      arena_size=_arena_size(model_path, data))
         for sample in range(len(inputs[0])):
+            if reset_every > 0 and sample > 0 and sample % reset_every == 0:
+                interpreter.reset()
             for k, values in enumerate(inputs):
                 interpreter.set_input(values[sample:sample + 1], k)
             interpreter.invoke()

@@ -90,8 +90,8 @@ def _relu_model(*, reads: int | None = None, writes: int | None = None,
     (dict(writes=1, output=0), None),  # the output is the input: nothing to refuse
     (dict(output=1, writes=0), r"tensor 0 is written by op 0"),
     (dict(writes=0), r"tensor 0 is written by op 0 \(RELU\) but is also a model input"),
-    (dict(reads=1), r"op 0 \(RELU\) reads tensor 1 \('y'\), which is neither a model input "
-                    r"nor a constant nor written by an earlier op"),
+    (dict(reads=1), r"op 0 \(RELU\) reads tensor 1 \('y'\), which is neither a model input, "
+                    r"a constant nor a variable, nor written by an earlier op"),
 ])
 def test_dangling_tensor_indices_are_refused(rewire, message):
     """Bytes flipped in a tensor index used to reach the passes and fail with a KeyError."""

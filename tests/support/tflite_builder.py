@@ -31,6 +31,7 @@ quantization and copy raw values, so give them the input's.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import inspect
@@ -165,6 +166,7 @@ class TensorRef:
     zero_points: tuple[int, ...] | None = None
     axis: int = 0
     data: np.ndarray | None = None
+    is_variable: bool = False
 
     @property
     def is_const(self) -> bool:
@@ -193,6 +195,7 @@ class _Op:
     outputs: list[int]
     options: dict[str, Any]
     version: int
+    custom_code: str = ""
 
 
 _OPTIONS_TABLES_BY_LOWER = {
@@ -333,6 +336,20 @@ class ModelBuilder:
         arr = np.ascontiguousarray(np.asarray(data, dtype=dtype))
         return self.tensor(name, arr.shape, scale, zero_point, arr.dtype, axis, data=arr)
 
+    def variable(
+        self,
+        name: str,
+        shape: Sequence[int],
+        scale: float | None = None,
+        zero_point: int = 0,
+        dtype: Any = np.int8,
+    ) -> TensorRef:
+        """Add a variable tensor (`is_variable`): an op's state, kept between invocations."""
+        ref = self.tensor(name, shape, scale, zero_point if scale is not None else None, dtype)
+        ref = dataclasses.replace(ref, is_variable=True)
+        self.tensors[ref.index] = ref
+        return ref
+
     def output(self, *refs: TensorRef) -> None:
         """Mark tensors as subgraph outputs (in call order)."""
         self.outputs.extend(r.index for r in refs)
@@ -372,6 +389,13 @@ class ModelBuilder:
             )
         )
 
+    def custom_op(self, code: str, inputs: Sequence[TensorRef], outputs: Sequence[TensorRef]
+                  ) -> None:
+        """Add a custom operator named `code` (no options)."""
+        self.ops.append(_Op(name="CUSTOM", inputs=[t.index for t in inputs],
+                            outputs=[t.index for t in outputs], options={}, version=1,
+                            custom_code=code))
+
     # -- serialization -------------------------------------------------------------------------
 
     def build(self) -> bytes:
@@ -393,10 +417,11 @@ class ModelBuilder:
 
         codes: list[tuple[str, int]] = []
         for op in self.ops:
-            if (op.name, op.version) not in codes:
-                codes.append((op.name, op.version))
-        operators = [self._operator(fb, op, codes.index((op.name, op.version))) for op in self.ops]
-        opcodes = [self._opcode(fb, n, v) for n, v in codes]
+            if (op.name, op.version, op.custom_code) not in codes:
+                codes.append((op.name, op.version, op.custom_code))
+        operators = [self._operator(fb, op, codes.index((op.name, op.version, op.custom_code)))
+                     for op in self.ops]
+        opcodes = [self._opcode(fb, *code) for code in codes]
 
         name = fb.CreateString("main")
         tensors_vec = self._offsets(fb, tflite.SubGraphStartTensorsVector, tensors)
@@ -464,14 +489,19 @@ class ModelBuilder:
         tflite.TensorAddType(fb, _NP_TO_TFLITE[ref.dtype])
         tflite.TensorAddBuffer(fb, buffer)
         tflite.TensorAddName(fb, name)
+        if ref.is_variable:
+            tflite.TensorAddIsVariable(fb, True)
         if quant is not None:
             tflite.TensorAddQuantization(fb, quant)
         return tflite.TensorEnd(fb)
 
     @staticmethod
-    def _opcode(fb: flatbuffers.Builder, name: str, version: int) -> int:
+    def _opcode(fb: flatbuffers.Builder, name: str, version: int, custom_code: str) -> int:
         code = getattr(tflite.BuiltinOperator, name)
+        custom = fb.CreateString(custom_code) if custom_code else None
         tflite.OperatorCodeStart(fb)
+        if custom is not None:
+            tflite.OperatorCodeAddCustomCode(fb, custom)
         tflite.OperatorCodeAddDeprecatedBuiltinCode(fb, min(code, 127))
         tflite.OperatorCodeAddBuiltinCode(fb, code)
         tflite.OperatorCodeAddVersion(fb, version)

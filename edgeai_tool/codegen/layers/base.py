@@ -39,10 +39,11 @@ class ArrayRef:
 
 @dataclass(frozen=True)
 class Buffer:
-    """A kernel argument that points into the activations: a tensor or the op's scratch."""
+    """A kernel argument that points into the activations or the state: a tensor or the
+    op's scratch. A "state" argument is a variable tensor the kernel reads and updates."""
 
-    role: str  # "input" | "output" | "scratch"
-    tensor: int = -1  # tensor id for inputs and outputs
+    role: str  # "input" | "output" | "scratch" | "state"
+    tensor: int = -1  # tensor id for inputs, outputs and state
     ctype: str = "int8_t"
 
 
