@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.ops.base import OpSupport
 
 CONSTRAINTS = (
     "int8 input, output and hidden state, int16 cell state (variable tensors); constant "
     "int8 weights per tensor with zero point 0 and int32 biases for all four gates; no "
-    "CIFG, peephole, projection or layer norm (as TFLite Micro); cell gate TANH or SIGMOID; "
+    "CIFG, peephole, projection or layer norm (as TFLite Micro); cell gate TANH; "
     "cell_clip >= 0; time-major or batch-major, any batch and number of steps"
 )
 
@@ -33,7 +35,8 @@ HIDDEN_STATE = 18
 CELL_STATE = 19
 LAYER_NORM = (20, 21, 22, 23)
 
-_CELL_GATE_ACTIVATIONS = ("TANH", "SIGMOID")
+_TANH_INPUT_MULTIPLIER = 3  # TFLM's int16 tanh scales its Q3.12 input by 3
+_INT32_MAX = (1 << 31) - 1
 
 
 @dataclass(frozen=True)
@@ -118,8 +121,10 @@ def _check_variant(op: Op) -> str | None:
 
 def _check_options(op: Op) -> str | None:
     activation = op.options.get("fused_activation_function", "NONE")
-    if activation not in _CELL_GATE_ACTIVATIONS:
-        return f"cell gate activation {activation} is not supported (TANH or SIGMOID)"
+    if activation != "TANH":
+        # a file cannot ask for sigmoid (the schema has no such fused activation)
+        return f"cell gate activation {activation} is not supported (TANH only, the one " \
+               "TFLite Micro's kernel computes)"
     cell_clip = float(op.options.get("cell_clip", 0.0))
     if not cell_clip >= 0:
         return f"cell_clip {cell_clip} is not supported (>= 0, 0: none)"
@@ -141,6 +146,9 @@ def _check_types(graph: Graph, op: Op) -> str | None:
             return f"{role} is not a variable tensor"
     if t.cell.zero_point != 0:
         return f"cell state zero point {t.cell.zero_point} is not supported (0 only)"
+    if not t.cell.scale > 0 or cell_tanh_scaling(t.cell.scale)[0] << 15 > _INT32_MAX:
+        return f"cell state scale {t.cell.scale:g} is not supported (positive, at most " \
+               "about 4: above, TFLite Micro's tanh of the cell state overflows int32)"
     for index, tensor in zip((*INPUT_WEIGHTS, *RECURRENT_WEIGHTS),
                              (*t.input_weights, *t.recurrent_weights), strict=True):
         reason = _check_weights(index, tensor)
@@ -185,6 +193,21 @@ def _check_shapes(graph: Graph, op: Op) -> str | None:
         return f"output shape {list(t.y.shape)} does not match input {list(t.x.shape)} and " \
                f"{state} cells"
     return None
+
+
+def checked_log2(value: float) -> int:
+    """TFLM's CheckedLog2 result: log2 in float32, rounded half away from zero."""
+    log2 = np.log(np.float32(value)) * (np.float32(1.0) / np.log(np.float32(2.0)))
+    return int(np.copysign(np.floor(np.abs(log2) + np.float32(0.5)), log2))
+
+
+def cell_tanh_scaling(cell_scale: float) -> tuple[int, int]:
+    """(multiplier, right shift) bringing the cell state to tanh's Q3.12 input (times 3),
+    as TFLM's lstm_internal::Tanh derives them from the cell scale's power of two."""
+    left_shift = 15 + checked_log2(cell_scale) - 3
+    if left_shift >= 0:
+        return _TANH_INPUT_MULTIPLIER << left_shift, 0
+    return _TANH_INPUT_MULTIPLIER, -left_shift
 
 
 def lstm_macc(graph: Graph, op: Op) -> int:

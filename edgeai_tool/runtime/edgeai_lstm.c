@@ -128,8 +128,7 @@ static void lstm_step(const edgeai_lstm_params *params, const edgeai_lstm_data *
     for (int32_t s = 0; s < params->state_size; ++s) {
         const int16_t input_gate = gate(params, data, GATE_INPUT, s, x, h, 0);
         const int16_t forget_gate = gate(params, data, GATE_FORGET, s, x, h, 0);
-        const int16_t cell_gate =
-            gate(params, data, GATE_CELL, s, x, h, !params->cell_gate_sigmoid);
+        const int16_t cell_gate = gate(params, data, GATE_CELL, s, x, h, 1);
         const int16_t output_gate = gate(params, data, GATE_OUTPUT, s, x, h, 0);
 
         const int16_t kept =

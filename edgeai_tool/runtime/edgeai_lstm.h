@@ -11,7 +11,7 @@
  *   for each gate k in (input, forget, cell, output) and state element s:
  *     in  = clamp16(requantize(input_bias[k][s] + dot(input_weights[k][s], x)))
  *     rec = clamp16(requantize(recurrent_bias[k][s] + dot(recurrent_weights[k][s], h)))
- *     gate[k] = sigmoid(sat16(in + rec))  (the cell gate: tanh, or sigmoid)
+ *     gate[k] = sigmoid(sat16(in + rec))  (the cell gate: tanh)
  *   c = sat16(mul(gate_forget, c) + mul(gate_input, gate_cell)), clipped when cell_clip >= 0
  *   h = clamp8(mul(gate_output, tanh(c)) + hidden_offset); the output row is h
  *
@@ -42,7 +42,6 @@ typedef struct {
     int32_t input_size;        /**< values per input row; >= 1 */
     int32_t state_size;        /**< cells = values per output row; >= 1 */
     int32_t time_major;        /**< 1: input [time][batch][input]; 0: [batch][time][input] */
-    int32_t cell_gate_sigmoid; /**< 1: the cell gate uses sigmoid; 0: tanh */
 } edgeai_lstm_params;
 
 /** Numeric data of an LSTM layer (a retrained model changes only these). */

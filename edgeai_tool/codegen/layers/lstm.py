@@ -22,13 +22,19 @@ import numpy as np
 from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, LayerCode
 from edgeai_tool.codegen.layers.fully_connected import folded_bias
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.lstm import CELL_STATE, HIDDEN_STATE, lstm_macc, lstm_shape, lstm_tensors
+from edgeai_tool.ops.lstm import (
+    CELL_STATE,
+    HIDDEN_STATE,
+    cell_tanh_scaling,
+    lstm_macc,
+    lstm_shape,
+    lstm_tensors,
+)
 from edgeai_tool.quant import fc_per_tensor_multiplier, quantize_multiplier
 from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 GATE_INPUT_SCALE = 2.0 ** -12  # Q3.12: what the gates' sigmoid and tanh read
 GATE_OUTPUT_SCALE = 2.0 ** -15  # Q0.15: what they return
-_TANH_INPUT_MULTIPLIER = 3  # TFLM's int16 tanh scales its Q3.12 input by 3
 
 
 def gate_requantization(source: Tensor, weights: tuple[Tensor, ...]) -> tuple[list[int], list[int]]:
@@ -41,20 +47,6 @@ def gate_requantization(source: Tensor, weights: tuple[Tensor, ...]) -> tuple[li
 def product_requantization(scale_a: float, scale_b: float, scale_out: float) -> tuple[int, int]:
     """CreateInterGateMulParams: (multiplier, shift) of a product of two int16 values."""
     return quantize_multiplier(float(scale_a) * float(scale_b) / float(scale_out))
-
-
-def checked_log2(value: float) -> int:
-    """TFLM's CheckedLog2 result: log2 in float32, rounded half away from zero."""
-    log2 = np.log(np.float32(value)) * (np.float32(1.0) / np.log(np.float32(2.0)))
-    return int(np.copysign(np.floor(np.abs(log2) + np.float32(0.5)), log2))
-
-
-def cell_tanh_scaling(cell_scale: float) -> tuple[int, int]:
-    """(multiplier, right shift) bringing the cell state to tanh's Q3.12 input (x3)."""
-    left_shift = 15 + checked_log2(cell_scale) - 3
-    if left_shift >= 0:
-        return _TANH_INPUT_MULTIPLIER << left_shift, 0
-    return _TANH_INPUT_MULTIPLIER, -left_shift
 
 
 def quantized_cell_clip(cell_clip: float, cell_scale: float) -> int:
@@ -87,8 +79,7 @@ def lower_lstm(graph: Graph, op: Op) -> LayerCode:
         params_type="edgeai_lstm_params",
         params={"batches": shape.batches, "time_steps": shape.time_steps,
                 "input_size": shape.input_size, "state_size": shape.state_size,
-                "time_major": int(shape.time_major),
-                "cell_gate_sigmoid": int(op.options["fused_activation_function"] == "SIGMOID")},
+                "time_major": int(shape.time_major)},
         data_type="edgeai_lstm_data",
         data={"input_weights": ArrayRef("input_weights"),
               "recurrent_weights": ArrayRef("recurrent_weights"),
@@ -103,8 +94,8 @@ def lower_lstm(graph: Graph, op: Op) -> LayerCode:
               "cell_clip": quantized_cell_clip(op.options.get("cell_clip", 0.0), t.cell.scale),
               "cell_tanh_multiplier": tanh_multiplier, "cell_tanh_shift": tanh_shift},
         args=[Buffer("input", op.inputs[0]),
-              Buffer("output", op.inputs[HIDDEN_STATE]),
-              Buffer("output", op.inputs[CELL_STATE], ctype="int16_t"),
+              Buffer("state", op.inputs[HIDDEN_STATE]),
+              Buffer("state", op.inputs[CELL_STATE], ctype="int16_t"),
               Buffer("output", op.outputs[0])],
         arrays=[
             CArray("input_weights", "int8_t", _stacked(t.input_weights, np.int8)),
