@@ -32,6 +32,7 @@ class LstmSpec:
     cell_clip: float = 0.0
     cell_scale_log2: int = -11
     hidden_zero_point: int = 3
+    weight_range: float = 1.6  # weights uniform in +-weight_range / sqrt(inputs + cells)
     seed: int = 0
     variant: str = ""  # "", "cifg" or a VARIANT_INPUTS key: the refused variants
 
@@ -48,7 +49,7 @@ def build_lstm_model(spec: LstmSpec) -> bytes:
     else:
         x = _reshape(b, b.input("x", (1, *outer, n_in), scale=0.02, zero_point=-5),
                      (*outer, n_in))
-    weight_range = 1.6 / np.sqrt(n_in + n_state)
+    weight_range = spec.weight_range / np.sqrt(n_in + n_state)
     inputs: list[TensorRef | None] = [x]
     inputs += [_weights(b, f"{g}_input_weights", rng, (n_state, n_in), weight_range)
                for g in GATES]

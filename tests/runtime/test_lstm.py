@@ -1,0 +1,96 @@
+"""UNIDIRECTIONAL_SEQUENCE_LSTM, integer, against TFLite Micro over sequences of calls.
+
+Random builder LSTMs of several sizes and layouts each run 30 calls, whose state carries
+over, on the generated C under ASan/UBSan and on one tflite-micro interpreter invoked in the
+same order; then both are reset and the same 30 calls must give the same outputs again.
+Outputs are checked to spread over the int8 range, so that an off-by-one anywhere in the
+gates shows instead of hiding in saturation."""
+
+import shutil
+
+import numpy as np
+import pytest
+from support.bitexact import compile_bytes
+from support.lstm_models import LstmSpec, build_lstm_model
+from support.reference import make_interpreter
+from support.sequences import assert_sequence_bit_exact, run_each_from_reset
+
+from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.options import Options
+from edgeai_tool.validate.qemu import QemuNetwork
+from edgeai_tool.validate.reference import run_reference
+
+CALLS = 30
+
+SPECS = {
+    "small": LstmSpec(),
+    "one-cell-one-step": LstmSpec(input_size=1, state_size=1, time_steps=1, seed=1),
+    "wide": LstmSpec(input_size=17, state_size=24, time_steps=3, seed=2),
+    "time-major": LstmSpec(time_major=True, time_steps=5, seed=3),
+    "batch-major-3-batches": LstmSpec(batches=3, seed=4),
+    "time-major-2-batches": LstmSpec(time_major=True, batches=2, seed=5),
+    "cell-clip": LstmSpec(cell_clip=0.6, seed=6),
+    "fine-cell-scale": LstmSpec(cell_scale_log2=-15, hidden_zero_point=-20, seed=7),
+    "coarse-cell-scale": LstmSpec(cell_scale_log2=-7, seed=8),
+    "saturating-gates": LstmSpec(weight_range=4.0, state_size=7, seed=9),
+}
+
+
+def _sequence(model: bytes, seed: int) -> list[np.ndarray]:
+    graph = import_model(model)
+    shape = graph.tensor(graph.inputs[0]).shape
+    rng = np.random.default_rng(seed)
+    return [rng.integers(-128, 128, size=(CALLS, *shape[1:]), dtype=np.int8)]
+
+
+def _assert_spread(outputs: np.ndarray) -> None:
+    values = outputs.reshape(-1)
+    assert len(np.unique(values)) >= min(40, values.size // 4), "outputs barely vary"
+    assert np.mean((values == -128) | (values == 127)) < 0.05, "outputs saturate"
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_lstm_sequence_is_bit_exact_and_reset_repeats_it(name, tmp_path):
+    model = build_lstm_model(SPECS[name])
+    outputs = assert_sequence_bit_exact(model, _sequence(model, seed=11), tmp_path)
+    _assert_spread(outputs[0])
+
+
+def test_state_carries_over_from_call_to_call(tmp_path):
+    """The same inputs from a fresh state give other outputs: the state is really kept."""
+    model = build_lstm_model(SPECS["small"])
+    inputs = _sequence(model, seed=12)
+    kept = assert_sequence_bit_exact(model, inputs, tmp_path)
+    (tmp_path / "fresh").mkdir()
+    fresh = run_each_from_reset(model, inputs, tmp_path / "fresh")
+    assert np.array_equal(kept[0][0], fresh[0][0].reshape(kept[0][0].shape))
+    assert not np.array_equal(kept[0][1:], fresh[0][1:].reshape(kept[0][1:].shape))
+
+
+@pytest.mark.parametrize(("variant", "message"), [
+    ("cifg", r"CIFG \(no input gate"),
+    ("peephole", r"peephole \(cell-to-gate weights"),
+    ("projection", r"projection \(inputs 16-17\)"),
+    ("layer_norm", r"layer normalization \(inputs 20-23\)"),
+])
+def test_variants_tflite_micro_refuses_are_refused_by_name(variant, message, tmp_path):
+    model = build_lstm_model(LstmSpec(variant=variant))
+    with pytest.raises(RuntimeError):  # TFLM's Prepare refuses them too
+        make_interpreter(model)
+    with pytest.raises(EdgeAIError, match=rf"op 0 \(UNIDIRECTIONAL_SEQUENCE_LSTM\): {message}"):
+        compile_bytes(model, tmp_path)
+
+
+@pytest.mark.skipif(not (shutil.which("arm-none-eabi-gcc") and shutil.which("qemu-system-arm")),
+                    reason="needs arm-none-eabi-gcc and qemu-system-arm")
+def test_lstm_sequence_on_cortex_m7_in_qemu(tmp_path):
+    """30 calls in one QEMU run (the state carries over), equal to TFLM's sequence."""
+    model = build_lstm_model(SPECS["wide"])
+    compilation = compile_bytes(model, tmp_path, Options(target="qemu-m7"))
+    inputs = _sequence(model, seed=13)
+    with QemuNetwork(compilation) as target:
+        on_target = target.run(inputs)
+    reference = run_reference(compilation.model_path, inputs)
+    np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
+    _assert_spread(reference[0])
