@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 from support.bitexact import compile_bytes
 from support.lstm_models import LstmSpec, build_lstm_model
+from support.models import KERAS_LSTM
 from support.reference import make_interpreter
 from support.sequences import assert_sequence_bit_exact, run_each_from_reset
+from support.surgery import with_output_tensor
 
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer.tflite_import import import_model
@@ -94,3 +96,18 @@ def test_lstm_sequence_on_cortex_m7_in_qemu(tmp_path):
     reference = run_reference(compilation.model_path, inputs)
     np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
     _assert_spread(reference[0])
+
+
+@pytest.mark.parametrize("name", ["lstm_stacked_int8", "lstm_seq20_int8"])
+def test_converter_made_keras_lstm_sequence_is_bit_exact(name, tmp_path):
+    """What TFLiteConverter emits (models/keras_lstm): checked at the last LSTM's own
+    output, which does not saturate, and at the model's output."""
+    model = (KERAS_LSTM / f"{name}.tflite").read_bytes()
+    graph = import_model(model)
+    last_lstm = [op for op in graph.ops if op.kind == "UNIDIRECTIONAL_SEQUENCE_LSTM"][-1]
+    inputs = _sequence(model, seed=14)
+    (tmp_path / "lstm").mkdir()
+    states = assert_sequence_bit_exact(with_output_tensor(model, last_lstm.outputs[0]), inputs,
+                                       tmp_path / "lstm")
+    _assert_spread(states[0])
+    assert_sequence_bit_exact(model, inputs, tmp_path)
