@@ -35,6 +35,7 @@ class LstmSpec:
     weight_range: float = 1.6  # weights uniform in +-weight_range / sqrt(inputs + cells)
     seed: int = 0
     variant: str = ""  # "", "cifg" or a VARIANT_INPUTS key: the refused variants
+    activations: type = np.int8  # np.int16: TFLM's 16x8 LSTM (int64 biases)
 
 
 def build_lstm_model(spec: LstmSpec) -> bytes:
@@ -44,11 +45,13 @@ def build_lstm_model(spec: LstmSpec) -> bytes:
     n_in, n_state = spec.input_size, spec.state_size
     outer = (spec.time_steps, spec.batches) if spec.time_major else (spec.batches,
                                                                      spec.time_steps)
+    act = {"dtype": spec.activations}
+    x_zero_point = -5 if spec.activations == np.int8 else 0
     if outer[0] == 1:
-        x = b.input("x", (*outer, n_in), scale=0.02, zero_point=-5)
+        x = b.input("x", (*outer, n_in), scale=0.02, zero_point=x_zero_point, **act)
     else:
-        x = _reshape(b, b.input("x", (1, *outer, n_in), scale=0.02, zero_point=-5),
-                     (*outer, n_in))
+        x = _reshape(b, b.input("x", (1, *outer, n_in), scale=0.02, zero_point=x_zero_point,
+                                **act), (*outer, n_in))
     weight_range = spec.weight_range / np.sqrt(n_in + n_state)
     inputs: list[TensorRef | None] = [x]
     inputs += [_weights(b, f"{g}_input_weights", rng, (n_state, n_in), weight_range)
@@ -56,21 +59,24 @@ def build_lstm_model(spec: LstmSpec) -> bytes:
     inputs += [_weights(b, f"{g}_recurrent_weights", rng, (n_state, n_state), weight_range)
                for g in GATES]
     inputs += [None, None, None]  # peephole
-    hidden_scale = 1.0 / 128
+    hidden_scale = 1.0 / 128 if spec.activations == np.int8 else 1.0 / 32768
+    hidden_zero_point = spec.hidden_zero_point if spec.activations == np.int8 else 0
     biases = []
     for gate, w in zip(GATES, inputs[1:5], strict=True):
         offset = 1.0 if gate == "forget" else 0.0
         values, scales = bias_for(rng.uniform(-0.5, 0.5, n_state) + offset, x.scale, w.scale)
-        biases.append(b.const(f"{gate}_bias", values, scale=float(scales[0])))
+        bias_type = np.int32 if spec.activations == np.int8 else np.int64
+        biases.append(b.const(f"{gate}_bias", values.astype(bias_type), scale=float(scales[0])))
     inputs += biases
     inputs += [None, None]  # projection
     hidden = b.variable("output_state", (outer[1] if spec.time_major else outer[0], n_state),
-                        scale=hidden_scale, zero_point=spec.hidden_zero_point)
+                        scale=hidden_scale, zero_point=hidden_zero_point, **act)
     cell = b.variable("cell_state", hidden.shape, scale=2.0 ** spec.cell_scale_log2,
                       zero_point=0, dtype=np.int16)
     inputs += [hidden, cell, None, None, None, None]
     _add_variant(b, spec.variant, inputs, rng, n_state)
-    y = b.tensor("y", (*outer, n_state), scale=hidden_scale, zero_point=spec.hidden_zero_point)
+    y = b.tensor("y", (*outer, n_state), scale=hidden_scale, zero_point=hidden_zero_point,
+                 **act)
     b.op("UNIDIRECTIONAL_SEQUENCE_LSTM", inputs, [y], fused_activation_function=spec.cell_gate,
          cell_clip=spec.cell_clip, proj_clip=0.0, time_major=spec.time_major,
          asymmetric_quantize_inputs=False)
@@ -87,7 +93,8 @@ def _weights(b: ModelBuilder, name: str, rng: np.random.Generator, shape: tuple[
 
 
 def _reshape(b: ModelBuilder, x: TensorRef, shape: tuple[int, ...]) -> TensorRef:
-    y = b.tensor(f"{x.name}_reshaped", shape, scale=x.scale, zero_point=x.zero_point)
+    y = b.tensor(f"{x.name}_reshaped", shape, scale=x.scale, zero_point=x.zero_point,
+                 dtype=x.dtype)
     b.op("RESHAPE", [x, b.const(f"{x.name}_shape", list(shape))], [y], new_shape=list(shape))
     return y
 
