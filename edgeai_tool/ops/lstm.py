@@ -2,8 +2,9 @@
 
 TFLite Micro's kernel (unidirectional_sequence_lstm.cc, lstm_eval.h) runs the standard LSTM
 only: its Prepare refuses CIFG (no input gate), peephole, projection and layer-norm
-tensors, so those variants are refused here, each by name. Its quantized path takes int8
-activations with int8 weights, int32 biases and an int16 cell state; the hidden state
+tensors, so those variants are refused here, each by name. Its quantized paths take int8
+weights, an int16 cell state and int8 activations with int32 biases, or int16 activations
+with int64 biases (16x8); the hidden state
 (input 18) and the cell state (input 19) are variable tensors kept between runs.
 """
 
@@ -17,8 +18,9 @@ from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.ops.base import OpSupport
 
 CONSTRAINTS = (
-    "int8 input, output and hidden state, int16 cell state (variable tensors); constant "
-    "int8 weights per tensor with zero point 0 and int32 biases for all four gates; no "
+    "int8 input, output and hidden state with int32 biases, or int16 ones with int64 biases "
+    "(16x8); int16 cell state; the states variable tensors; constant int8 weights per tensor "
+    "with zero point 0 for all four gates; no "
     "CIFG, peephole, projection or layer norm (as TFLite Micro); cell gate TANH; "
     "cell_clip >= 0; time-major or batch-major, any batch and number of steps"
 )
@@ -131,14 +133,21 @@ def _check_options(op: Op) -> str | None:
     return None
 
 
+# activation type -> bias type: TFLM's two integer LSTMs, 8x8->16 and 16x8->16
+BIAS_TYPES = {"int8": "int32", "int16": "int64"}
+
+
 def _check_types(graph: Graph, op: Op) -> str | None:
     t = lstm_tensors(graph, op)
-    for role, tensor, dtype in (("input", t.x, "int8"), ("output", t.y, "int8"),
-                                ("hidden state (input 18)", t.hidden, "int8"),
+    activations = t.x.dtype
+    if activations not in BIAS_TYPES:
+        return f"input type {activations} is not supported (int8, or int16 for 16x8)"
+    for role, tensor, dtype in (("input", t.x, activations), ("output", t.y, activations),
+                                ("hidden state (input 18)", t.hidden, activations),
                                 ("cell state (input 19)", t.cell, "int16")):
         if tensor.dtype != dtype:
-            return f"{role} type {tensor.dtype} is not supported ({dtype} only; the 16x8 " \
-                   "integer LSTM is not supported)"
+            return f"{role} type {tensor.dtype} is not supported ({dtype} with {activations} " \
+                   "input)"
         if tensor.quant is None or tensor.quant.per_channel:
             return f"{role} must be quantized per tensor"
     for role, tensor in (("hidden state (input 18)", t.hidden), ("cell state (input 19)", t.cell)):
@@ -155,8 +164,9 @@ def _check_types(graph: Graph, op: Op) -> str | None:
         if reason:
             return reason
     for index, tensor in zip(BIASES, t.biases, strict=True):
-        if tensor.dtype != "int32" or not tensor.is_constant:
-            return f"bias (input {index}) must be a constant int32 tensor (got {tensor.dtype})"
+        if tensor.dtype != BIAS_TYPES[activations] or not tensor.is_constant:
+            return f"bias (input {index}) must be a constant {BIAS_TYPES[activations]} tensor " \
+                   f"with {activations} input (got {tensor.dtype})"
     return None
 
 

@@ -86,9 +86,20 @@ static int16_t tanh_q15(int16_t x, int32_t multiplier, int32_t shift)
     return (int16_t)(result >> 8);
 }
 
-/* One fully connected row into Q3.12, saturated to int16. */
-static int32_t gate_row(const int8_t *weights, const int8_t *x, int32_t depth, int32_t bias,
-                        int32_t multiplier, int32_t shift)
+/*
+ * TFLM's MultiplyByQuantizedMultiplier for an int64 accumulator (the 16x8 products): the
+ * multiplier rounded to 16 bits, one rounding shift.
+ */
+static inline int32_t requantize_s64(int64_t x, int32_t multiplier, int32_t shift)
+{
+    const int64_t reduced = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+    const int32_t total_shift = 15 - shift;
+    return (int32_t)((x * reduced + (INT64_C(1) << (total_shift - 1))) >> total_shift);
+}
+
+/* One int8 fully connected row into Q3.12, saturated to int16. */
+static int32_t row_s8(const int8_t *weights, const int8_t *x, int32_t depth, int32_t bias,
+                      int32_t multiplier, int32_t shift)
 {
     int32_t acc = bias;
     for (int32_t d = 0; d < depth; ++d) {
@@ -97,20 +108,55 @@ static int32_t gate_row(const int8_t *weights, const int8_t *x, int32_t depth, i
     return EDGEAI_CLAMP(edgeai_requantize(acc, multiplier, shift), INT16_MIN, INT16_MAX);
 }
 
-/* Gate k of state element s, after its nonlinearity (Q0.15). */
-static int16_t gate(const edgeai_lstm_params *params, const edgeai_lstm_data *data, int32_t k,
-                    int32_t s, const int8_t *x, const int8_t *h, int32_t use_tanh)
+/* One int16 fully connected row into Q3.12, saturated to int16. */
+static int32_t row_s16(const int8_t *weights, const int16_t *x, int32_t depth, int64_t bias,
+                       int32_t multiplier, int32_t shift)
 {
-    const int32_t row = k * params->state_size + s;
-    const int32_t in = gate_row(data->input_weights + row * params->input_size, x,
-                                params->input_size, data->input_bias[row],
-                                data->input_multiplier[k], data->input_shift[k]);
-    const int32_t rec = gate_row(data->recurrent_weights + row * params->state_size, h,
-                                 params->state_size, data->recurrent_bias[row],
-                                 data->recurrent_multiplier[k], data->recurrent_shift[k]);
-    const int16_t sum = saturate16(in + rec);
-    /* A gate's Q3.12 sits where tanh expects it: multiplier 3, no shift. */
-    return use_tanh ? tanh_q15(sum, 3, 0) : sigmoid_q15(sum);
+    int64_t acc = bias;
+    for (int32_t d = 0; d < depth; ++d) {
+        acc += (int32_t)weights[d] * (int32_t)x[d];
+    }
+    return EDGEAI_CLAMP(requantize_s64(acc, multiplier, shift), INT16_MIN, INT16_MAX);
+}
+
+enum { GATE_INPUT, GATE_FORGET, GATE_CELL, GATE_OUTPUT };
+
+/* The four gates' sums (Q3.12) of state element s, int8 input and hidden state. */
+static void gate_sums_s8(const edgeai_lstm_params *params, const edgeai_lstm_data *data,
+                         int32_t s, const int8_t *x, const int8_t *h,
+                         int16_t sums[EDGEAI_LSTM_GATES])
+{
+    const int32_t *input_bias = data->input_bias;
+    const int32_t *recurrent_bias = data->recurrent_bias;
+    for (int32_t k = 0; k < EDGEAI_LSTM_GATES; ++k) {
+        const int32_t row = k * params->state_size + s;
+        const int32_t in = row_s8(data->input_weights + row * params->input_size, x,
+                                  params->input_size, input_bias[row],
+                                  data->input_multiplier[k], data->input_shift[k]);
+        const int32_t rec = row_s8(data->recurrent_weights + row * params->state_size, h,
+                                   params->state_size, recurrent_bias[row],
+                                   data->recurrent_multiplier[k], data->recurrent_shift[k]);
+        sums[k] = saturate16(in + rec);
+    }
+}
+
+/* The same for int16 input and hidden state (int64 biases). */
+static void gate_sums_s16(const edgeai_lstm_params *params, const edgeai_lstm_data *data,
+                          int32_t s, const int16_t *x, const int16_t *h,
+                          int16_t sums[EDGEAI_LSTM_GATES])
+{
+    const int64_t *input_bias = data->input_bias;
+    const int64_t *recurrent_bias = data->recurrent_bias;
+    for (int32_t k = 0; k < EDGEAI_LSTM_GATES; ++k) {
+        const int32_t row = k * params->state_size + s;
+        const int32_t in = row_s16(data->input_weights + row * params->input_size, x,
+                                   params->input_size, input_bias[row],
+                                   data->input_multiplier[k], data->input_shift[k]);
+        const int32_t rec = row_s16(data->recurrent_weights + row * params->state_size, h,
+                                    params->state_size, recurrent_bias[row],
+                                    data->recurrent_multiplier[k], data->recurrent_shift[k]);
+        sums[k] = saturate16(in + rec);
+    }
 }
 
 /* TFLM's MulElementwise of two int16 values, requantized (before offset and clamp). */
@@ -119,45 +165,60 @@ static inline int32_t gate_mul(int16_t a, int16_t b, int32_t multiplier, int32_t
     return edgeai_requantize((int32_t)a * (int32_t)b, multiplier, shift);
 }
 
-enum { GATE_INPUT, GATE_FORGET, GATE_CELL, GATE_OUTPUT };
-
-/* One time step of one batch: updates the cell state, writes the new hidden state to y. */
-static void lstm_step(const edgeai_lstm_params *params, const edgeai_lstm_data *data,
-                      const int8_t *x, const int8_t *h, int16_t *c, int8_t *y)
+/*
+ * From one element's gate sums: the gates' nonlinearities, the cell state update (in *c)
+ * and the new hidden value, offset but not clamped to the activation type.
+ */
+static int32_t update_element(const edgeai_lstm_data *data,
+                              const int16_t sums[EDGEAI_LSTM_GATES], int16_t *c)
 {
-    for (int32_t s = 0; s < params->state_size; ++s) {
-        const int16_t input_gate = gate(params, data, GATE_INPUT, s, x, h, 0);
-        const int16_t forget_gate = gate(params, data, GATE_FORGET, s, x, h, 0);
-        const int16_t cell_gate = gate(params, data, GATE_CELL, s, x, h, 1);
-        const int16_t output_gate = gate(params, data, GATE_OUTPUT, s, x, h, 0);
+    const int16_t input_gate = sigmoid_q15(sums[GATE_INPUT]);
+    const int16_t forget_gate = sigmoid_q15(sums[GATE_FORGET]);
+    /* A gate's Q3.12 sits where tanh expects it: multiplier 3, no shift. */
+    const int16_t cell_gate = tanh_q15(sums[GATE_CELL], 3, 0);
+    const int16_t output_gate = sigmoid_q15(sums[GATE_OUTPUT]);
 
-        const int16_t kept =
-            saturate16(gate_mul(forget_gate, c[s], data->forget_multiplier, data->forget_shift));
-        const int16_t added = saturate16(
-            gate_mul(input_gate, cell_gate, data->update_multiplier, data->update_shift));
-        int16_t cell = saturate16((int32_t)kept + (int32_t)added);
-        if (data->cell_clip >= 0) {
-            cell = (int16_t)EDGEAI_CLAMP(cell, -data->cell_clip, data->cell_clip);
-        }
-        c[s] = cell;
-
-        const int16_t activated =
-            tanh_q15(cell, data->cell_tanh_multiplier, data->cell_tanh_shift);
-        const int32_t hidden =
-            gate_mul(activated, output_gate, data->hidden_multiplier, data->hidden_shift) +
-            data->hidden_offset;
-        y[s] = (int8_t)EDGEAI_CLAMP(hidden, INT8_MIN, INT8_MAX);
+    const int16_t kept =
+        saturate16(gate_mul(forget_gate, *c, data->forget_multiplier, data->forget_shift));
+    const int16_t added = saturate16(
+        gate_mul(input_gate, cell_gate, data->update_multiplier, data->update_shift));
+    int16_t cell = saturate16((int32_t)kept + (int32_t)added);
+    if (data->cell_clip >= 0) {
+        cell = (int16_t)EDGEAI_CLAMP(cell, -data->cell_clip, data->cell_clip);
     }
+    *c = cell;
+
+    const int16_t activated = tanh_q15(cell, data->cell_tanh_multiplier, data->cell_tanh_shift);
+    return gate_mul(activated, output_gate, data->hidden_multiplier, data->hidden_shift) +
+           data->hidden_offset;
 }
 
+static int32_t valid_arguments(const edgeai_lstm_params *params, const edgeai_lstm_data *data,
+                               const void *input, const void *output_state,
+                               const int16_t *cell_state, const void *output)
+{
+    return params != NULL && data != NULL && input != NULL && output_state != NULL &&
+           cell_state != NULL && output != NULL && data->input_bias != NULL &&
+           data->recurrent_bias != NULL && params->batches > 0 && params->time_steps > 0 &&
+           params->input_size > 0 && params->state_size > 0;
+}
+
+/* Row of the input and output that batch b reads and writes at step t. */
+static int32_t sequence_row(const edgeai_lstm_params *params, int32_t b, int32_t t)
+{
+    return params->time_major ? t * params->batches + b : b * params->time_steps + t;
+}
+
+/*
+ * Each step writes the new hidden state to its output row, then copies it into the state:
+ * every element's gates read the previous hidden state.
+ */
 edgeai_status edgeai_lstm_unidirectional_s8(const edgeai_lstm_params *params,
                                             const edgeai_lstm_data *data, const int8_t *input,
                                             int8_t *output_state, int16_t *cell_state,
                                             int8_t *output)
 {
-    if (params == NULL || data == NULL || input == NULL || output_state == NULL ||
-        cell_state == NULL || output == NULL || params->batches <= 0 ||
-        params->time_steps <= 0 || params->input_size <= 0 || params->state_size <= 0) {
+    if (!valid_arguments(params, data, input, output_state, cell_state, output)) {
         return EDGEAI_ERROR_ARGUMENT;
     }
     const int32_t state_size = params->state_size;
@@ -165,11 +226,42 @@ edgeai_status edgeai_lstm_unidirectional_s8(const edgeai_lstm_params *params,
         int8_t *h = output_state + b * state_size;
         int16_t *c = cell_state + b * state_size;
         for (int32_t t = 0; t < params->time_steps; ++t) {
-            const int32_t row = params->time_major ? t * params->batches + b
-                                                   : b * params->time_steps + t;
+            const int32_t row = sequence_row(params, b, t);
+            const int8_t *x = input + row * params->input_size;
             int8_t *y = output + row * state_size;
-            lstm_step(params, data, input + row * params->input_size, h, c, y);
-            memcpy(h, y, (size_t)state_size);
+            for (int32_t s = 0; s < state_size; ++s) {
+                int16_t sums[EDGEAI_LSTM_GATES];
+                gate_sums_s8(params, data, s, x, h, sums);
+                y[s] = (int8_t)EDGEAI_CLAMP(update_element(data, sums, &c[s]), INT8_MIN, INT8_MAX);
+            }
+            memcpy(h, y, (size_t)state_size * sizeof(*h));
+        }
+    }
+    return EDGEAI_OK;
+}
+
+edgeai_status edgeai_lstm_unidirectional_s16(const edgeai_lstm_params *params,
+                                             const edgeai_lstm_data *data, const int16_t *input,
+                                             int16_t *output_state, int16_t *cell_state,
+                                             int16_t *output)
+{
+    if (!valid_arguments(params, data, input, output_state, cell_state, output)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    const int32_t state_size = params->state_size;
+    for (int32_t b = 0; b < params->batches; ++b) {
+        int16_t *h = output_state + b * state_size;
+        int16_t *c = cell_state + b * state_size;
+        for (int32_t t = 0; t < params->time_steps; ++t) {
+            const int32_t row = sequence_row(params, b, t);
+            const int16_t *x = input + row * params->input_size;
+            int16_t *y = output + row * state_size;
+            for (int32_t s = 0; s < state_size; ++s) {
+                int16_t sums[EDGEAI_LSTM_GATES];
+                gate_sums_s16(params, data, s, x, h, sums);
+                y[s] = saturate16(update_element(data, sums, &c[s]));
+            }
+            memcpy(h, y, (size_t)state_size * sizeof(*h));
         }
     }
     return EDGEAI_OK;
@@ -179,4 +271,10 @@ int32_t edgeai_lstm_unidirectional_s8_get_buffer_size(const edgeai_lstm_params *
 {
     (void)params;
     return EDGEAI_LSTM_UNIDIRECTIONAL_S8_BUFFER_SIZE();
+}
+
+int32_t edgeai_lstm_unidirectional_s16_get_buffer_size(const edgeai_lstm_params *params)
+{
+    (void)params;
+    return EDGEAI_LSTM_UNIDIRECTIONAL_S16_BUFFER_SIZE();
 }

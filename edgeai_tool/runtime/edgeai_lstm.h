@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * edgeai runtime: UNIDIRECTIONAL_SEQUENCE_LSTM, int8 input, output and hidden state, int8
- * weights, int32 biases, int16 cell state.
+ * edgeai runtime: UNIDIRECTIONAL_SEQUENCE_LSTM, integer: int8 weights, int16 cell state, and
+ * - _s8: int8 input, output and hidden state, int32 biases;
+ * - _s16: int16 input, output and hidden state, int64 biases (16x8 quantization).
  *
- * Bit-exact with TensorFlow Lite Micro's integer LSTM (lstm_eval.h, "8x8->16"), the
+ * Bit-exact with TensorFlow Lite Micro's integer LSTM (lstm_eval.h, "8x8->16" and
+ * "16x8->16"), the
  * standard LSTM it supports: input gate present (no CIFG), no peephole, no projection, no
  * layer normalisation. For each batch b and time step t, with x the step's input row and
  * h, c the batch's hidden and cell state:
@@ -13,11 +15,13 @@
  *     rec = clamp16(requantize(recurrent_bias[k][s] + dot(recurrent_weights[k][s], h)))
  *     gate[k] = sigmoid(sat16(in + rec))  (the cell gate: tanh)
  *   c = sat16(mul(gate_forget, c) + mul(gate_input, gate_cell)), clipped when cell_clip >= 0
- *   h = clamp8(mul(gate_output, tanh(c)) + hidden_offset); the output row is h
+ *   h = clamp(mul(gate_output, tanh(c)) + hidden_offset); the output row is h
  *
  * Gate values are Q3.12 before the nonlinearity and Q0.15 after it; sigmoid and tanh are
  * TFLM's int16 table interpolations. The generator folds the input and hidden zero points
- * into the biases (exact in int32), so the kernel computes plain dot products.
+ * into the biases (exact in the accumulator's type), so the kernel computes plain dot
+ * products. The 16x8 products requantize their int64 accumulators as TFLM does, with the
+ * multiplier rounded to 16 bits.
  *
  * Every element's four gates read only x and the previous h, so the kernel finishes one
  * element before the next and writes the new h into the output row, then copies it into
@@ -48,8 +52,9 @@ typedef struct {
 typedef struct {
     const int8_t *input_weights;      /**< [4][state_size][input_size], zero point 0 */
     const int8_t *recurrent_weights;  /**< [4][state_size][state_size], zero point 0 */
-    const int32_t *input_bias;        /**< [4][state_size]: bias - input zp * row sum */
-    const int32_t *recurrent_bias;    /**< [4][state_size]: -hidden zp * row sum */
+    const void *input_bias;     /**< [4][state_size]: bias - input zp * row sum; int32_t
+                                     for _s8, int64_t for _s16 */
+    const void *recurrent_bias; /**< [4][state_size]: -hidden zp * row sum; same type */
     int32_t input_multiplier[EDGEAI_LSTM_GATES];     /**< input x weights -> Q3.12, Q31 */
     int32_t input_shift[EDGEAI_LSTM_GATES];          /**< in [-31, 30] */
     int32_t recurrent_multiplier[EDGEAI_LSTM_GATES]; /**< hidden x weights -> Q3.12, Q31 */
@@ -60,7 +65,7 @@ typedef struct {
     int32_t update_shift;
     int32_t hidden_multiplier;  /**< output gate x tanh(cell) -> hidden scale */
     int32_t hidden_shift;
-    int32_t hidden_offset;      /**< hidden state (= output) zero point, in [-128, 127] */
+    int32_t hidden_offset;      /**< hidden state (= output) zero point, in its type's range */
     int32_t cell_clip;          /**< cell state clamped to [-cell_clip, cell_clip]; -1: none */
     int32_t cell_tanh_multiplier; /**< tanh input = (cell * multiplier + round) >> shift, */
     int32_t cell_tanh_shift;      /**< rescaling the cell's power-of-two scale to Q3.12 */
@@ -80,9 +85,17 @@ edgeai_status edgeai_lstm_unidirectional_s8(const edgeai_lstm_params *params,
                                             int8_t *output_state, int16_t *cell_state,
                                             int8_t *output);
 
-/** Scratch bytes edgeai_lstm_unidirectional_s8 needs: none (the generator reads this). */
+/** The same with int16 input, output and hidden state ([..] as above, int16). */
+edgeai_status edgeai_lstm_unidirectional_s16(const edgeai_lstm_params *params,
+                                             const edgeai_lstm_data *data, const int16_t *input,
+                                             int16_t *output_state, int16_t *cell_state,
+                                             int16_t *output);
+
+/** Scratch bytes the kernels need: none (the generator reads these). */
 #define EDGEAI_LSTM_UNIDIRECTIONAL_S8_BUFFER_SIZE() (0)
+#define EDGEAI_LSTM_UNIDIRECTIONAL_S16_BUFFER_SIZE() (0)
 int32_t edgeai_lstm_unidirectional_s8_get_buffer_size(const edgeai_lstm_params *params);
+int32_t edgeai_lstm_unidirectional_s16_get_buffer_size(const edgeai_lstm_params *params);
 
 #ifdef __cplusplus
 }

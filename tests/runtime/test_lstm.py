@@ -1,4 +1,5 @@
-"""UNIDIRECTIONAL_SEQUENCE_LSTM, integer, against TFLite Micro over sequences of calls.
+"""UNIDIRECTIONAL_SEQUENCE_LSTM, integer (int8, and 16x8), against TFLite Micro over sequences
+of calls.
 
 Random builder LSTMs of several sizes and layouts each run 30 calls, whose state carries
 over, on the generated C under ASan/UBSan and on one tflite-micro interpreter invoked in the
@@ -36,20 +37,29 @@ SPECS = {
     "fine-cell-scale": LstmSpec(cell_scale_log2=-15, hidden_zero_point=-20, seed=7),
     "coarse-cell-scale": LstmSpec(cell_scale_log2=-7, seed=8),
     "saturating-gates": LstmSpec(weight_range=4.0, state_size=7, seed=9),
+    "16x8": LstmSpec(activations=np.int16, seed=10),
+    "16x8-time-major-2-batches": LstmSpec(activations=np.int16, time_major=True, batches=2,
+                                          seed=11),
+    "16x8-cell-clip": LstmSpec(activations=np.int16, input_size=9, state_size=11,
+                               cell_clip=0.5, seed=12),
 }
 
 
 def _sequence(model: bytes, seed: int) -> list[np.ndarray]:
+    """CALLS uniform random samples of the model's (int8 or int16) input."""
     graph = import_model(model)
-    shape = graph.tensor(graph.inputs[0]).shape
+    x = graph.tensor(graph.inputs[0])
+    limits = np.iinfo(x.dtype)
     rng = np.random.default_rng(seed)
-    return [rng.integers(-128, 128, size=(CALLS, *shape[1:]), dtype=np.int8)]
+    return [rng.integers(limits.min, limits.max, size=(CALLS, *x.shape[1:]), endpoint=True,
+                         dtype=x.dtype)]
 
 
 def _assert_spread(outputs: np.ndarray) -> None:
     values = outputs.reshape(-1)
+    limits = np.iinfo(values.dtype)
     assert len(np.unique(values)) >= min(40, values.size // 4), "outputs barely vary"
-    assert np.mean((values == -128) | (values == 127)) < 0.05, "outputs saturate"
+    assert np.mean((values == limits.min) | (values == limits.max)) < 0.05, "outputs saturate"
 
 
 @pytest.mark.parametrize("name", SPECS)

@@ -1,4 +1,4 @@
-"""UNIDIRECTIONAL_SEQUENCE_LSTM: int8 x int8 -> int8 with an int16 cell state.
+"""UNIDIRECTIONAL_SEQUENCE_LSTM: int8 or int16 activations, int8 weights, int16 cell state.
 
 Every number TFLite Micro's Prepare derives (PrepareGateParametersInteger,
 CreateLstmCellStateInfo) is computed here once, from the tensor scales:
@@ -12,7 +12,8 @@ CreateLstmCellStateInfo) is computed here once, from the tensor scales:
 - cell_clip / cell scale, truncated to int16.
 
 The input and hidden zero points are folded into the biases (TFLM's recurrent products have
-no bias: theirs is only the fold), exact in int32 as TFLM's accumulator wraps the same way.
+no bias: theirs is only the fold), exact in the accumulator's type: int32 (wrapping as
+TFLM's does) for int8 activations, int64 for int16 ones.
 """
 
 from __future__ import annotations
@@ -56,12 +57,25 @@ def quantized_cell_clip(cell_clip: float, cell_scale: float) -> int:
     return int(min(max(float(np.float32(cell_clip)) / float(cell_scale), -32768.0), 32767.0))
 
 
+def _folded_bias_s64(x: Tensor, w: Tensor, bias: Tensor | None) -> np.ndarray:
+    """bias - zp_in * rowsum(weights) in int64 (the 16x8 accumulator)."""
+    values = -int(x.zero_point) * np.asarray(w.data, dtype=np.int64).sum(axis=1)
+    return values if bias is None else values + np.asarray(bias.data, dtype=np.int64)
+
+
+# activation type -> (kernel, C type, bias C type, bias fold)
+_VARIANTS = {
+    "int8": ("edgeai_lstm_unidirectional_s8", "int8_t", "int32_t", folded_bias),
+    "int16": ("edgeai_lstm_unidirectional_s16", "int16_t", "int64_t", _folded_bias_s64),
+}
+
+
 def _stacked(tensors: tuple[Tensor, ...], dtype: type) -> np.ndarray:
     return np.stack([np.asarray(t.data, dtype=dtype) for t in tensors])
 
 
 def lower_lstm(graph: Graph, op: Op) -> LayerCode:
-    """UNIDIRECTIONAL_SEQUENCE_LSTM -> edgeai_lstm_unidirectional_s8."""
+    """UNIDIRECTIONAL_SEQUENCE_LSTM -> edgeai_lstm_unidirectional_s8 or _s16."""
     t = lstm_tensors(graph, op)
     shape = lstm_shape(graph, op)
     input_multipliers, input_shifts = gate_requantization(t.x, t.input_weights)
@@ -70,11 +84,12 @@ def lower_lstm(graph: Graph, op: Op) -> LayerCode:
     update = product_requantization(GATE_OUTPUT_SCALE, GATE_OUTPUT_SCALE, t.cell.scale)
     hidden = product_requantization(GATE_OUTPUT_SCALE, GATE_OUTPUT_SCALE, t.hidden.scale)
     tanh_multiplier, tanh_shift = cell_tanh_scaling(t.cell.scale)
-    input_bias = np.stack([folded_bias(t.x, w, b)
-                           for w, b in zip(t.input_weights, t.biases, strict=True)])
-    recurrent_bias = np.stack([folded_bias(t.hidden, w, None) for w in t.recurrent_weights])
+    kernel, ctype, bias_ctype, fold = _VARIANTS[t.x.dtype]
+    input_bias = np.stack([fold(t.x, w, b) for w, b in zip(t.input_weights, t.biases,
+                                                           strict=True)])
+    recurrent_bias = np.stack([fold(t.hidden, w, None) for w in t.recurrent_weights])
     return LayerCode(
-        kernel="edgeai_lstm_unidirectional_s8",
+        kernel=kernel,
         header="edgeai_lstm.h",
         params_type="edgeai_lstm_params",
         params={"batches": shape.batches, "time_steps": shape.time_steps,
@@ -93,17 +108,17 @@ def lower_lstm(graph: Graph, op: Op) -> LayerCode:
               "hidden_offset": t.hidden.zero_point,
               "cell_clip": quantized_cell_clip(op.options.get("cell_clip", 0.0), t.cell.scale),
               "cell_tanh_multiplier": tanh_multiplier, "cell_tanh_shift": tanh_shift},
-        args=[Buffer("input", op.inputs[0]),
-              Buffer("state", op.inputs[HIDDEN_STATE]),
+        args=[Buffer("input", op.inputs[0], ctype=ctype),
+              Buffer("state", op.inputs[HIDDEN_STATE], ctype=ctype),
               Buffer("state", op.inputs[CELL_STATE], ctype="int16_t"),
-              Buffer("output", op.outputs[0])],
+              Buffer("output", op.outputs[0], ctype=ctype)],
         arrays=[
             CArray("input_weights", "int8_t", _stacked(t.input_weights, np.int8)),
             CArray("recurrent_weights", "int8_t", _stacked(t.recurrent_weights, np.int8)),
-            CArray("input_bias", "int32_t", input_bias, kind="bias"),
-            CArray("recurrent_bias", "int32_t", recurrent_bias, kind="bias"),
+            CArray("input_bias", bias_ctype, input_bias, kind="bias"),
+            CArray("recurrent_bias", bias_ctype, recurrent_bias, kind="bias"),
         ],
-        scratch_bytes=buffer_size("EDGEAI_LSTM_UNIDIRECTIONAL_S8_BUFFER_SIZE"),
+        scratch_bytes=buffer_size(f"{kernel.upper()}_BUFFER_SIZE"),
         macc=lstm_macc(graph, op),
         c_type="LSTM",
     )
