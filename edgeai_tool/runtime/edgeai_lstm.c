@@ -105,7 +105,7 @@ static int32_t row_s8(const int8_t *weights, const int8_t *x, int32_t depth, int
     for (int32_t d = 0; d < depth; ++d) {
         acc += (int32_t)weights[d] * (int32_t)x[d];
     }
-    return EDGEAI_CLAMP(edgeai_requantize(acc, multiplier, shift), INT16_MIN, INT16_MAX);
+    return saturate16(edgeai_requantize(acc, multiplier, shift));
 }
 
 /* One int16 fully connected row into Q3.12, saturated to int16. */
@@ -116,7 +116,7 @@ static int32_t row_s16(const int8_t *weights, const int16_t *x, int32_t depth, i
     for (int32_t d = 0; d < depth; ++d) {
         acc += (int32_t)weights[d] * (int32_t)x[d];
     }
-    return EDGEAI_CLAMP(requantize_s64(acc, multiplier, shift), INT16_MIN, INT16_MAX);
+    return saturate16(requantize_s64(acc, multiplier, shift));
 }
 
 enum { GATE_INPUT, GATE_FORGET, GATE_CELL, GATE_OUTPUT };
@@ -232,7 +232,8 @@ edgeai_status edgeai_lstm_unidirectional_s8(const edgeai_lstm_params *params,
             for (int32_t s = 0; s < state_size; ++s) {
                 int16_t sums[EDGEAI_LSTM_GATES];
                 gate_sums_s8(params, data, s, x, h, sums);
-                y[s] = (int8_t)EDGEAI_CLAMP(update_element(data, sums, &c[s]), INT8_MIN, INT8_MAX);
+                const int32_t hidden = update_element(data, sums, &c[s]);
+                y[s] = (int8_t)EDGEAI_CLAMP(hidden, INT8_MIN, INT8_MAX);
             }
             memcpy(h, y, (size_t)state_size * sizeof(*h));
         }
