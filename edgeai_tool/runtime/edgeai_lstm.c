@@ -209,36 +209,69 @@ static int32_t sequence_row(const edgeai_lstm_params *params, int32_t b, int32_t
     return params->time_major ? t * params->batches + b : b * params->time_steps + t;
 }
 
+/* One time step of one batch, int8: updates c, writes the new hidden state to y. */
+static void step_s8(const edgeai_lstm_params *params, const edgeai_lstm_data *data,
+                    const void *x, const void *h, int16_t *c, void *y)
+{
+    int8_t *out = y;
+    for (int32_t s = 0; s < params->state_size; ++s) {
+        int16_t sums[EDGEAI_LSTM_GATES];
+        gate_sums_s8(params, data, s, x, h, sums);
+        const int32_t hidden = update_element(data, sums, &c[s]);
+        out[s] = (int8_t)EDGEAI_CLAMP(hidden, INT8_MIN, INT8_MAX);
+    }
+}
+
+/* The same, int16. */
+static void step_s16(const edgeai_lstm_params *params, const edgeai_lstm_data *data,
+                     const void *x, const void *h, int16_t *c, void *y)
+{
+    int16_t *out = y;
+    for (int32_t s = 0; s < params->state_size; ++s) {
+        int16_t sums[EDGEAI_LSTM_GATES];
+        gate_sums_s16(params, data, s, x, h, sums);
+        out[s] = saturate16(update_element(data, sums, &c[s]));
+    }
+}
+
+typedef void (*lstm_step)(const edgeai_lstm_params *params, const edgeai_lstm_data *data,
+                          const void *x, const void *h, int16_t *c, void *y);
+
 /*
- * Each step writes the new hidden state to its output row, then copies it into the state:
- * every element's gates read the previous hidden state.
+ * Every step of every batch, for activations of `size` bytes. Each step writes the new
+ * hidden state to its output row, then copies it into the state: every element's gates
+ * read the previous hidden state.
  */
+static edgeai_status run_sequence(const edgeai_lstm_params *params,
+                                  const edgeai_lstm_data *data, const void *input,
+                                  void *output_state, int16_t *cell_state, void *output,
+                                  size_t size, lstm_step step)
+{
+    if (!valid_arguments(params, data, input, output_state, cell_state, output)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    const size_t state_bytes = (size_t)params->state_size * size;
+    const size_t input_bytes = (size_t)params->input_size * size;
+    for (int32_t b = 0; b < params->batches; ++b) {
+        uint8_t *h = (uint8_t *)output_state + (size_t)b * state_bytes;
+        int16_t *c = cell_state + b * params->state_size;
+        for (int32_t t = 0; t < params->time_steps; ++t) {
+            const size_t row = (size_t)sequence_row(params, b, t);
+            uint8_t *y = (uint8_t *)output + row * state_bytes;
+            step(params, data, (const uint8_t *)input + row * input_bytes, h, c, y);
+            memcpy(h, y, state_bytes);
+        }
+    }
+    return EDGEAI_OK;
+}
+
 edgeai_status edgeai_lstm_unidirectional_s8(const edgeai_lstm_params *params,
                                             const edgeai_lstm_data *data, const int8_t *input,
                                             int8_t *output_state, int16_t *cell_state,
                                             int8_t *output)
 {
-    if (!valid_arguments(params, data, input, output_state, cell_state, output)) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    const int32_t state_size = params->state_size;
-    for (int32_t b = 0; b < params->batches; ++b) {
-        int8_t *h = output_state + b * state_size;
-        int16_t *c = cell_state + b * state_size;
-        for (int32_t t = 0; t < params->time_steps; ++t) {
-            const int32_t row = sequence_row(params, b, t);
-            const int8_t *x = input + row * params->input_size;
-            int8_t *y = output + row * state_size;
-            for (int32_t s = 0; s < state_size; ++s) {
-                int16_t sums[EDGEAI_LSTM_GATES];
-                gate_sums_s8(params, data, s, x, h, sums);
-                const int32_t hidden = update_element(data, sums, &c[s]);
-                y[s] = (int8_t)EDGEAI_CLAMP(hidden, INT8_MIN, INT8_MAX);
-            }
-            memcpy(h, y, (size_t)state_size * sizeof(*h));
-        }
-    }
-    return EDGEAI_OK;
+    return run_sequence(params, data, input, output_state, cell_state, output, sizeof(int8_t),
+                        step_s8);
 }
 
 edgeai_status edgeai_lstm_unidirectional_s16(const edgeai_lstm_params *params,
@@ -246,26 +279,8 @@ edgeai_status edgeai_lstm_unidirectional_s16(const edgeai_lstm_params *params,
                                              int16_t *output_state, int16_t *cell_state,
                                              int16_t *output)
 {
-    if (!valid_arguments(params, data, input, output_state, cell_state, output)) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    const int32_t state_size = params->state_size;
-    for (int32_t b = 0; b < params->batches; ++b) {
-        int16_t *h = output_state + b * state_size;
-        int16_t *c = cell_state + b * state_size;
-        for (int32_t t = 0; t < params->time_steps; ++t) {
-            const int32_t row = sequence_row(params, b, t);
-            const int16_t *x = input + row * params->input_size;
-            int16_t *y = output + row * state_size;
-            for (int32_t s = 0; s < state_size; ++s) {
-                int16_t sums[EDGEAI_LSTM_GATES];
-                gate_sums_s16(params, data, s, x, h, sums);
-                y[s] = saturate16(update_element(data, sums, &c[s]));
-            }
-            memcpy(h, y, (size_t)state_size * sizeof(*h));
-        }
-    }
-    return EDGEAI_OK;
+    return run_sequence(params, data, input, output_state, cell_state, output,
+                        sizeof(int16_t), step_s16);
 }
 
 int32_t edgeai_lstm_unidirectional_s8_get_buffer_size(const edgeai_lstm_params *params)
