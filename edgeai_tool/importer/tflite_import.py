@@ -72,11 +72,10 @@ def import_model(data: bytes, name: str = "model", source: str = "<bytes>") -> G
 
 
 def _import(model: tflite.Model, data: bytes, name: str) -> Graph:
-    if model.SubgraphsLength() != 1:
-        raise EdgeAIError(
-            f"{name}: models with {model.SubgraphsLength()} subgraphs are not supported "
-            "(exactly one is)"
-        )
+    # The first subgraph is the model; others are only reached through control-flow ops
+    # (CALL_ONCE, WHILE, IF), which the op check names as unsupported.
+    if model.SubgraphsLength() == 0:
+        raise EdgeAIError(f"{name}: the model has no subgraph: the model is corrupt")
     subgraph = model.Subgraphs(0)
     tensors = {i: _import_tensor(model, data, subgraph.Tensors(i), i)
                for i in range(subgraph.TensorsLength())}
@@ -145,13 +144,9 @@ def _check_references(graph: Graph) -> None:
 
 def _import_tensor(model: tflite.Model, data: bytes, tensor: tflite.Tensor, index: int) -> Tensor:
     type_code = tensor.Type()
-    if type_code not in _DTYPES:
-        type_name = _TENSOR_TYPE_NAMES.get(type_code, str(type_code))
-        raise EdgeAIError(
-            f"tensor {index} ('{_decode(tensor.Name())}') has type {type_name}, "
-            f"which is not supported (supported: {', '.join(n for n, _ in _DTYPES.values())})"
-        )
-    dtype, np_dtype = _DTYPES[type_code]
+    # A type no kernel handles is kept by name: the op reading it is what gets refused.
+    dtype, np_dtype = _DTYPES.get(type_code, (_TENSOR_TYPE_NAMES.get(type_code, str(type_code))
+                                              .lower(), None))
     shape = tuple(int(d) for d in tensor.ShapeAsNumpy()) if tensor.ShapeLength() else ()
     if any(d < 0 for d in (tuple(tensor.ShapeSignatureAsNumpy()) if tensor.ShapeSignatureLength()
                            else ())[1:]):
@@ -174,7 +169,8 @@ def _import_tensor(model: tflite.Model, data: bytes, tensor: tflite.Tensor, inde
         shape=shape,
         dtype=dtype,
         quant=quant,
-        data=None if is_variable else _buffer_data(model, data, tensor.Buffer(), np_dtype, shape),
+        data=None if is_variable or np_dtype is None else _buffer_data(
+            model, data, tensor.Buffer(), np_dtype, shape),
         is_variable=is_variable,
     )
 

@@ -17,7 +17,7 @@ Two moments, each rule checked once:
 from __future__ import annotations
 
 from edgeai_tool.errors import EdgeAIError
-from edgeai_tool.ir import Graph, Op
+from edgeai_tool.ir import DTYPE_SIZES, Graph, Op
 from edgeai_tool.ops import supported_ops
 
 # The highest rank any supported op accepts (CONCATENATION, MEAN, PAD, TRANSPOSE); each
@@ -33,6 +33,7 @@ def check_model(graph: Graph) -> None:
     for index, op in enumerate(graph.ops):
         if op.kind not in table:
             raise EdgeAIError(_refusal(graph, op, index))
+    _check_tensor_types(graph)
     _check_shapes(graph)
 
 
@@ -97,6 +98,19 @@ def _check_io_types(graph: Graph) -> None:
                 f"{graph.name}: tensor {tensor_id} ('{tensor.name}') is int8 without "
                 "quantization parameters"
             )
+
+
+def _check_tensor_types(graph: Graph) -> None:
+    """Every tensor the ops touch has a type the kernels know (checked after the op kinds,
+    so that a model with an unknown op on, say, string tensors is told about the op)."""
+    for tensor_id in sorted({t for op in graph.ops for t in (*op.inputs, *op.outputs)
+                             if t >= 0}):
+        tensor = graph.tensor(tensor_id)
+        if tensor.dtype not in DTYPE_SIZES:
+            raise EdgeAIError(
+                f"{graph.name}: tensor {tensor_id} ('{tensor.name}') has type "
+                f"{tensor.dtype.upper()}, which is not supported (supported: "
+                f"{', '.join(t.upper() for t in DTYPE_SIZES)})")
 
 
 def _check_shapes(graph: Graph) -> None:

@@ -46,7 +46,7 @@ CONCAT_CONSTRAINTS = (
 # ---- shared checks ------------------------------------------------------------------------
 
 
-def _int8_activation(role: str, tensor: Tensor, max_rank: int) -> str | None:
+def int8_activation(role: str, tensor: Tensor, max_rank: int) -> str | None:
     if tensor.dtype != "int8":
         return f"{role} type {tensor.dtype} is not supported (int8 only)"
     if tensor.is_constant:
@@ -81,10 +81,10 @@ def _check_moved(graph: Graph, op: Op, inputs: tuple[int, ...], max_rank: int,
     if reason:
         return reason
     x, y = io_tensors(graph, op)
-    reason = _int8_activation("input", x, max_rank)
+    reason = int8_activation("input", x, max_rank)
     if reason or (scalar_output and not y.shape):
         return reason
-    return _int8_activation("output", y, max_rank)
+    return int8_activation("output", y, max_rank)
 
 
 # ---- TRANSPOSE ------------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def check_concatenation(graph: Graph, op: Op) -> str | None:
     if activation != "NONE":
         return f"fused activation {activation} is not supported (NONE only, as TFLite Micro)"
     y = graph.tensor(op.outputs[0])
-    reason = _int8_activation("output", y, 5)
+    reason = int8_activation("output", y, 5)
     if reason:
         return reason
     if y.quant is None or y.quant.per_channel:

@@ -207,3 +207,60 @@ edgeai_status edgeai_concat10_s8(const edgeai_concat_params *params,
     const int8_t *const inputs[10] = {in0, in1, in2, in3, in4, in5, in6, in7, in8, in9};
     return edgeai_concat_s8(params, data, inputs, 10, output);
 }
+
+edgeai_status edgeai_split_s8(const edgeai_split_params *params, const int8_t *input,
+                              int8_t *const outputs[], int32_t num_outputs)
+{
+    if (params == NULL || input == NULL || outputs == NULL || params->outer < 0 ||
+        params->num_outputs < 1 || params->num_outputs > EDGEAI_SPLIT_MAX_OUTPUTS ||
+        num_outputs != params->num_outputs) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    for (int32_t k = 0; k < num_outputs; ++k) {
+        if (outputs[k] == NULL || params->block[k] < 0) {
+            return EDGEAI_ERROR_ARGUMENT;
+        }
+    }
+    for (int32_t o = 0; o < params->outer; ++o) {
+        for (int32_t k = 0; k < num_outputs; ++k) {
+            const int32_t block = params->block[k];
+            memcpy(outputs[k] + o * block, input, (size_t)block);
+            input += block;
+        }
+    }
+    return EDGEAI_OK;
+}
+
+/* edgeai_split<N>_s8 with the output pointers as the parameter list PARAMETERS and the
+ * initializer list LIST, both in parentheses. */
+#define EDGEAI_UNPARENTHESIZE(...) __VA_ARGS__
+#define EDGEAI_SPLIT_N(N, PARAMETERS, LIST)                                                 \
+    edgeai_status edgeai_split##N##_s8(const edgeai_split_params *params,                   \
+                                       const int8_t *input, EDGEAI_UNPARENTHESIZE PARAMETERS) \
+    {                                                                                       \
+        int8_t *const outputs[N] = {EDGEAI_UNPARENTHESIZE LIST};                            \
+        return edgeai_split_s8(params, input, outputs, N);                                  \
+    }
+
+EDGEAI_SPLIT_N(1, (int8_t *out0), (out0))
+EDGEAI_SPLIT_N(2, (int8_t *out0, int8_t *out1), (out0, out1))
+EDGEAI_SPLIT_N(3, (int8_t *out0, int8_t *out1, int8_t *out2), (out0, out1, out2))
+EDGEAI_SPLIT_N(4, (int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3),
+               (out0, out1, out2, out3))
+EDGEAI_SPLIT_N(5, (int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3, int8_t *out4),
+               (out0, out1, out2, out3, out4))
+EDGEAI_SPLIT_N(6, (int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3, int8_t *out4,
+                   int8_t *out5),
+               (out0, out1, out2, out3, out4, out5))
+EDGEAI_SPLIT_N(7, (int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3, int8_t *out4,
+                   int8_t *out5, int8_t *out6),
+               (out0, out1, out2, out3, out4, out5, out6))
+EDGEAI_SPLIT_N(8, (int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3, int8_t *out4,
+                   int8_t *out5, int8_t *out6, int8_t *out7),
+               (out0, out1, out2, out3, out4, out5, out6, out7))
+EDGEAI_SPLIT_N(9, (int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3, int8_t *out4,
+                   int8_t *out5, int8_t *out6, int8_t *out7, int8_t *out8),
+               (out0, out1, out2, out3, out4, out5, out6, out7, out8))
+EDGEAI_SPLIT_N(10, (int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3, int8_t *out4,
+                    int8_t *out5, int8_t *out6, int8_t *out7, int8_t *out8, int8_t *out9),
+               (out0, out1, out2, out3, out4, out5, out6, out7, out8, out9))

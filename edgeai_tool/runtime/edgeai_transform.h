@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * edgeai runtime: data movement without arithmetic (TRANSPOSE, STRIDED_SLICE, PAD/PADV2,
- * CONCATENATION), int8.
+ * CONCATENATION and PACK, SPLIT, SPLIT_V and UNPACK), int8.
  *
  * Bit-exact with TensorFlow Lite Micro's reference kernels, which only copy raw values:
  * none of these ops reads a scale (TFLM's CONCATENATION requires every input to share the
@@ -23,6 +23,7 @@ extern "C" {
 
 #define EDGEAI_MOVE_DIMS 5          /**< nested loops of a box move (TFLM: at most 5-D) */
 #define EDGEAI_CONCAT_MAX_INPUTS 10 /**< TFLM's kMaxInputNum for CONCATENATION */
+#define EDGEAI_SPLIT_MAX_OUTPUTS 10 /**< outputs of one SPLIT, SPLIT_V or UNPACK */
 
 /**
  * A box move: for every index tuple (i0, .., i4) with 0 <= id < count[d],
@@ -144,6 +145,55 @@ edgeai_status edgeai_concat10_s8(const edgeai_concat_params *params,
                                  const int8_t *in4, const int8_t *in5, const int8_t *in6,
                                  const int8_t *in7, const int8_t *in8, const int8_t *in9,
                                  int8_t *output);
+
+/**
+ * Structure of a SPLIT, SPLIT_V or UNPACK layer (CONCATENATION's inverse). Seen around the
+ * axis, the input is [outer][sum_k block[k]] bytes and output k is [outer][block[k]].
+ */
+typedef struct {
+    int32_t num_outputs;                    /**< 1..EDGEAI_SPLIT_MAX_OUTPUTS */
+    int32_t outer;                          /**< product of the dimensions before the axis */
+    int32_t block[EDGEAI_SPLIT_MAX_OUTPUTS]; /**< output k's axis size x inner size, >= 0 */
+} edgeai_split_params;
+
+/**
+ * SPLIT along one axis.
+ * @param outputs `num_outputs` pointers, in the op's output order; none may overlap the input
+ * @return EDGEAI_OK, or EDGEAI_ERROR_ARGUMENT for a NULL pointer or an impossible size
+ */
+edgeai_status edgeai_split_s8(const edgeai_split_params *params, const int8_t *input,
+                              int8_t *const outputs[], int32_t num_outputs);
+
+/* edgeai_split<N>_s8: SPLIT into N outputs, passed one by one (the form the generated code
+ * calls). */
+edgeai_status edgeai_split1_s8(const edgeai_split_params *params, const int8_t *input,
+                               int8_t *out0);
+edgeai_status edgeai_split2_s8(const edgeai_split_params *params, const int8_t *input,
+                               int8_t *out0, int8_t *out1);
+edgeai_status edgeai_split3_s8(const edgeai_split_params *params, const int8_t *input,
+                               int8_t *out0, int8_t *out1, int8_t *out2);
+edgeai_status edgeai_split4_s8(const edgeai_split_params *params, const int8_t *input,
+                               int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3);
+edgeai_status edgeai_split5_s8(const edgeai_split_params *params, const int8_t *input,
+                               int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3,
+                               int8_t *out4);
+edgeai_status edgeai_split6_s8(const edgeai_split_params *params, const int8_t *input,
+                               int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3,
+                               int8_t *out4, int8_t *out5);
+edgeai_status edgeai_split7_s8(const edgeai_split_params *params, const int8_t *input,
+                               int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3,
+                               int8_t *out4, int8_t *out5, int8_t *out6);
+edgeai_status edgeai_split8_s8(const edgeai_split_params *params, const int8_t *input,
+                               int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3,
+                               int8_t *out4, int8_t *out5, int8_t *out6, int8_t *out7);
+edgeai_status edgeai_split9_s8(const edgeai_split_params *params, const int8_t *input,
+                               int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3,
+                               int8_t *out4, int8_t *out5, int8_t *out6, int8_t *out7,
+                               int8_t *out8);
+edgeai_status edgeai_split10_s8(const edgeai_split_params *params, const int8_t *input,
+                                int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3,
+                                int8_t *out4, int8_t *out5, int8_t *out6, int8_t *out7,
+                                int8_t *out8, int8_t *out9);
 
 #ifdef __cplusplus
 }

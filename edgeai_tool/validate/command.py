@@ -168,9 +168,13 @@ _PLACES = {"host": "on the host", "qemu-m7": "on a Cortex-M7 in QEMU (mps2-an500
 
 def format_validation(compilation: Compilation, mode: str, samples: int,
                       metrics: list[Metrics]) -> str:
+    # a network with state sees the samples as one sequence, as one interpreter invoked
+    # in the same order does
+    sequence = " (one sequence: the network keeps state)" if compilation.network.state_bytes \
+        else ""
     lines = [
         f"Validation of {compilation.options.name} ({compilation.model_path.name}) "
-        f"{_PLACES[mode]}, {samples} samples, against the TFLite Micro interpreter",
+        f"{_PLACES[mode]}, {samples} samples{sequence}, against the TFLite Micro interpreter",
         "",
         f"{'output':<10}{'acc':>9}{'rmse':>14}{'mae':>14}{'l2r':>14}{'cos':>10}"
         f"{'bit-exact':>22}",

@@ -148,6 +148,11 @@ class QemuNetwork:
         size = self.samples_per_image()
         # Even chunks, at least as many as QEMU processes when there are enough samples.
         chunks = max(-(-count // size), min(self.jobs, count // 64), 1)
+        if network.state_bytes:  # the samples are one sequence: one QEMU run, in order
+            if count > size:
+                raise EdgeAIError(f"validate --mode qemu-m7: a network with state runs its "
+                                  f"samples as one sequence, at most {size} in one image")
+            chunks = 1
         bounds = np.linspace(0, count, chunks + 1).astype(int)
         runs = self._workdir / f"run{len(list(self._workdir.glob('run*')))}"
         work = []

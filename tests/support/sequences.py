@@ -21,29 +21,26 @@ from .bitexact import assert_same_outputs, compile_bytes
 
 
 def assert_sequence_bit_exact(model: bytes, inputs: list[np.ndarray], directory: Path,
-                              options: Options | None = None,
-                              sanitize: bool = True) -> list[np.ndarray]:
+                              options: Options | None = None, sanitize: bool = True,
+                              state_matters: bool = True) -> list[np.ndarray]:
     """Run the N samples of `inputs` (input k: shape (N, *shape[1:])) as a sequence of N
     calls, reset, and run them again, on the generated C (under ASan/UBSan by default) and on
     one tflite-micro interpreter; assert identical outputs at every call and the same outputs
-    after the reset. Returns the outputs of the first sequence."""
+    after the reset. With `state_matters`, also assert that the state carries over: resetting
+    before every call gives other outputs. Returns the outputs of the first sequence."""
     compilation = compile_bytes(model, directory, options)
     calls = len(inputs[0])
     twice = [np.concatenate([x, x]) for x in inputs]
     with HostNetwork(compilation, sanitize=sanitize) as network:
         outputs = network.run(twice, reset_every=calls)
+        from_reset = network.run(inputs, reset_every=1)
     reference = run_reference(compilation.model_path, twice, len(outputs), reset_every=calls)
     assert_same_outputs(outputs, reference)
     for k, got in enumerate(outputs):
         assert np.array_equal(got[:calls], got[calls:]), \
             f"output {k}: the sequence after reset differs from the first one"
+    if state_matters:
+        assert any(not np.array_equal(got[:calls], fresh)
+                   for got, fresh in zip(outputs, from_reset, strict=True)), \
+            "the outputs do not depend on earlier calls: the state did not carry over"
     return [got[:calls] for got in outputs]
-
-
-def run_each_from_reset(model: bytes, inputs: list[np.ndarray], directory: Path
-                        ) -> list[np.ndarray]:
-    """Outputs of the generated C when the state is reset before every call: what a model
-    whose state did not carry over would give (tests compare it with a sequence's)."""
-    compilation = compile_bytes(model, directory)
-    with HostNetwork(compilation) as network:
-        return network.run(inputs, reset_every=1)

@@ -109,16 +109,22 @@ def lower_pad(graph: Graph, op: Op) -> LayerCode:
 
 def lower_concatenation(graph: Graph, op: Op) -> LayerCode:
     """CONCATENATION -> edgeai_concat<N>_s8, N the number of computed inputs."""
+    return concat_layer(graph, op, concat_axis(op, len(graph.tensor(op.outputs[0]).shape)),
+                        "Concat")
+
+
+def concat_layer(graph: Graph, op: Op, axis: int, c_type: str) -> LayerCode:
+    """edgeai_concat<N>_s8 writing the output as [outer][input 0's block][input 1's]...,
+    `outer` the product of the output's dimensions before `axis` and each input's block all
+    its values from `axis` on (CONCATENATION, and PACK whose inputs lack the axis)."""
     y = graph.tensor(op.outputs[0])
-    axis = concat_axis(op, len(y.shape))
-    inner = math.prod(y.shape[axis + 1:])
     blocks: list[int] = []
     constants: list[CValue] = []
     arrays: list[CArray] = []
     args: list[Buffer] = []
     for k, tensor_id in enumerate(op.inputs):
         x = graph.tensor(tensor_id)
-        blocks.append(x.shape[axis] * inner)
+        blocks.append(math.prod(x.shape[axis:]))
         if x.is_constant:
             name = f"input{k}"
             arrays.append(CArray(name, "int8_t", np.asarray(x.data, dtype=np.int8).reshape(-1)))
@@ -134,7 +140,7 @@ def lower_concatenation(graph: Graph, op: Op) -> LayerCode:
                 "block": tuple(blocks + [0] * padding)},
         data_type="edgeai_concat_data", data={"constant": tuple(constants + [0] * padding)},
         args=[*args, Buffer("output", op.outputs[0])],
-        arrays=arrays, macc=0, c_type="Concat",
+        arrays=arrays, macc=0, c_type=c_type,
     )
 
 
