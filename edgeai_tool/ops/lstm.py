@@ -4,8 +4,8 @@ TFLite Micro's kernel (unidirectional_sequence_lstm.cc, lstm_eval.h) runs the st
 only: its Prepare refuses CIFG (no input gate), peephole, projection and layer-norm
 tensors, so those variants are refused here, each by name. Its quantized paths take int8
 weights, an int16 cell state and int8 activations with int32 biases, or int16 activations
-with int64 biases (16x8); the hidden state
-(input 18) and the cell state (input 19) are variable tensors kept between runs.
+with int64 biases (16x8); the hidden state (input 18) and the cell state (input 19) are
+variable tensors kept between runs.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from edgeai_tool.ops.base import OpSupport
 
 CONSTRAINTS = (
     "int8 input, output and hidden state with int32 biases, or int16 ones with int64 biases "
-    "(16x8); int16 cell state; the states variable tensors; constant int8 weights per tensor "
-    "with zero point 0 for all four gates; no "
-    "CIFG, peephole, projection or layer norm (as TFLite Micro); cell gate TANH; "
-    "cell_clip >= 0; time-major or batch-major, any batch and number of steps"
+    "(16x8); int16 cell state; both states variable tensors; constant int8 weights per "
+    "tensor with zero point 0 for all four gates; no CIFG, peephole, projection or layer "
+    "norm (as TFLite Micro); cell gate TANH; any cell_clip; time-major or batch-major, any "
+    "batch and number of steps"
 )
 
 INPUT_COUNT = 24
@@ -54,10 +54,6 @@ class LstmTensors:
     @property
     def state_size(self) -> int:
         return self.input_weights[0].shape[0]
-
-    @property
-    def input_size(self) -> int:
-        return self.x.shape[-1]
 
 
 @dataclass(frozen=True)
@@ -127,9 +123,6 @@ def _check_options(op: Op) -> str | None:
         # a file cannot ask for sigmoid (the schema has no such fused activation)
         return f"cell gate activation {activation} is not supported (TANH only, the one " \
                "TFLite Micro's kernel computes)"
-    cell_clip = float(op.options.get("cell_clip", 0.0))
-    if not cell_clip >= 0:
-        return f"cell_clip {cell_clip} is not supported (>= 0, 0: none)"
     return None
 
 

@@ -51,7 +51,8 @@ def product_requantization(scale_a: float, scale_b: float, scale_out: float) -> 
 
 
 def quantized_cell_clip(cell_clip: float, cell_scale: float) -> int:
-    """-1 for no clipping, else TFLM's int16 clip (truncated toward zero)."""
+    """-1 for no clipping (TFLM clips only when cell_clip > 0), else TFLM's int16 clip
+    (truncated toward zero)."""
     if not cell_clip > 0:
         return -1
     return int(min(max(float(np.float32(cell_clip)) / float(cell_scale), -32768.0), 32767.0))
