@@ -111,3 +111,12 @@ def test_converter_made_keras_lstm_sequence_is_bit_exact(name, tmp_path):
                                        tmp_path / "lstm")
     _assert_spread(states[0])
     assert_sequence_bit_exact(model, inputs, tmp_path)
+
+
+def test_report_shows_the_lstm_as_one_layer(tmp_path):
+    """The cell gate's TANH is inside the op: no separate nonlinearity in the report."""
+    compilation = compile_bytes((KERAS_LSTM / "lstm_stacked_int8.tflite").read_bytes(), tmp_path)
+    layer = "(UnidirectionalSequenceLstm, UNIDIRECTIONAL_SEQUENCE_LSTM)"
+    assert compilation.report.count(layer) == 2
+    assert "Nonlinearity" not in compilation.report
+    assert "state (rw)         :   48 B" in compilation.report
