@@ -97,22 +97,31 @@ static inline int32_t requantize_s64(int64_t x, int32_t multiplier, int32_t shif
     return (int32_t)((x * reduced + (INT64_C(1) << (total_shift - 1))) >> total_shift);
 }
 
-/* One int8 fully connected row into Q3.12, saturated to int16. */
-static int32_t row_s8(const int8_t *weights, const int8_t *x, int32_t depth, int32_t bias,
-                      int32_t multiplier, int32_t shift)
+/*
+ * One fully connected row into Q3.12, saturated to int16: bias[index] plus the dot product
+ * of `depth` weights with the activations, requantized.
+ */
+typedef int32_t (*gate_row)(const int8_t *weights, const void *activations, int32_t depth,
+                            const void *bias, int32_t index, int32_t multiplier, int32_t shift);
+
+/* int8 activations, int32 bias. */
+static int32_t row_s8(const int8_t *weights, const void *activations, int32_t depth,
+                      const void *bias, int32_t index, int32_t multiplier, int32_t shift)
 {
-    int32_t acc = bias;
+    const int8_t *x = activations;
+    int32_t acc = ((const int32_t *)bias)[index];
     for (int32_t d = 0; d < depth; ++d) {
         acc += (int32_t)weights[d] * (int32_t)x[d];
     }
     return saturate16(edgeai_requantize(acc, multiplier, shift));
 }
 
-/* One int16 fully connected row into Q3.12, saturated to int16. */
-static int32_t row_s16(const int8_t *weights, const int16_t *x, int32_t depth, int64_t bias,
-                       int32_t multiplier, int32_t shift)
+/* int16 activations, int64 bias. */
+static int32_t row_s16(const int8_t *weights, const void *activations, int32_t depth,
+                       const void *bias, int32_t index, int32_t multiplier, int32_t shift)
 {
-    int64_t acc = bias;
+    const int16_t *x = activations;
+    int64_t acc = ((const int64_t *)bias)[index];
     for (int32_t d = 0; d < depth; ++d) {
         acc += (int32_t)weights[d] * (int32_t)x[d];
     }
@@ -121,40 +130,19 @@ static int32_t row_s16(const int8_t *weights, const int16_t *x, int32_t depth, i
 
 enum { GATE_INPUT, GATE_FORGET, GATE_CELL, GATE_OUTPUT };
 
-/* The four gates' sums (Q3.12) of state element s, int8 input and hidden state. */
-static void gate_sums_s8(const edgeai_lstm_params *params, const edgeai_lstm_data *data,
-                         int32_t s, const int8_t *x, const int8_t *h,
-                         int16_t sums[EDGEAI_LSTM_GATES])
+/* The four gates' sums (Q3.12) of state element s: input and recurrent rows added. */
+static void gate_sums(const edgeai_lstm_params *params, const edgeai_lstm_data *data,
+                      int32_t s, const void *x, const void *h, gate_row row,
+                      int16_t sums[EDGEAI_LSTM_GATES])
 {
-    const int32_t *input_bias = data->input_bias;
-    const int32_t *recurrent_bias = data->recurrent_bias;
     for (int32_t k = 0; k < EDGEAI_LSTM_GATES; ++k) {
-        const int32_t row = k * params->state_size + s;
-        const int32_t in = row_s8(data->input_weights + row * params->input_size, x,
-                                  params->input_size, input_bias[row],
-                                  data->input_multiplier[k], data->input_shift[k]);
-        const int32_t rec = row_s8(data->recurrent_weights + row * params->state_size, h,
-                                   params->state_size, recurrent_bias[row],
-                                   data->recurrent_multiplier[k], data->recurrent_shift[k]);
-        sums[k] = saturate16(in + rec);
-    }
-}
-
-/* The same for int16 input and hidden state (int64 biases). */
-static void gate_sums_s16(const edgeai_lstm_params *params, const edgeai_lstm_data *data,
-                          int32_t s, const int16_t *x, const int16_t *h,
-                          int16_t sums[EDGEAI_LSTM_GATES])
-{
-    const int64_t *input_bias = data->input_bias;
-    const int64_t *recurrent_bias = data->recurrent_bias;
-    for (int32_t k = 0; k < EDGEAI_LSTM_GATES; ++k) {
-        const int32_t row = k * params->state_size + s;
-        const int32_t in = row_s16(data->input_weights + row * params->input_size, x,
-                                   params->input_size, input_bias[row],
-                                   data->input_multiplier[k], data->input_shift[k]);
-        const int32_t rec = row_s16(data->recurrent_weights + row * params->state_size, h,
-                                    params->state_size, recurrent_bias[row],
-                                    data->recurrent_multiplier[k], data->recurrent_shift[k]);
+        const int32_t r = k * params->state_size + s;
+        const int32_t in = row(data->input_weights + r * params->input_size, x,
+                               params->input_size, data->input_bias, r,
+                               data->input_multiplier[k], data->input_shift[k]);
+        const int32_t rec = row(data->recurrent_weights + r * params->state_size, h,
+                                params->state_size, data->recurrent_bias, r,
+                                data->recurrent_multiplier[k], data->recurrent_shift[k]);
         sums[k] = saturate16(in + rec);
     }
 }
@@ -216,7 +204,7 @@ static void step_s8(const edgeai_lstm_params *params, const edgeai_lstm_data *da
     int8_t *out = y;
     for (int32_t s = 0; s < params->state_size; ++s) {
         int16_t sums[EDGEAI_LSTM_GATES];
-        gate_sums_s8(params, data, s, x, h, sums);
+        gate_sums(params, data, s, x, h, row_s8, sums);
         const int32_t hidden = update_element(data, sums, &c[s]);
         out[s] = (int8_t)EDGEAI_CLAMP(hidden, INT8_MIN, INT8_MAX);
     }
@@ -229,7 +217,7 @@ static void step_s16(const edgeai_lstm_params *params, const edgeai_lstm_data *d
     int16_t *out = y;
     for (int32_t s = 0; s < params->state_size; ++s) {
         int16_t sums[EDGEAI_LSTM_GATES];
-        gate_sums_s16(params, data, s, x, h, sums);
+        gate_sums(params, data, s, x, h, row_s16, sums);
         out[s] = saturate16(update_element(data, sums, &c[s]));
     }
 }
