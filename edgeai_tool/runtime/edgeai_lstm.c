@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * edgeai runtime: UNIDIRECTIONAL_SEQUENCE_LSTM int8 (see edgeai_lstm.h).
+ * edgeai runtime: UNIDIRECTIONAL_SEQUENCE_LSTM, int8 and 16x8 (see edgeai_lstm.h).
  */
 #include "edgeai_lstm.h"
 
