@@ -77,10 +77,17 @@ def no_macc(graph: Graph, op: Op) -> int:
     return 0
 
 
+# Ops whose `fused_activation_function` acts inside them (an LSTM's cell gate), not on
+# their output.
+_INNER_ACTIVATION_OPS = ("UNIDIRECTIONAL_SEQUENCE_LSTM",)
+
+
 def fused_activation(op: Op) -> str | None:
     """The op's fused activation function's name, or None."""
     activation = op.options.get("fused_activation_function")
-    return None if activation in ("NONE", "", None) else str(activation)
+    if op.kind in _INNER_ACTIVATION_OPS or activation in ("NONE", "", None):
+        return None
+    return str(activation)
 
 
 def fused_activation_macc(graph: Graph, op: Op) -> int:

@@ -6,3 +6,4 @@ REPO = Path(__file__).resolve().parents[2]
 MODELS = REPO / "models"
 DEMO_MODEL = MODELS / "quantized_model.tflite"
 MLPERF = MODELS / "mlperf_tiny"
+KERAS_LSTM = MODELS / "keras_lstm"
