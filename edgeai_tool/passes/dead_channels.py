@@ -4,9 +4,11 @@ A CONV_2D or FULLY_CONNECTED output channel whose weights are all zero computes
 requantize(bias) + zero point, clamped: a constant k. Such a channel is removed from its
 producer when the constant can be carried, exactly, to the layer that sums it:
 
-- through a DEPTHWISE_CONV_2D (depth multiplier 1) that reads no padding, or whose padding
-  value equals k (the input zero point): its channel is then constant too, with
-  k' = clamp(requantize(bias + (k - zp) * sum of its taps) + zero point), and goes too;
+- through a DEPTHWISE_CONV_2D (depth multiplier 1) whose channel then gives the same
+  output everywhere: clamp(requantize(bias + (k - zp) * sum of the taps inside the image)
+  + zero point) for every output position (the padding reads zp and adds nothing), so
+  always when k is the zero point or no padding is read, and otherwise when the border
+  windows' sums requantize and clamp to the same value (a ReLU often clamps them all);
 - through an AVERAGE_POOL_2D: the average of a constant is that constant (clamped);
 - through reshapes (aliases) that keep the channel as the last dimension;
 - into a CONV_2D (one group) reading no padding, or whose padding value is k, or a
@@ -28,6 +30,7 @@ import numpy as np
 
 from edgeai_tool.ir import Graph, Op, Quantization, Tensor
 from edgeai_tool.ops.check import is_supported
+from edgeai_tool.ops.conv import conv_geometry
 from edgeai_tool.quant import (
     activation_range,
     conv_multiplier,
@@ -128,6 +131,26 @@ def _reads_padding(graph: Graph, op: Op) -> bool:
     return op.options.get("padding") == "SAME" and tuple(kernel) != (1, 1)
 
 
+def _inside_tap_sums(graph: Graph, op: Op, channel: int) -> set[int]:
+    """The sums of a depthwise channel's weights over the taps inside the image, one per
+    output position (taps in the padding read the zero point and add nothing)."""
+    x, w, y = (graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]),
+               graph.tensor(op.outputs[0]))
+    g = conv_geometry(op.options, x, w)
+    weights = np.asarray(w.data, dtype=np.int64)[0, :, :, channel]
+
+    def inside(out: int, size: int, kernel: int, stride: int, dilation: int,
+               pad: int) -> np.ndarray:
+        at = (np.arange(out)[:, None] * stride - pad + np.arange(kernel)[None, :] * dilation)
+        return ((at >= 0) & (at < size)).astype(np.int64)
+
+    rows = inside(y.shape[1], x.shape[1], g["kernel_h"], g["stride_h"], g["dilation_h"],
+                  g["pad_top"])
+    cols = inside(y.shape[2], x.shape[2], g["kernel_w"], g["stride_w"], g["dilation_w"],
+                  g["pad_left"])
+    return set(np.einsum("ak,bl,kl->ab", rows, cols, weights).reshape(-1).tolist())
+
+
 def _readers(graph: Graph, tensor_id: int) -> list[tuple[int, int]] | None:
     """(op index, tensor read) of every op reading the tensor or an alias of it; None when
     a reader or alias cannot follow a channel removal."""
@@ -186,11 +209,12 @@ def _carried(graph: Graph, route: _Route, channel: int, value: int) -> int | Non
                                          y.scale, y.zero_point)
             value = min(max(value, low), high)
             continue
-        if _reads_padding(graph, op) and value != zero_point:
-            return None
-        taps = int(_rows(graph.tensor(op.inputs[1]), 3)[channel].sum())
-        acc = int(_bias(graph, op, _channels(graph, op))[channel]) + (value - zero_point) * taps
-        value = _output_of(graph, op, channel, acc)
+        bias = int(_bias(graph, op, _channels(graph, op))[channel])
+        outputs = {_output_of(graph, op, channel, bias + (value - zero_point) * taps)
+                   for taps in _inside_tap_sums(graph, op, channel)}
+        if len(outputs) != 1:
+            return None  # the padding makes the border differ
+        value = outputs.pop()
     sink = graph.ops[route.sink]
     if _reads_padding(graph, sink) and value != graph.tensor(sink.inputs[0]).zero_point:
         return None
