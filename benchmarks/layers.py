@@ -4,7 +4,10 @@
 Builds each benchmark (a single layer, or a whole .tflite model) with the edgeai pipeline,
 compiles it with arm-none-eabi-gcc for the `qemu-m7` target (-mcpu=cortex-m7 -mthumb
 -mfpu=fpv5-d16 -mfloat-abi=hard -O2), runs it in qemu-system-arm with the qemu-insncount
-plugin and prints exact instruction counts: per inference, per MAC, and per layer.
+plugin and prints exact instruction counts: per inference, per MAC, and per layer, with
+each network's flash (code + constants of the linked image: `.text` + `.data`, the small
+test harness included) and RAM (the activation pools), and each layer's constants and
+scratch bytes.
 
     python benchmarks/layers.py                    # the layer suite
     python benchmarks/layers.py --suite mlperf-layers   # every conv/dw/pool of MLPerf Tiny
@@ -208,7 +211,10 @@ class Result:
     name: str
     macc: int
     insns: int = 0
-    layers: list[tuple[str, str, int, int]] = field(default_factory=list)  # name, kind, macc, n
+    flash: int = 0
+    ram: int = 0
+    # name, kind, macc, instructions, constant bytes, scratch bytes
+    layers: list[tuple[str, str, int, int, int, int]] = field(default_factory=list)
 
 
 def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
@@ -308,13 +314,17 @@ def measure(name: str, model: Path, build: Path, objects: list[Path], so: Path,
                                               counts.read_text(), re.M)]
         if variant == "whole":
             result.insns = regions[0]
+            text, data = _run(["arm-none-eabi-size", str(elf)]).stdout.splitlines()[1].split()[:2]
+            result.flash = int(text) + int(data)
+            result.ram = compilation.plan.activations_bytes
         else:
             layers = compilation.layers
             if len(layers) == len(regions) == len(names):
-                result.layers = [(n, layer.c_type, layer.macc, count)
+                result.layers = [(n, layer.c_type, layer.macc, count,
+                                  sum(a.values.nbytes for a in layer.arrays), layer.scratch_bytes)
                                  for n, layer, count in zip(names, layers, regions, strict=True)]
             else:
-                result.layers = [(n, "?", 0, count)
+                result.layers = [(n, "?", 0, count, 0, 0)
                                  for n, count in zip(names, regions, strict=False)]
     return result
 
@@ -326,21 +336,41 @@ def per_mac(insns: int, macc: int) -> str:
 
 
 def print_results(results: list[Result], compare: dict[str, int]) -> None:
-    header = f"{'benchmark':<34} {'MACC':>11} {'insns':>12} {'insn/MAC':>8}"
+    header = (f"{'benchmark':<34} {'MACC':>11} {'insns':>12} {'insn/MAC':>8} {'flash':>9} "
+              f"{'RAM':>8}")
     if compare:
         header += f" {'reference':>12} {'ratio':>6}"
     print(header)
+    if any(r.layers for r in results):
+        print("  (a layer: flash = its constants, RAM = its scratch)")
     for r in results:
-        line = f"{r.name:<34} {r.macc:>11,} {r.insns:>12,} {per_mac(r.insns, r.macc):>8}"
+        line = (f"{r.name:<34} {r.macc:>11,} {r.insns:>12,} {per_mac(r.insns, r.macc):>8} "
+                f"{r.flash:>9,} {r.ram:>8,}")
         if r.name in compare:
             line += f" {compare[r.name]:>12,} {r.insns / compare[r.name]:6.3f}"
         print(line)
-        for name, _kind, macc, count in r.layers:
+        for name, _kind, macc, count, constants, scratch in r.layers:
             key = f"{r.name}/{name}"
-            line = f"  {name:<32} {macc:>11,} {count:>12,} {per_mac(count, macc):>8}"
+            line = (f"  {name:<32} {macc:>11,} {count:>12,} {per_mac(count, macc):>8} "
+                    f"{constants:>9,} {scratch:>8,}")
             if key in compare:
                 line += f" {compare[key]:>12,} {count / compare[key]:6.3f}"
             print(line)
+
+
+def figures(results: list[Result]) -> dict[str, int]:
+    """The JSON figures: "<benchmark>" and "<benchmark>/<layer>" are instruction counts (what
+    --compare reads); ":macc", ":flash" and ":ram" (a layer: its constants and scratch)
+    follow each name."""
+    out: dict[str, int] = {}
+    for r in results:
+        out.update({r.name: r.insns, f"{r.name}:macc": r.macc, f"{r.name}:flash": r.flash,
+                    f"{r.name}:ram": r.ram})
+        for name, _, macc, count, constants, scratch in r.layers:
+            key = f"{r.name}/{name}"
+            out.update({key: count, f"{key}:macc": macc, f"{key}:flash": constants,
+                        f"{key}:ram": scratch})
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -401,9 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     compare = json.loads(Path(args.compare).read_text()) if args.compare else {}
     print_results(results, compare)
     if args.json:
-        Path(args.json).write_text(json.dumps(
-            {**{r.name: r.insns for r in results},
-             **{f"{r.name}/{n}": c for r in results for n, _, _, c in r.layers}}, indent=1))
+        Path(args.json).write_text(json.dumps(figures(results), indent=1))
     return 0 if len(results) == len(models) else 1
 
 

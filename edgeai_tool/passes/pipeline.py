@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from edgeai_tool.ir import Graph
 from edgeai_tool.passes.alias import alias_reshapes
+from edgeai_tool.passes.dead_channels import remove_dead_channels
 from edgeai_tool.passes.fold_pad import fold_pad
 from edgeai_tool.passes.fuse import fuse_activations, fuse_conv_pool
 
-PASSES = (alias_reshapes, fold_pad, fuse_activations, fuse_conv_pool)
+PASSES = (alias_reshapes, fold_pad, fuse_activations, remove_dead_channels, fuse_conv_pool)
 
 
 def optimize(graph: Graph) -> Graph:

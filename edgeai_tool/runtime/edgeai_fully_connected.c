@@ -19,7 +19,7 @@
 static inline int8_t fc_output(int32_t acc, int32_t multiplier, int32_t shift, int32_t offset,
                                int32_t act_min, int32_t act_max)
 {
-    int32_t value = edgeai_requantize(acc, multiplier, shift) + offset;
+    int32_t value = edgeai_requantize_mac(acc, multiplier, shift) + offset;
     value = EDGEAI_CLAMP(value, act_min, act_max);
     return (int8_t)value;
 }

@@ -12,6 +12,7 @@ import zlib
 
 import numpy as np
 import pytest
+from support.mixed_multipliers import IN_SCALE, OUT_SCALE, mixed_bias, mixed_weights
 from support.models import MLPERF
 from support.reference import conv2d_nhwc, run_tflm
 from support.tflite_builder import (
@@ -183,6 +184,58 @@ def test_conv_saturating_and_left_shift(layer_runner, factor: float) -> None:
     rng = np.random.default_rng(int(factor * 100))
     model, xs = manual_conv_model(rng, (1, 6, 6, 5), 6, (3, 3), out_scale_factor=factor)
     assert_bit_exact(layer_runner, model, xs, min_unsaturated=0.0)
+
+
+# ---- per-channel multipliers above and below 1 (the exact requantization path) ------------
+
+
+def mixed_multiplier_model(kind: str, in_shape: tuple[int, ...], channels: int,
+                           kernel: tuple[int, int], rng: np.random.Generator,
+                           padding: str = "SAME") -> tuple[bytes, np.ndarray]:
+    """One CONV_2D or DEPTHWISE_CONV_2D (stride 1) whose odd channels left-shift."""
+    depthwise = kind == "DEPTHWISE_CONV_2D"
+    taps = kernel[0] * kernel[1] * (1 if depthwise else in_shape[3])
+    wq, ws = mixed_weights(rng, channels, taps)
+    if depthwise:
+        w_data, axis = wq.T.reshape(1, *kernel, channels), 3
+    else:
+        w_data, axis = wq.reshape(channels, *kernel, in_shape[3]), 0
+    bq, bs = mixed_bias(rng, ws)
+    out_hw = [n if padding == "SAME" else n - k + 1
+              for n, k in zip(in_shape[1:3], kernel, strict=True)]
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=IN_SCALE, zero_point=-6)
+    w = b.const("w", w_data, scale=ws, zero_point=0, axis=axis)
+    bias = b.const("b", bq, scale=bs)
+    y = b.tensor("y", (1, *out_hw, channels), scale=OUT_SCALE, zero_point=3)
+    options = dict(padding=padding, stride_h=1, stride_w=1)
+    if depthwise:
+        options["depth_multiplier"] = 1
+    b.op(kind, [x, w, bias], [y], **options)
+    b.output(y)
+    return b.build(), inputs_for(in_shape, rng)
+
+
+MIXED_CASES = {
+    "conv-3x3": ("CONV_2D", (1, 7, 8, 5), 7, (3, 3), "edgeai_conv_s8"),
+    "conv-1x1": ("CONV_2D", (1, 6, 5, 12), 9, (1, 1), "edgeai_conv_1x1_s8"),
+    "depthwise-3x3": ("DEPTHWISE_CONV_2D", (1, 7, 6, 10), 10, (3, 3),
+                      "edgeai_depthwise_conv_s8"),
+}
+
+
+@pytest.mark.parametrize("name", MIXED_CASES)
+@pytest.mark.parametrize("path", ["dsp", "portable"])
+def test_multipliers_above_and_below_one_per_channel(layer_runner, portable_sanitized_runner,
+                                                    name: str, path: str) -> None:
+    kind, in_shape, channels, kernel, kernel_function = MIXED_CASES[name]
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, xs = mixed_multiplier_model(kind, in_shape, channels, kernel, rng)
+    _, _, layer = lower_single(model)
+    assert layer.kernel == kernel_function
+    assert layer.data["rq_fast"] == 0  # left shifts: only the exact path is correct
+    runner = layer_runner if path == "dsp" else portable_sanitized_runner
+    assert_bit_exact(runner, model, xs)
 
 
 # ---- DEPTHWISE_CONV_2D ----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from support.bitexact import assert_bit_exact
+from support.mixed_multipliers import IN_SCALE, OUT_SCALE, mixed_bias, mixed_weights
 from support.models import MLPERF
 from support.reference import run_tflm
 from support.tflite_builder import ModelBuilder, bias_for, quantize_weights
@@ -133,6 +134,28 @@ CASES = [
 def test_bit_exact_against_tflm(kernel, case: dict) -> None:
     rng = np.random.default_rng(zlib.crc32(repr(sorted(case.items())).encode()))
     check_bit_exact(kernel, fc_model(rng, **case), rng)
+
+
+@pytest.mark.parametrize("shape", [(1, 64, 10), (2, 37, 13)])
+def test_multipliers_above_and_below_one_per_channel(kernel, shape) -> None:
+    """Odd rows left-shift (multiplier in (1, 4)), even rows right-shift; the DSP path's
+    four-row blocks and its tail rows both see both."""
+    batches, in_depth, out_depth = shape
+    rng = np.random.default_rng(in_depth)
+    wq, ws = mixed_weights(rng, out_depth, in_depth)
+    bq, bs = mixed_bias(rng, ws)
+    b = ModelBuilder()
+    x = b.input("x", (batches, in_depth), scale=IN_SCALE, zero_point=-6)
+    w = b.const("w", wq, scale=ws, zero_point=0)
+    bias = b.const("b", bq, scale=bs)
+    y = b.tensor("y", (batches, out_depth), scale=OUT_SCALE, zero_point=3)
+    b.op("FULLY_CONNECTED", [x, w, bias], [y])
+    b.output(y)
+    model = b.build()
+    graph = import_model(model)
+    shifts = lower(graph, graph.ops[0]).arrays[3].values
+    assert (shifts[1::2] > 0).all() and (shifts[0::2] < 0).all()
+    check_bit_exact(kernel, model, rng, samples=16)
 
 
 def test_outputs_are_not_degenerate() -> None:
