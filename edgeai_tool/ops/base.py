@@ -39,11 +39,43 @@ def io_count(op: Op, inputs: tuple[int, ...], outputs: int = 1) -> str | None:
 
 def int8_per_tensor(role: str, tensor: Tensor) -> str | None:
     """The reason `tensor` is not int8 with one scale and zero point."""
-    if tensor.dtype != "int8":
-        return f"{role} type {tensor.dtype} is not supported (int8 only)"
+    return quantized_per_tensor(role, tensor, ("int8",))
+
+
+def quantized_per_tensor(role: str, tensor: Tensor, dtypes: tuple[str, ...]) -> str | None:
+    """The reason `tensor` is not of one of `dtypes` with one scale and zero point (an int16
+    activation, 16x8 quantization, is symmetric: zero point 0, as TFLite requires)."""
+    if tensor.dtype not in dtypes:
+        return f"{role} type {tensor.dtype} is not supported ({' or '.join(dtypes)} only)"
     if tensor.quant is None or tensor.quant.per_channel:
         return f"{role} must be quantized per tensor"
+    if tensor.dtype == "int16" and tensor.quant.zero_point[0] != 0:
+        return f"int16 {role} zero point {tensor.quant.zero_point[0]} is not supported " \
+               "(16x8 quantization is symmetric, zero point 0)"
     return None
+
+
+def same_dtype(x: Tensor, y: Tensor) -> str | None:
+    """The reason an op's output type is not its input's (int8 in, int8 out; int16 likewise)."""
+    if x.dtype != y.dtype:
+        return f"input type {x.dtype} and output type {y.dtype} differ"
+    return None
+
+
+def check_wide_accumulator(op: Op, x: Tensor, bias: Tensor | None) -> str | None:
+    """The reason a 16x8 layer without a bias would accumulate in int32: TFLM does when the
+    op asks for an int32 bias type (quantized_bias_type), and edgeai implements the int64
+    accumulator only."""
+    if x.dtype == "int16" and bias is None and \
+            op.options.get("quantized_bias_type") in ("INT32", 2):
+        return "int16 without a bias but quantized_bias_type INT32 (int32 accumulator) is " \
+               "not supported (int64 only)"
+    return None
+
+
+def bias_dtype(activation_dtype: str) -> str:
+    """The bias type TFLite pairs with the activations: int32 for int8, int64 for 16x8."""
+    return "int64" if activation_dtype == "int16" else "int32"
 
 
 def check_int8_unary(graph: Graph, op: Op) -> str | None:

@@ -4,7 +4,7 @@ exactly as TFLite computes it) that the convolutions share."""
 from __future__ import annotations
 
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport, check_fused_activation
+from edgeai_tool.ops.base import OpSupport, check_fused_activation, quantized_per_tensor
 from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 PADDINGS = ("SAME", "VALID")
@@ -47,14 +47,14 @@ def check_common_options(options: dict, strides: tuple[str, str]) -> str | None:
     return check_fused_activation(options)
 
 
-def check_activation_tensor(role: str, tensor: Tensor) -> str | None:
-    """An int8, per-tensor quantized NHWC tensor with batch 1."""
-    if tensor.dtype != "int8":
-        return f"{role} type {tensor.dtype} is not supported (int8 only)"
-    if tensor.quant is None:
+def check_activation_tensor(role: str, tensor: Tensor,
+                            dtypes: tuple[str, ...] = ("int8",)) -> str | None:
+    """A per-tensor quantized NHWC tensor with batch 1, of one of `dtypes`."""
+    if tensor.quant is None and tensor.dtype in dtypes:
         return f"{role} has no quantization parameters"
-    if tensor.quant.per_channel:
-        return f"per-channel quantized {role} is not supported"
+    reason = quantized_per_tensor(role, tensor, dtypes)
+    if reason:
+        return reason
     if len(tensor.shape) != 4 or tensor.shape[0] != 1 or min(tensor.shape) < 1:
         return f"{role} shape {list(tensor.shape)} is not supported (1 x H x W x C)"
     return None
