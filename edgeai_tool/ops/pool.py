@@ -1,10 +1,15 @@
-"""MAX_POOL_2D and AVERAGE_POOL_2D, int8, and the window geometry (TFLite's padding rule,
+"""MAX_POOL_2D and AVERAGE_POOL_2D, int8 and 16x8, and the window geometry (TFLite's padding rule,
 exactly as TFLite computes it) that the convolutions share."""
 
 from __future__ import annotations
 
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport, check_fused_activation, quantized_per_tensor
+from edgeai_tool.ops.base import (
+    OpSupport,
+    check_fused_activation,
+    quantized_per_tensor,
+    same_dtype,
+)
 from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 PADDINGS = ("SAME", "VALID")
@@ -12,7 +17,8 @@ PADDINGS = ("SAME", "VALID")
 _SCALE_TOLERANCE = 1.0e-6
 
 CONSTRAINTS = (
-    "int8 input and output of rank 4 with the same scale and zero point; any filter size "
+    "int8 input and output of rank 4 with the same scale and zero point, or int16 (16x8, "
+    "zero point 0); any filter size "
     "and stride >= 1; padding SAME or VALID; fused activation NONE, RELU, RELU6 or "
     "RELU_N1_TO_1"
 )
@@ -65,7 +71,9 @@ def check_pool(graph: Graph, op: Op) -> str | None:
     if len(op.inputs) != 1 or len(op.outputs) != 1:
         return f"{len(op.inputs)} inputs and {len(op.outputs)} outputs (1 and 1 expected)"
     x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
-    reason = (check_activation_tensor("input", x) or check_activation_tensor("output", y)
+    dtypes = ("int8", "int16")
+    reason = (check_activation_tensor("input", x, dtypes)
+              or check_activation_tensor("output", y, dtypes) or same_dtype(x, y)
               or check_common_options(op.options, ("stride_h", "stride_w")))
     if reason:
         return reason
