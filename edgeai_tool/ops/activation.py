@@ -9,7 +9,14 @@ import math
 import numpy as np
 
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport, check_int8_unary, io_tensors
+from edgeai_tool.ops.base import (
+    OpSupport,
+    check_int8_unary,
+    io_count,
+    io_tensors,
+    quantized_per_tensor,
+    same_dtype,
+)
 from edgeai_tool.quant import INT32_MAX, quantize_multiplier, round_half_away
 
 # ST Edge AI counts a ReLU as 1 MACC per element (seed report); the others are our estimates
@@ -60,6 +67,21 @@ def _check_int8_io(graph: Graph, op: Op) -> str | None:
     return None
 
 
+def _check_leaky_relu(graph: Graph, op: Op) -> str | None:
+    """LEAKY_RELU: int8, or int16 with zero points 0 (edgeai_leaky_relu_s16)."""
+    reason = io_count(op, (1,))
+    if reason:
+        return reason
+    x, y = io_tensors(graph, op)
+    if x.dtype != "int16":
+        return _check_int8_io(graph, op)
+    reason = (quantized_per_tensor("input", x, ("int16",))
+              or quantized_per_tensor("output", y, ("int16",)) or same_dtype(x, y))
+    if reason is None and x.size != y.size:
+        return f"input of {x.size} values but output of {y.size}"
+    return reason
+
+
 def _check_sigmoid_scale(x: Tensor) -> str | None:
     if sigmoid_input_params(x.scale)[1] < 0:
         return f"input scale {x.scale:g} is too small (TFLite Micro cannot rescale it)"
@@ -102,7 +124,7 @@ _CHECKS = {
     "TANH": check_tanh,
     "RELU": _check_int8_io,
     "RELU6": _check_int8_io,
-    "LEAKY_RELU": _check_int8_io,
+    "LEAKY_RELU": _check_leaky_relu,
     "HARD_SWISH": check_hard_swish,
 }
 _CONSTRAINTS = {
@@ -110,7 +132,8 @@ _CONSTRAINTS = {
     "TANH": "int8 input and output (output scale 1/128, zero point 0 expected)",
     "RELU": "int8 input and output, any scales",
     "RELU6": "int8 input and output with the same quantization",
-    "LEAKY_RELU": "int8 input and output, any alpha (negative included)",
+    "LEAKY_RELU": "int8 input and output, or int16 (16x8, zero point 0); any alpha (negative "
+                  "included)",
     "HARD_SWISH": "int8 input and output, output scale >= input scale / 128",
 }
 

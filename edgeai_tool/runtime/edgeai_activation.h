@@ -39,6 +39,26 @@ edgeai_status edgeai_lut_s8(const edgeai_lut_params *params, const edgeai_lut_da
 #define EDGEAI_LUT_S8_BUFFER_SIZE() (0)
 int32_t edgeai_lut_s8_get_buffer_size(const edgeai_lut_params *params);
 
+/** Numeric data of a 16x8 LEAKY_RELU (int16 in and out, zero points 0). */
+typedef struct {
+    int32_t alpha_multiplier;    /**< Q31 significand of input_scale * alpha / output_scale;
+                                      negative for a negative alpha */
+    int32_t alpha_shift;         /**< its exponent, in [-31, 30] */
+    int32_t identity_multiplier; /**< Q31 significand of input_scale / output_scale */
+    int32_t identity_shift;      /**< in [-31, 30] */
+} edgeai_leaky_relu_s16_data;
+
+/**
+ * LEAKY_RELU on int16, as TFLite Micro's QuantizeLeakyRelu: x >= 0 requantized by the
+ * identity ratio, x < 0 by |alpha ratio| (the result negated for a negative alpha),
+ * clamped to int16.
+ * @param output [size] int16; may be the same buffer as input (in place)
+ * @return EDGEAI_OK, or EDGEAI_ERROR_ARGUMENT for a NULL pointer or a non-positive size
+ */
+edgeai_status edgeai_leaky_relu_s16(const edgeai_lut_params *params,
+                                    const edgeai_leaky_relu_s16_data *data,
+                                    const int16_t *input, int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -308,9 +308,31 @@ def _table_for(graph: Graph, op: Op) -> np.ndarray:
     return hard_swish_table(x, y)
 
 
+def lower_leaky_relu_s16(graph: Graph, op: Op) -> LayerCode:
+    """16x8 LEAKY_RELU -> edgeai_leaky_relu_s16 (TFLM's two multipliers, no table)."""
+    x, y = io_tensors(graph, op)
+    alpha_multiplier, alpha_shift, identity_multiplier, identity_shift = \
+        leaky_relu_multipliers(x, y, float(op.options.get("alpha", 0.2)))
+    return LayerCode(
+        kernel="edgeai_leaky_relu_s16",
+        header="edgeai_activation.h",
+        params_type="edgeai_lut_params",
+        params={"size": x.size},
+        data_type="edgeai_leaky_relu_s16_data",
+        data={"alpha_multiplier": alpha_multiplier, "alpha_shift": alpha_shift,
+              "identity_multiplier": identity_multiplier, "identity_shift": identity_shift},
+        args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
+        macc=activation_macc(graph, op),
+        c_type="Nonlinearity",
+    )
+
+
 def lower_activation(graph: Graph, op: Op) -> LayerCode:
-    """Any supported activation -> edgeai_lut_s8 with the op's 256-entry table."""
+    """Any supported activation -> edgeai_lut_s8 with the op's 256-entry table (16x8
+    LEAKY_RELU: `lower_leaky_relu_s16`)."""
     x, _ = io_tensors(graph, op)
+    if x.dtype == "int16":
+        return lower_leaky_relu_s16(graph, op)
     return LayerCode(
         kernel="edgeai_lut_s8",
         header="edgeai_activation.h",
