@@ -55,3 +55,70 @@ edgeai_status edgeai_leaky_relu_s16(const edgeai_lut_params *params,
     }
     return EDGEAI_OK;
 }
+
+/* The input rescaled to the sigmoid table's steps. */
+static int32_t sigmoid_input(int32_t x, const edgeai_sigmoid_s16_data *data)
+{
+    const int32_t rounding = data->input_shift > 0 ? 1 << (data->input_shift - 1) : 0;
+    return (x * data->input_multiplier + rounding) >> data->input_shift;
+}
+
+/* sigmoid(|x|) << fraction_bits, interpolated between table entries |x| >> fraction_bits
+ * and the next; `saturated` past the table. */
+static uint32_t sigmoid_interpolate(uint32_t magnitude, const uint16_t *table,
+                                    int32_t fraction_bits, uint32_t saturated)
+{
+    const uint32_t index = magnitude >> fraction_bits;
+    if (index >= 255) {
+        return saturated;
+    }
+    const uint32_t low = table[index];
+    const uint32_t high = table[index + 1];
+    const uint32_t fraction = magnitude & ((UINT32_C(1) << fraction_bits) - 1);
+    return (low << fraction_bits) + fraction * (high - low);
+}
+
+static int sigmoid_args_valid(const edgeai_lut_params *params,
+                              const edgeai_sigmoid_s16_data *data, const int16_t *input,
+                              const int16_t *output)
+{
+    return params != NULL && data != NULL && data->sigmoid != NULL && input != NULL &&
+           output != NULL && params->size > 0 && data->input_shift >= 0;
+}
+
+edgeai_status edgeai_logistic_s16(const edgeai_lut_params *params,
+                                  const edgeai_sigmoid_s16_data *data, const int16_t *input,
+                                  int16_t *output)
+{
+    if (!sigmoid_args_valid(params, data, input, output)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    for (int32_t i = 0; i < params->size; ++i) {
+        const int32_t x = sigmoid_input(input[i], data);
+        uint32_t result = sigmoid_interpolate((uint32_t)(x < 0 ? -x : x), data->sigmoid, 9,
+                                              UINT32_C(0x7FFF) << 10);
+        /* sigmoid(-x) = 1 - sigmoid(x); rounded back to 15 fraction bits */
+        result = x >= 0 ? result + (1U << 9) : (1U << 25) - result + (1U << 9) - 1U;
+        output[i] = (int16_t)(result >> 10);
+    }
+    return EDGEAI_OK;
+}
+
+edgeai_status edgeai_tanh_s16(const edgeai_lut_params *params,
+                              const edgeai_sigmoid_s16_data *data, const int16_t *input,
+                              int16_t *output)
+{
+    if (!sigmoid_args_valid(params, data, input, output)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    for (int32_t i = 0; i < params->size; ++i) {
+        const int32_t x = sigmoid_input(input[i], data);
+        const int32_t sigmoid = (int32_t)sigmoid_interpolate(
+            (uint32_t)(x < 0 ? -x : x), data->sigmoid, 8, UINT32_C(0xFFFF) << 8);
+        /* 2 sigmoid - 1, mirrored for x < 0, rounded back to 15 fraction bits */
+        const int32_t result = x >= 0 ? sigmoid - (1 << 23) + (1 << 7)
+                                      : -sigmoid + (1 << 23) + (1 << 7) - 1;
+        output[i] = (int16_t)(result >> 8);
+    }
+    return EDGEAI_OK;
+}

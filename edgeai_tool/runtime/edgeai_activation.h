@@ -59,6 +59,28 @@ edgeai_status edgeai_leaky_relu_s16(const edgeai_lut_params *params,
                                     const edgeai_leaky_relu_s16_data *data,
                                     const int16_t *input, int16_t *output);
 
+/** Numeric data of a 16x8 LOGISTIC or TANH (int16 in and out, zero points 0). */
+typedef struct {
+    const uint16_t *sigmoid; /**< [256] 65536 sigmoid(k / 24), nudged for interpolation */
+    int32_t input_multiplier; /**< rescales the input to steps of 1 / (3 * 4096): <= 32767 */
+    int32_t input_shift;      /**< right shift after the multiplication (rounded), >= 0 */
+} edgeai_sigmoid_s16_data;
+
+/**
+ * LOGISTIC and TANH on int16, as TFLite Micro's reference_integer_ops::Logistic / Tanh for
+ * int16: x' = (x * input_multiplier) >> input_shift (rounded), then the sigmoid table read
+ * at |x'| with 9 (LOGISTIC) or 8 (TANH, tanh(x) = 2 sigmoid(2x) - 1) bits of linear
+ * interpolation, mirrored for x' < 0, saturating past the table. Output scale 2^-15.
+ * @param output [size] int16; may be the same buffer as input (in place)
+ * @return EDGEAI_OK, or EDGEAI_ERROR_ARGUMENT for a NULL pointer or a non-positive size
+ */
+edgeai_status edgeai_logistic_s16(const edgeai_lut_params *params,
+                                  const edgeai_sigmoid_s16_data *data, const int16_t *input,
+                                  int16_t *output);
+edgeai_status edgeai_tanh_s16(const edgeai_lut_params *params,
+                              const edgeai_sigmoid_s16_data *data, const int16_t *input,
+                              int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif

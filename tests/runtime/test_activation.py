@@ -172,14 +172,29 @@ def test_16x8_leaky_relu_bit_exact(tmp_path) -> None:
     assert len(np.unique(results[0])) > 500
 
 
+@pytest.mark.parametrize("kind", ["LOGISTIC", "TANH"])
+@pytest.mark.parametrize("scale", [1 / 4096, 1 / 8192, 0.00037])
+def test_16x8_sigmoid_exhaustive(kind: str, scale: float, tmp_path) -> None:
+    """edgeai_logistic_s16 / edgeai_tanh_s16 on all 65536 int16 inputs at once, for
+    power-of-two input scales (TFLM's shortcut; TANH's x2 shift at 1/8192) and another,
+    under ASan/UBSan against tflite-micro."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 256, 256), scale=scale, zero_point=0, dtype=np.int16)
+    y = b.tensor("y", (1, 256, 256), scale=1 / 32768, zero_point=0, dtype=np.int16)
+    b.op(kind, [x], [y])
+    b.output(y)
+    every = np.arange(-32768, 32768, dtype=np.int16).reshape(1, 256, 256)
+    results = assert_bit_exact(b.build(), [every], tmp_path)
+    assert len(np.unique(results[0])) > 10000
+
+
 def test_16x8_names_what_is_not_supported() -> None:
-    """LOGISTIC and TANH stay int8 only (TFLM's int16 kernels read a fixed sigmoid table
-    edgeai does not reproduce): the check says so."""
+    """HARD_SWISH, RELU and RELU6 stay int8 only: the check says so."""
     b = ModelBuilder()
     x = b.input("x", (1, 8), scale=1 / 4096, zero_point=0, dtype=np.int16)
-    y = b.tensor("y", (1, 8), scale=1 / 32768, zero_point=0, dtype=np.int16)
-    b.op("LOGISTIC", [x], [y])
+    y = b.tensor("y", (1, 8), scale=1 / 4096, zero_point=0, dtype=np.int16)
+    b.op("HARD_SWISH", [x], [y])
     b.output(y)
     graph = import_model(b.build())
     assert "input type int16 is not supported (int8 only)" in \
-        supported_ops()["LOGISTIC"].check(graph, graph.ops[0])
+        supported_ops()["HARD_SWISH"].check(graph, graph.ops[0])

@@ -22,6 +22,7 @@ from edgeai_tool.ops.activation import (
     activation_macc,
     hard_swish_params,
     sigmoid_input_params,
+    sigmoid_s16_input,
 )
 from edgeai_tool.ops.base import io_tensors
 from edgeai_tool.quant import (
@@ -308,6 +309,40 @@ def _table_for(graph: Graph, op: Op) -> np.ndarray:
     return hard_swish_table(x, y)
 
 
+def sigmoid_table_s16() -> np.ndarray:
+    """The 256-entry uint16 table of TFLM's int16 LOGISTIC and TANH: 65536 sigmoid(k / 24)
+    raised by half the gap between the curve and the chord at the segment's midpoint (so
+    linear interpolation errs both ways), rounded; the last entry is the saturation value
+    2^16 - 1."""
+    def scaled(x: float) -> float:
+        return 65536.0 / (1.0 + math.exp(-x))
+
+    values = []
+    for k in range(255):
+        low, high, middle = scaled(k / 24), scaled((k + 1) / 24), scaled((k + 0.5) / 24)
+        values.append(round_half_away(low + (middle - (low + high) / 2) / 2))
+    return np.array([*values, 65535], dtype=np.uint16)
+
+
+def lower_sigmoid_s16(graph: Graph, op: Op) -> LayerCode:
+    """16x8 LOGISTIC / TANH -> edgeai_logistic_s16 / edgeai_tanh_s16."""
+    x, _ = io_tensors(graph, op)
+    multiplier, shift = sigmoid_s16_input(x.scale, op.kind)
+    return LayerCode(
+        kernel=f"edgeai_{op.kind.lower()}_s16",
+        header="edgeai_activation.h",
+        params_type="edgeai_lut_params",
+        params={"size": x.size},
+        data_type="edgeai_sigmoid_s16_data",
+        data={"sigmoid": ArrayRef("sigmoid"), "input_multiplier": multiplier,
+              "input_shift": shift},
+        args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
+        arrays=[CArray("sigmoid", "uint16_t", sigmoid_table_s16(), kind="quant")],
+        macc=activation_macc(graph, op),
+        c_type="Nonlinearity",
+    )
+
+
 def lower_leaky_relu_s16(graph: Graph, op: Op) -> LayerCode:
     """16x8 LEAKY_RELU -> edgeai_leaky_relu_s16 (TFLM's two multipliers, no table)."""
     x, y = io_tensors(graph, op)
@@ -332,7 +367,7 @@ def lower_activation(graph: Graph, op: Op) -> LayerCode:
     LEAKY_RELU: `lower_leaky_relu_s16`)."""
     x, _ = io_tensors(graph, op)
     if x.dtype == "int16":
-        return lower_leaky_relu_s16(graph, op)
+        return (lower_leaky_relu_s16 if op.kind == "LEAKY_RELU" else lower_sigmoid_s16)(graph, op)
     return LayerCode(
         kernel="edgeai_lut_s8",
         header="edgeai_activation.h",
