@@ -1,6 +1,6 @@
-"""Standalone int8 activations: LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, HARD_SWISH (and
-16x8 LOGISTIC, TANH and LEAKY_RELU): what they accept (TFLite Micro's Prepare rules, with
-the input rescaling its Prepare computes) and what they cost."""
+"""Standalone activations: LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, HARD_SWISH, int8, and
+all but HARD_SWISH 16x8: what they accept (TFLite Micro's Prepare rules, with the input
+rescaling its Prepare computes) and what they cost."""
 
 from __future__ import annotations
 
@@ -173,8 +173,8 @@ def activation_macc(graph: Graph, op: Op) -> int:
 _CHECKS = {
     "LOGISTIC": _check_int8_or_int16(_check_sigmoid_s16, check_logistic),
     "TANH": _check_int8_or_int16(_check_sigmoid_s16, check_tanh),
-    "RELU": _check_int8_io,
-    "RELU6": _check_int8_io,
+    "RELU": _check_int8_or_int16(_check_int16_io, _check_int8_io),
+    "RELU6": _check_int8_or_int16(_check_int16_io, _check_int8_io),
     "LEAKY_RELU": _check_int8_or_int16(_check_int16_io, _check_int8_io),
     "HARD_SWISH": check_hard_swish,
 }
@@ -183,8 +183,8 @@ _CONSTRAINTS = {
                 "int16 (16x8, zero point 0), output scale 2^-15",
     "TANH": "int8 input and output (output scale 1/128, zero point 0 expected); or int16 "
             "(16x8, zero point 0), output scale 2^-15",
-    "RELU": "int8 input and output, any scales",
-    "RELU6": "int8 input and output with the same quantization",
+    "RELU": "int8 input and output, any scales; or int16 (16x8, zero point 0)",
+    "RELU6": "int8 input and output with the same quantization; or int16 (16x8, zero point 0)",
     "LEAKY_RELU": "int8 input and output, or int16 (16x8, zero point 0); any alpha (negative "
                   "included)",
     "HARD_SWISH": "int8 input and output, output scale >= input scale / 128",

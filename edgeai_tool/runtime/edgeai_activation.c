@@ -122,3 +122,16 @@ edgeai_status edgeai_tanh_s16(const edgeai_lut_params *params,
     }
     return EDGEAI_OK;
 }
+
+edgeai_status edgeai_relu_s16(const edgeai_lut_params *params, const edgeai_relu_s16_data *data,
+                              const int16_t *input, int16_t *output)
+{
+    if (params == NULL || data == NULL || input == NULL || output == NULL || params->size <= 0) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    for (int32_t i = 0; i < params->size; ++i) {
+        const int32_t value = edgeai_requantize(input[i], data->multiplier, data->shift);
+        output[i] = (int16_t)EDGEAI_CLAMP(value, data->act_min, data->act_max);
+    }
+    return EDGEAI_OK;
+}

@@ -59,6 +59,23 @@ edgeai_status edgeai_leaky_relu_s16(const edgeai_lut_params *params,
                                     const edgeai_leaky_relu_s16_data *data,
                                     const int16_t *input, int16_t *output);
 
+/** Numeric data of a 16x8 RELU or RELU6 (int16 in and out, zero points 0). */
+typedef struct {
+    int32_t multiplier; /**< Q31 significand of input_scale / output_scale (RELU6: 2^30) */
+    int32_t shift;      /**< its exponent, in [-31, 30] (RELU6: 1, the identity) */
+    int32_t act_min;    /**< 0 */
+    int32_t act_max;    /**< RELU: 32767; RELU6: 6 in the input's scale */
+} edgeai_relu_s16_data;
+
+/**
+ * RELU and RELU6 on int16, as TFLite Micro's ReluQuantized / Relu6Quantized for int16:
+ * out = clamp(requantize(x, multiplier, shift), act_min, act_max).
+ * @param output [size] int16; may be the same buffer as input (in place)
+ * @return EDGEAI_OK, or EDGEAI_ERROR_ARGUMENT for a NULL pointer or a non-positive size
+ */
+edgeai_status edgeai_relu_s16(const edgeai_lut_params *params, const edgeai_relu_s16_data *data,
+                              const int16_t *input, int16_t *output);
+
 /** Numeric data of a 16x8 LOGISTIC or TANH (int16 in and out, zero points 0). */
 typedef struct {
     const uint16_t *sigmoid; /**< [256] 65536 sigmoid(k / 24), nudged for interpolation */

@@ -188,8 +188,30 @@ def test_16x8_sigmoid_exhaustive(kind: str, scale: float, tmp_path) -> None:
     assert len(np.unique(results[0])) > 10000
 
 
+def test_16x8_relu_bit_exact(tmp_path) -> None:
+    """edgeai_relu_s16: RELU rescaled up and down, RELU6 in a scale where 6 fits and one
+    where it saturates, under ASan/UBSan against tflite-micro."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 5, 13), scale=0.0004, zero_point=0, dtype=np.int16)
+    outputs = []
+    for k, (kind, scale) in enumerate((("RELU", 0.0004), ("RELU", 0.00013), ("RELU", 0.0011),
+                                       ("RELU6", 0.0004))):
+        y = b.tensor(f"y{k}", (1, 5, 13), scale=scale, zero_point=0, dtype=np.int16)
+        b.op(kind, [x], [y])
+        outputs.append(y)
+    x2 = b.input("x2", (1, 5, 13), scale=0.00009, zero_point=0, dtype=np.int16)
+    y6 = b.tensor("y6", (1, 5, 13), scale=0.00009, zero_point=0, dtype=np.int16)
+    b.op("RELU6", [x2], [y6])
+    b.output(*outputs, y6)
+    rng = np.random.default_rng(6)
+    xs = [rng.integers(-32768, 32767, size=(16, 5, 13), endpoint=True, dtype=np.int16)
+          for _ in range(2)]
+    results = assert_bit_exact(b.build(), xs, tmp_path)
+    assert len(np.unique(results[0])) > 400
+
+
 def test_16x8_names_what_is_not_supported() -> None:
-    """HARD_SWISH, RELU and RELU6 stay int8 only: the check says so."""
+    """HARD_SWISH stays int8 only (TFLM has no int16 HARD_SWISH): the check says so."""
     b = ModelBuilder()
     x = b.input("x", (1, 8), scale=1 / 4096, zero_point=0, dtype=np.int16)
     y = b.tensor("y", (1, 8), scale=1 / 4096, zero_point=0, dtype=np.int16)

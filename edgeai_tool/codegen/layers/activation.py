@@ -343,6 +343,29 @@ def lower_sigmoid_s16(graph: Graph, op: Op) -> LayerCode:
     )
 
 
+def lower_relu_s16(graph: Graph, op: Op) -> LayerCode:
+    """16x8 RELU / RELU6 -> edgeai_relu_s16: RELU rescales to the output (ratio in double),
+    RELU6 clamps in the input's scale (the identity requantization, 2^30 and shift 1)."""
+    x, y = io_tensors(graph, op)
+    if op.kind == "RELU":
+        multiplier, shift = quantize_multiplier(float(x.scale) / float(y.scale))
+        act_max = 32767
+    else:
+        multiplier, shift = 1 << 30, 1
+        act_max = min(32767, int(round_half_away(f32(np.float32(6.0) / np.float32(x.scale)))))
+    return LayerCode(
+        kernel="edgeai_relu_s16",
+        header="edgeai_activation.h",
+        params_type="edgeai_lut_params",
+        params={"size": x.size},
+        data_type="edgeai_relu_s16_data",
+        data={"multiplier": multiplier, "shift": shift, "act_min": 0, "act_max": act_max},
+        args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
+        macc=activation_macc(graph, op),
+        c_type="Nonlinearity",
+    )
+
+
 def lower_leaky_relu_s16(graph: Graph, op: Op) -> LayerCode:
     """16x8 LEAKY_RELU -> edgeai_leaky_relu_s16 (TFLM's two multipliers, no table)."""
     x, y = io_tensors(graph, op)
@@ -362,12 +385,18 @@ def lower_leaky_relu_s16(graph: Graph, op: Op) -> LayerCode:
     )
 
 
+# 16x8 activations: no table of all inputs, a kernel each.
+_S16_LOWERINGS = {"LEAKY_RELU": lower_leaky_relu_s16, "RELU": lower_relu_s16,
+                  "RELU6": lower_relu_s16, "LOGISTIC": lower_sigmoid_s16,
+                  "TANH": lower_sigmoid_s16}
+
+
 def lower_activation(graph: Graph, op: Op) -> LayerCode:
     """Any supported activation -> edgeai_lut_s8 with the op's 256-entry table (16x8
     LEAKY_RELU: `lower_leaky_relu_s16`)."""
     x, _ = io_tensors(graph, op)
     if x.dtype == "int16":
-        return (lower_leaky_relu_s16 if op.kind == "LEAKY_RELU" else lower_sigmoid_s16)(graph, op)
+        return _S16_LOWERINGS[op.kind](graph, op)
     return LayerCode(
         kernel="edgeai_lut_s8",
         header="edgeai_activation.h",
