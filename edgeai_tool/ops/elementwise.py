@@ -1,5 +1,5 @@
-"""ADD, SUB, MUL, MAXIMUM, MINIMUM, int8 with broadcasting (ADD, SUB and MUL also 16x8):
-what they accept and cost.
+"""ADD, SUB, MUL, MAXIMUM, MINIMUM, int8 and 16x8 with broadcasting: what they accept and
+cost.
 
 ADD and SUB take TFLite Micro's requantization ratios (`add_real_multipliers`, in double as
 TFLM computes them): the check refuses an output scale whose ratio does not stay below 1.
@@ -33,8 +33,9 @@ _ARITH_CONSTRAINTS = (
     + "; fused activation NONE, RELU, RELU6 or RELU_N1_TO_1"
 )
 _MINMAX_CONSTRAINTS = (
-    "int8 inputs and output; " + _BROADCAST_TEXT + "; compares raw int8 values: TFLite Micro "
-    "ignores the quantization of this op (give inputs and output the same scale and zero point)"
+    "int8 or int16 inputs and output; " + _BROADCAST_TEXT + "; compares raw values: TFLite "
+    "Micro ignores the quantization of this op (give inputs and output the same scale and zero "
+    "point)"
 )
 
 
@@ -69,7 +70,7 @@ def check_elementwise(graph: Graph, op: Op) -> str | None:
 
 
 def _check_types(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> str | None:
-    dtypes = ("int8", "int16") if op.kind in HAS_ACTIVATION else ("int8",)
+    dtypes = ("int8", "int16")
     for role, tensor in (("input 1", x1), ("input 2", x2), ("output", y)):
         if tensor.dtype not in dtypes:
             return f"{role} type {tensor.dtype} is not supported ({' or '.join(dtypes)} only)"

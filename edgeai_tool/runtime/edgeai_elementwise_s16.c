@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * edgeai runtime: ADD, SUB and MUL, 16x8 (see edgeai_elementwise_s16.h). Portable C99: one
+ * edgeai runtime: ADD, SUB, MUL, MAXIMUM and MINIMUM on int16 (see
+ * edgeai_elementwise_s16.h). Portable C99: one
  * loop nest over the merged broadcast dimensions, one output element at a time.
  */
 #include "edgeai_elementwise_s16.h"
@@ -9,7 +10,7 @@
 
 #include "edgeai_requantize.h"
 
-typedef enum { S16_ADD, S16_SUB, S16_MUL } s16_eltwise_op;
+typedef enum { S16_ADD, S16_SUB, S16_MUL, S16_MAXIMUM, S16_MINIMUM } s16_eltwise_op;
 
 static int32_t s16_addsub(const edgeai_add_s16_data *data, int32_t subtract, int32_t x1,
                           int32_t x2)
@@ -31,6 +32,9 @@ static int32_t s16_mul(const edgeai_mul_s16_data *data, int32_t x1, int32_t x2)
 
 static int16_t s16_element(s16_eltwise_op op, const void *data, int32_t x1, int32_t x2)
 {
+    if (op == S16_MAXIMUM || op == S16_MINIMUM) {
+        return (int16_t)((x1 > x2) == (op == S16_MAXIMUM) ? x1 : x2);
+    }
     if (op == S16_MUL) {
         return (int16_t)s16_mul((const edgeai_mul_s16_data *)data, x1, x2);
     }
@@ -85,7 +89,8 @@ static edgeai_status s16_binary(const edgeai_eltwise_params *params, s16_eltwise
                                 const void *data, const int16_t *input1, const int16_t *input2,
                                 int16_t *output)
 {
-    if (data == NULL || input1 == NULL || input2 == NULL || output == NULL ||
+    const int needs_data = op != S16_MAXIMUM && op != S16_MINIMUM;
+    if ((needs_data && data == NULL) || input1 == NULL || input2 == NULL || output == NULL ||
         !s16_params_valid(params, 0)) {
         return EDGEAI_ERROR_ARGUMENT;
     }
@@ -148,4 +153,32 @@ edgeai_status edgeai_mul_const_s16(const edgeai_eltwise_params *params,
 {
     return data == NULL ? EDGEAI_ERROR_ARGUMENT
                         : s16_const(params, S16_MUL, data, data->constant, input, output);
+}
+
+edgeai_status edgeai_maximum_s16(const edgeai_eltwise_params *params, const int16_t *input1,
+                                 const int16_t *input2, int16_t *output)
+{
+    return s16_binary(params, S16_MAXIMUM, NULL, input1, input2, output);
+}
+
+edgeai_status edgeai_minimum_s16(const edgeai_eltwise_params *params, const int16_t *input1,
+                                 const int16_t *input2, int16_t *output)
+{
+    return s16_binary(params, S16_MINIMUM, NULL, input1, input2, output);
+}
+
+edgeai_status edgeai_maximum_const_s16(const edgeai_eltwise_params *params,
+                                       const edgeai_minmax_s16_data *data, const int16_t *input,
+                                       int16_t *output)
+{
+    return data == NULL ? EDGEAI_ERROR_ARGUMENT
+                        : s16_const(params, S16_MAXIMUM, data, data->constant, input, output);
+}
+
+edgeai_status edgeai_minimum_const_s16(const edgeai_eltwise_params *params,
+                                       const edgeai_minmax_s16_data *data, const int16_t *input,
+                                       int16_t *output)
+{
+    return data == NULL ? EDGEAI_ERROR_ARGUMENT
+                        : s16_const(params, S16_MINIMUM, data, data->constant, input, output);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * edgeai runtime: ADD, SUB and MUL with 16x8 quantization (int16, zero point 0), with the
- * broadcasting of edgeai_elementwise.h (same edgeai_eltwise_params).
+ * edgeai runtime: ADD, SUB and MUL with 16x8 quantization (int16, zero point 0), and
+ * MAXIMUM and MINIMUM on int16 (raw values, as TFLM), with the broadcasting of
+ * edgeai_elementwise.h (same edgeai_eltwise_params).
  *
  * Bit-exact with TensorFlow Lite Micro's int16 paths (reference_ops::Add with general
  * rescaling, Sub, BroadcastAdd4DSlow / BroadcastQuantSubSlow, reference_integer_ops::Mul /
@@ -51,6 +52,11 @@ typedef struct {
     int32_t act_max;           /**< <= 32767 */
 } edgeai_mul_s16_data;
 
+/** Numeric data of an int16 MAXIMUM or MINIMUM with a constant input (none without). */
+typedef struct {
+    const int16_t *constant; /**< values of the constant input (its own shape) */
+} edgeai_minmax_s16_data;
+
 /*
  * Two run-time inputs: params->constant must be 0.
  * @param input1, input2 int16 tensors in their own (row-major) shapes
@@ -63,6 +69,10 @@ edgeai_status edgeai_sub_s16(const edgeai_eltwise_params *params, const edgeai_a
                              const int16_t *input1, const int16_t *input2, int16_t *output);
 edgeai_status edgeai_mul_s16(const edgeai_eltwise_params *params, const edgeai_mul_s16_data *data,
                              const int16_t *input1, const int16_t *input2, int16_t *output);
+edgeai_status edgeai_maximum_s16(const edgeai_eltwise_params *params, const int16_t *input1,
+                                 const int16_t *input2, int16_t *output);
+edgeai_status edgeai_minimum_s16(const edgeai_eltwise_params *params, const int16_t *input1,
+                                 const int16_t *input2, int16_t *output);
 
 /* One constant input (params->constant is 1 or 2, data->constant holds it). */
 edgeai_status edgeai_add_const_s16(const edgeai_eltwise_params *params,
@@ -74,6 +84,12 @@ edgeai_status edgeai_sub_const_s16(const edgeai_eltwise_params *params,
 edgeai_status edgeai_mul_const_s16(const edgeai_eltwise_params *params,
                                    const edgeai_mul_s16_data *data, const int16_t *input,
                                    int16_t *output);
+edgeai_status edgeai_maximum_const_s16(const edgeai_eltwise_params *params,
+                                       const edgeai_minmax_s16_data *data, const int16_t *input,
+                                       int16_t *output);
+edgeai_status edgeai_minimum_const_s16(const edgeai_eltwise_params *params,
+                                       const edgeai_minmax_s16_data *data, const int16_t *input,
+                                       int16_t *output);
 
 #ifdef __cplusplus
 }

@@ -147,8 +147,8 @@ def lower_elementwise(graph: Graph, op: Op) -> LayerCode:
 
 
 def lower_elementwise_s16(graph: Graph, op: Op) -> LayerCode:
-    """16x8 ADD/SUB/MUL -> edgeai_<op>_s16 or edgeai_<op>_const_s16 (zero points are 0, so
-    the data has no offsets)."""
+    """16x8 ADD/SUB/MUL/MAXIMUM/MINIMUM -> edgeai_<op>_s16 or edgeai_<op>_const_s16 (zero
+    points are 0, so the data has no offsets)."""
     x1, x2, y = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]), graph.tensor(op.outputs[0])
     constant = 1 if x1.is_constant else 2 if x2.is_constant else 0
     data: dict[str, CValue] = {}
@@ -157,15 +157,18 @@ def lower_elementwise_s16(graph: Graph, op: Op) -> LayerCode:
         values = (x1 if constant == 1 else x2).data
         arrays.append(CArray("constant", "int16_t", np.asarray(values, dtype=np.int16).reshape(-1)))
         data["constant"] = ArrayRef("constant")
-    data.update({name: value for name, value in _arith_data(op, x1, x2, y).items()
-                 if not name.endswith("_offset")})
+    if op.kind in HAS_ACTIVATION:
+        data.update({name: value for name, value in _arith_data(op, x1, x2, y).items()
+                     if not name.endswith("_offset")})
     name = _KERNEL_NAMES[op.kind]
+    data_type = {"ADD": "edgeai_add_s16_data", "SUB": "edgeai_add_s16_data",
+                 "MUL": "edgeai_mul_s16_data"}.get(op.kind, "edgeai_minmax_s16_data")
     return LayerCode(
         kernel=f"edgeai_{name}_const_s16" if constant else f"edgeai_{name}_s16",
         header="edgeai_elementwise_s16.h",
         params_type="edgeai_eltwise_params",
         params={**loop_params(x1.shape, x2.shape, y.shape), "constant": constant},
-        data_type="edgeai_mul_s16_data" if op.kind == "MUL" else "edgeai_add_s16_data",
+        data_type=data_type if data else "",
         data=data,
         args=[*(Buffer("input", t, "int16_t") for k, t in enumerate(op.inputs, 1)
                 if k != constant), Buffer("output", op.outputs[0], "int16_t")],
