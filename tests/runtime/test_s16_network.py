@@ -4,6 +4,7 @@ generated C against tflite-micro, and the same model under ASan/UBSan.
 
 The network: conv 3x3 + RELU -> max pool -> depthwise 3x3 -> average pool -> reshape ->
 fully connected -> softmax, each layer calibrated so that its int16 outputs span the range.
+Then the two converter-made 16x8 fixtures of models/s16.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from support.bitexact import assert_bit_exact
+from support.models import S16_MODELS
 from support.s16 import int16_input
 from support.tflite_builder import (
     ModelBuilder,
@@ -86,3 +88,22 @@ def test_bit_exact_under_sanitizers(tmp_path: Path) -> None:
     model, xs = cnn_16x8(np.random.default_rng(1609))
     outputs = assert_bit_exact(model, [xs], tmp_path)
     assert len(np.unique(outputs[0])) > 50  # the probabilities are not degenerate
+
+
+def test_converter_made_models_bit_exact(tmp_path: Path) -> None:
+    """The 16x8 fixtures TensorFlow's converter made (models/s16, see make_s16_models.py):
+    int16 I/O with a softmax head, and float I/O (QUANTIZE / DEQUANTIZE) with a sigmoid
+    head, each with ADD, MUL, LEAKY_RELU, CONCATENATION of requantized inputs and TANH, under
+    ASan/UBSan against tflite-micro."""
+    rng = np.random.default_rng(2016)
+    int16_inputs = rng.integers(-32768, 32767, size=(8, 20, 20, 3), endpoint=True,
+                                dtype=np.int16)
+    model = (S16_MODELS / "cnn16x8_int16.tflite").read_bytes()
+    (tmp_path / "int16").mkdir()
+    (tmp_path / "float").mkdir()
+    outputs = assert_bit_exact(model, [int16_inputs], tmp_path / "int16")
+    assert outputs[0].dtype == np.int16 and len(np.unique(outputs[0])) > 20
+    float_inputs = rng.normal(0, 1.5, size=(8, 20, 20, 3)).astype(np.float32)
+    model = (S16_MODELS / "cnn16x8_float.tflite").read_bytes()
+    outputs = assert_bit_exact(model, [float_inputs], tmp_path / "float")
+    assert outputs[0].dtype == np.float32

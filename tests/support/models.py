@@ -6,3 +6,4 @@ REPO = Path(__file__).resolve().parents[2]
 MODELS = REPO / "models"
 DEMO_MODEL = MODELS / "quantized_model.tflite"
 MLPERF = MODELS / "mlperf_tiny"
+S16_MODELS = MODELS / "s16"  # converter-made 16x8 fixtures (make_s16_models.py)
