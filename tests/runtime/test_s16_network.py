@@ -4,7 +4,7 @@ generated C against tflite-micro, and the same model under ASan/UBSan.
 
 The network: conv 3x3 + RELU -> max pool -> depthwise 3x3 -> average pool -> reshape ->
 fully connected -> softmax, each layer calibrated so that its int16 outputs span the range.
-Then the two converter-made 16x8 fixtures of models/s16.
+Then the two converter-made 16x8 fixtures of models/s16, one also on a Cortex-M7 in QEMU.
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ from support.tflite_builder import (
     add_depthwise_conv2d,
     add_fully_connected,
 )
+
+from edgeai_tool.compiler import compile_model
+from edgeai_tool.options import Options
+from edgeai_tool.validate.qemu import QemuNetwork
+from edgeai_tool.validate.reference import run_reference
 
 IN_SHAPE = (1, 16, 16, 2)
 CLASSES = 10
@@ -107,3 +112,16 @@ def test_converter_made_models_bit_exact(tmp_path: Path) -> None:
     model = (S16_MODELS / "cnn16x8_float.tflite").read_bytes()
     outputs = assert_bit_exact(model, [float_inputs], tmp_path / "float")
     assert outputs[0].dtype == np.float32
+
+
+def test_cortex_m7_in_qemu(tmp_path: Path) -> None:
+    """The converter-made 16x8 CNN built for a Cortex-M7 and run in QEMU: the same int16
+    outputs as tflite-micro."""
+    path = S16_MODELS / "cnn16x8_int16.tflite"
+    compilation = compile_model(path, Options(target="qemu-m7"))
+    rng = np.random.default_rng(7)
+    inputs = [rng.integers(-32768, 32767, size=(4, 20, 20, 3), endpoint=True, dtype=np.int16)]
+    with QemuNetwork(compilation) as target:
+        on_target = target.run(inputs)
+    reference = run_reference(path, inputs)
+    np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
