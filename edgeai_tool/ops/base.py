@@ -62,20 +62,21 @@ def same_dtype(x: Tensor, y: Tensor) -> str | None:
     return None
 
 
-def check_wide_accumulator(op: Op, x: Tensor, bias: Tensor | None) -> str | None:
-    """The reason a 16x8 layer without a bias would accumulate in int32: TFLM does when the
-    op asks for an int32 bias type (quantized_bias_type), and edgeai implements the int64
-    accumulator only."""
-    if x.dtype == "int16" and bias is None and \
-            op.options.get("quantized_bias_type") in ("INT32", 2):
-        return "int16 without a bias but quantized_bias_type INT32 (int32 accumulator) is " \
-               "not supported (int64 only)"
-    return None
+def int32_accumulator(op: Op, bias: Tensor | None) -> bool:
+    """Whether a 16x8 CONV_2D or FULLY_CONNECTED accumulates in int32 (and requantizes an
+    int32) in TFLM: with an int32 bias, or without a bias when the op's quantized_bias_type
+    is INT32; else in int64."""
+    if bias is not None:
+        return bias.dtype == "int32"
+    return op.options.get("quantized_bias_type") in ("INT32", 2)
 
 
-def bias_dtype(activation_dtype: str) -> str:
-    """The bias type TFLite pairs with the activations: int32 for int8, int64 for 16x8."""
-    return "int64" if activation_dtype == "int16" else "int32"
+def bias_dtypes(activation_dtype: str, int32_bias_with_int16: bool) -> tuple[str, ...]:
+    """The bias types TFLM pairs with the activations: int32 for int8; int64 for 16x8, or
+    int32 too where the kernel has an int32 accumulator for it."""
+    if activation_dtype != "int16":
+        return ("int32",)
+    return ("int64", "int32") if int32_bias_with_int16 else ("int64",)
 
 
 def check_int8_unary(graph: Graph, op: Op) -> str | None:

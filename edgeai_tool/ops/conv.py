@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport, bias_dtype, check_wide_accumulator, same_dtype
+from edgeai_tool.ops.base import OpSupport, bias_dtypes, same_dtype
 from edgeai_tool.ops.pool import (
     check_activation_tensor,
     check_common_options,
@@ -18,7 +18,7 @@ from edgeai_tool.runtime.buffer_sizes import buffer_size
 CONV_CONSTRAINTS = (
     "int8 input and output (1 x H x W x C), or int16 (16x8, zero point 0, not fused with a "
     "pool); constant int8 weights OHWI, per-tensor or per-channel along axis 0, zero point "
-    "0; optional constant int32 bias (int64 with int16); grouped "
+    "0; optional constant int32 bias (int64 or int32 with int16); grouped "
     "convolution (input channels a multiple of the filter depth); any filter size, "
     "stride >= 1 and dilation >= 1; padding SAME or VALID; fused activation NONE, RELU, "
     "RELU6 or RELU_N1_TO_1; a following MAX_POOL_2D or AVERAGE_POOL_2D is fused"
@@ -81,10 +81,10 @@ def _check_weights(w: Tensor, bias: Tensor | None, axis: int, activations: str) 
         return f"weights zero point {max(w.quant.zero_point, key=abs)} is not supported " \
                "(symmetric int8 weights, zero point 0)"
     if bias is not None:
-        wanted = bias_dtype(activations)
-        if bias.dtype != wanted or not bias.is_constant:
-            return f"bias must be a constant {wanted} tensor with {activations} activations " \
-                   f"(got {bias.dtype})"
+        wanted = bias_dtypes(activations, axis == 0)  # TFLM: int32 16x8 bias for CONV_2D
+        if bias.dtype not in wanted or not bias.is_constant:
+            return f"bias must be a constant {' or '.join(wanted)} tensor with {activations} " \
+                   f"activations (got {bias.dtype})"
         if bias.size != channels:
             return f"bias of {bias.size} values for {channels} output channels"
     return None
@@ -134,7 +134,6 @@ def check_conv(graph: Graph, op: Op) -> str | None:
     reason = (check_activation_tensor("input", x, _ACTIVATION_DTYPES)
               or check_activation_tensor("output", conv_out, _ACTIVATION_DTYPES)
               or same_dtype(x, conv_out) or _check_weights(w, bias, 0, x.dtype)
-              or check_wide_accumulator(op, x, bias)
               or check_common_options(op.options, _STRIDES) or _check_dilation(op.options))
     if reason:
         return reason
@@ -174,7 +173,6 @@ def check_depthwise(graph: Graph, op: Op) -> str | None:
     reason = (check_activation_tensor("input", x, _ACTIVATION_DTYPES)
               or check_activation_tensor("output", y, _ACTIVATION_DTYPES)
               or same_dtype(x, y) or _check_weights(w, bias, 3, x.dtype)
-              or check_wide_accumulator(op, x, bias)
               or check_common_options(op.options, _STRIDES) or _check_dilation(op.options))
     if reason:
         return reason

@@ -9,9 +9,8 @@ from __future__ import annotations
 from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.ops.base import (
     OpSupport,
-    bias_dtype,
+    bias_dtypes,
     check_fused_activation,
-    check_wide_accumulator,
     quantized_per_tensor,
     same_dtype,
 )
@@ -24,7 +23,7 @@ _BIAS_SCALE_TOLERANCE = 0.02
 CONSTRAINTS = (
     "int8 input and output, or int16 (16x8, zero point 0); constant int8 weights [out, in] "
     "(per-tensor with zero point 0, or per-channel along axis 0); optional constant int32 "
-    "bias (int64 with int16); input of any rank, read as "
+    "bias (int64 or int32 with int16); input of any rank, read as "
     "[batches, in]; keep_num_dims true or false; fused activation NONE, RELU, RELU6 or "
     "RELU_N1_TO_1; default weights format"
 )
@@ -35,8 +34,7 @@ def check_fully_connected(graph: Graph, op: Op) -> str | None:
     if len(op.inputs) < 2 or len(op.outputs) != 1:
         return f"{len(op.inputs)} inputs and {len(op.outputs)} outputs (2 or 3 and 1 expected)"
     x, w, bias, y = conv_tensors(graph, op)
-    return (_check_types(x, w, bias, y) or check_wide_accumulator(op, x, bias)
-            or _check_options(op) or _check_shapes(x, w, bias, y)
+    return (_check_types(x, w, bias, y) or _check_options(op) or _check_shapes(x, w, bias, y)
             or _check_weights_quant(w) or _check_bias_scale(x, w, bias, y))
 
 
@@ -54,10 +52,10 @@ def _check_types(x: Tensor, w: Tensor, bias: Tensor | None, y: Tensor) -> str | 
         return "weights has no quantization parameters"
     if not w.is_constant:
         return "weights computed at run time are not supported (constant weights only)"
-    wanted = bias_dtype(x.dtype)
-    if bias is not None and (bias.dtype != wanted or not bias.is_constant):
-        return f"bias must be a constant {wanted} tensor with {x.dtype} activations " \
-               f"(got {bias.dtype})"
+    wanted = bias_dtypes(x.dtype, True)
+    if bias is not None and (bias.dtype not in wanted or not bias.is_constant):
+        return f"bias must be a constant {' or '.join(wanted)} tensor with {x.dtype} " \
+               f"activations (got {bias.dtype})"
     return None
 
 

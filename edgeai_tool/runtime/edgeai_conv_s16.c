@@ -12,7 +12,10 @@
 /* Requantize one channel's accumulator and clamp it. */
 static int16_t s16_output(int64_t acc, const edgeai_s16_data *data, int32_t q)
 {
-    const int32_t value = edgeai_requantize_s64(acc, data->multiplier[q], data->shift[q]);
+    /* the int32 accumulator holds the same sum (the model keeps it within int32) */
+    const int32_t value = data->int32_accumulator
+                              ? edgeai_requantize((int32_t)acc, data->multiplier[q], data->shift[q])
+                              : edgeai_requantize_s64(acc, data->multiplier[q], data->shift[q]);
     return (int16_t)EDGEAI_CLAMP(value, data->act_min, data->act_max);
 }
 

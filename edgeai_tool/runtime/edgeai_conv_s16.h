@@ -12,7 +12,9 @@
  *
  * where requantize64 is TFLM's MultiplyByQuantizedMultiplier for an int64 accumulator:
  * the multiplier rounded to 16 bits, one rounding shift. Taps outside the input add
- * nothing (zero padding: the input zero point is 0).
+ * nothing (zero padding: the input zero point is 0). A CONV_2D or FULLY_CONNECTED with an
+ * int32 bias (data->int32_accumulator) accumulates in int32 instead, as TFLM then does,
+ * and requantizes that int32 with the 32-bit MultiplyByQuantizedMultiplier.
  *
  * Buffers: NHWC with batch 1; the output must not overlap the input.
  */
@@ -38,6 +40,8 @@ typedef struct {
     const int32_t *shift;      /**< exponents in [-31, 7]; same length */
     int32_t act_min;           /**< clamp after requantization, -32768 <= act_min <= act_max */
     int32_t act_max;           /**< <= 32767; implements the fused activation */
+    int32_t int32_accumulator; /**< 1: int32 accumulator and requantization (an int32 bias
+                                    in the model; not DEPTHWISE_CONV_2D); 0: int64 */
 } edgeai_s16_data;
 
 /**

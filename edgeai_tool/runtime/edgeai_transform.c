@@ -267,23 +267,24 @@ edgeai_status edgeai_concat1_s16(const edgeai_concat_params *params,
 }
 
 edgeai_status edgeai_concat2_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1,
-                                 int16_t *output)
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, int16_t *output)
 {
     const int16_t *const inputs[2] = {in0, in1};
     return edgeai_concat_s16(params, data, inputs, 2, output);
 }
 
 edgeai_status edgeai_concat3_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2,
-                                 int16_t *output)
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, int16_t *output)
 {
     const int16_t *const inputs[3] = {in0, in1, in2};
     return edgeai_concat_s16(params, data, inputs, 3, output);
 }
 
 edgeai_status edgeai_concat4_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
                                  int16_t *output)
 {
     const int16_t *const inputs[4] = {in0, in1, in2, in3};
@@ -291,23 +292,27 @@ edgeai_status edgeai_concat4_s16(const edgeai_concat_params *params,
 }
 
 edgeai_status edgeai_concat5_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3, const int16_t *in4,
-                                 int16_t *output)
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, int16_t *output)
 {
     const int16_t *const inputs[5] = {in0, in1, in2, in3, in4};
     return edgeai_concat_s16(params, data, inputs, 5, output);
 }
 
 edgeai_status edgeai_concat6_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3, const int16_t *in4, const int16_t *in5,
-                                 int16_t *output)
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, int16_t *output)
 {
     const int16_t *const inputs[6] = {in0, in1, in2, in3, in4, in5};
     return edgeai_concat_s16(params, data, inputs, 6, output);
 }
 
 edgeai_status edgeai_concat7_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3, const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, const int16_t *in6,
                                  int16_t *output)
 {
     const int16_t *const inputs[7] = {in0, in1, in2, in3, in4, in5, in6};
@@ -315,24 +320,31 @@ edgeai_status edgeai_concat7_s16(const edgeai_concat_params *params,
 }
 
 edgeai_status edgeai_concat8_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3, const int16_t *in4, const int16_t *in5, const int16_t *in6, const int16_t *in7,
-                                 int16_t *output)
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                 const int16_t *in7, int16_t *output)
 {
     const int16_t *const inputs[8] = {in0, in1, in2, in3, in4, in5, in6, in7};
     return edgeai_concat_s16(params, data, inputs, 8, output);
 }
 
 edgeai_status edgeai_concat9_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3, const int16_t *in4, const int16_t *in5, const int16_t *in6, const int16_t *in7, const int16_t *in8,
-                                 int16_t *output)
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                 const int16_t *in7, const int16_t *in8, int16_t *output)
 {
     const int16_t *const inputs[9] = {in0, in1, in2, in3, in4, in5, in6, in7, in8};
     return edgeai_concat_s16(params, data, inputs, 9, output);
 }
 
 edgeai_status edgeai_concat10_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3, const int16_t *in4, const int16_t *in5, const int16_t *in6, const int16_t *in7, const int16_t *in8, const int16_t *in9,
-                                 int16_t *output)
+                                  const edgeai_concat_s16_data *data, const int16_t *in0,
+                                  const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                  const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                  const int16_t *in7, const int16_t *in8, const int16_t *in9,
+                                  int16_t *output)
 {
     const int16_t *const inputs[10] = {in0, in1, in2, in3, in4, in5, in6, in7, in8, in9};
     return edgeai_concat_s16(params, data, inputs, 10, output);

@@ -171,32 +171,44 @@ edgeai_status edgeai_concat1_s16(const edgeai_concat_params *params,
                                  const edgeai_concat_s16_data *data, const int16_t *in0,
                                  int16_t *output);
 edgeai_status edgeai_concat2_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1,
-                                 int16_t *output);
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, int16_t *output);
 edgeai_status edgeai_concat3_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2,
-                                 int16_t *output);
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, int16_t *output);
 edgeai_status edgeai_concat4_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
                                  int16_t *output);
 edgeai_status edgeai_concat5_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3, const int16_t *in4,
-                                 int16_t *output);
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, int16_t *output);
 edgeai_status edgeai_concat6_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3, const int16_t *in4, const int16_t *in5,
-                                 int16_t *output);
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, int16_t *output);
 edgeai_status edgeai_concat7_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3, const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, const int16_t *in6,
                                  int16_t *output);
 edgeai_status edgeai_concat8_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3, const int16_t *in4, const int16_t *in5, const int16_t *in6, const int16_t *in7,
-                                 int16_t *output);
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                 const int16_t *in7, int16_t *output);
 edgeai_status edgeai_concat9_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3, const int16_t *in4, const int16_t *in5, const int16_t *in6, const int16_t *in7, const int16_t *in8,
-                                 int16_t *output);
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                 const int16_t *in7, const int16_t *in8, int16_t *output);
 edgeai_status edgeai_concat10_s16(const edgeai_concat_params *params,
-                                 const edgeai_concat_s16_data *data, const int16_t *in0, const int16_t *in1, const int16_t *in2, const int16_t *in3, const int16_t *in4, const int16_t *in5, const int16_t *in6, const int16_t *in7, const int16_t *in8, const int16_t *in9,
-                                 int16_t *output);
+                                  const edgeai_concat_s16_data *data, const int16_t *in0,
+                                  const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                  const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                  const int16_t *in7, const int16_t *in8, const int16_t *in9,
+                                  int16_t *output);
 
 #ifdef __cplusplus
 }

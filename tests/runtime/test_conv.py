@@ -477,3 +477,33 @@ def test_16x8_refuses_a_fused_pool() -> None:
     graph = import_model(b.build())
     graph = fuse_conv_pool(graph)
     assert [op.kind for op in graph.ops] == ["CONV_2D", "MAX_POOL_2D"]
+
+
+def _s16_layer(kind: str, bias_dtype, rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    """One 16x8 CONV_2D (5 filters) or DEPTHWISE_CONV_2D, 3x3 SAME, with a bias of
+    `bias_dtype`, and int16 samples."""
+    b = ModelBuilder()
+    x, xs = int16_input(b, (1, 7, 7, 4), rng)
+    depthwise = kind == "DEPTHWISE_CONV_2D"
+    shape, axis = ((1, 3, 3, 4), 3) if depthwise else ((5, 3, 3, 4), 0)
+    wq, ws = quantize_weights(rng.normal(0, 0.3, shape), per_channel=True, axis=axis)
+    bq, bs = bias_for(rng.normal(0, 0.2, shape[axis]), x.scale, ws, bias_dtype)
+    y = b.tensor("y", (1, 7, 7, shape[axis]), scale=6.0 / 32767, zero_point=0, dtype=np.int16)
+    options = {"depth_multiplier": 1} if depthwise else {}
+    b.op(kind, [x, b.const("w", wq, scale=ws, zero_point=0, axis=axis),
+                b.const("b", bq, scale=bs)], [y], padding="SAME", stride_h=1, stride_w=1,
+         **options)
+    b.output(y)
+    return b.build(), xs
+
+
+def test_16x8_int32_bias(tmp_path) -> None:
+    """CONV_2D takes an int32 bias with int16 activations (TFLM's int32 accumulator);
+    DEPTHWISE_CONV_2D does not (TFLM has only the int64 one), and says so."""
+    model, xs = _s16_layer("CONV_2D", np.int32, np.random.default_rng(33))
+    outputs = assert_network_bit_exact(model, [xs], tmp_path)
+    assert_not_saturated(outputs[0])
+    model, _ = _s16_layer("DEPTHWISE_CONV_2D", np.int32, np.random.default_rng(34))
+    graph = import_model(model)
+    assert "bias must be a constant int64 tensor with int16" in \
+        check_depthwise(graph, graph.ops[0])

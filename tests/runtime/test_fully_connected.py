@@ -258,15 +258,41 @@ def test_16x8_bit_exact_against_tflm(case: dict, tmp_path) -> None:
         assert_not_saturated(outputs[0])
 
 
-def test_16x8_refuses_an_int32_bias() -> None:
+@pytest.mark.parametrize("bias_kind", ["int32", "none-int32"])
+def test_16x8_int32_accumulator_bit_exact(bias_kind: str, tmp_path) -> None:
+    """An int32 bias (or none, with quantized_bias_type INT32) makes TFLM accumulate in int32
+    and requantize with the 32-bit multiplier: the same here."""
+    rng = np.random.default_rng(32)
+    b = ModelBuilder()
+    x, xs = int16_input(b, (1, 40), rng, samples=16)
+    wq, ws = quantize_weights(rng.normal(0, 1 / np.sqrt(40), (12, 40)), per_channel=True)
+    inputs = [x, b.const("w", wq, scale=ws, zero_point=0)]
+    options = {}
+    if bias_kind == "int32":
+        bq, bs = bias_for(rng.normal(0, 0.3, 12), x.scale, ws, np.int32)
+        inputs.append(b.const("b", bq, scale=bs))
+    else:
+        options["quantized_bias_type"] = "INT32"
+    y = b.tensor("y", (1, 12), scale=5.0 / 32767, zero_point=0, dtype=np.int16)
+    b.op("FULLY_CONNECTED", inputs, [y], **options)
+    b.output(y)
+    model = b.build()
+    graph = import_model(model)
+    assert lower(graph, graph.ops[0]).data["int32_accumulator"] == 1
+    outputs = assert_bit_exact(model, [xs], tmp_path)
+    assert_not_saturated(outputs[0])
+
+
+def test_16x8_refuses_an_int8_bias() -> None:
     rng = np.random.default_rng(5)
     b = ModelBuilder()
     x, _ = int16_input(b, (1, 8), rng)
     w = b.const("w", np.ones((4, 8), np.int8), scale=0.01, zero_point=0)
-    bias = b.const("b", np.zeros(4, np.int32), scale=x.scale * 0.01)
+    bias = b.const("b", np.zeros(4, np.int8), scale=x.scale * 0.01)
     y = b.tensor("y", (1, 4), scale=0.001, zero_point=0, dtype=np.int16)
     b.op("FULLY_CONNECTED", [x, w, bias], [y])
     b.output(y)
     graph = import_model(b.build())
-    with pytest.raises(EdgeAIError, match="bias must be a constant int64 tensor with int16"):
+    with pytest.raises(EdgeAIError, match="bias must be a constant int64 or int32 tensor with "
+                                          "int16 activations"):
         lower(graph, graph.ops[0])

@@ -15,6 +15,7 @@ import numpy as np
 
 from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, CValue, LayerCode
 from edgeai_tool.ir import Graph, Op, Tensor
+from edgeai_tool.ops.base import int32_accumulator
 from edgeai_tool.ops.conv import (
     columns_bytes,
     conv_geometry,
@@ -118,8 +119,9 @@ def s16_layer(graph: Graph, op: Op, kernel: str, params_type: str, params: dict[
               multipliers: np.ndarray, shifts: np.ndarray, c_type: str,
               macc: int) -> LayerCode:
     """A 16x8 layer with weights (edgeai_conv_s16.h): int8 weights as the model stores them,
-    the int64 bias (zeros when there is none), one multiplier/shift pair per channel (or one
-    for a per-tensor FULLY_CONNECTED) and the fused activation's int16 clamp."""
+    the bias as int64 (zeros when there is none), one multiplier/shift pair per channel (or
+    one for a per-tensor FULLY_CONNECTED), the fused activation's int16 clamp, and which
+    accumulator TFLM uses (int32 for an int32 bias)."""
     _, w, bias, y = conv_tensors(graph, op)
     channels = y.shape[-1]
     act_min, act_max = dtype_activation_range(op.options.get("fused_activation_function", "NONE"),
@@ -134,7 +136,9 @@ def s16_layer(graph: Graph, op: Op, kernel: str, params_type: str, params: dict[
         data_type="edgeai_s16_data",
         data={"weights": ArrayRef("weights"), "bias": ArrayRef("bias"),
               "multiplier": ArrayRef("multiplier"), "shift": ArrayRef("shift"),
-              "act_min": act_min, "act_max": act_max},
+              "act_min": act_min, "act_max": act_max,
+              "int32_accumulator": int(op.kind != "DEPTHWISE_CONV_2D"
+                                       and int32_accumulator(op, bias))},
         args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
         arrays=[CArray("weights", "int8_t", np.asarray(w.data, dtype=np.int8)),
                 CArray("bias", "int64_t", bias_values, kind="bias"),
