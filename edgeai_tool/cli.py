@@ -39,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-m", "--model", required=True, help="int8 .tflite model")
+    parser.add_argument("-m", "--model", required=True, help="int8 or 16x8 .tflite model")
     parser.add_argument("-n", "--name", default=DEFAULT_NAME,
                         help="C name of the network: files NAME*.c/h, symbols NAME_* "
                         f"(default: {DEFAULT_NAME})")

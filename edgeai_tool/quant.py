@@ -89,6 +89,15 @@ def _wrap32(value: int) -> int:
     return (value + (1 << 31)) % (1 << 32) - (1 << 31)
 
 
+ACTIVATION_LIMITS = {"int8": (-128, 127), "int16": (-32768, 32767)}
+
+
+def dtype_activation_range(activation: str, tensor_scale: float, zero_point: int,
+                           dtype: str) -> tuple[int, int]:
+    """`activation_range` within an int8 or int16 tensor's limits."""
+    return activation_range(activation, tensor_scale, zero_point, *ACTIVATION_LIMITS[dtype])
+
+
 def activation_range(activation: str, scale: float, zero_point: int,
                      qmin: int = -128, qmax: int = 127) -> tuple[int, int]:
     """The int8 clamp that implements a fused activation (CalculateActivationRangeQuantized)."""

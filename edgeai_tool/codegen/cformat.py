@@ -28,6 +28,10 @@ def _c_int(value: int) -> str:
     # -2147483648 is not an int literal in C (it is unary minus on an out-of-range value).
     if value == -(1 << 31):
         return "INT32_MIN"
+    if value == -(1 << 63):
+        return "INT64_MIN"
+    if not -(1 << 31) <= value < (1 << 31):
+        return f"INT64_C({value})"
     return str(value)
 
 

@@ -21,7 +21,7 @@ from edgeai_tool.ir import Graph, Tensor
 from edgeai_tool.memory import MemoryPlan
 
 C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
-           "float32": "float"}
+           "int64": "int64_t", "float32": "float"}
 
 
 @dataclass

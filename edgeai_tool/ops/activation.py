@@ -1,15 +1,23 @@
-"""Standalone int8 activations: LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, HARD_SWISH: what
-they accept (TFLite Micro's Prepare rules, with the input rescaling its Prepare computes)
-and what they cost."""
+"""Standalone activations: LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, HARD_SWISH, int8, and
+all but HARD_SWISH 16x8: what they accept (TFLite Micro's Prepare rules, with the input
+rescaling its Prepare computes) and what they cost."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport, check_int8_unary, io_tensors
+from edgeai_tool.ops.base import (
+    OpSupport,
+    check_int8_unary,
+    io_count,
+    io_tensors,
+    quantized_per_tensor,
+    same_dtype,
+)
 from edgeai_tool.quant import INT32_MAX, quantize_multiplier, round_half_away
 
 # ST Edge AI counts a ReLU as 1 MACC per element (seed report); the others are our estimates
@@ -60,6 +68,71 @@ def _check_int8_io(graph: Graph, op: Op) -> str | None:
     return None
 
 
+def _check_int16_io(graph: Graph, op: Op) -> str | None:
+    """int16 input and output (16x8), zero points 0, as many values in as out."""
+    x, y = io_tensors(graph, op)
+    reason = (quantized_per_tensor("input", x, ("int16",))
+              or quantized_per_tensor("output", y, ("int16",)) or same_dtype(x, y))
+    if reason is None and x.size != y.size:
+        return f"input of {x.size} values but output of {y.size}"
+    return reason
+
+
+Check = Callable[[Graph, Op], str | None]
+
+
+def _check_int8_or_int16(int16_check: Check, int8_check: Check) -> Check:
+    """A check that sends an op with an int16 input to `int16_check`, else to `int8_check`."""
+    def check(graph: Graph, op: Op) -> str | None:
+        reason = io_count(op, (1,))
+        if reason:
+            return reason
+        wide = graph.tensor(op.inputs[0]).dtype == "int16"
+        return int16_check(graph, op) if wide else int8_check(graph, op)
+    return check
+
+
+def checked_log2(value: float) -> tuple[int, bool]:
+    """TFLM's CheckedLog2: (log2 rounded, whether value is a power of two within 1e-3)."""
+    exponent = math.log(float(value)) / math.log(2.0)
+    rounded = round_half_away(exponent)
+    return int(rounded), abs(exponent - rounded) < 1e-3
+
+
+def sigmoid_s16_input(input_scale: float, kind: str) -> tuple[int, int]:
+    """LOGISTIC/TANH int16 Prepare: (input multiplier, right shift) rescaling the input to
+    steps of 1 / (3 * 4096). A power-of-two scale TFLM takes as is (multiplier 3, shifted
+    left for TANH's 2x); any other scale is multiplied by 3 * 4096, doubled while at most
+    32767 / 2, and truncated."""
+    log2, power_of_two = checked_log2(input_scale)
+    left_shift = (15 - 3) + log2
+    if power_of_two and left_shift in ((0, 1) if kind == "TANH" else (0,)):
+        return 3 << left_shift, 0
+    multiplier = float(input_scale) * 4096.0 * 3.0
+    shift = 0
+    while multiplier <= 32767.0 / 2.0 and shift <= 30:
+        shift += 1
+        multiplier *= 2.0
+    return int(multiplier), shift
+
+
+def _check_sigmoid_s16(graph: Graph, op: Op) -> str | None:
+    """LOGISTIC/TANH int16: output scale 2^-15 (TFLM requires it) and an input scale whose
+    multiplier fits 16 bits."""
+    reason = _check_int16_io(graph, op)
+    if reason:
+        return reason
+    x, y = io_tensors(graph, op)
+    log2, power_of_two = checked_log2(y.scale)
+    if not power_of_two or log2 != -15:
+        return f"int16 output scale {y.scale:g} is not supported (2^-15, as TFLite Micro " \
+               "requires)"
+    if sigmoid_s16_input(x.scale, op.kind)[0] > 32767:
+        return f"int16 input scale {x.scale:g} is too large (TFLite Micro needs input " \
+               "scale x 3 x 4096 < 32768)"
+    return None
+
+
 def _check_sigmoid_scale(x: Tensor) -> str | None:
     if sigmoid_input_params(x.scale)[1] < 0:
         return f"input scale {x.scale:g} is too small (TFLite Micro cannot rescale it)"
@@ -98,19 +171,22 @@ def activation_macc(graph: Graph, op: Op) -> int:
 
 
 _CHECKS = {
-    "LOGISTIC": check_logistic,
-    "TANH": check_tanh,
-    "RELU": _check_int8_io,
-    "RELU6": _check_int8_io,
-    "LEAKY_RELU": _check_int8_io,
+    "LOGISTIC": _check_int8_or_int16(_check_sigmoid_s16, check_logistic),
+    "TANH": _check_int8_or_int16(_check_sigmoid_s16, check_tanh),
+    "RELU": _check_int8_or_int16(_check_int16_io, _check_int8_io),
+    "RELU6": _check_int8_or_int16(_check_int16_io, _check_int8_io),
+    "LEAKY_RELU": _check_int8_or_int16(_check_int16_io, _check_int8_io),
     "HARD_SWISH": check_hard_swish,
 }
 _CONSTRAINTS = {
-    "LOGISTIC": "int8 input and output, output zero point -128 (scale 1/256 expected)",
-    "TANH": "int8 input and output (output scale 1/128, zero point 0 expected)",
-    "RELU": "int8 input and output, any scales",
-    "RELU6": "int8 input and output with the same quantization",
-    "LEAKY_RELU": "int8 input and output, any alpha (negative included)",
+    "LOGISTIC": "int8 input and output, output zero point -128 (scale 1/256 expected); or "
+                "int16 (16x8, zero point 0), output scale 2^-15",
+    "TANH": "int8 input and output (output scale 1/128, zero point 0 expected); or int16 "
+            "(16x8, zero point 0), output scale 2^-15",
+    "RELU": "int8 input and output, any scales; or int16 (16x8, zero point 0)",
+    "RELU6": "int8 input and output with the same quantization; or int16 (16x8, zero point 0)",
+    "LEAKY_RELU": "int8 input and output, or int16 (16x8, zero point 0); any alpha (negative "
+                  "included)",
     "HARD_SWISH": "int8 input and output, output scale >= input scale / 128",
 }
 

@@ -39,11 +39,44 @@ def io_count(op: Op, inputs: tuple[int, ...], outputs: int = 1) -> str | None:
 
 def int8_per_tensor(role: str, tensor: Tensor) -> str | None:
     """The reason `tensor` is not int8 with one scale and zero point."""
-    if tensor.dtype != "int8":
-        return f"{role} type {tensor.dtype} is not supported (int8 only)"
+    return quantized_per_tensor(role, tensor, ("int8",))
+
+
+def quantized_per_tensor(role: str, tensor: Tensor, dtypes: tuple[str, ...]) -> str | None:
+    """The reason `tensor` is not of one of `dtypes` with one scale and zero point (an int16
+    activation, 16x8 quantization, is symmetric: zero point 0, as TFLite requires)."""
+    if tensor.dtype not in dtypes:
+        return f"{role} type {tensor.dtype} is not supported ({' or '.join(dtypes)} only)"
     if tensor.quant is None or tensor.quant.per_channel:
         return f"{role} must be quantized per tensor"
+    if tensor.dtype == "int16" and tensor.quant.zero_point[0] != 0:
+        return f"int16 {role} zero point {tensor.quant.zero_point[0]} is not supported " \
+               "(16x8 quantization is symmetric, zero point 0)"
     return None
+
+
+def same_dtype(x: Tensor, y: Tensor) -> str | None:
+    """The reason an op's output type is not its input's (int8 in, int8 out; int16 likewise)."""
+    if x.dtype != y.dtype:
+        return f"input type {x.dtype} and output type {y.dtype} differ"
+    return None
+
+
+def int32_accumulator(op: Op, bias: Tensor | None) -> bool:
+    """Whether a 16x8 CONV_2D or FULLY_CONNECTED accumulates in int32 (and requantizes an
+    int32) in TFLM: with an int32 bias, or without a bias when the op's quantized_bias_type
+    is INT32; else in int64."""
+    if bias is not None:
+        return bias.dtype == "int32"
+    return op.options.get("quantized_bias_type") in ("INT32", 2)
+
+
+def bias_dtypes(activation_dtype: str, int32_bias_with_int16: bool) -> tuple[str, ...]:
+    """The bias types TFLM pairs with the activations: int32 for int8; int64 for 16x8, or
+    int32 too where the kernel has an int32 accumulator for it."""
+    if activation_dtype != "int16":
+        return ("int32",)
+    return ("int64", "int32") if int32_bias_with_int16 else ("int64",)
 
 
 def check_int8_unary(graph: Graph, op: Op) -> str | None:

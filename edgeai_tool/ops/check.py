@@ -2,8 +2,8 @@
 
 Two moments, each rule checked once:
 
-- `check_model`, on the imported graph before any pass: the model-wide rules (int8
-  quantized activations, known op kinds, ranks and batch-1 inputs and outputs). They are
+- `check_model`, on the imported graph before any pass: the model-wide rules (int8, or
+  16x8 int16, quantized activations, known op kinds, ranks and batch-1 inputs and outputs). They are
   facts of the model file as a whole, which the passes rely on (they dispatch on op kinds
   and compare int8 quantization) and may hide (aliasing drops a reshape with its tensor),
   and a float or uint8 model is best told so whole, before any op is looked at.
@@ -78,13 +78,13 @@ def _check_io_types(graph: Graph) -> None:
     float_ops = [(i, op.kind) for i, op in enumerate(graph.ops)
                  if op.kind not in _CONVERSIONS and _touches_float(graph, op)]
     if "float32" in dtypes and float_ops:
-        quantized = any(graph.tensor(t).dtype == "int8" for t in activations)
+        quantized = any(graph.tensor(t).dtype in ("int8", "int16") for t in activations)
         what = (f"op {float_ops[0][0]} ({float_ops[0][1]}) computes in float32 in an "
                 "otherwise int8 model" if quantized else "float32 model")
         raise EdgeAIError(
             f"{graph.name}: {what}; edgeai compiles full-integer int8 models "
             "(quantize it with TFLiteConverter, optimizations=[DEFAULT] and an int8 "
-            "representative dataset)"
+            "representative dataset, or 16x8 quantization)"
         )
     if "uint8" in dtypes:
         raise EdgeAIError(
@@ -93,10 +93,10 @@ def _check_io_types(graph: Graph) -> None:
         )
     for tensor_id in activations:
         tensor = graph.tensor(tensor_id)
-        if tensor.dtype == "int8" and tensor.quant is None:
+        if tensor.dtype in ("int8", "int16") and tensor.quant is None:
             raise EdgeAIError(
-                f"{graph.name}: tensor {tensor_id} ('{tensor.name}') is int8 without "
-                "quantization parameters"
+                f"{graph.name}: tensor {tensor_id} ('{tensor.name}') is {tensor.dtype} "
+                "without quantization parameters"
             )
 
 

@@ -1,10 +1,10 @@
-"""CONV_2D (alone or carrying the pooling fused after it) and DEPTHWISE_CONV_2D, int8:
-what they accept, their geometry, cost and scratch size."""
+"""CONV_2D (alone or carrying the pooling fused after it) and DEPTHWISE_CONV_2D, int8 and
+16x8: what they accept, their geometry, cost and scratch size."""
 
 from __future__ import annotations
 
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport
+from edgeai_tool.ops.base import OpSupport, bias_dtypes, same_dtype
 from edgeai_tool.ops.pool import (
     check_activation_tensor,
     check_common_options,
@@ -16,19 +16,22 @@ from edgeai_tool.ops.pool import (
 from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 CONV_CONSTRAINTS = (
-    "int8 input and output (1 x H x W x C); constant int8 weights OHWI, per-tensor or "
-    "per-channel along axis 0, zero point 0; optional constant int32 bias; grouped "
+    "int8 input and output (1 x H x W x C), or int16 (16x8, zero point 0, not fused with a "
+    "pool); constant int8 weights OHWI, per-tensor or per-channel along axis 0, zero point "
+    "0; optional constant int32 bias (int64 or int32 with int16); grouped "
     "convolution (input channels a multiple of the filter depth); any filter size, "
     "stride >= 1 and dilation >= 1; padding SAME or VALID; fused activation NONE, RELU, "
     "RELU6 or RELU_N1_TO_1; a following MAX_POOL_2D or AVERAGE_POOL_2D is fused"
 )
 DEPTHWISE_CONSTRAINTS = (
-    "int8 input and output (1 x H x W x C); constant int8 weights 1HWC, per-tensor or "
-    "per-channel along axis 3, zero point 0; optional constant int32 bias; depth multiplier "
+    "int8 input and output (1 x H x W x C), or int16 (16x8, zero point 0); constant int8 "
+    "weights 1HWC, per-tensor or per-channel along axis 3, zero point 0; optional constant "
+    "int32 bias (int64 with int16); depth multiplier "
     ">= 1 (output channels = input channels x multiplier); any filter size, stride >= 1 and "
     "dilation >= 1; padding SAME or VALID; fused activation NONE, RELU, RELU6 or RELU_N1_TO_1"
 )
 _STRIDES = ("stride_h", "stride_w")
+_ACTIVATION_DTYPES = ("int8", "int16")
 
 
 def dilations(options: dict) -> tuple[int, int]:
@@ -61,7 +64,7 @@ def _check_io(op: Op) -> str | None:
     return None
 
 
-def _check_weights(w: Tensor, bias: Tensor | None, axis: int) -> str | None:
+def _check_weights(w: Tensor, bias: Tensor | None, axis: int, activations: str) -> str | None:
     if w.dtype != "int8":
         return f"weights type {w.dtype} is not supported (int8 only)"
     if not w.is_constant:
@@ -78,8 +81,10 @@ def _check_weights(w: Tensor, bias: Tensor | None, axis: int) -> str | None:
         return f"weights zero point {max(w.quant.zero_point, key=abs)} is not supported " \
                "(symmetric int8 weights, zero point 0)"
     if bias is not None:
-        if bias.dtype != "int32" or not bias.is_constant:
-            return f"bias must be a constant int32 tensor (got {bias.dtype})"
+        wanted = bias_dtypes(activations, axis == 0)  # TFLM: int32 16x8 bias for CONV_2D
+        if bias.dtype not in wanted or not bias.is_constant:
+            return f"bias must be a constant {' or '.join(wanted)} tensor with {activations} " \
+                   f"activations (got {bias.dtype})"
         if bias.size != channels:
             return f"bias of {bias.size} values for {channels} output channels"
     return None
@@ -126,8 +131,9 @@ def check_conv(graph: Graph, op: Op) -> str | None:
         return reason
     x, w, bias, y = conv_tensors(graph, op)
     conv_out = conv_output(graph, op)
-    reason = (check_activation_tensor("input", x) or check_activation_tensor("output", conv_out)
-              or _check_weights(w, bias, axis=0)
+    reason = (check_activation_tensor("input", x, _ACTIVATION_DTYPES)
+              or check_activation_tensor("output", conv_out, _ACTIVATION_DTYPES)
+              or same_dtype(x, conv_out) or _check_weights(w, bias, 0, x.dtype)
               or check_common_options(op.options, _STRIDES) or _check_dilation(op.options))
     if reason:
         return reason
@@ -140,6 +146,8 @@ def check_conv(graph: Graph, op: Op) -> str | None:
     expected = (*_expected_hw(op.options, x, (w.shape[1], w.shape[2])), w.shape[0])
     reason = _check_output_shape(hwc(conv_out), expected)
     if reason is None and "pool" in op.options:
+        if x.dtype != "int8":
+            return "a pool fused into an int16 convolution is not supported"
         reason = _check_fused_pool(op.options["pool"], conv_out, y)
     return reason
 
@@ -162,8 +170,9 @@ def check_depthwise(graph: Graph, op: Op) -> str | None:
     if reason:
         return reason
     x, w, bias, y = conv_tensors(graph, op)
-    reason = (check_activation_tensor("input", x) or check_activation_tensor("output", y)
-              or _check_weights(w, bias, axis=3)
+    reason = (check_activation_tensor("input", x, _ACTIVATION_DTYPES)
+              or check_activation_tensor("output", y, _ACTIVATION_DTYPES)
+              or same_dtype(x, y) or _check_weights(w, bias, 3, x.dtype)
               or check_common_options(op.options, _STRIDES) or _check_dilation(op.options))
     if reason:
         return reason

@@ -1,4 +1,5 @@
-"""ADD, SUB, MUL, MAXIMUM, MINIMUM, int8 with broadcasting: what they accept and cost.
+"""ADD, SUB, MUL, MAXIMUM, MINIMUM, int8 and 16x8 with broadcasting: what they accept and
+cost.
 
 ADD and SUB take TFLite Micro's requantization ratios (`add_real_multipliers`, in double as
 TFLM computes them): the check refuses an output scale whose ratio does not stay below 1.
@@ -8,11 +9,17 @@ MAXIMUM and MINIMUM compare raw int8 values, so their quantization is not read.
 from __future__ import annotations
 
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport, check_fused_activation, output_size_macc
+from edgeai_tool.ops.base import (
+    OpSupport,
+    check_fused_activation,
+    output_size_macc,
+    quantized_per_tensor,
+)
 from edgeai_tool.quant import f32, quantize_multiplier
 
 MAX_DIMS = 4
 LEFT_SHIFT = 20  # TFLM's left_shift for int8 ADD/SUB
+LEFT_SHIFTS = {"int8": LEFT_SHIFT, "int16": 15}  # ... and for int16
 HAS_ACTIVATION = ("ADD", "SUB", "MUL")
 
 _BROADCAST_TEXT = (
@@ -21,20 +28,23 @@ _BROADCAST_TEXT = (
     "vector or any broadcastable shape), not both"
 )
 _ARITH_CONSTRAINTS = (
-    "int8 inputs and output, per-tensor quantization; " + _BROADCAST_TEXT
+    "int8 inputs and output, or int16 (16x8, zero point 0); per-tensor quantization; "
+    + _BROADCAST_TEXT
     + "; fused activation NONE, RELU, RELU6 or RELU_N1_TO_1"
 )
 _MINMAX_CONSTRAINTS = (
-    "int8 inputs and output; " + _BROADCAST_TEXT + "; compares raw int8 values: TFLite Micro "
-    "ignores the quantization of this op (give inputs and output the same scale and zero point)"
+    "int8 or int16 inputs and output; " + _BROADCAST_TEXT + "; compares raw values: TFLite "
+    "Micro ignores the quantization of this op (give inputs and output the same scale and zero "
+    "point)"
 )
 
 
-def add_real_multipliers(s1: float, s2: float, s_out: float) -> tuple[float, float, float]:
+def add_real_multipliers(s1: float, s2: float, s_out: float,
+                         left_shift: int = LEFT_SHIFT) -> tuple[float, float, float]:
     """ADD and SUB: input 1, input 2 and output real multipliers, all in double."""
     twice_max = 2 * float(max(f32(s1), f32(s2)))
     return (float(s1) / twice_max, float(s2) / twice_max,
-            twice_max / ((1 << LEFT_SHIFT) * float(s_out)))
+            twice_max / ((1 << left_shift) * float(s_out)))
 
 
 def broadcast_shape(shape1: tuple[int, ...], shape2: tuple[int, ...]) -> tuple[int, ...] | None:
@@ -60,14 +70,16 @@ def check_elementwise(graph: Graph, op: Op) -> str | None:
 
 
 def _check_types(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> str | None:
+    dtypes = ("int8", "int16")
     for role, tensor in (("input 1", x1), ("input 2", x2), ("output", y)):
-        if tensor.dtype != "int8":
-            return f"{role} type {tensor.dtype} is not supported (int8 only)"
+        if tensor.dtype not in dtypes:
+            return f"{role} type {tensor.dtype} is not supported ({' or '.join(dtypes)} only)"
+        if tensor.dtype != y.dtype:
+            return f"{role} type {tensor.dtype} differs from the output type {y.dtype}"
         if op.kind in HAS_ACTIVATION:
-            if tensor.quant is None:
-                return f"{role} has no quantization parameters"
-            if tensor.quant.per_channel:
-                return f"per-channel quantized {role} is not supported (one scale per tensor)"
+            reason = quantized_per_tensor(role, tensor, dtypes)
+            if reason:
+                return reason
     if x1.is_constant and x2.is_constant:
         return "both inputs are constant (fold the op into a constant before conversion)"
     return None
@@ -105,11 +117,12 @@ def _check_scales(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> str | None:
         if not tensor.scale > 0:
             return f"{role} scale {tensor.scale:g} is not positive"
     if op.kind in ("ADD", "SUB"):
-        output_real = add_real_multipliers(x1.scale, x2.scale, y.scale)[2]
+        left_shift = LEFT_SHIFTS[y.dtype]
+        output_real = add_real_multipliers(x1.scale, x2.scale, y.scale, left_shift)[2]
         if quantize_multiplier(output_real)[1] > 0:
             return f"output scale {y.scale:g} is too small for input scales {x1.scale:g} and " \
-                   f"{x2.scale:g} (TFLite Micro needs 2 max(input scales) / (2^20 output " \
-                   "scale) < 1)"
+                   f"{x2.scale:g} (TFLite Micro needs 2 max(input scales) / " \
+                   f"(2^{left_shift} output scale) < 1)"
     return None
 
 

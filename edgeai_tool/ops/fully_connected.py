@@ -1,4 +1,4 @@
-"""FULLY_CONNECTED, int8: what it accepts and what it costs.
+"""FULLY_CONNECTED, int8 and 16x8: what it accepts and what it costs.
 
 TFLite Micro reads the input as [batches, in_depth] whatever its rank (in_depth is the
 weights' last dimension), so `keep_num_dims` only changes the output's shape.
@@ -7,7 +7,13 @@ weights' last dimension), so `keep_num_dims` only changes the output's shape.
 from __future__ import annotations
 
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport, check_fused_activation
+from edgeai_tool.ops.base import (
+    OpSupport,
+    bias_dtypes,
+    check_fused_activation,
+    quantized_per_tensor,
+    same_dtype,
+)
 from edgeai_tool.ops.conv import conv_tensors
 
 # TFLM's Prepare (GetQuantizedConvolutionMultipler) refuses a per-tensor layer whose bias
@@ -15,8 +21,9 @@ from edgeai_tool.ops.conv import conv_tensors
 _BIAS_SCALE_TOLERANCE = 0.02
 
 CONSTRAINTS = (
-    "int8 input and output; constant int8 weights [out, in] (per-tensor with zero point 0, "
-    "or per-channel along axis 0); optional constant int32 bias; input of any rank, read as "
+    "int8 input and output, or int16 (16x8, zero point 0); constant int8 weights [out, in] "
+    "(per-tensor with zero point 0, or per-channel along axis 0); optional constant int32 "
+    "bias (int64 or int32 with int16); input of any rank, read as "
     "[batches, in]; keep_num_dims true or false; fused activation NONE, RELU, RELU6 or "
     "RELU_N1_TO_1; default weights format"
 )
@@ -32,17 +39,23 @@ def check_fully_connected(graph: Graph, op: Op) -> str | None:
 
 
 def _check_types(x: Tensor, w: Tensor, bias: Tensor | None, y: Tensor) -> str | None:
-    for role, tensor in (("input", x), ("output", y), ("weights", w)):
-        if tensor.dtype != "int8":
-            return f"{role} type {tensor.dtype} is not supported (int8 only)"
-        if tensor.quant is None:
-            return f"{role} has no quantization parameters"
-    if x.quant.per_channel or y.quant.per_channel:
-        return "per-channel quantized input or output is not supported"
+    for role, tensor in (("input", x), ("output", y)):
+        reason = quantized_per_tensor(role, tensor, ("int8", "int16"))
+        if reason:
+            return reason
+    reason = same_dtype(x, y)
+    if reason:
+        return reason
+    if w.dtype != "int8":
+        return f"weights type {w.dtype} is not supported (int8 only)"
+    if w.quant is None:
+        return "weights has no quantization parameters"
     if not w.is_constant:
         return "weights computed at run time are not supported (constant weights only)"
-    if bias is not None and (bias.dtype != "int32" or not bias.is_constant):
-        return f"bias must be a constant int32 tensor (got {bias.dtype})"
+    wanted = bias_dtypes(x.dtype, True)
+    if bias is not None and (bias.dtype not in wanted or not bias.is_constant):
+        return f"bias must be a constant {' or '.join(wanted)} tensor with {x.dtype} " \
+               f"activations (got {bias.dtype})"
     return None
 
 

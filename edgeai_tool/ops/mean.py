@@ -1,4 +1,4 @@
-"""MEAN, int8: what it accepts (TFLite Micro's axis rules) and what it costs (ST counts one
+"""MEAN, int8 and 16x8: what it accepts (TFLite Micro's axis rules) and what it costs (ST counts one
 operation per input element)."""
 
 from __future__ import annotations
@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 
 from edgeai_tool.ir import Graph, Op
-from edgeai_tool.ops.base import OpSupport, int8_per_tensor
+from edgeai_tool.ops.base import OpSupport, quantized_per_tensor, same_dtype
 
 CONSTRAINTS = (
     "int8 input (rank 1 to 5) and output, per-tensor quantized (any scales and zero points); "
     "constant int32 axis, any subset of the dimensions, negative and repeated values "
-    "allowed; keep_dims true or false"
+    "allowed; keep_dims true or false; or int16 (16x8, zero point 0) input and output"
 )
 
 
@@ -46,7 +46,8 @@ def check_mean(graph: Graph, op: Op) -> str | None:
     if len(op.inputs) != 2 or len(op.outputs) != 1 or min(op.inputs) < 0:
         return f"{len(op.inputs)} inputs and {len(op.outputs)} outputs (2 and 1 expected)"
     x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
-    reason = int8_per_tensor("input", x) or int8_per_tensor("output", y)
+    reason = (quantized_per_tensor("input", x, ("int8", "int16"))
+              or quantized_per_tensor("output", y, ("int8", "int16")) or same_dtype(x, y))
     if reason:
         return reason
     if x.is_constant:

@@ -1,10 +1,15 @@
-"""MAX_POOL_2D and AVERAGE_POOL_2D, int8, and the window geometry (TFLite's padding rule,
+"""MAX_POOL_2D and AVERAGE_POOL_2D, int8 and 16x8, and the window geometry (TFLite's padding rule,
 exactly as TFLite computes it) that the convolutions share."""
 
 from __future__ import annotations
 
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport, check_fused_activation
+from edgeai_tool.ops.base import (
+    OpSupport,
+    check_fused_activation,
+    quantized_per_tensor,
+    same_dtype,
+)
 from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 PADDINGS = ("SAME", "VALID")
@@ -12,7 +17,8 @@ PADDINGS = ("SAME", "VALID")
 _SCALE_TOLERANCE = 1.0e-6
 
 CONSTRAINTS = (
-    "int8 input and output of rank 4 with the same scale and zero point; any filter size "
+    "int8 input and output of rank 4 with the same scale and zero point, or int16 (16x8, "
+    "zero point 0); any filter size "
     "and stride >= 1; padding SAME or VALID; fused activation NONE, RELU, RELU6 or "
     "RELU_N1_TO_1"
 )
@@ -47,14 +53,14 @@ def check_common_options(options: dict, strides: tuple[str, str]) -> str | None:
     return check_fused_activation(options)
 
 
-def check_activation_tensor(role: str, tensor: Tensor) -> str | None:
-    """An int8, per-tensor quantized NHWC tensor with batch 1."""
-    if tensor.dtype != "int8":
-        return f"{role} type {tensor.dtype} is not supported (int8 only)"
-    if tensor.quant is None:
+def check_activation_tensor(role: str, tensor: Tensor,
+                            dtypes: tuple[str, ...] = ("int8",)) -> str | None:
+    """A per-tensor quantized NHWC tensor with batch 1, of one of `dtypes`."""
+    if tensor.quant is None and tensor.dtype in dtypes:
         return f"{role} has no quantization parameters"
-    if tensor.quant.per_channel:
-        return f"per-channel quantized {role} is not supported"
+    reason = quantized_per_tensor(role, tensor, dtypes)
+    if reason:
+        return reason
     if len(tensor.shape) != 4 or tensor.shape[0] != 1 or min(tensor.shape) < 1:
         return f"{role} shape {list(tensor.shape)} is not supported (1 x H x W x C)"
     return None
@@ -65,7 +71,9 @@ def check_pool(graph: Graph, op: Op) -> str | None:
     if len(op.inputs) != 1 or len(op.outputs) != 1:
         return f"{len(op.inputs)} inputs and {len(op.outputs)} outputs (1 and 1 expected)"
     x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
-    reason = (check_activation_tensor("input", x) or check_activation_tensor("output", y)
+    dtypes = ("int8", "int16")
+    reason = (check_activation_tensor("input", x, dtypes)
+              or check_activation_tensor("output", y, dtypes) or same_dtype(x, y)
               or check_common_options(op.options, ("stride_h", "stride_w")))
     if reason:
         return reason

@@ -1,6 +1,6 @@
-"""QUANTIZE (float32 -> int8 at a model input, int8 -> int8 requantization) and DEQUANTIZE
-(int8 -> float32 at a model output): what they accept. ST counts one operation per
-converted element."""
+"""QUANTIZE (float32 -> int8 or int16 at a model input, requantization between int8 and
+int16) and DEQUANTIZE (int8 or int16 -> float32 at a model output): what they accept.
+ST counts one operation per converted element."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.ops.base import OpSupport, output_size_macc
 
 QUANTIZE_CONSTRAINTS = (
-    "float32 -> int8 (typically at a model input) or int8 -> int8 (change of scale and/or "
-    "zero point); output per-tensor quantized; input and output of the same element count"
+    "float32 -> int8 or int16 (typically at a model input), int8 or int16 -> int8 or int16 "
+    "(change of scale and/or zero point); output per-tensor quantized; int16 with zero point "
+    "0; input and output of the same element count"
 )
 DEQUANTIZE_CONSTRAINTS = (
-    "int8 -> float32 (typically at a model output); input per-tensor quantized; input and "
-    "output of the same element count"
+    "int8 or int16 -> float32 (typically at a model output); input per-tensor quantized, "
+    "int16 with zero point 0; input and output of the same element count"
 )
+_INTEGERS = ("int8", "int16")
 
 
 def _per_tensor(role: str, tensor: Tensor) -> str | None:
@@ -24,6 +26,9 @@ def _per_tensor(role: str, tensor: Tensor) -> str | None:
         return f"per-channel quantized {role} is not supported (per-tensor only)"
     if not tensor.quant.scale[0] > 0:
         return f"{role} scale {tensor.quant.scale[0]} is not supported (positive only)"
+    if tensor.dtype == "int16" and tensor.zero_point != 0:
+        return f"int16 {role} zero point {tensor.zero_point} is not supported (16x8 " \
+               "quantization is symmetric, zero point 0)"
     if not -128 <= tensor.zero_point <= 127:
         return f"{role} zero point {tensor.zero_point} is outside int8"
     return None
@@ -56,8 +61,9 @@ def check_quantize(graph: Graph, op: Op) -> str | None:
     if isinstance(tensors, str):
         return tensors
     x, y = tensors
-    return (_type("output", y, ("int8",)) or _type("input", x, ("float32", "int8"))
-            or _per_tensor("output", y) or (_per_tensor("input", x) if x.dtype == "int8" else None))
+    return (_type("output", y, _INTEGERS) or _type("input", x, ("float32", *_INTEGERS))
+            or _per_tensor("output", y)
+            or (_per_tensor("input", x) if x.dtype in _INTEGERS else None))
 
 
 def check_dequantize(graph: Graph, op: Op) -> str | None:
@@ -66,7 +72,7 @@ def check_dequantize(graph: Graph, op: Op) -> str | None:
     if isinstance(tensors, str):
         return tensors
     x, y = tensors
-    return (_type("input", x, ("int8",)) or _type("output", y, ("float32",))
+    return (_type("input", x, _INTEGERS) or _type("output", y, ("float32",))
             or _per_tensor("input", x))
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.ops.base import OpSupport, no_macc
-from edgeai_tool.ops.transform import CONCAT_MAX_INPUTS, int8_activation
+from edgeai_tool.ops.transform import CONCAT_MAX_INPUTS, moved_activation
 
 SPLIT_MAX_OUTPUTS = 10  # EDGEAI_SPLIT_MAX_OUTPUTS
 MAX_RANK = 5
@@ -62,7 +62,7 @@ def check_pack(graph: Graph, op: Op) -> str | None:
         return f"values_count {op.options['values_count']} differs from the {len(op.inputs)} " \
                "inputs"
     y = graph.tensor(op.outputs[0])
-    reason = int8_activation("output", y, MAX_RANK)
+    reason = moved_activation("output", y, MAX_RANK, dtypes=("int8",))
     if reason:
         return reason
     axis = pack_axis(graph, op)
@@ -115,7 +115,7 @@ def _check_split_common(graph: Graph, op: Op, inputs: int) -> str | None:
         if reason:
             return reason
     x = split_input(graph, op)
-    reason = int8_activation("input", x, MAX_RANK)
+    reason = moved_activation("input", x, MAX_RANK, dtypes=("int8",))
     if reason:
         return reason
     axis = split_axis(graph, op)

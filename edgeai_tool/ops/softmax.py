@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from edgeai_tool.ir import Graph, Op
-from edgeai_tool.ops.base import OpSupport, check_int8_unary, io_tensors
+from edgeai_tool.ir import Graph, Op, Tensor
+from edgeai_tool.ops.base import OpSupport, io_count, io_tensors, quantized_per_tensor, same_dtype
 from edgeai_tool.quant import quantize_multiplier
 
 SCALED_DIFF_INTEGER_BITS = 5
@@ -20,9 +20,15 @@ MACC_PER_ELEMENT = 15
 # TFLM's kernel aborts.
 MAX_DEPTH = 4095
 
+# 16x8: int16 in and out, output scale 1/32768 within TFLM's tolerance, zero point 0; the
+# int32 sum of exponentials (each up to 32767) holds this many.
+INT16_OUTPUT_SCALE = 1.0 / 32768.0
+INT16_MAX_DEPTH = 65535
+
 CONSTRAINTS = (
     "int8 input and output, along the last dimension (at most 4095 wide), any beta; output "
-    "scale 1/256 and zero point -128 (as TFLite Micro requires)"
+    "scale 1/256 and zero point -128 (as TFLite Micro requires); or int16 (16x8) input and "
+    "output, at most 65535 wide, output scale 1/32768 and zero point 0"
 )
 
 
@@ -38,12 +44,18 @@ def softmax_scaling(beta: float, input_scale: float) -> tuple[int, int, int]:
 
 def check_softmax(graph: Graph, op: Op) -> str | None:
     """None when the op is supported, else the reason."""
-    reason = check_int8_unary(graph, op)
+    reason = io_count(op, (1,))
     if reason:
         return reason
     x, y = io_tensors(graph, op)
+    reason = (quantized_per_tensor("input", x, ("int8", "int16"))
+              or quantized_per_tensor("output", y, ("int8", "int16")) or same_dtype(x, y))
+    if reason:
+        return reason
     if not x.shape or x.shape != y.shape:
         return f"input shape {list(x.shape)} and output shape {list(y.shape)} differ"
+    if x.dtype == "int16":
+        return _check_int16(op, x, y)
     if x.shape[-1] > MAX_DEPTH:
         return f"softmax over {x.shape[-1]} values is not supported (at most {MAX_DEPTH})"
     if np.float32(y.scale) != np.float32(OUTPUT_SCALE) or y.zero_point != OUTPUT_ZERO_POINT:
@@ -51,6 +63,18 @@ def check_softmax(graph: Graph, op: Op) -> str | None:
                "(scale 1/256 and zero point -128 only, as in TFLite Micro)"
     beta = float(op.options.get("beta", 1.0))
     if not beta > 0 or softmax_scaling(beta, x.scale)[1] < 0:
+        return f"beta {beta:g} with input scale {x.scale:g} is outside TFLite Micro's range"
+    return None
+
+
+def _check_int16(op: Op, x: Tensor, y: Tensor) -> str | None:
+    if x.shape[-1] > INT16_MAX_DEPTH:
+        return f"softmax over {x.shape[-1]} values is not supported (at most {INT16_MAX_DEPTH})"
+    if abs(float(y.scale) - INT16_OUTPUT_SCALE) > 0.001 * INT16_OUTPUT_SCALE:
+        return f"int16 output scale {y.scale:g} is not supported (1/32768, as TFLite Micro " \
+               "requires)"
+    beta = float(op.options.get("beta", 1.0))
+    if not beta > 0 or quantize_multiplier(beta * float(x.scale) / (10.0 / 65535.0))[1] > 30:
         return f"beta {beta:g} with input scale {x.scale:g} is outside TFLite Micro's range"
     return None
 

@@ -1,7 +1,7 @@
-"""Data movement, int8: TRANSPOSE, STRIDED_SLICE, PAD, PADV2 and CONCATENATION: what they
-accept, the slice and padding each resolves to, and their cost (ST counts none).
+"""Data movement, int8 and int16: TRANSPOSE, STRIDED_SLICE, PAD, PADV2 and CONCATENATION:
+what they accept, the slice and padding each resolves to, and their cost (ST counts none).
 
-TFLite Micro's kernels copy raw int8 values and never read a scale (TFLM requires
+TFLite Micro's kernels copy raw values and never read a scale (TFLM requires
 CONCATENATION's inputs to share the output's scale and zero point; PAD writes the output
 zero point, PADV2 its constant).
 """
@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from edgeai_tool.ir import Graph, Op, Tensor
-from edgeai_tool.ops.base import OpSupport, io_count, io_tensors, no_macc
+from edgeai_tool.ops.base import OpSupport, io_count, io_tensors, no_macc, same_dtype
 
 CONCAT_MAX_INPUTS = 10  # EDGEAI_CONCAT_MAX_INPUTS (TFLM's kMaxInputNum)
 
@@ -43,16 +43,36 @@ CONCAT_CONSTRAINTS = (
 )
 
 
+_INT16_TEXT = (
+    "; int16 (16x8) too, of rank up to 4 (the kernel moves each value's two bytes as one "
+    "more loop)"
+)
+TRANSPOSE_CONSTRAINTS += _INT16_TEXT
+STRIDED_SLICE_CONSTRAINTS += "; int16 (16x8) too"
+PAD_CONSTRAINTS += _INT16_TEXT
+PADV2_CONSTRAINTS += _INT16_TEXT + ", pad value int16"
+CONCAT_CONSTRAINTS += "; int16 (16x8) too, all inputs and output"
+MOVED_DTYPES = ("int8", "int16")
+# A box move of int16 values spends one of its EDGEAI_MOVE_DIMS loops on the two bytes.
+_INT16_BOX_RANK = 4
+
+
 # ---- shared checks ------------------------------------------------------------------------
 
 
-def int8_activation(role: str, tensor: Tensor, max_rank: int) -> str | None:
-    if tensor.dtype != "int8":
-        return f"{role} type {tensor.dtype} is not supported (int8 only)"
+def moved_activation(role: str, tensor: Tensor, max_rank: int, box: bool = True,
+                     dtypes: tuple[str, ...] = MOVED_DTYPES) -> str | None:
+    """An activation a data-movement kernel can copy: one of `dtypes`, computed at run time,
+    of rank 1 to `max_rank` (less for int16 in a box move), not empty."""
+    if tensor.dtype not in dtypes:
+        return f"{role} type {tensor.dtype} is not supported ({' or '.join(dtypes)} only)"
     if tensor.is_constant:
         return f"constant {role} is not supported (the converter folds such ops)"
+    if box and tensor.dtype == "int16":
+        max_rank = min(max_rank, _INT16_BOX_RANK)
     if not 1 <= len(tensor.shape) <= max_rank:
-        return f"{role} of rank {len(tensor.shape)} is not supported (1 to {max_rank})"
+        return f"{tensor.dtype} {role} of rank {len(tensor.shape)} is not supported " \
+               f"(1 to {max_rank})"
     if tensor.size == 0:
         return f"empty {role} (shape {list(tensor.shape)}) is not supported"
     return None
@@ -75,16 +95,16 @@ def _const_int32_vector(graph: Graph, op: Op, index: int, role: str,
 
 def _check_moved(graph: Graph, op: Op, inputs: tuple[int, ...], max_rank: int,
                  scalar_output: bool = False) -> str | None:
-    """Input count, then a computed int8 input and an int8 output of rank 1 to `max_rank`
-    (or a scalar output, when `scalar_output`)."""
+    """Input count, then a computed input and an output of the same type (int8 or int16) and
+    of rank 1 to `max_rank` (or a scalar output, when `scalar_output`)."""
     reason = io_count(op, inputs)
     if reason:
         return reason
     x, y = io_tensors(graph, op)
-    reason = int8_activation("input", x, max_rank)
+    reason = moved_activation("input", x, max_rank) or same_dtype(x, y)
     if reason or (scalar_output and not y.shape):
         return reason
-    return int8_activation("output", y, max_rank)
+    return moved_activation("output", y, max_rank)
 
 
 # ---- TRANSPOSE ------------------------------------------------------------------------------
@@ -178,8 +198,6 @@ def check_strided_slice(graph: Graph, op: Op) -> str | None:
     if reason:
         return reason
     y = graph.tensor(op.outputs[0])
-    if y.dtype != "int8":
-        return f"output type {y.dtype} is not supported (int8 only)"
     plan, reason = slice_plan(graph, op)
     if reason:
         return reason
@@ -209,7 +227,7 @@ def paddings_of(graph: Graph, op: Op) -> list[tuple[int, int]]:
 
 
 def pad_value(graph: Graph, op: Op) -> int:
-    """The int8 value a PAD/PADV2 writes: PADV2's constant, else the output zero point."""
+    """The value a PAD/PADV2 writes: PADV2's constant, else the output zero point."""
     constant = _pad_value_tensor(graph, op)
     if constant is not None:
         return int(np.asarray(constant.data).reshape(-1)[0])
@@ -243,8 +261,8 @@ def check_pad(graph: Graph, op: Op) -> str | None:
         return f"output shape {list(y.shape)} differs from {expected} (input plus paddings)"
     constant = _pad_value_tensor(graph, op)
     if constant is not None:
-        if constant.dtype != "int8" or not constant.is_constant or constant.size != 1:
-            return f"pad value must be a constant int8 scalar (got {constant.dtype}, " \
+        if constant.dtype != y.dtype or not constant.is_constant or constant.size != 1:
+            return f"pad value must be a constant {y.dtype} scalar (got {constant.dtype}, " \
                    f"{constant.size} values)"
         if constant.quant is None or constant.quant.scale[0] != y.quant.scale[0] or \
                 constant.quant.zero_point[0] != y.quant.zero_point[0]:
@@ -270,7 +288,7 @@ def check_concatenation(graph: Graph, op: Op) -> str | None:
     if activation != "NONE":
         return f"fused activation {activation} is not supported (NONE only, as TFLite Micro)"
     y = graph.tensor(op.outputs[0])
-    reason = int8_activation("output", y, 5)
+    reason = moved_activation("output", y, 5, box=False)
     if reason:
         return reason
     if y.quant is None or y.quant.per_channel:
@@ -284,8 +302,8 @@ def check_concatenation(graph: Graph, op: Op) -> str | None:
         if tensor_id < 0:
             return f"input {k} is missing"
         x = graph.tensor(tensor_id)
-        if x.dtype != "int8":
-            return f"input {k} type {x.dtype} is not supported (int8 only)"
+        if x.dtype != y.dtype:
+            return f"input {k} type {x.dtype} differs from the output type {y.dtype}"
         if len(x.shape) != rank or any(
                 a != b for d, (a, b) in enumerate(zip(x.shape, y.shape, strict=True)) if d != axis):
             return f"input {k} shape {list(x.shape)} does not match output {list(y.shape)} " \

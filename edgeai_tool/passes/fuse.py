@@ -80,9 +80,11 @@ def fuse_conv_pool(graph: Graph) -> Graph:
                     "fused_activation_function": pool.options["fused_activation_function"],
                     "intermediate": op.outputs[0],
                 }
-                graph.ops[index] = op.replace(outputs=list(pool.outputs), options=options,
-                                              origin=op.origin + pool.origin)
-                del graph.ops[reader]
+                fused = op.replace(outputs=list(pool.outputs), options=options,
+                                   origin=op.origin + pool.origin)
+                if is_supported(graph, fused):  # e.g. not a 16x8 convolution
+                    graph.ops[index] = fused
+                    del graph.ops[reader]
         index += 1
     return graph
 

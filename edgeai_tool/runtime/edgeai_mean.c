@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * edgeai runtime: MEAN int8 (see edgeai_mean.h).
+ * edgeai runtime: MEAN int8 and int16 (see edgeai_mean.h).
  */
 #include "edgeai_mean.h"
 
@@ -59,6 +59,51 @@ edgeai_status edgeai_mean_s8(const edgeai_mean_params *params, const edgeai_mean
                 *output++ = (int8_t)EDGEAI_CLAMP(value, -128, 127);
             }
         }
+    }
+    return EDGEAI_OK;
+}
+
+/* The int16 mean of the box at `x`: every reduced value summed (wrapping as TFLM's int32),
+ * then requantized. */
+static int16_t mean_box_s16(const edgeai_mean_params *params, const edgeai_mean_data *data,
+                            const int16_t *x)
+{
+    const int32_t *const n = params->inner_count;
+    const int32_t *const step = params->inner_step;
+    uint32_t sum = (uint32_t)data->bias;
+    for (int32_t i0 = 0; i0 < n[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < n[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < n[2]; ++i2) {
+                sum += (uint32_t)(int32_t)x[i0 * step[0] + i1 * step[1] + i2 * step[2]];
+            }
+        }
+    }
+    const int32_t value =
+        edgeai_requantize((int32_t)sum, data->multiplier, data->shift) + data->output_offset;
+    return (int16_t)EDGEAI_CLAMP(value, INT16_MIN, INT16_MAX);
+}
+
+edgeai_status edgeai_mean_s16(const edgeai_mean_params *params, const edgeai_mean_data *data,
+                              const int16_t *input, int16_t *output)
+{
+    if (params == NULL || data == NULL || input == NULL || output == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    int32_t outputs = 1;
+    for (int32_t d = 0; d < EDGEAI_MEAN_LOOPS; ++d) {
+        if (params->outer_count[d] < 1 || params->inner_count[d] < 1) {
+            return EDGEAI_ERROR_ARGUMENT;
+        }
+        outputs *= params->outer_count[d];
+    }
+    /* the outer loops as one counter, outermost dimension slowest */
+    for (int32_t k = 0; k < outputs; ++k) {
+        const int32_t o2 = k % params->outer_count[2];
+        const int32_t o1 = (k / params->outer_count[2]) % params->outer_count[1];
+        const int32_t o0 = k / (params->outer_count[2] * params->outer_count[1]);
+        output[k] = mean_box_s16(params, data, input + o0 * params->outer_step[0] +
+                                                    o1 * params->outer_step[1] +
+                                                    o2 * params->outer_step[2]);
     }
     return EDGEAI_OK;
 }

@@ -53,6 +53,14 @@ typedef struct {
 edgeai_status edgeai_mean_s8(const edgeai_mean_params *params, const edgeai_mean_data *data,
                              const int8_t *input, int8_t *output);
 
+/**
+ * MEAN, int16 (16x8: zero points 0, so data->bias and output_offset are 0): the same sum
+ * and requantization, clamped to int16.
+ * @return EDGEAI_OK, or EDGEAI_ERROR_ARGUMENT for a NULL pointer or a count < 1
+ */
+edgeai_status edgeai_mean_s16(const edgeai_mean_params *params, const edgeai_mean_data *data,
+                              const int16_t *input, int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif

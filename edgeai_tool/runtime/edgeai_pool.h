@@ -55,6 +55,16 @@ edgeai_status edgeai_avg_pool_s8(const edgeai_pool_params *params, const edgeai_
 /** Bytes of scratch edgeai_avg_pool_s8 needs: EDGEAI_AVG_POOL_S8_BUFFER_SIZE(input.c). */
 int32_t edgeai_avg_pool_s8_get_buffer_size(const edgeai_pool_params *params);
 
+/*
+ * 16x8 (int16 input and output, the same scale, zero point 0): the same windows and
+ * arithmetic with int16 values and clamps (data->act_min/act_max within int16). Portable
+ * C99, no scratch.
+ */
+edgeai_status edgeai_max_pool_s16(const edgeai_pool_params *params, const edgeai_pool_data *data,
+                                  const int16_t *input, int16_t *output);
+edgeai_status edgeai_avg_pool_s16(const edgeai_pool_params *params, const edgeai_pool_data *data,
+                                  const int16_t *input, int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif

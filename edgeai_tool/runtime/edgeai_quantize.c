@@ -9,15 +9,16 @@
 
 #include "edgeai_requantize.h"
 
-/* round_half_away(q) + zero_point clamped to int8, for any float q (NaN -> -128). Values
- * beyond +-512 saturate anyway, so q is clamped there first and the rest is exact: for
- * |q| <= 512 the float q - trunc(q) is computed without rounding. */
-static inline int8_t quantize_one(float q, int32_t zero_point)
+/* round_half_away(q) + zero_point clamped to [qmin, qmax], for any float q (NaN -> qmin).
+ * Values beyond +-bound (> 2 * 2^bits) saturate anyway, so q is clamped there first and
+ * the rest is exact: for |q| < 2^24 the float q - trunc(q) is computed without rounding. */
+static inline int32_t quantize_round(float q, int32_t zero_point, float bound, int32_t qmin,
+                                     int32_t qmax)
 {
-    if (!(q > -512.0f)) {
-        q = -512.0f; /* also NaN */
-    } else if (q > 512.0f) {
-        q = 512.0f;
+    if (!(q > -bound)) {
+        q = -bound; /* also NaN */
+    } else if (q > bound) {
+        q = bound;
     }
     int32_t value = (int32_t)q; /* truncates toward zero */
     const float fraction = q - (float)value;
@@ -27,7 +28,12 @@ static inline int8_t quantize_one(float q, int32_t zero_point)
         value -= 1;
     }
     value += zero_point;
-    return (int8_t)EDGEAI_CLAMP(value, -128, 127);
+    return EDGEAI_CLAMP(value, qmin, qmax);
+}
+
+static inline int8_t quantize_one(float q, int32_t zero_point)
+{
+    return (int8_t)quantize_round(q, zero_point, 512.0f, -128, 127);
 }
 
 edgeai_status edgeai_quantize_f32_s8(const edgeai_quantize_params *params,
@@ -75,6 +81,91 @@ edgeai_status edgeai_dequantize_s8_f32(const edgeai_quantize_params *params,
     const int32_t zero_point = data->zero_point;
     for (int32_t i = 0; i < params->size; ++i) {
         output[i] = scale * (float)((int32_t)input[i] - zero_point);
+    }
+    return EDGEAI_OK;
+}
+
+/* ---- 16x8 ------------------------------------------------------------------------------- */
+
+edgeai_status edgeai_quantize_f32_s16(const edgeai_quantize_params *params,
+                                      const edgeai_affine_data *data, const float *input,
+                                      int16_t *output)
+{
+    if (params == NULL || data == NULL || input == NULL || output == NULL || params->size < 1) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    for (int32_t i = 0; i < params->size; ++i) {
+        output[i] = (int16_t)quantize_round(input[i] / data->scale, data->zero_point, 131072.0f,
+                                            INT16_MIN, INT16_MAX);
+    }
+    return EDGEAI_OK;
+}
+
+edgeai_status edgeai_dequantize_s16_f32(const edgeai_quantize_params *params,
+                                        const edgeai_affine_data *data, const int16_t *input,
+                                        float *output)
+{
+    if (params == NULL || data == NULL || input == NULL || output == NULL || params->size < 1) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    for (int32_t i = 0; i < params->size; ++i) {
+        output[i] = data->scale * (float)((int32_t)input[i] - data->zero_point);
+    }
+    return EDGEAI_OK;
+}
+
+/* One requantized value clamped to the output type's range. */
+static inline int32_t requantize_one(int32_t x, const edgeai_requantize_data *data, int32_t qmin,
+                                     int32_t qmax)
+{
+    const int32_t value =
+        edgeai_requantize(x + data->input_offset, data->multiplier, data->shift) +
+        data->output_offset;
+    return EDGEAI_CLAMP(value, qmin, qmax);
+}
+
+static int requantize_args_valid(const edgeai_quantize_params *params,
+                                 const edgeai_requantize_data *data, const void *input,
+                                 const void *output)
+{
+    return params != NULL && data != NULL && input != NULL && output != NULL && params->size > 0;
+}
+
+edgeai_status edgeai_requantize_s16(const edgeai_quantize_params *params,
+                                    const edgeai_requantize_data *data, const int16_t *input,
+                                    int16_t *output)
+{
+    if (!requantize_args_valid(params, data, input, output)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    for (int32_t i = 0; i < params->size; ++i) {
+        output[i] = (int16_t)requantize_one(input[i], data, INT16_MIN, INT16_MAX);
+    }
+    return EDGEAI_OK;
+}
+
+edgeai_status edgeai_requantize_s16_s8(const edgeai_quantize_params *params,
+                                       const edgeai_requantize_data *data, const int16_t *input,
+                                       int8_t *output)
+{
+    if (!requantize_args_valid(params, data, input, output)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    for (int32_t i = 0; i < params->size; ++i) {
+        output[i] = (int8_t)requantize_one(input[i], data, INT8_MIN, INT8_MAX);
+    }
+    return EDGEAI_OK;
+}
+
+edgeai_status edgeai_requantize_s8_s16(const edgeai_quantize_params *params,
+                                       const edgeai_requantize_data *data, const int8_t *input,
+                                       int16_t *output)
+{
+    if (!requantize_args_valid(params, data, input, output)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    for (int32_t i = 0; i < params->size; ++i) {
+        output[i] = (int16_t)requantize_one(input[i], data, INT16_MIN, INT16_MAX);
     }
     return EDGEAI_OK;
 }

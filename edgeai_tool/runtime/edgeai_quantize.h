@@ -71,6 +71,29 @@ edgeai_status edgeai_dequantize_s8_f32(const edgeai_quantize_params *params,
                                        const edgeai_affine_data *data, const int8_t *input,
                                        float *output);
 
+/*
+ * 16x8 conversions, the same formulas with int16 on one side or both (clamped to the
+ * output type; TFLM's Requantize and AffineQuantize for int16):
+ * QUANTIZE float32 -> int16, int16 -> int16, int16 -> int8, int8 -> int16; DEQUANTIZE
+ * int16 -> float32 (the double product of a float32 scale and a 17-bit integer is exact
+ * too). data->input_offset and output_offset may then span int16.
+ */
+edgeai_status edgeai_quantize_f32_s16(const edgeai_quantize_params *params,
+                                      const edgeai_affine_data *data, const float *input,
+                                      int16_t *output);
+edgeai_status edgeai_requantize_s16(const edgeai_quantize_params *params,
+                                    const edgeai_requantize_data *data, const int16_t *input,
+                                    int16_t *output);
+edgeai_status edgeai_requantize_s16_s8(const edgeai_quantize_params *params,
+                                       const edgeai_requantize_data *data, const int16_t *input,
+                                       int8_t *output);
+edgeai_status edgeai_requantize_s8_s16(const edgeai_quantize_params *params,
+                                       const edgeai_requantize_data *data, const int8_t *input,
+                                       int16_t *output);
+edgeai_status edgeai_dequantize_s16_f32(const edgeai_quantize_params *params,
+                                        const edgeai_affine_data *data, const int16_t *input,
+                                        float *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -75,6 +75,21 @@ static inline int32_t edgeai_requantize_mac(int32_t x, int32_t multiplier, int32
 }
 
 /**
+ * TFLM's MultiplyByQuantizedMultiplier for an int64 accumulator (16x8 kernels): the
+ * multiplier rounded to its top 16 bits, then one shift rounding half up.
+ * @param x          |x| < 2^47
+ * @param multiplier Q31 significand in [0, 2^31)
+ * @param shift      in [-31, 7]
+ */
+static inline int32_t edgeai_requantize_s64(int64_t x, int32_t multiplier, int32_t shift)
+{
+    const int64_t reduced = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+    const int32_t total_shift = 15 - shift;
+    const int64_t rounding = INT64_C(1) << (total_shift - 1);
+    return (int32_t)((x * reduced + rounding) >> total_shift);
+}
+
+/**
  * One requantization record per output channel: EDGEAI_RQ_WORDS int32 values,
  * {multiplier, left_shift + 1, right_shift, nudge} with left_shift = max(shift, 0),
  * right_shift = max(-shift, 0) and nudge = 2^(right_shift - 1) (0 when right_shift is 0).

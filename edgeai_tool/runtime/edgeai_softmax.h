@@ -47,6 +47,29 @@ edgeai_status edgeai_softmax_s8(const edgeai_softmax_params *params,
 #define EDGEAI_SOFTMAX_S8_BUFFER_SIZE() (0)
 int32_t edgeai_softmax_s8_get_buffer_size(const edgeai_softmax_params *params);
 
+/** Entries of each table of edgeai_softmax_s16: 512 segments and the end point. */
+#define EDGEAI_SOFTMAX_S16_LUT_SIZE 513
+
+/** Numeric data of a 16x8 SOFTMAX (int16 in, int16 out with scale 1/32768, zero point 0). */
+typedef struct {
+    const int16_t *exp_lut;   /**< [513] exp over [-10, 0], values in Q0.15 */
+    const int16_t *recip_lut; /**< [513] 1 / (1 + x) over [0, 1], values in Q0.15 */
+    int32_t input_multiplier; /**< Q31 significand of input_scale * beta / (10 / 65535) */
+    int32_t input_shift;      /**< its exponent, in [-31, 30] */
+} edgeai_softmax_s16_data;
+
+/**
+ * Softmax along the last dimension on int16, as TFLite Micro's reference_ops::Softmax for
+ * int16: each difference from the row maximum rescaled to [-65535, 0] ~ [-10, 0] and
+ * looked up with interpolation in exp_lut, the sum's reciprocal looked up in recip_lut.
+ * @param output [rows][depth] int16; may not overlap input (it holds the exponentials
+ *               between the two passes, as in TFLM)
+ * @return EDGEAI_OK, or EDGEAI_ERROR_ARGUMENT for a NULL pointer or an impossible size
+ */
+edgeai_status edgeai_softmax_s16(const edgeai_softmax_params *params,
+                                 const edgeai_softmax_s16_data *data, const int16_t *input,
+                                 int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif

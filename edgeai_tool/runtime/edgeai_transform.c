@@ -264,3 +264,145 @@ EDGEAI_SPLIT_N(9, (int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3, int8_
 EDGEAI_SPLIT_N(10, (int8_t *out0, int8_t *out1, int8_t *out2, int8_t *out3, int8_t *out4,
                     int8_t *out5, int8_t *out6, int8_t *out7, int8_t *out8, int8_t *out9),
                (out0, out1, out2, out3, out4, out5, out6, out7, out8, out9))
+
+/* ---- 16x8: the byte moves above over int16 tensors -------------------------------------- */
+
+edgeai_status edgeai_transpose_s16(const edgeai_move_params *params, const int16_t *input,
+                                   int16_t *output)
+{
+    return move(params, (const int8_t *)input, (int8_t *)output);
+}
+
+edgeai_status edgeai_strided_slice_s16(const edgeai_move_params *params, const int16_t *input,
+                                       int16_t *output)
+{
+    return move(params, (const int8_t *)input, (int8_t *)output);
+}
+
+edgeai_status edgeai_pad_s16(const edgeai_pad_params *params, const edgeai_pad_data *data,
+                             const int16_t *input, int16_t *output)
+{
+    if (params == NULL || data == NULL || input == NULL || output == NULL ||
+        params->output_size < 1 || !counts_valid(params->count)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    for (int32_t i = 0; i < params->output_size; ++i) {
+        output[i] = (int16_t)data->pad_value;
+    }
+    move_box(params->count, params->in_step, params->out_step,
+             (const int8_t *)input + params->in_start, (int8_t *)output + params->out_start);
+    return EDGEAI_OK;
+}
+
+edgeai_status edgeai_concat_s16(const edgeai_concat_params *params,
+                                const edgeai_concat_s16_data *data,
+                                const int16_t *const inputs[], int32_t num_runtime,
+                                int16_t *output)
+{
+    if (params == NULL || data == NULL || output == NULL || params->num_inputs < 1 ||
+        params->num_inputs > EDGEAI_CONCAT_MAX_INPUTS) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    /* The int8 kernel over the same bytes: int16 constants and inputs seen as bytes. */
+    edgeai_concat_data bytes;
+    const int8_t *byte_inputs[EDGEAI_CONCAT_MAX_INPUTS] = {NULL};
+    for (int32_t k = 0; k < params->num_inputs; ++k) {
+        bytes.constant[k] = (const int8_t *)data->constant[k];
+    }
+    for (int32_t k = 0; inputs != NULL && k < num_runtime && k < EDGEAI_CONCAT_MAX_INPUTS; ++k) {
+        byte_inputs[k] = (const int8_t *)inputs[k];
+    }
+    return edgeai_concat_s8(params, &bytes, byte_inputs, num_runtime, (int8_t *)output);
+}
+
+edgeai_status edgeai_concat1_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 int16_t *output)
+{
+    const int16_t *const inputs[1] = {in0};
+    return edgeai_concat_s16(params, data, inputs, 1, output);
+}
+
+edgeai_status edgeai_concat2_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, int16_t *output)
+{
+    const int16_t *const inputs[2] = {in0, in1};
+    return edgeai_concat_s16(params, data, inputs, 2, output);
+}
+
+edgeai_status edgeai_concat3_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, int16_t *output)
+{
+    const int16_t *const inputs[3] = {in0, in1, in2};
+    return edgeai_concat_s16(params, data, inputs, 3, output);
+}
+
+edgeai_status edgeai_concat4_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 int16_t *output)
+{
+    const int16_t *const inputs[4] = {in0, in1, in2, in3};
+    return edgeai_concat_s16(params, data, inputs, 4, output);
+}
+
+edgeai_status edgeai_concat5_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, int16_t *output)
+{
+    const int16_t *const inputs[5] = {in0, in1, in2, in3, in4};
+    return edgeai_concat_s16(params, data, inputs, 5, output);
+}
+
+edgeai_status edgeai_concat6_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, int16_t *output)
+{
+    const int16_t *const inputs[6] = {in0, in1, in2, in3, in4, in5};
+    return edgeai_concat_s16(params, data, inputs, 6, output);
+}
+
+edgeai_status edgeai_concat7_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                 int16_t *output)
+{
+    const int16_t *const inputs[7] = {in0, in1, in2, in3, in4, in5, in6};
+    return edgeai_concat_s16(params, data, inputs, 7, output);
+}
+
+edgeai_status edgeai_concat8_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                 const int16_t *in7, int16_t *output)
+{
+    const int16_t *const inputs[8] = {in0, in1, in2, in3, in4, in5, in6, in7};
+    return edgeai_concat_s16(params, data, inputs, 8, output);
+}
+
+edgeai_status edgeai_concat9_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                 const int16_t *in7, const int16_t *in8, int16_t *output)
+{
+    const int16_t *const inputs[9] = {in0, in1, in2, in3, in4, in5, in6, in7, in8};
+    return edgeai_concat_s16(params, data, inputs, 9, output);
+}
+
+edgeai_status edgeai_concat10_s16(const edgeai_concat_params *params,
+                                  const edgeai_concat_s16_data *data, const int16_t *in0,
+                                  const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                  const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                  const int16_t *in7, const int16_t *in8, const int16_t *in9,
+                                  int16_t *output)
+{
+    const int16_t *const inputs[10] = {in0, in1, in2, in3, in4, in5, in6, in7, in8, in9};
+    return edgeai_concat_s16(params, data, inputs, 10, output);
+}

@@ -195,6 +195,71 @@ edgeai_status edgeai_split10_s8(const edgeai_split_params *params, const int8_t 
                                 int8_t *out4, int8_t *out5, int8_t *out6, int8_t *out7,
                                 int8_t *out8, int8_t *out9);
 
+/*
+ * 16x8: the same moves over int16 tensors. The box and concat structures then count bytes
+ * (the generator gives each element its two bytes); PAD's output_size stays in elements and
+ * its pad value is an int16.
+ */
+edgeai_status edgeai_transpose_s16(const edgeai_move_params *params, const int16_t *input,
+                                   int16_t *output);
+edgeai_status edgeai_strided_slice_s16(const edgeai_move_params *params, const int16_t *input,
+                                       int16_t *output);
+edgeai_status edgeai_pad_s16(const edgeai_pad_params *params, const edgeai_pad_data *data,
+                             const int16_t *input, int16_t *output);
+
+/** Constant inputs of an int16 CONCATENATION (as edgeai_concat_data). */
+typedef struct {
+    const int16_t *constant[EDGEAI_CONCAT_MAX_INPUTS];
+} edgeai_concat_s16_data;
+
+/** CONCATENATION of int16 tensors (block[k] in bytes), as edgeai_concat_s8. */
+edgeai_status edgeai_concat_s16(const edgeai_concat_params *params,
+                                const edgeai_concat_s16_data *data,
+                                const int16_t *const inputs[], int32_t num_runtime,
+                                int16_t *output);
+edgeai_status edgeai_concat1_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 int16_t *output);
+edgeai_status edgeai_concat2_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, int16_t *output);
+edgeai_status edgeai_concat3_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, int16_t *output);
+edgeai_status edgeai_concat4_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 int16_t *output);
+edgeai_status edgeai_concat5_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, int16_t *output);
+edgeai_status edgeai_concat6_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, int16_t *output);
+edgeai_status edgeai_concat7_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                 int16_t *output);
+edgeai_status edgeai_concat8_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                 const int16_t *in7, int16_t *output);
+edgeai_status edgeai_concat9_s16(const edgeai_concat_params *params,
+                                 const edgeai_concat_s16_data *data, const int16_t *in0,
+                                 const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                 const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                 const int16_t *in7, const int16_t *in8, int16_t *output);
+edgeai_status edgeai_concat10_s16(const edgeai_concat_params *params,
+                                  const edgeai_concat_s16_data *data, const int16_t *in0,
+                                  const int16_t *in1, const int16_t *in2, const int16_t *in3,
+                                  const int16_t *in4, const int16_t *in5, const int16_t *in6,
+                                  const int16_t *in7, const int16_t *in8, const int16_t *in9,
+                                  int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -79,10 +79,17 @@ def load_inputs(compilation: Compilation, valinput: str | None, valoutput: str |
     return samples, labels
 
 
+# The integer input types and their numpy types (16x8 models take int16 inputs).
+_INTEGER_INPUTS = {"int8_t": np.int8, "int16_t": np.int16}
+
+
 def _random_samples(compilation: Compilation, k: int, io, count: int,
                     rng: np.random.Generator) -> np.ndarray:
-    """`count` uniform int8 samples for input k; for a float input (quantized inside the
-    model), those int8 values dequantized with the quantization the model applies to it."""
+    """`count` uniform int8 samples for input k (int16 ones for an int16 input); for a float
+    input (quantized inside the model), int8 values dequantized with the quantization the
+    model applies to it."""
+    if io.ctype == "int16_t":
+        return rng.integers(-32768, 32768, size=(count, *io.shape[1:]), dtype=np.int16)
     values = rng.integers(-128, 128, size=(count, *io.shape[1:]), dtype=np.int8)
     if io.ctype == "int8_t":
         return values
@@ -161,13 +168,17 @@ def _as_input(values: np.ndarray, io) -> np.ndarray:
             raise EdgeAIError(f"validation inputs have shape {list(values.shape)}, the model's "
                               f"input {io.number} is {list(io.shape)}")
         values = values.reshape(-1, *expected)
-    if np.issubdtype(values.dtype, np.floating) and io.ctype == "int8_t":
-        values = np.clip(np.round(values / io.scale) + io.zero_point, -128, 127)
-    elif io.ctype == "int8_t" and values.size and (values.min() < -128 or values.max() > 127):
+    integer = _INTEGER_INPUTS.get(io.ctype)
+    if integer is None:
+        return values.astype(np.float32)
+    info = np.iinfo(integer)
+    if np.issubdtype(values.dtype, np.floating):
+        values = np.clip(np.round(values / io.scale) + io.zero_point, info.min, info.max)
+    elif values.size and (values.min() < info.min or values.max() > info.max):
         raise EdgeAIError(f"integer validation inputs for input {io.number} hold values from "
-                          f"{values.min()} to {values.max()}, outside int8 (give floats to "
-                          "have them quantized)")
-    return values.astype(np.int8 if io.ctype == "int8_t" else np.float32)
+                          f"{values.min()} to {values.max()}, outside {info.dtype} (give "
+                          "floats to have them quantized)")
+    return values.astype(integer)
 
 
 def _save(path: str, outputs: list[np.ndarray]) -> None:

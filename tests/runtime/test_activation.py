@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.bitexact import assert_bit_exact
 from support.reference import run_tflm
 from support.tflite_builder import ModelBuilder
 
 from edgeai_tool.codegen.layers import lower
 from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.ops import supported_ops
 from edgeai_tool.ops.activation import SUPPORT
 
 RUNTIME = Path(__file__).resolve().parents[2] / "edgeai_tool" / "runtime"
@@ -150,3 +152,71 @@ def test_leaky_relu_multiplier_precision(lut_kernel, alpha) -> None:
 def test_relu6_six_rounds_in_float32(lut_kernel, steps) -> None:
     scale = float(np.float32(6.0 / (steps + 0.5)))  # 6 / scale is a tie in float32 only
     check_all_inputs(lut_kernel, "RELU6", (scale, -100), (scale, -100))
+
+
+def test_16x8_leaky_relu_bit_exact(tmp_path) -> None:
+    """edgeai_leaky_relu_s16 under ASan/UBSan: small, negative and large alphas, output
+    scales below and above the input's, each its own output."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 7, 9), scale=0.0004, zero_point=0, dtype=np.int16)
+    outputs = []
+    for k, (alpha, scale) in enumerate(((0.2, 0.0004), (-0.3, 0.0003), (1.5, 0.0011),
+                                        (0.01, 0.00013))):
+        y = b.tensor(f"y{k}", (1, 7, 9), scale=scale, zero_point=0, dtype=np.int16)
+        b.op("LEAKY_RELU", [x], [y], alpha=alpha)
+        outputs.append(y)
+    b.output(*outputs)
+    rng = np.random.default_rng(16)
+    xs = rng.integers(-32768, 32767, size=(16, 7, 9), endpoint=True, dtype=np.int16)
+    results = assert_bit_exact(b.build(), [xs], tmp_path)
+    assert len(np.unique(results[0])) > 500
+
+
+@pytest.mark.parametrize("kind", ["LOGISTIC", "TANH"])
+@pytest.mark.parametrize("scale", [1 / 4096, 1 / 8192, 0.00037])
+def test_16x8_sigmoid_exhaustive(kind: str, scale: float, tmp_path) -> None:
+    """edgeai_logistic_s16 / edgeai_tanh_s16 on all 65536 int16 inputs at once, for
+    power-of-two input scales (TFLM's shortcut; TANH's x2 shift at 1/8192) and another,
+    under ASan/UBSan against tflite-micro."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 256, 256), scale=scale, zero_point=0, dtype=np.int16)
+    y = b.tensor("y", (1, 256, 256), scale=1 / 32768, zero_point=0, dtype=np.int16)
+    b.op(kind, [x], [y])
+    b.output(y)
+    every = np.arange(-32768, 32768, dtype=np.int16).reshape(1, 256, 256)
+    results = assert_bit_exact(b.build(), [every], tmp_path)
+    assert len(np.unique(results[0])) > 10000
+
+
+def test_16x8_relu_bit_exact(tmp_path) -> None:
+    """edgeai_relu_s16: RELU rescaled up and down, RELU6 in a scale where 6 fits and one
+    where it saturates, under ASan/UBSan against tflite-micro."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 5, 13), scale=0.0004, zero_point=0, dtype=np.int16)
+    outputs = []
+    for k, (kind, scale) in enumerate((("RELU", 0.0004), ("RELU", 0.00013), ("RELU", 0.0011),
+                                       ("RELU6", 0.0004))):
+        y = b.tensor(f"y{k}", (1, 5, 13), scale=scale, zero_point=0, dtype=np.int16)
+        b.op(kind, [x], [y])
+        outputs.append(y)
+    x2 = b.input("x2", (1, 5, 13), scale=0.00009, zero_point=0, dtype=np.int16)
+    y6 = b.tensor("y6", (1, 5, 13), scale=0.00009, zero_point=0, dtype=np.int16)
+    b.op("RELU6", [x2], [y6])
+    b.output(*outputs, y6)
+    rng = np.random.default_rng(6)
+    xs = [rng.integers(-32768, 32767, size=(16, 5, 13), endpoint=True, dtype=np.int16)
+          for _ in range(2)]
+    results = assert_bit_exact(b.build(), xs, tmp_path)
+    assert len(np.unique(results[0])) > 400
+
+
+def test_16x8_names_what_is_not_supported() -> None:
+    """HARD_SWISH stays int8 only (TFLM has no int16 HARD_SWISH): the check says so."""
+    b = ModelBuilder()
+    x = b.input("x", (1, 8), scale=1 / 4096, zero_point=0, dtype=np.int16)
+    y = b.tensor("y", (1, 8), scale=1 / 4096, zero_point=0, dtype=np.int16)
+    b.op("HARD_SWISH", [x], [y])
+    b.output(y)
+    graph = import_model(b.build())
+    assert "input type int16 is not supported (int8 only)" in \
+        supported_ops()["HARD_SWISH"].check(graph, graph.ops[0])

@@ -12,9 +12,11 @@ import zlib
 
 import numpy as np
 import pytest
+from support.bitexact import assert_bit_exact as assert_network_bit_exact
 from support.mixed_multipliers import IN_SCALE, OUT_SCALE, mixed_bias, mixed_weights
 from support.models import MLPERF
 from support.reference import conv2d_nhwc, run_tflm
+from support.s16 import assert_not_saturated, int16_input
 from support.tflite_builder import (
     ModelBuilder,
     add_conv2d,
@@ -481,3 +483,80 @@ def test_portable_path_under_sanitizers(portable_sanitized_runner) -> None:
         model, xs = (builder(rng, **case) if builder is manual_conv_model
                      else builder(case, rng))
         assert_bit_exact(portable_sanitized_runner, model, xs, fuse=fuse)
+
+
+S16_CASES = [
+    dict(op="conv", in_shape=(1, 9, 9, 3), filters=8),
+    dict(op="conv", in_shape=(1, 10, 11, 4), filters=5, kernel=(3, 2), stride=(2, 2),
+         padding="VALID", per_channel=False),
+    dict(op="conv", in_shape=(1, 8, 8, 6), filters=7, kernel=(1, 1)),
+    dict(op="conv", in_shape=(1, 12, 12, 2), filters=4, dilation=(2, 2), activation="RELU6"),
+    dict(op="conv", in_shape=(1, 5, 5, 300), filters=3, kernel=(2, 2)),  # long accumulation
+    dict(op="depthwise", in_shape=(1, 9, 9, 5)),
+    dict(op="depthwise", in_shape=(1, 10, 10, 3), depth_multiplier=2, stride=(2, 2)),
+    dict(op="depthwise", in_shape=(1, 11, 11, 4), kernel=(5, 5), dilation=(2, 1),
+         padding="VALID", activation="RELU", per_channel=False),
+]
+
+
+@pytest.mark.parametrize("case", S16_CASES,
+                         ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items()))
+def test_16x8_bit_exact_against_tflm(case: dict, tmp_path) -> None:
+    """int16 activations, int8 weights, int64 bias (edgeai_conv_s16 and
+    edgeai_depthwise_conv_s16) in a generated network under ASan/UBSan."""
+    case = dict(case)
+    rng = rng_for(case)
+    b = ModelBuilder()
+    x, xs = int16_input(b, case.pop("in_shape"), rng)
+    add = add_conv2d if case.pop("op") == "conv" else add_depthwise_conv2d
+    filters = case.pop("filters", None)
+    y, _ = add(b, x, xs[:, None], rng, *([filters] if filters else []), **case)
+    b.output(y)
+    outputs = assert_network_bit_exact(b.build(), [xs], tmp_path)
+    if case.get("activation", "NONE") == "NONE":
+        assert_not_saturated(outputs[0])
+
+
+def test_16x8_refuses_a_fused_pool() -> None:
+    """Fusion asks the check first: an int16 convolution keeps its pool apart."""
+    rng = np.random.default_rng(4)
+    b = ModelBuilder()
+    x, xs = int16_input(b, (1, 8, 8, 2), rng)
+    y, _ = add_conv2d(b, x, xs[:, None], rng, 3)
+    pooled = b.tensor("p", (1, 4, 4, 3), scale=y.scale, zero_point=0, dtype=np.int16)
+    b.op("MAX_POOL_2D", [y], [pooled], padding="VALID", stride_h=2, stride_w=2,
+         filter_height=2, filter_width=2)
+    b.output(pooled)
+    graph = import_model(b.build())
+    graph = fuse_conv_pool(graph)
+    assert [op.kind for op in graph.ops] == ["CONV_2D", "MAX_POOL_2D"]
+
+
+def _s16_layer(kind: str, bias_dtype, rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    """One 16x8 CONV_2D (5 filters) or DEPTHWISE_CONV_2D, 3x3 SAME, with a bias of
+    `bias_dtype`, and int16 samples."""
+    b = ModelBuilder()
+    x, xs = int16_input(b, (1, 7, 7, 4), rng)
+    depthwise = kind == "DEPTHWISE_CONV_2D"
+    shape, axis = ((1, 3, 3, 4), 3) if depthwise else ((5, 3, 3, 4), 0)
+    wq, ws = quantize_weights(rng.normal(0, 0.3, shape), per_channel=True, axis=axis)
+    bq, bs = bias_for(rng.normal(0, 0.2, shape[axis]), x.scale, ws, bias_dtype)
+    y = b.tensor("y", (1, 7, 7, shape[axis]), scale=6.0 / 32767, zero_point=0, dtype=np.int16)
+    options = {"depth_multiplier": 1} if depthwise else {}
+    b.op(kind, [x, b.const("w", wq, scale=ws, zero_point=0, axis=axis),
+                b.const("b", bq, scale=bs)], [y], padding="SAME", stride_h=1, stride_w=1,
+         **options)
+    b.output(y)
+    return b.build(), xs
+
+
+def test_16x8_int32_bias(tmp_path) -> None:
+    """CONV_2D takes an int32 bias with int16 activations (TFLM's int32 accumulator);
+    DEPTHWISE_CONV_2D does not (TFLM has only the int64 one), and says so."""
+    model, xs = _s16_layer("CONV_2D", np.int32, np.random.default_rng(33))
+    outputs = assert_network_bit_exact(model, [xs], tmp_path)
+    assert_not_saturated(outputs[0])
+    model, _ = _s16_layer("DEPTHWISE_CONV_2D", np.int32, np.random.default_rng(34))
+    graph = import_model(model)
+    assert "bias must be a constant int64 tensor with int16" in \
+        check_depthwise(graph, graph.ops[0])

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from support.bitexact import assert_bit_exact, compile_bytes
 from support.reference import run_tflm
+from support.s16 import assert_not_saturated
 from support.tflite_builder import ModelBuilder, TensorRef, choose_qparams
 
 from edgeai_tool.codegen.layers import lower
@@ -282,8 +283,8 @@ def test_refusals_name_the_value() -> None:
     _, graph = _graph("ADD", (1, 2, 3, 4), (1, 1, 1, 1, 4), (1, 1, 2, 3, 4), const2=True)
     reason = check_elementwise(graph, graph.ops[0])
     assert "5-D input 2 shape [1, 1, 1, 1, 4]" in reason and "at most 4-D" in reason
-    _, graph = _graph("MUL", SHAPE, SHAPE, SHAPE, dtype=np.int16)
-    assert "input 1 type int16 is not supported" in check_elementwise(graph, graph.ops[0])
+    _, graph = _graph("MAXIMUM", SHAPE, SHAPE, SHAPE, dtype=np.int32)
+    assert "input 1 type int32 is not supported" in check_elementwise(graph, graph.ops[0])
     _, graph = _graph("SUB", SHAPE, SHAPE, SHAPE, fused_activation_function="TANH")
     assert "fused activation TANH" in check_elementwise(graph, graph.ops[0])
     _, graph = _graph("ADD", (1, 4, 3), (1, 5, 3), (1, 5, 3))
@@ -306,3 +307,48 @@ def test_kernel_builds_warning_free_for_cortex_m7(tmp_path: Path) -> None:
     subprocess.run(["arm-none-eabi-gcc", "-std=c99", "-Wall", "-Wextra", "-Werror",
                     "-mcpu=cortex-m7", "-mthumb", "-O2", "-c", str(source), "-I", str(RUNTIME),
                     "-o", str(tmp_path / "elementwise.o")], check=True)
+
+
+def s16_model(kind: str, rng: np.random.Generator) -> tuple[bytes, list[np.ndarray]]:
+    """One 16x8 model per op: same shapes, broadcast either way, a constant on either side,
+    a fused activation and very different input scales, each its own output; two int16
+    inputs ([1, 6, 5, 8] and [1, 1, 5, 1]) of random values over most of the range."""
+    b = ModelBuilder()
+    x1 = b.input("x1", SHAPE, scale=0.002, zero_point=0, dtype=np.int16)
+    x2 = b.input("x2", (1, 1, 5, 1), scale=0.0007, zero_point=0, dtype=np.int16)
+    x3 = b.input("x3", SHAPE, scale=0.05, zero_point=0, dtype=np.int16)
+
+    def add(name: str, a: TensorRef, c: TensorRef, out_shape=SHAPE, **options) -> None:
+        peak = 32768 * (a.scale * c.scale * 32768 if kind == "MUL" else a.scale + c.scale)
+        if kind in MINMAX:
+            peak = 32767 * a.scale
+        y = b.tensor(name, out_shape, scale=float(np.float32(peak / 32767)), zero_point=0,
+                     dtype=np.int16)
+        b.op(kind, [a, c], [y], **options)
+        b.output(y)
+
+    constant = b.const("k", rng.integers(-32768, 32767, size=(8,), dtype=np.int16),
+                       scale=0.001, zero_point=0)
+    add("same", x1, x3)
+    add("broadcast_2", x1, x2)
+    add("broadcast_1", x2, x3)
+    add("const_2", x1, constant)
+    activations = ({"fused_activation_function": "RELU"}, {"fused_activation_function":
+                                                           "RELU_N1_TO_1"})
+    if kind in MINMAX:  # no activation; quantization not read
+        activations = ({}, {})
+    add("const_1", constant, x3, **activations[0])
+    add("small", x2, x2, out_shape=(1, 1, 5, 1), **activations[1])
+    inputs = [rng.integers(-32768, 32767, size=(20, *shape[1:]), endpoint=True, dtype=np.int16)
+              for shape in (SHAPE, (1, 1, 5, 1), SHAPE)]
+    return b.build(), inputs
+
+
+@pytest.mark.parametrize("kind", ARITH + MINMAX)
+def test_16x8_bit_exact(kind: str, tmp_path: Path) -> None:
+    """edgeai_<op>_s16 and edgeai_<op>_const_s16 under ASan/UBSan against tflite-micro; the
+    outputs without an activation span the int16 range without piling up on its ends."""
+    model, inputs = s16_model(kind, np.random.default_rng(len(kind) + ord(kind[0])))
+    outputs = assert_bit_exact(model, inputs, tmp_path)
+    for output in (outputs[0], outputs[1], outputs[3]):
+        assert_not_saturated(output)

@@ -18,10 +18,12 @@ from support.bitexact import assert_bit_exact
 from support.mixed_multipliers import IN_SCALE, OUT_SCALE, mixed_bias, mixed_weights
 from support.models import MLPERF
 from support.reference import run_tflm
+from support.s16 import assert_not_saturated, int16_input
 from support.tflite_builder import ModelBuilder, bias_for, quantize_weights
 
 from edgeai_tool.codegen.layers import lower
 from edgeai_tool.codegen.layers.base import ArrayRef, LayerCode
+from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.quant import f32, multiply_by_quantized_multiplier, quantize_multiplier
 
@@ -231,3 +233,89 @@ def test_per_tensor_weights_with_a_bias_scale_per_output(tmp_path) -> None:
     b.output(y)
     xs = rng.integers(-128, 128, size=(32, 20), dtype=np.int8)
     assert_bit_exact(b.build(), [xs], tmp_path)
+
+
+S16_CASES = [
+    dict(in_shape=(1, 64), units=16),
+    dict(in_shape=(1, 37), units=13, per_channel=True),
+    dict(in_shape=(1, 3, 20), units=6, keep_num_dims=True),  # several rows
+    dict(in_shape=(1, 4, 4, 8), units=10, keep_num_dims=True),
+    dict(in_shape=(1, 50), units=20, activation="RELU"),
+    dict(in_shape=(1, 50), units=20, bias=False),
+    dict(in_shape=(1, 300), units=5, per_channel=True, activation="RELU_N1_TO_1"),
+]
+
+
+def fc_s16_model(rng: np.random.Generator, in_shape: tuple[int, ...], units: int,
+                 per_channel: bool = False, activation: str = "NONE", bias: bool = True,
+                 keep_num_dims: bool = False) -> tuple[bytes, np.ndarray]:
+    """One 16x8 FULLY_CONNECTED (int16 in and out, int8 weights, int64 bias) and inputs."""
+    b = ModelBuilder()
+    x, xs = int16_input(b, in_shape, rng, samples=16)
+    wq, ws = quantize_weights(rng.normal(0, 1 / np.sqrt(in_shape[-1]), (units, in_shape[-1])),
+                              per_channel=per_channel)
+    w = b.const("w", wq, scale=ws if per_channel else float(ws[0]), zero_point=0)
+    inputs = [x, w]
+    if bias:
+        bq, bs = bias_for(rng.normal(0, 0.3, units), x.scale, ws, np.int64)
+        inputs.append(b.const("b", bq, scale=bs if per_channel else float(bs[0])))
+    rows = int(np.prod(in_shape)) // in_shape[-1]
+    out_shape = (*in_shape[:-1], units) if keep_num_dims else (rows, units)
+    y = b.tensor("y", out_shape, scale=5.0 / 32767, zero_point=0,
+                 dtype=np.int16)
+    b.op("FULLY_CONNECTED", inputs, [y], fused_activation_function=activation,
+         keep_num_dims=keep_num_dims)
+    b.output(y)
+    return b.build(), xs
+
+
+@pytest.mark.parametrize("case", S16_CASES,
+                         ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items()))
+def test_16x8_bit_exact_against_tflm(case: dict, tmp_path) -> None:
+    """int16 activations, int8 weights, int64 bias: the generated network (ASan/UBSan) on
+    random inputs, outputs mostly inside the int16 range."""
+    rng = np.random.default_rng(zlib.crc32(repr(sorted(case.items())).encode()))
+    model, xs = fc_s16_model(rng, **case)
+    outputs = assert_bit_exact(model, [xs], tmp_path)
+    if case.get("activation", "NONE") == "NONE":
+        assert_not_saturated(outputs[0])
+
+
+@pytest.mark.parametrize("bias_kind", ["int32", "none-int32"])
+def test_16x8_int32_accumulator_bit_exact(bias_kind: str, tmp_path) -> None:
+    """An int32 bias (or none, with quantized_bias_type INT32) makes TFLM accumulate in int32
+    and requantize with the 32-bit multiplier: the same here."""
+    rng = np.random.default_rng(32)
+    b = ModelBuilder()
+    x, xs = int16_input(b, (1, 40), rng, samples=16)
+    wq, ws = quantize_weights(rng.normal(0, 1 / np.sqrt(40), (12, 40)), per_channel=True)
+    inputs = [x, b.const("w", wq, scale=ws, zero_point=0)]
+    options = {}
+    if bias_kind == "int32":
+        bq, bs = bias_for(rng.normal(0, 0.3, 12), x.scale, ws, np.int32)
+        inputs.append(b.const("b", bq, scale=bs))
+    else:
+        options["quantized_bias_type"] = "INT32"
+    y = b.tensor("y", (1, 12), scale=5.0 / 32767, zero_point=0, dtype=np.int16)
+    b.op("FULLY_CONNECTED", inputs, [y], **options)
+    b.output(y)
+    model = b.build()
+    graph = import_model(model)
+    assert lower(graph, graph.ops[0]).data["int32_accumulator"] == 1
+    outputs = assert_bit_exact(model, [xs], tmp_path)
+    assert_not_saturated(outputs[0])
+
+
+def test_16x8_refuses_an_int8_bias() -> None:
+    rng = np.random.default_rng(5)
+    b = ModelBuilder()
+    x, _ = int16_input(b, (1, 8), rng)
+    w = b.const("w", np.ones((4, 8), np.int8), scale=0.01, zero_point=0)
+    bias = b.const("b", np.zeros(4, np.int8), scale=x.scale * 0.01)
+    y = b.tensor("y", (1, 4), scale=0.001, zero_point=0, dtype=np.int16)
+    b.op("FULLY_CONNECTED", [x, w, bias], [y])
+    b.output(y)
+    graph = import_model(b.build())
+    with pytest.raises(EdgeAIError, match="bias must be a constant int64 or int32 tensor with "
+                                          "int16 activations"):
+        lower(graph, graph.ops[0])

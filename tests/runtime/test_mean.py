@@ -102,3 +102,27 @@ def test_checks_name_what_is_outside_the_table() -> None:
     check = supported_ops()["MEAN"].check
     assert "axis [1, 5] is out of range for rank 4" in check(graph, graph.ops[0])
     assert "output shape [1, 4, 4] differs from [1, 1, 4, 4]" in check(graph, graph.ops[1])
+
+
+def test_16x8_bit_exact(tmp_path: Path) -> None:
+    """edgeai_mean_s16: global average, one axis, all axes, rescaled up and down, on int16
+    under ASan/UBSan against tflite-micro."""
+    b = ModelBuilder()
+    q = {"scale": 0.0003, "zero_point": 0, "dtype": np.int16}
+    x = b.input("x", (1, 7, 6, 16), **q)
+    outputs = []
+    for k, (axes, keep, scale) in enumerate((([1, 2], True, 0.0002), ([-1], False, 0.0003),
+                                             ([3, 1], False, 0.00011),
+                                             ([0, 1, 2, 3], True, 0.00003))):
+        rank = len(x.shape)
+        resolved = resolve_axes(axes, rank)
+        shape = [1 if d in resolved else n for d, n in enumerate(x.shape)] if keep else \
+            [n for d, n in enumerate(x.shape) if d not in resolved]
+        y = b.tensor(f"y{k}", shape, scale=scale, zero_point=0, dtype=np.int16)
+        b.op("MEAN", [x, b.const(f"axis{k}", np.array(axes, np.int32))], [y], keep_dims=keep)
+        outputs.append(y)
+    b.output(*outputs)
+    rng = np.random.default_rng(16)
+    xs = rng.integers(-32768, 32767, size=(16, 7, 6, 16), endpoint=True, dtype=np.int16)
+    results = assert_bit_exact(b.build(), [xs], tmp_path)
+    assert len(np.unique(results[1])) > 100

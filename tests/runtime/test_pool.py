@@ -6,6 +6,8 @@ import zlib
 
 import numpy as np
 import pytest
+from support.bitexact import assert_bit_exact as assert_network_bit_exact
+from support.s16 import assert_not_saturated, int16_input
 from support.tflite_builder import ModelBuilder
 from test_conv import assert_bit_exact, inputs_for
 
@@ -87,3 +89,34 @@ def test_pool_portable_path_under_sanitizers(portable_sanitized_runner) -> None:
         xs = inputs_for(case["in_shape"], rng)
         assert_bit_exact(portable_sanitized_runner, pool_model(kind, case), xs,
                          min_unsaturated=0.0)
+
+
+S16_POOLS = [
+    dict(size=(2, 2)),
+    dict(size=(3, 3), stride=(2, 2), padding="SAME"),
+    dict(size=(2, 3), stride=(1, 2), padding="SAME"),
+    dict(size=(10, 9)),  # global
+    dict(size=(3, 3), activation="RELU6"),
+    dict(size=(2, 2), activation="RELU_N1_TO_1"),
+]
+
+
+@pytest.mark.parametrize("kind", ["MAX_POOL_2D", "AVERAGE_POOL_2D"])
+def test_16x8_bit_exact(kind: str, tmp_path) -> None:
+    """edgeai_max_pool_s16 / edgeai_avg_pool_s16: several windows of one int16 input, each an
+    output, in a generated network under ASan/UBSan against tflite-micro."""
+    rng = np.random.default_rng(zlib.crc32(kind.encode()))
+    b = ModelBuilder()
+    x, xs = int16_input(b, (1, 10, 9, 6), rng, samples=12)
+    for k, case in enumerate(S16_POOLS):
+        size, stride = case["size"], case.get("stride", case["size"])
+        padding = case.get("padding", "VALID")
+        out_hw = [(n + s - 1) // s if padding == "SAME" else (n - f + s) // s
+                  for n, f, s in zip((10, 9), size, stride, strict=True)]
+        y = b.tensor(f"y{k}", (1, *out_hw, 6), scale=x.scale, zero_point=0, dtype=np.int16)
+        b.op(kind, [x], [y], padding=padding, stride_h=stride[0], stride_w=stride[1],
+             filter_height=size[0], filter_width=size[1],
+             fused_activation_function=case.get("activation", "NONE"))
+        b.output(y)
+    outputs = assert_network_bit_exact(b.build(), [xs], tmp_path)
+    assert_not_saturated(outputs[0])

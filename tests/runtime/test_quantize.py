@@ -101,8 +101,10 @@ def _reason(kind: str, in_dtype, out_dtype, in_q=None, out_q=None) -> str | None
 
 def test_checks_name_what_is_outside_the_table() -> None:
     q = {"scale": 0.1, "zero_point": 0}
-    assert "output type int16" in _reason("QUANTIZE", np.float32, np.int16, out_q=q)
-    assert "input type int16" in _reason("QUANTIZE", np.int16, np.int8, q, q)
+    assert "output type int32" in _reason("QUANTIZE", np.float32, np.int32, out_q=q)
+    assert "input type int32" in _reason("QUANTIZE", np.int32, np.int8, q, q)
+    assert "int16 output zero point 3" in _reason("QUANTIZE", np.float32, np.int16,
+                                                  out_q={"scale": 0.1, "zero_point": 3})
     assert "output type int32" in _reason("DEQUANTIZE", np.int8, np.int32, q, q)
     assert "input type uint8" in _reason("DEQUANTIZE", np.uint8, np.float32, in_q=q)
     per_channel = {"scale": [0.1] * 8, "zero_point": 0}
@@ -114,3 +116,39 @@ def test_checks_name_what_is_outside_the_table() -> None:
     graph = import_model(b.build())
     assert "per-channel quantized output" in supported_ops()["QUANTIZE"].check(graph,
                                                                                graph.ops[0])
+
+
+S16_SCALE = 0.00021  # int16 activations: symmetric, zero point 0
+
+
+def s16_conversions_model() -> bytes:
+    """float32 -> int16 -> {int16 at other scales, int8, float32}, and int8 -> int16: every
+    16x8 conversion, each result an output."""
+    b = ModelBuilder()
+    x = b.input("x", SHAPE, dtype=np.float32)
+    q16 = b.tensor("q16", SHAPE, scale=S16_SCALE, zero_point=0, dtype=np.int16)
+    b.op("QUANTIZE", [x], [q16])
+    outputs = [q16]
+    for k, scale in enumerate((0.00005, 0.0011, S16_SCALE)):  # left shift, right, identity
+        y = b.tensor(f"r16_{k}", SHAPE, scale=scale, zero_point=0, dtype=np.int16)
+        b.op("QUANTIZE", [q16], [y])
+        outputs.append(y)
+    q8 = b.tensor("q8", SHAPE, scale=0.03, zero_point=-7)
+    b.op("QUANTIZE", [q16], [q8])
+    back = b.tensor("back16", SHAPE, scale=0.0004, zero_point=0, dtype=np.int16)
+    b.op("QUANTIZE", [q8], [back])
+    f = b.tensor("f", SHAPE, dtype=np.float32)
+    b.op("DEQUANTIZE", [q16], [f])
+    outputs += [q8, back, f]
+    b.output(*outputs)
+    return b.build()
+
+
+def test_16x8_conversions_bit_exact(tmp_path: Path) -> None:
+    """QUANTIZE float32 -> int16, int16 -> int16 / int8, int8 -> int16 and DEQUANTIZE
+    int16 -> float32 under ASan/UBSan (ties, saturation and far-out floats included; not
+    beyond 2^31 steps, where TFLM's float to int32 cast is undefined)."""
+    xs = np.clip(float_samples(np.random.default_rng(16)), -1e5, 1e5)
+    outputs = assert_bit_exact(s16_conversions_model(), [xs], tmp_path)
+    assert np.mean(np.abs(outputs[0]) == 32767) < 0.05 + 2 / SAMPLES  # few saturate
+    assert outputs[-1].dtype == np.float32

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.bitexact import assert_bit_exact
 from support.reference import run_tflm
 from support.tflite_builder import ModelBuilder
 
@@ -131,3 +132,21 @@ def test_report_figures() -> None:
     assert layer.macc == 150  # as ST reports a 10-class softmax
     assert layer.c_type == "Nonlinearity" and layer.scratch_bytes == 0
     assert layer.params == {"rows": 1, "depth": 10}
+
+
+@pytest.mark.parametrize("shape,scale,beta", [((1, 10), 0.0005, 1.0), ((1, 4, 37), 0.0002, 1.0),
+                                              ((1, 3, 200), 0.001, 0.5)])
+def test_16x8_bit_exact(shape, scale: float, beta: float, tmp_path) -> None:
+    """edgeai_softmax_s16 (TFLM's int16 exp and reciprocal tables, built in float32) under
+    ASan/UBSan against tflite-micro, on uniform and peaked rows."""
+    b = ModelBuilder()
+    x = b.input("x", shape, scale=scale, zero_point=0, dtype=np.int16)
+    y = b.tensor("y", shape, scale=1 / 32768, zero_point=0, dtype=np.int16)
+    b.op("SOFTMAX", [x], [y], beta=beta)
+    b.output(y)
+    rng = np.random.default_rng(shape[-1])
+    uniform = rng.integers(-32768, 32767, size=(6, *shape[1:]), endpoint=True)
+    peaked = np.clip(rng.normal(0, 3000, size=(6, *shape[1:])), -32768, 32767)
+    xs = np.concatenate([uniform, peaked]).astype(np.int16)
+    outputs = assert_bit_exact(b.build(), [xs], tmp_path)
+    assert len(np.unique(outputs[0])) > 20

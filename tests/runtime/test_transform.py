@@ -223,3 +223,48 @@ def test_checks_name_what_is_outside_the_table() -> None:
     for kind, build, expected in cases:
         reason = _check(kind, build)
         assert reason is not None and expected in reason, (kind, reason)
+
+
+def s16_moves_model(rng: np.random.Generator) -> bytes:
+    """Every data-movement op on int16 tensors (16x8), each result an output: transposes
+    (innermost axis moved or kept), slices (negative stride, shrink), PAD, PADV2 with a
+    constant, and CONCATENATION with a constant input."""
+    q = {"scale": 0.0003, "zero_point": 0, "dtype": np.int16}
+    b = ModelBuilder()
+    x = b.input("x", (1, 5, 6, 3), **q)
+
+    def out(name: str, shape) -> object:
+        return b.tensor(name, shape, **q)
+
+    moved = []
+    for name, perm in (("t_inner", [0, 3, 1, 2]), ("t_outer", [0, 2, 1, 3])):
+        y = out(name, tuple(x.shape[p] for p in perm))
+        b.op("TRANSPOSE", [x, b.const(f"{name}/perm", perm)], [y])
+        moved.append(y)
+    for name, begin, end, strides, shape, masks in (
+            ("s_step", [0, 4, 1, 0], [1, 0, 6, 3], [1, -2, 2, 1], (1, 2, 3, 3), {}),
+            ("s_shrink", [0, 1, 0, 2], [1, 4, 6, 3], [1, 1, 1, 1], (1, 3, 6),
+             {"shrink_axis_mask": 8})):
+        y = out(name, shape)
+        b.op("STRIDED_SLICE", [x, b.const(f"{name}/b", begin), b.const(f"{name}/e", end),
+                               b.const(f"{name}/s", strides)], [y], **masks)
+        moved.append(y)
+    pads = np.array([[0, 0], [1, 2], [0, 1], [2, 0]], np.int32)
+    padded = out("pad", (1, 8, 7, 5))
+    b.op("PAD", [x, b.const("pad/p", pads)], [padded])
+    padded2 = out("padv2", (1, 8, 7, 5))
+    b.op("PADV2", [x, b.const("padv2/p", pads),
+                   b.const("padv2/v", np.array([-1234], np.int16), scale=0.0003)], [padded2])
+    constant = b.const("k", rng.integers(-32768, 32767, size=(1, 5, 2, 3), dtype=np.int16),
+                       scale=0.0003)
+    joined = out("concat", (1, 5, 8, 3))
+    b.op("CONCATENATION", [constant, x], [joined], axis=2)
+    b.output(*moved, padded, padded2, joined)
+    return b.build()
+
+
+def test_16x8_moves_bit_exact(tmp_path: Path) -> None:
+    """TRANSPOSE, STRIDED_SLICE, PAD, PADV2 and CONCATENATION on int16 under ASan/UBSan."""
+    rng = np.random.default_rng(16)
+    xs = rng.integers(-32768, 32767, size=(8, 5, 6, 3), endpoint=True, dtype=np.int16)
+    assert_bit_exact(s16_moves_model(rng), [xs], tmp_path)

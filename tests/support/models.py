@@ -7,3 +7,4 @@ MODELS = REPO / "models"
 DEMO_MODEL = MODELS / "quantized_model.tflite"
 MLPERF = MODELS / "mlperf_tiny"
 KERAS_LSTM = MODELS / "keras_lstm"
+S16_MODELS = MODELS / "s16"  # converter-made 16x8 fixtures (make_s16_models.py)

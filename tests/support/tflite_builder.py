@@ -60,6 +60,7 @@ __all__ = [
     "qparams_from_values",
     "quantize",
     "quantize_weights",
+    "symmetric_qparams",
 ]
 
 SCHEMA_VERSION = 3
@@ -569,13 +570,17 @@ def quantize_weights(
 
 
 def bias_for(
-    float_bias: np.ndarray, input_scale: float, filter_scales: np.ndarray | float
+    float_bias: np.ndarray, input_scale: float, filter_scales: np.ndarray | float,
+    dtype: Any = np.int32,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """int32 bias with scale input_scale * filter_scale (per channel); returns (bias, scales)."""
+    """Bias with scale input_scale * filter_scale (per channel); returns (bias, scales).
+
+    int32 for int8 models; 16x8 models (int16 activations) take ``dtype=np.int64``."""
     scales = (np.float32(input_scale) * np.asarray(filter_scales, np.float32)).astype(np.float32)
     scales = np.broadcast_to(scales, np.shape(float_bias)).astype(np.float32)
     q = np.round(np.asarray(float_bias, np.float64) / scales.astype(np.float64))
-    return np.clip(q, -(2**31), 2**31 - 1).astype(np.int32), scales
+    info = np.iinfo(dtype)
+    return np.clip(q, info.min, info.max).astype(dtype), scales
 
 
 def choose_qparams(fmin: float, fmax: float, dtype: Any = np.int8) -> tuple[float, int]:
@@ -601,6 +606,19 @@ def qparams_from_values(
     lo, hi = float(values.min()), float(values.max())
     pad = (hi - lo) * margin
     return choose_qparams(lo - pad, hi + pad, dtype)
+
+
+def symmetric_qparams(values: np.ndarray, dtype: Any = np.int16) -> tuple[float, int]:
+    """(scale, 0) mapping max |values| to the dtype's largest value: TFLite's 16x8 activations."""
+    peak = float(np.max(np.abs(np.asarray(values, np.float64))))
+    return float(np.float32(peak / np.iinfo(dtype).max)) if peak else 1.0, 0
+
+
+def activation_qparams(values: np.ndarray, dtype: Any = np.int8) -> tuple[float, int]:
+    """Calibrated activation quantization: asymmetric for int8, symmetric for int16 (16x8)."""
+    if np.dtype(dtype) == np.int16:
+        return symmetric_qparams(values)
+    return qparams_from_values(values)
 
 
 def quantize(x: np.ndarray, scale: float, zero_point: int, dtype: Any = np.int8) -> np.ndarray:
@@ -631,14 +649,17 @@ def _bias_and_output(
     y_float_fn: Any,
     activation: str,
 ) -> tuple[TensorRef, TensorRef, TensorRef, np.ndarray]:
+    """Weights, bias (int32, or int64 with int16 activations) and the calibrated output."""
     w = b.const(f"{name}/weights", wq, scale=ws, zero_point=0, axis=w_axis)
-    bq, bs = bias_for(float_bias, x.scale, ws)
+    wide = x.dtype == np.int16
+    bq, bs = bias_for(float_bias, x.scale, ws, np.int64 if wide else np.int32)
     bias = b.const(f"{name}/bias", bq, scale=bs, zero_point=0)
     shape = [-1 if i == w_axis else 1 for i in range(wq.ndim)]
     y_float = y_float_fn(dequantize(wq, ws.reshape(shape)), dequantize(bq, bs))
     y_float = _apply_activation(y_float, activation)
-    scale, zp = qparams_from_values(y_float)
-    y = b.tensor(f"{name}/out", (x.shape[0], *y_float.shape[2:]), scale=scale, zero_point=zp)
+    scale, zp = activation_qparams(y_float, x.dtype)
+    y = b.tensor(f"{name}/out", (x.shape[0], *y_float.shape[2:]), scale=scale, zero_point=zp,
+                 dtype=x.dtype)
     return w, bias, y, y_float
 
 
@@ -656,7 +677,7 @@ def _apply_activation(v: np.ndarray, activation: str) -> np.ndarray:
 
 
 def _calibration_floats(x: TensorRef, x_samples: np.ndarray) -> np.ndarray:
-    """Float view of [n, *x.shape] samples: int8 samples are dequantized, floats kept."""
+    """Float view of [n, *x.shape] samples: integer samples are dequantized, floats kept."""
     s = np.asarray(x_samples)
     if s.shape[1:] != x.shape:
         raise ValueError(f"samples {s.shape} do not match tensor {x.name} {x.shape}")
@@ -680,6 +701,8 @@ def add_conv2d(
     name: str = "conv",
 ) -> tuple[TensorRef, np.ndarray]:
     """Add a CONV_2D with random He-scaled weights and an output calibrated on ``x_samples``.
+
+    The output has the input's type: int8, or int16 for 16x8 (symmetric, int64 bias).
 
     ``x_samples`` is [n, *x.shape] (int8, or float already dequantized). Returns the output
     tensor and its float values on the samples ([n, *y.shape]) for calibrating the next layer.

@@ -22,6 +22,7 @@ from edgeai_tool.ops.activation import (
     activation_macc,
     hard_swish_params,
     sigmoid_input_params,
+    sigmoid_s16_input,
 )
 from edgeai_tool.ops.base import io_tensors
 from edgeai_tool.quant import (
@@ -308,9 +309,94 @@ def _table_for(graph: Graph, op: Op) -> np.ndarray:
     return hard_swish_table(x, y)
 
 
-def lower_activation(graph: Graph, op: Op) -> LayerCode:
-    """Any supported activation -> edgeai_lut_s8 with the op's 256-entry table."""
+def sigmoid_table_s16() -> np.ndarray:
+    """The 256-entry uint16 table of TFLM's int16 LOGISTIC and TANH: 65536 sigmoid(k / 24)
+    raised by half the gap between the curve and the chord at the segment's midpoint (so
+    linear interpolation errs both ways), rounded; the last entry is the saturation value
+    2^16 - 1."""
+    def scaled(x: float) -> float:
+        return 65536.0 / (1.0 + math.exp(-x))
+
+    values = []
+    for k in range(255):
+        low, high, middle = scaled(k / 24), scaled((k + 1) / 24), scaled((k + 0.5) / 24)
+        values.append(round_half_away(low + (middle - (low + high) / 2) / 2))
+    return np.array([*values, 65535], dtype=np.uint16)
+
+
+def lower_sigmoid_s16(graph: Graph, op: Op) -> LayerCode:
+    """16x8 LOGISTIC / TANH -> edgeai_logistic_s16 / edgeai_tanh_s16."""
     x, _ = io_tensors(graph, op)
+    multiplier, shift = sigmoid_s16_input(x.scale, op.kind)
+    return LayerCode(
+        kernel=f"edgeai_{op.kind.lower()}_s16",
+        header="edgeai_activation.h",
+        params_type="edgeai_lut_params",
+        params={"size": x.size},
+        data_type="edgeai_sigmoid_s16_data",
+        data={"sigmoid": ArrayRef("sigmoid"), "input_multiplier": multiplier,
+              "input_shift": shift},
+        args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
+        arrays=[CArray("sigmoid", "uint16_t", sigmoid_table_s16(), kind="quant")],
+        macc=activation_macc(graph, op),
+        c_type="Nonlinearity",
+    )
+
+
+def lower_relu_s16(graph: Graph, op: Op) -> LayerCode:
+    """16x8 RELU / RELU6 -> edgeai_relu_s16: RELU rescales to the output (ratio in double),
+    RELU6 clamps in the input's scale (the identity requantization, 2^30 and shift 1)."""
+    x, y = io_tensors(graph, op)
+    if op.kind == "RELU":
+        multiplier, shift = quantize_multiplier(float(x.scale) / float(y.scale))
+        act_max = 32767
+    else:
+        multiplier, shift = 1 << 30, 1
+        act_max = min(32767, int(round_half_away(f32(np.float32(6.0) / np.float32(x.scale)))))
+    return LayerCode(
+        kernel="edgeai_relu_s16",
+        header="edgeai_activation.h",
+        params_type="edgeai_lut_params",
+        params={"size": x.size},
+        data_type="edgeai_relu_s16_data",
+        data={"multiplier": multiplier, "shift": shift, "act_min": 0, "act_max": act_max},
+        args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
+        macc=activation_macc(graph, op),
+        c_type="Nonlinearity",
+    )
+
+
+def lower_leaky_relu_s16(graph: Graph, op: Op) -> LayerCode:
+    """16x8 LEAKY_RELU -> edgeai_leaky_relu_s16 (TFLM's two multipliers, no table)."""
+    x, y = io_tensors(graph, op)
+    alpha_multiplier, alpha_shift, identity_multiplier, identity_shift = \
+        leaky_relu_multipliers(x, y, float(op.options.get("alpha", 0.2)))
+    return LayerCode(
+        kernel="edgeai_leaky_relu_s16",
+        header="edgeai_activation.h",
+        params_type="edgeai_lut_params",
+        params={"size": x.size},
+        data_type="edgeai_leaky_relu_s16_data",
+        data={"alpha_multiplier": alpha_multiplier, "alpha_shift": alpha_shift,
+              "identity_multiplier": identity_multiplier, "identity_shift": identity_shift},
+        args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
+        macc=activation_macc(graph, op),
+        c_type="Nonlinearity",
+    )
+
+
+# 16x8 activations: no table of all inputs, a kernel each.
+_S16_LOWERINGS = {"LEAKY_RELU": lower_leaky_relu_s16, "RELU": lower_relu_s16,
+                  "RELU6": lower_relu_s16, "LOGISTIC": lower_sigmoid_s16,
+                  "TANH": lower_sigmoid_s16}
+
+
+def lower_activation(graph: Graph, op: Op) -> LayerCode:
+    """Any supported activation -> edgeai_lut_s8 with the op's 256-entry table (16x8
+    LEAKY_RELU: `lower_leaky_relu_s16`)."""
+    x, _ = io_tensors(graph, op)
+    if x.dtype == "int16":
+        return _S16_LOWERINGS[op.kind](graph, op)
     return LayerCode(
         kernel="edgeai_lut_s8",
         header="edgeai_activation.h",

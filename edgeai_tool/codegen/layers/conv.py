@@ -15,6 +15,7 @@ import numpy as np
 
 from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, CValue, LayerCode
 from edgeai_tool.ir import Graph, Op, Tensor
+from edgeai_tool.ops.base import int32_accumulator
 from edgeai_tool.ops.conv import (
     columns_bytes,
     conv_geometry,
@@ -25,7 +26,12 @@ from edgeai_tool.ops.conv import (
     conv_tensors,
 )
 from edgeai_tool.ops.pool import hwc, pool_structure
-from edgeai_tool.quant import activation_range, conv_multiplier, quantize_multiplier
+from edgeai_tool.quant import (
+    activation_range,
+    conv_multiplier,
+    dtype_activation_range,
+    quantize_multiplier,
+)
 
 
 def folded_bias(x: Tensor, w: Tensor, bias: Tensor | None, axis: int) -> np.ndarray:
@@ -109,9 +115,49 @@ def depthwise_weights(w: np.ndarray) -> np.ndarray:
     return ((words + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32)
 
 
+def s16_layer(graph: Graph, op: Op, kernel: str, params_type: str, params: dict[str, CValue],
+              multipliers: np.ndarray, shifts: np.ndarray, c_type: str,
+              macc: int) -> LayerCode:
+    """A 16x8 layer with weights (edgeai_conv_s16.h): int8 weights as the model stores them,
+    the bias as int64 (zeros when there is none), one multiplier/shift pair per channel (or
+    one for a per-tensor FULLY_CONNECTED), the fused activation's int16 clamp, and which
+    accumulator TFLM uses (int32 for an int32 bias)."""
+    _, w, bias, y = conv_tensors(graph, op)
+    channels = y.shape[-1]
+    act_min, act_max = dtype_activation_range(op.options.get("fused_activation_function", "NONE"),
+                                              y.scale, y.zero_point, y.dtype)
+    bias_values = (np.zeros(channels, dtype=np.int64) if bias is None
+                   else np.asarray(bias.data, dtype=np.int64).reshape(-1))
+    return LayerCode(
+        kernel=kernel,
+        header="edgeai_conv_s16.h",
+        params_type=params_type,
+        params=params,
+        data_type="edgeai_s16_data",
+        data={"weights": ArrayRef("weights"), "bias": ArrayRef("bias"),
+              "multiplier": ArrayRef("multiplier"), "shift": ArrayRef("shift"),
+              "act_min": act_min, "act_max": act_max,
+              "int32_accumulator": int(op.kind != "DEPTHWISE_CONV_2D"
+                                       and int32_accumulator(op, bias))},
+        args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
+        arrays=[CArray("weights", "int8_t", np.asarray(w.data, dtype=np.int8)),
+                CArray("bias", "int64_t", bias_values, kind="bias"),
+                CArray("multiplier", "int32_t", multipliers, kind="quant"),
+                CArray("shift", "int32_t", shifts, kind="quant")],
+        macc=macc,
+        c_type=c_type,
+    )
+
+
 def lower_conv(graph: Graph, op: Op) -> LayerCode:
-    """CONV_2D -> edgeai_conv_s8 / edgeai_conv_1x1_s8, or edgeai_conv_pool_s8 when fused."""
+    """CONV_2D -> edgeai_conv_s8 / edgeai_conv_1x1_s8, or edgeai_conv_pool_s8 when fused;
+    edgeai_conv_s16 for 16x8."""
     x, w, bias, y = conv_tensors(graph, op)
+    if x.dtype == "int16":
+        return s16_layer(graph, op, "edgeai_conv_s16", "edgeai_conv_params",
+                         {"input": hwc(x), "output": hwc(y), **conv_geometry(op.options, x, w),
+                          "groups": x.shape[3] // w.shape[3]},
+                         *requant_arrays(x, w, y, w.shape[0]), "Conv2D", conv_macc(graph, op))
     conv_out = conv_output(graph, op)
     groups = x.shape[3] // w.shape[3]
     geometry = conv_geometry(op.options, x, w)
@@ -171,9 +217,14 @@ def _pool_fields(pool: dict, conv_out: Tensor, y: Tensor) -> tuple[dict[str, CVa
 
 
 def lower_depthwise(graph: Graph, op: Op) -> LayerCode:
-    """DEPTHWISE_CONV_2D -> edgeai_depthwise_conv_s8."""
+    """DEPTHWISE_CONV_2D -> edgeai_depthwise_conv_s8, or edgeai_depthwise_conv_s16 for 16x8."""
     x, w, bias, y = conv_tensors(graph, op)
     geometry = conv_geometry(op.options, x, w)
+    if x.dtype == "int16":
+        return s16_layer(graph, op, "edgeai_depthwise_conv_s16", "edgeai_depthwise_params",
+                         {"input": hwc(x), "output": hwc(y), **geometry,
+                          "depth_multiplier": y.shape[3] // x.shape[3]},
+                         *requant_arrays(x, w, y, w.shape[3]), "Conv2D", conv_macc(graph, op))
     data, arrays = _numbers(x, w, bias, y, op.options.get("fused_activation_function", "NONE"),
                             axis=3)
     channels = w.shape[3]

@@ -37,11 +37,12 @@ from edgeai_tool.ops.base import output_size_macc
 from edgeai_tool.ops.elementwise import (
     HAS_ACTIVATION,
     LEFT_SHIFT,
+    LEFT_SHIFTS,
     MAX_DIMS,
     add_real_multipliers,
 )
 from edgeai_tool.quant import (
-    activation_range,
+    dtype_activation_range,
     multiply_by_quantized_multiplier,
     quantize_multiplier,
 )
@@ -103,8 +104,11 @@ def loop_params(shape1: tuple[int, ...], shape2: tuple[int, ...],
 
 
 def lower_elementwise(graph: Graph, op: Op) -> LayerCode:
-    """ADD/SUB/MUL/MAXIMUM/MINIMUM -> edgeai_<op>_s8 or edgeai_<op>_const_s8."""
+    """ADD/SUB/MUL/MAXIMUM/MINIMUM -> edgeai_<op>_s8 or edgeai_<op>_const_s8 (16x8 ADD, SUB
+    and MUL: `lower_elementwise_s16`)."""
     x1, x2, y = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]), graph.tensor(op.outputs[0])
+    if y.dtype == "int16":
+        return lower_elementwise_s16(graph, op)
     constant = 1 if x1.is_constant else 2 if x2.is_constant else 0
     params = loop_params(x1.shape, x2.shape, y.shape)
     params["constant"] = constant
@@ -142,6 +146,38 @@ def lower_elementwise(graph: Graph, op: Op) -> LayerCode:
     )
 
 
+def lower_elementwise_s16(graph: Graph, op: Op) -> LayerCode:
+    """16x8 ADD/SUB/MUL/MAXIMUM/MINIMUM -> edgeai_<op>_s16 or edgeai_<op>_const_s16 (zero
+    points are 0, so the data has no offsets)."""
+    x1, x2, y = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]), graph.tensor(op.outputs[0])
+    constant = 1 if x1.is_constant else 2 if x2.is_constant else 0
+    data: dict[str, CValue] = {}
+    arrays: list[CArray] = []
+    if constant:
+        values = (x1 if constant == 1 else x2).data
+        arrays.append(CArray("constant", "int16_t", np.asarray(values, dtype=np.int16).reshape(-1)))
+        data["constant"] = ArrayRef("constant")
+    if op.kind in HAS_ACTIVATION:
+        data.update({name: value for name, value in _arith_data(op, x1, x2, y).items()
+                     if not name.endswith("_offset")})
+    name = _KERNEL_NAMES[op.kind]
+    data_type = {"ADD": "edgeai_add_s16_data", "SUB": "edgeai_add_s16_data",
+                 "MUL": "edgeai_mul_s16_data"}.get(op.kind, "edgeai_minmax_s16_data")
+    return LayerCode(
+        kernel=f"edgeai_{name}_const_s16" if constant else f"edgeai_{name}_s16",
+        header="edgeai_elementwise_s16.h",
+        params_type="edgeai_eltwise_params",
+        params={**loop_params(x1.shape, x2.shape, y.shape), "constant": constant},
+        data_type=data_type if data else "",
+        data=data,
+        args=[*(Buffer("input", t, "int16_t") for k, t in enumerate(op.inputs, 1)
+                if k != constant), Buffer("output", op.outputs[0], "int16_t")],
+        arrays=arrays,
+        macc=output_size_macc(graph, op),
+        c_type="Eltwise",
+    )
+
+
 def rescale_table(offset: int, multiplier: int, shift: int) -> np.ndarray:
     """ADD/SUB's first requantization of every int8 value x (entry x + 128), as int32."""
     return np.array([multiply_by_quantized_multiplier((x + offset) << LEFT_SHIFT, multiplier,
@@ -151,13 +187,14 @@ def rescale_table(offset: int, multiplier: int, shift: int) -> np.ndarray:
 
 def _arith_data(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> dict[str, CValue]:
     activation = op.options.get("fused_activation_function", "NONE")
-    act_min, act_max = activation_range(activation, y.scale, y.zero_point)
+    act_min, act_max = dtype_activation_range(activation, y.scale, y.zero_point, y.dtype)
     if op.kind == "MUL":
         multiplier, shift = quantize_multiplier(mul_real_multiplier(x1.scale, x2.scale, y.scale))
         return {"input1_offset": -x1.zero_point, "input2_offset": -x2.zero_point,
                 "output_multiplier": multiplier, "output_shift": shift,
                 "output_offset": y.zero_point, "act_min": act_min, "act_max": act_max}
-    real1, real2, real_out = add_real_multipliers(x1.scale, x2.scale, y.scale)
+    real1, real2, real_out = add_real_multipliers(x1.scale, x2.scale, y.scale,
+                                                  LEFT_SHIFTS[y.dtype])
     # QuantizeMultiplierSmallerThanOneExp: the input ratios are <= 1/2 and the check made
     # sure the output one rounds below 1, so every shift is <= 0.
     m1, s1 = quantize_multiplier(real1)

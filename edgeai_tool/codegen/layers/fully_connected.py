@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, LayerCode
+from edgeai_tool.codegen.layers.conv import s16_layer
 from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.ops.conv import conv_tensors
 from edgeai_tool.ops.fully_connected import fully_connected_macc
@@ -48,19 +49,23 @@ def requant_arrays(x: Tensor, w: Tensor, y: Tensor) -> tuple[np.ndarray, np.ndar
 
 
 def lower_fully_connected(graph: Graph, op: Op) -> LayerCode:
-    """FULLY_CONNECTED -> edgeai_fully_connected_s8."""
+    """FULLY_CONNECTED -> edgeai_fully_connected_s8, or edgeai_fully_connected_s16 for 16x8."""
     x, w, bias, y = conv_tensors(graph, op)
     out_depth, in_depth = w.shape
     batches = y.size // out_depth
     multipliers, shifts = requant_arrays(x, w, y)
+    params = {"batches": batches, "in_depth": in_depth, "out_depth": out_depth,
+              "per_channel": int(w.quant.per_channel)}
+    if x.dtype == "int16":
+        return s16_layer(graph, op, "edgeai_fully_connected_s16", "edgeai_fc_params", params,
+                         multipliers, shifts, "Dense", fully_connected_macc(graph, op))
     act_min, act_max = activation_range(op.options.get("fused_activation_function", "NONE"),
                                         y.scale, y.zero_point)
     return LayerCode(
         kernel="edgeai_fully_connected_s8",
         header="edgeai_fully_connected.h",
         params_type="edgeai_fc_params",
-        params={"batches": batches, "in_depth": in_depth, "out_depth": out_depth,
-                "per_channel": int(w.quant.per_channel)},
+        params=params,
         data_type="edgeai_fc_data",
         data={"weights": ArrayRef("weights"), "bias": ArrayRef("bias"),
               "multiplier": ArrayRef("multiplier"), "shift": ArrayRef("shift"),

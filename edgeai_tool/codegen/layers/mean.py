@@ -1,4 +1,4 @@
-"""MEAN, int8: average over any set of axes, with requantization.
+"""MEAN, int8 or int16 (16x8): average over any set of axes, with requantization.
 
 Bit-exact with TFLite Micro, whose int8 MEAN always runs reference QuantizedMeanOrSum
 (whatever the axes and keep_dims; keep_dims only shapes the output): an int32 sum per
@@ -39,7 +39,7 @@ def _loops(dims: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
 
 
 def lower_mean(graph: Graph, op: Op) -> LayerCode:
-    """MEAN -> edgeai_mean_s8."""
+    """MEAN -> edgeai_mean_s8, or edgeai_mean_s16 for 16x8."""
     x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
     axes, _ = mean_axes(graph, op)
     strides = [math.prod(x.shape[d + 1:]) for d in range(len(x.shape))]
@@ -53,7 +53,8 @@ def lower_mean(graph: Graph, op: Op) -> LayerCode:
     multiplier, shift = mean_multiplier(x.scale, y.scale, count)
     bias = (-int(x.zero_point) * count + (1 << 31)) % (1 << 32) - (1 << 31)
     return LayerCode(
-        kernel="edgeai_mean_s8", header="edgeai_mean.h", params_type="edgeai_mean_params",
+        kernel="edgeai_mean_s16" if x.dtype == "int16" else "edgeai_mean_s8",
+        header="edgeai_mean.h", params_type="edgeai_mean_params",
         params={"outer_count": tuple(outer_count), "outer_step": tuple(outer_step),
                 "inner_count": tuple(inner_count), "inner_step": tuple(inner_step)},
         data_type="edgeai_mean_data",
