@@ -39,7 +39,8 @@ def compile_model(model_path: str | Path, options: Options,
     graph = optimize(imported)
     layers = [lower(graph, op) for op in graph.ops]
     plan = plan_memory(graph, [layer.scratch_bytes for layer in layers], pools,
-                       options.allocate_inputs, options.allocate_outputs)
+                       options.allocate_inputs, options.allocate_outputs,
+                       [layer.overwrites for layer in layers])
     network = build_network(graph, layers, plan, options.name, options.target,
                             options.optimization)
     compiled = CompiledModel(model_path, options, imported, graph, layers, plan, network,

@@ -24,6 +24,7 @@ class PlacedBuffer:
     size: int
     first: int  # step that writes it; -1 for a graph input
     last: int  # last step that reads it; len(layers) for a graph output
+    written_over: str = ""  # the dying input this layer output overlaps (in-place), if any
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,17 @@ def memory_maps(compilation: CompiledModel) -> list[PoolMap]:
             if allocation.pool != pool:
                 continue
             request = allocation.request
-            name = (f"{names[int(key[1:])]}_scratch0" if key.startswith("s")
-                    else tensors[int(key[1:])])
-            buffers.append(PlacedBuffer(name, allocation.offset, request.size, request.first,
-                                        request.last))
+            source = plan.written_over(key)
+            buffers.append(PlacedBuffer(_name(key, names, tensors), allocation.offset,
+                                        request.size, request.first, request.last,
+                                        _name(source, names, tensors) if source else ""))
         buffers.sort(key=lambda b: (b.offset, b.first, b.name))
         maps.append(PoolMap(plan.pools[pool].name, plan.used_bytes(pool), buffers))
     return maps
+
+
+def _name(key: str, layers: list[str], tensors: dict[int, str]) -> str:
+    return f"{layers[int(key[1:])]}_scratch0" if key.startswith("s") else tensors[int(key[1:])]
 
 
 # ---- text --------------------------------------------------------------------------------
@@ -70,8 +75,9 @@ def render_memory_map(compilation: CompiledModel) -> str:
         for b in pool.buffers:
             bar = "".join("#" if b.first <= step <= b.last else "." for step in
                           range(-1, steps + 1))
+            over = f"  in place over {b.written_over}" if b.written_over else ""
             lines.append(f"  {b.name:<{width}}  {b.offset:>8,}  {b.size:>8,}  "
-                         f"{b.offset + b.size:>8,}  {bar}")
+                         f"{b.offset + b.size:>8,}  {bar}{over}")
     return "\n".join(lines) + "\n"
 
 
@@ -138,7 +144,8 @@ def _panel(pool: PoolMap, top: float, steps: int) -> list[str]:
         w = (buffer.last - buffer.first + 1) * step_width
         h = buffer.size * scale
         tooltip = (f"{buffer.name}: {buffer.size:,} B at offset {buffer.offset:,}, "
-                   f"steps {_step_name(buffer.first, steps)} to {_step_name(buffer.last, steps)}")
+                   f"steps {_step_name(buffer.first, steps)} to {_step_name(buffer.last, steps)}"
+                   + (f", in place over {buffer.written_over}" if buffer.written_over else ""))
         parts.append(f'<rect class="buffer" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" '
                      f'height="{h:.1f}" fill="{_COLOURS[number % len(_COLOURS)]}" '
                      f'stroke="#333333" stroke-width="0.5"><title>{escape(tooltip)}</title></rect>')
