@@ -40,7 +40,9 @@ def compile_model(model_path: str | Path, options: Options,
     layers = [lower(graph, op) for op in graph.ops]
     plan = plan_memory(graph, [layer.scratch_bytes for layer in layers], pools,
                        options.allocate_inputs, options.allocate_outputs,
-                       [layer.overwrites for layer in layers])
+                       [layer.overwrites for layer in layers],
+                       # the im2col kernels read one scratch byte per multiply-accumulate
+                       [layer.macc if layer.scratch_bytes else 0 for layer in layers])
     network = build_network(graph, layers, plan, options.name, options.target,
                             options.optimization)
     compiled = CompiledModel(model_path, options, imported, graph, layers, plan, network,

@@ -29,6 +29,7 @@ class BufferRequest:
     size: int
     first: int
     last: int
+    touched: int = 0  # estimated bytes read and written per inference: who gets fast memory
 
     def overlaps_in_time(self, other: BufferRequest) -> bool:
         return self.first <= other.last and other.first <= self.last
@@ -96,16 +97,22 @@ def _align(value: int) -> int:
 
 
 def collect_requests(graph: Graph, scratch_bytes: Sequence[int], allocate_inputs: bool = True,
-                     allocate_outputs: bool = True) -> tuple[list[BufferRequest], list[int]]:
-    """Lifetimes of every buffer the schedule touches, and the I/O kept outside the pools."""
+                     allocate_outputs: bool = True, scratch_touched: Sequence[int] = ()
+                     ) -> tuple[list[BufferRequest], list[int]]:
+    """Lifetimes of every buffer the schedule touches, and the I/O kept outside the pools.
+
+    A tensor counts as touched whole once per layer using it; a scratch area as
+    `scratch_touched[step]` bytes (its size when not given)."""
     steps = len(graph.ops)
     first: dict[int, int] = {}
     last: dict[int, int] = {}
+    uses: dict[int, int] = {}
 
     def touch(tensor_id: int, step: int) -> None:
         base = graph.buffer_of(tensor_id)
         first[base] = min(first.get(base, step), step)
         last[base] = max(last.get(base, step), step)
+        uses[base] = uses.get(base, 0) + 1
 
     for tensor_id in graph.inputs:
         touch(tensor_id, -1)
@@ -121,9 +128,11 @@ def collect_requests(graph: Graph, scratch_bytes: Sequence[int], allocate_inputs
         external += [graph.buffer_of(t) for t in graph.inputs]
     if not allocate_outputs:
         external += [graph.buffer_of(t) for t in graph.outputs]
-    requests = [BufferRequest(f"t{t}", graph.tensor(t).nbytes, first[t], last[t])
+    requests = [BufferRequest(f"t{t}", graph.tensor(t).nbytes, first[t], last[t],
+                              graph.tensor(t).nbytes * uses[t])
                 for t in sorted(first) if t not in external]
-    requests += [BufferRequest(f"s{step}", size, step, step)
+    touched = list(scratch_touched) or list(scratch_bytes)
+    requests += [BufferRequest(f"s{step}", size, step, step, max(touched[step], size))
                  for step, size in enumerate(scratch_bytes) if size > 0]
     return requests, sorted(set(external))
 
@@ -133,6 +142,11 @@ _ORDERINGS: tuple[Callable[[BufferRequest], tuple], ...] = (
     lambda r: (r.first, -r.size, r.key),
     lambda r: (-(r.size * (r.last - r.first + 1)), r.key),
 )
+
+
+def _hot_first(request: BufferRequest) -> tuple:
+    """With several pools: the most touched bytes per byte first, to land in the fastest."""
+    return (-request.touched / request.size, request.first, request.key)
 
 
 def in_place_rules(graph: Graph, requests: Sequence[BufferRequest],
@@ -164,16 +178,23 @@ def in_place_rules(graph: Graph, requests: Sequence[BufferRequest],
 
 def plan_memory(graph: Graph, scratch_bytes: Sequence[int], pools: Sequence[MemoryPool],
                 allocate_inputs: bool = True, allocate_outputs: bool = True,
-                overwrites: Sequence[Mapping[int, int]] = ()) -> MemoryPlan:
-    """Place every buffer; raise an `EdgeAIError` with bytes needed vs available if none fits."""
-    requests, external = collect_requests(graph, scratch_bytes, allocate_inputs, allocate_outputs)
+                overwrites: Sequence[Mapping[int, int]] = (),
+                scratch_touched: Sequence[int] = ()) -> MemoryPlan:
+    """Place every buffer; raise an `EdgeAIError` with bytes needed vs available if none fits.
+
+    The smallest plan wins; between plans as small, the one with the most touched bytes in
+    the fastest pool."""
+    requests, external = collect_requests(graph, scratch_bytes, allocate_inputs, allocate_outputs,
+                                          scratch_touched)
     rules = in_place_rules(graph, requests, overwrites)
     order = sorted(range(len(pools)), key=lambda i: (pools[i].speed_rank, i))
+    orderings = _ORDERINGS + ((_hot_first,) if len(pools) > 1 else ())
     best: dict[str, Allocation] | None = None
     for units in ([_Unit.single(r) for r in requests], _in_place_units(requests, rules)):
-        for ordering in _ORDERINGS:
+        for ordering in orderings:
             placed = _place(sorted(units, key=lambda u: ordering(u.span)), pools, order)
-            if placed is not None and (best is None or _footprint(placed) < _footprint(best)):
+            if placed is not None and (best is None or _score(placed, order[0])
+                                       < _score(best, order[0])):
                 best = placed
     if best is None:
         raise EdgeAIError(_shortage_message(requests, pools))
@@ -199,7 +220,8 @@ class _Unit:
         return BufferRequest(self.pieces[0][0].key,
                              max(offset + r.size for r, offset in self.pieces),
                              min(r.first for r, _ in self.pieces),
-                             max(r.last for r, _ in self.pieces))
+                             max(r.last for r, _ in self.pieces),
+                             sum(r.touched for r, _ in self.pieces))
 
 
 def _in_place_units(requests: Sequence[BufferRequest], rules: dict[str, InPlace]) -> list[_Unit]:
@@ -220,6 +242,14 @@ def _in_place_units(requests: Sequence[BufferRequest], rules: dict[str, InPlace]
         lowest = min(o for _, o in chain)
         units.append(_Unit(tuple((r, o - lowest) for r, o in chain)))
     return units
+
+
+def _score(allocations: dict[str, Allocation], fastest: int) -> tuple[int, ...]:
+    """Lower is better: the fewest bytes in all, then the most touched bytes in the fastest
+    pool, then the fewest bytes in the fastest pools."""
+    total, *per_pool = _footprint(allocations)
+    hot = sum(a.request.touched for a in allocations.values() if a.pool == fastest)
+    return (total, -hot, *per_pool)
 
 
 def _footprint(allocations: dict[str, Allocation]) -> tuple[int, ...]:
