@@ -189,13 +189,38 @@ def plan_memory(graph: Graph, scratch_bytes: Sequence[int], pools: Sequence[Memo
     rules = in_place_rules(graph, requests, overwrites)
     order = sorted(range(len(pools)), key=lambda i: (pools[i].speed_rank, i))
     orderings = _ORDERINGS + ((_hot_first,) if len(pools) > 1 else ())
-    best: dict[str, Allocation] | None = None
-    for units in ([_Unit.single(r) for r in requests], _in_place_units(requests, rules)):
+
+    def better(placed: dict[str, Allocation] | None,
+               than: dict[str, Allocation] | None) -> bool:
+        return placed is not None and (than is None or _score(placed, order[0])
+                                       < _score(than, order[0]))
+
+    def place(used: dict[str, InPlace]) -> dict[str, Allocation] | None:
+        best = None
         for ordering in orderings:
+            units = _in_place_units(requests, used)
             placed = _place(sorted(units, key=lambda u: ordering(u.span)), pools, order)
-            if placed is not None and (best is None or _score(placed, order[0])
-                                       < _score(best, order[0])):
-                best = placed
+            best = placed if better(placed, best) else best
+        return best
+
+    # Fixed offsets along a long chain can cost more than they save, so the rules are
+    # chosen greedily: from none, add each (largest source first) that does not make the
+    # plan worse; from all, drop each whose removal makes it better. The better end wins.
+    best, used = place({}), {}
+    by_size = sorted(rules, key=lambda k: (-next(r.size for r in requests
+                                                 if r.key == rules[k].source), k))
+    for key in by_size:
+        more = {**used, key: rules[key]}
+        placed = place(more)
+        if placed is not None and (best is None or _score(placed, order[0])
+                                   <= _score(best, order[0])):
+            best, used = placed, more
+    top, kept = place(rules), dict(rules)
+    for key in by_size:
+        fewer = {k: rule for k, rule in kept.items() if k != key}
+        if better(placed := place(fewer), top):
+            top, kept = placed, fewer
+    best = top if better(top, best) else best
     if best is None:
         raise EdgeAIError(_shortage_message(requests, pools))
     plan = MemoryPlan(pools=list(pools), allocations=dict(sorted(best.items())),

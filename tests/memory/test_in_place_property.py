@@ -3,9 +3,9 @@ buffers alive at the same step, except an output written over its dying input wi
 kernel's limit, and the in-place plans stay bit-exact with tflite-micro (generated C run
 under ASan/UBSan).
 
-Each network chains random convolutions (kernel, stride, padding, channels, fused max pool)
-and residual blocks (conv, then ADD of its input and output), the layers whose kernels run
-in place.
+Each network chains random convolutions (kernel, stride, padding, channels, fused max pool),
+depthwise convolutions and residual blocks (conv, then ADD of its input and output), the
+layers whose kernels run in place.
 """
 
 from __future__ import annotations
@@ -15,11 +15,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from support.bitexact import assert_bit_exact, compile_bytes
-from support.tflite_builder import ModelBuilder, TensorRef, add_conv2d, choose_qparams
+from support.tflite_builder import (
+    ModelBuilder,
+    TensorRef,
+    add_conv2d,
+    add_depthwise_conv2d,
+    choose_qparams,
+)
 
 from edgeai_tool.memory import MemoryPlan
 
-SEEDS = range(8)
+SEEDS = range(10)
 
 
 def _max_pool(b: ModelBuilder, x: TensorRef, xf: np.ndarray) -> tuple[TensorRef, np.ndarray]:
@@ -54,6 +60,13 @@ def random_network(seed: int) -> tuple[bytes, tuple[int, ...]]:
     for block in range(int(rng.integers(2, 5))):
         if rng.random() < 0.4 and min(x.shape[1:3]) >= 3:
             x, xf = _residual(b, x, xf, rng)
+            continue
+        if rng.random() < 0.3 and min(x.shape[1:3]) >= 4:
+            stride = int(rng.choice([1, 2]))
+            x, xf = add_depthwise_conv2d(b, x, xf, rng, depth_multiplier=int(rng.choice([1, 2])),
+                                         stride=(stride, stride),
+                                         padding=str(rng.choice(["SAME", "VALID"])),
+                                         activation="RELU6", name=f"dw_{block}")
             continue
         kernel = int(rng.choice([1, 3, 5])) if min(x.shape[1:3]) >= 5 else 1
         stride = int(rng.choice([1, 2])) if min(x.shape[1:3]) >= 4 else 1
