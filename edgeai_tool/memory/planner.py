@@ -190,15 +190,17 @@ def plan_memory(graph: Graph, scratch_bytes: Sequence[int], pools: Sequence[Memo
     order = sorted(range(len(pools)), key=lambda i: (pools[i].speed_rank, i))
     orderings = _ORDERINGS + ((_hot_first,) if len(pools) > 1 else ())
 
-    def better(placed: dict[str, Allocation] | None,
-               than: dict[str, Allocation] | None) -> bool:
-        return placed is not None and (than is None or _score(placed, order[0])
-                                       < _score(than, order[0]))
+    def better(placed: dict[str, Allocation] | None, than: dict[str, Allocation] | None,
+               or_equal: bool = False) -> bool:
+        if placed is None or than is None:
+            return placed is not None
+        score, other = _score(placed, order[0]), _score(than, order[0])
+        return score < other or (or_equal and score == other)
 
     def place(used: dict[str, InPlace]) -> dict[str, Allocation] | None:
+        units = _in_place_units(requests, used)
         best = None
         for ordering in orderings:
-            units = _in_place_units(requests, used)
             placed = _place(sorted(units, key=lambda u: ordering(u.span)), pools, order)
             best = placed if better(placed, best) else best
         return best
@@ -206,14 +208,12 @@ def plan_memory(graph: Graph, scratch_bytes: Sequence[int], pools: Sequence[Memo
     # Fixed offsets along a long chain can cost more than they save, so the rules are
     # chosen greedily: from none, add each (largest source first) that does not make the
     # plan worse; from all, drop each whose removal makes it better. The better end wins.
+    sizes = {r.key: r.size for r in requests}
+    by_size = sorted(rules, key=lambda k: (-sizes[rules[k].source], k))
     best, used = place({}), {}
-    by_size = sorted(rules, key=lambda k: (-next(r.size for r in requests
-                                                 if r.key == rules[k].source), k))
     for key in by_size:
         more = {**used, key: rules[key]}
-        placed = place(more)
-        if placed is not None and (best is None or _score(placed, order[0])
-                                   <= _score(best, order[0])):
+        if better(placed := place(more), best, or_equal=True):
             best, used = placed, more
     top, kept = place(rules), dict(rules)
     for key in by_size:
