@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze = commands.add_parser("analyze", help="print the report without writing C")
     _model_options(analyze)
+    analyze.add_argument("--memory-map", action="store_true",
+                         help="print the memory plan instead: each buffer's pool, offset, size "
+                         "and lifetime (the text form of NAME_memory.svg)")
 
     runtime = commands.add_parser("runtime", help="write the C runtime (kernels) to a folder")
     runtime.add_argument("-o", "--output", required=True, metavar="DIR")
@@ -184,7 +187,12 @@ def _analyze(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
     from edgeai_tool.target_sizes import report_with_sizes
 
     compilation = compile_model(args.model, _options(args), _command_line(argv))
-    print(report_with_sizes(compilation), end="")
+    if args.memory_map:
+        from edgeai_tool.report import render_memory_map
+
+        print(render_memory_map(compilation), end="")
+    else:
+        print(report_with_sizes(compilation), end="")
 
 
 def _runtime(args: argparse.Namespace, _argv: Sequence[str]) -> int | None:

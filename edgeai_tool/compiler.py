@@ -23,7 +23,7 @@ from edgeai_tool.memory import MemoryPool, default_pools, load_mempools, plan_me
 from edgeai_tool.ops.check import check_model
 from edgeai_tool.options import Options
 from edgeai_tool.passes import optimize
-from edgeai_tool.report import render_c_info, render_report
+from edgeai_tool.report import render_c_info, render_memory_svg, render_report
 
 
 def compile_model(model_path: str | Path, options: Options,
@@ -39,7 +39,10 @@ def compile_model(model_path: str | Path, options: Options,
     graph = optimize(imported)
     layers = [lower(graph, op) for op in graph.ops]
     plan = plan_memory(graph, [layer.scratch_bytes for layer in layers], pools,
-                       options.allocate_inputs, options.allocate_outputs)
+                       options.allocate_inputs, options.allocate_outputs,
+                       [layer.overwrites for layer in layers],
+                       # the im2col kernels read one scratch byte per multiply-accumulate
+                       [layer.macc if layer.scratch_bytes else 0 for layer in layers])
     network = build_network(graph, layers, plan, options.name, options.target,
                             options.optimization)
     compiled = CompiledModel(model_path, options, imported, graph, layers, plan, network,
@@ -49,6 +52,7 @@ def compile_model(model_path: str | Path, options: Options,
     files = render_c_files(network, legacy)
     files[f"{options.name}_generate_report.txt"] = render_report(compiled)
     files[f"{options.name}_c_info.json"] = render_c_info(compiled)
+    files[f"{options.name}_memory.svg"] = render_memory_svg(compiled)
     return Compilation(**{f.name: getattr(compiled, f.name) for f in fields(compiled)},
                        files=files)
 

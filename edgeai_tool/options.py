@@ -29,10 +29,10 @@ C_APIS = ("legacy", "edgeai")
 def default_c_api(target: str) -> str:
     return "legacy" if target.startswith("stm32") else "edgeai"
 
-# The C files `generate` writes for a network called NAME, then the two report files.
+# The C files `generate` writes for a network called NAME, then the report files.
 C_FILE_PATTERNS = ("{name}.h", "{name}.c", "{name}_data.h", "{name}_data.c",
                    "{name}_data_params.h", "{name}_data_params.c", "{name}_config.h")
-REPORT_FILE_PATTERNS = ("{name}_generate_report.txt", "{name}_c_info.json")
+REPORT_FILE_PATTERNS = ("{name}_generate_report.txt", "{name}_c_info.json", "{name}_memory.svg")
 
 
 def output_files(name: str) -> list[str]:

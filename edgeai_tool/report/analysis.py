@@ -232,7 +232,7 @@ def analyze(compilation: CompiledModel) -> Report:
     """Gather the report's figures from the imported graph, the lowered layers and the plan."""
     graph, plan = compilation.graph, compilation.plan
     names = layer_names(graph)
-    buffers = _buffer_names(graph, names)
+    buffers = buffer_names(graph, names)
     rows = model_rows(compilation.imported)
     layers = _layers(graph, compilation.layers, names, buffers)
     return Report(
@@ -350,7 +350,7 @@ def _attachments(rows: list[ModelRow], layers: list[LayerInfo]) -> dict[int, int
 
 # ---- the C graph -------------------------------------------------------------------------
 
-def _buffer_names(graph: Graph, names: list[str]) -> dict[int, str]:
+def buffer_names(graph: Graph, names: list[str]) -> dict[int, str]:
     """Buffer (base tensor id) -> its array name: `<input>_output` or `<layer>_output[k]`."""
     buffers: dict[int, str] = {}
     for tensor_id in graph.inputs:

@@ -14,7 +14,7 @@ DEMO_MODEL = REPO / "models" / "quantized_model.tflite"
 BOARD_POOLS = REPO / "models" / "mempools-board.json"
 CONTRACT_FILES = {"network.c", "network.h", "network_data.c", "network_data.h",
                   "network_data_params.c", "network_data_params.h", "network_config.h",
-                  "network_generate_report.txt", "network_c_info.json"}
+                  "network_generate_report.txt", "network_c_info.json", "network_memory.svg"}
 
 
 def edgeai(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -409,6 +409,7 @@ def lower_activation(graph: Graph, op: Op) -> LayerCode:
         scratch_bytes=buffer_size("EDGEAI_LUT_S8_BUFFER_SIZE"),
         macc=activation_macc(graph, op),
         c_type="Nonlinearity",
+        overwrites={op.inputs[0]: 0},  # output[i] = lut[input[i]], in order
     )
 
 

@@ -70,7 +70,26 @@ class LayerCode:
     scratch_bytes: int = 0
     macc: int = 0
     c_type: str = ""  # the report's layer type: Conv2D, Dense, Pool, Nonlinearity, ...
+    # Input tensor id -> the largest byte offset of the output's start from that input's
+    # start at which the kernel never overwrites an input byte it has still to read: the
+    # memory planner may then place the output over the input when the input dies here.
+    overwrites: dict[int, int] = field(default_factory=dict)
 
 
 Lowering = Callable[[Graph, Op], LayerCode]
 
+
+def raster_overwrite_limit(lowest_read: np.ndarray, out_pixel_bytes: int,
+                           lookback: int) -> int:
+    """`LayerCode.overwrites` of a kernel writing its output pixels in order.
+
+    `lowest_read[p]` is the lowest input byte output pixel p reads. The kernel may write
+    pixel p before reading its inputs, and while still reading the inputs of the `lookback`
+    pixels before it (a kernel computing pixel pairs), so pixel p's bytes must end at or
+    below every input byte of pixels p - lookback onwards.
+    """
+    still_needed = np.minimum.accumulate(np.asarray(lowest_read, dtype=np.int64)[::-1])[::-1]
+    pixels = len(still_needed)
+    needed = still_needed[np.maximum(np.arange(pixels) - lookback, 0)]
+    written_end = (np.arange(pixels, dtype=np.int64) + 1) * out_pixel_bytes
+    return int(np.min(needed - written_end))

@@ -13,8 +13,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, CValue, LayerCode
-from edgeai_tool.ir import Graph, Op, Tensor
+from edgeai_tool.codegen.layers.base import (
+    ArrayRef,
+    Buffer,
+    CArray,
+    CValue,
+    LayerCode,
+    raster_overwrite_limit,
+)
+from edgeai_tool.ir import DTYPE_SIZES, Graph, Op, Tensor
 from edgeai_tool.ops.base import int32_accumulator
 from edgeai_tool.ops.conv import (
     columns_bytes,
@@ -164,6 +171,9 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
     data, arrays = _numbers(x, w, bias, conv_out,
                             op.options.get("fused_activation_function", "NONE"), axis=0)
     pool = op.options.get("pool")
+    window = pool_structure(pool, hwc(conv_out)) if pool else None
+    overwrites = {op.inputs[0]: _conv_overwrite_limit(x, y, geometry, window,
+                                                      lookback=0 if window else 1)}
     if pool:
         struct = kernel = "edgeai_conv_pool"
         scratch = conv_pool_scratch_bytes(columns_bytes(geometry, x.shape[3], groups),
@@ -192,7 +202,32 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
         scratch_bytes=scratch,
         macc=conv_macc(graph, op),
         c_type="Conv2D",
+        overwrites=overwrites,
     )
+
+
+def _window_starts(count: int, stride: int, pad: int) -> np.ndarray:
+    """First in-bounds input index of each of `count` windows."""
+    return np.maximum(np.arange(count) * stride - pad, 0)
+
+
+def _conv_overwrite_limit(x: Tensor, y: Tensor, geometry: dict[str, int],
+                          window: dict[str, int] | None, lookback: int) -> int:
+    """How far the output may start past the input: the conv kernels write output pixels in
+    order, each from an input window whose top-left pixel is its lowest byte (a fused pool's
+    window starts at its top-left convolution pixel). `lookback` 1: the kernel computes
+    pixel pairs, so it may write a pixel while reading the one before; 0: it writes a pixel
+    (a fused pool's running maximum) while reading that pixel's window only."""
+    out_h, out_w, out_c = hwc(y)
+    rows, cols = np.arange(out_h), np.arange(out_w)
+    if window:
+        rows = _window_starts(out_h, window["stride_h"], window["pad_top"])
+        cols = _window_starts(out_w, window["stride_w"], window["pad_left"])
+    _, in_w, in_c = hwc(x)
+    in_rows = np.maximum(rows * geometry["stride_h"] - geometry["pad_top"], 0)
+    in_cols = np.maximum(cols * geometry["stride_w"] - geometry["pad_left"], 0)
+    lowest = (in_rows[:, None] * in_w + in_cols[None, :]) * in_c * DTYPE_SIZES[x.dtype]
+    return raster_overwrite_limit(lowest.reshape(-1), out_c * DTYPE_SIZES[y.dtype], lookback)
 
 
 def _nested(member: str, fields: dict[str, CValue]) -> dict[str, CValue]:
@@ -246,6 +281,8 @@ def lower_depthwise(graph: Graph, op: Op) -> LayerCode:
         scratch_bytes=0,
         macc=conv_macc(graph, op),
         c_type="Conv2D",
+        # One output pixel at a time, each channel group stored after reading its taps.
+        overwrites={op.inputs[0]: _conv_overwrite_limit(x, y, geometry, None, lookback=0)},
     )
 
 

@@ -142,6 +142,11 @@ def lower_elementwise(graph: Graph, op: Op) -> LayerCode:
         arrays=arrays,
         scratch_bytes=0,
         macc=output_size_macc(graph, op),
+        # Element i is read before it is written and from the same offset, in every loop
+        # form; a broadcast operand is read again later, so only full-shape inputs qualify.
+        overwrites={buffer.tensor: 0 for buffer in runtime_inputs
+                    if graph.tensor(buffer.tensor).shape == y.shape
+                    and graph.tensor(buffer.tensor).dtype == y.dtype},
         c_type="Eltwise",
     )
 
