@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # support.tflite_builder: calibrated one-op models
 
+from edgeai_tool.boards import board  # noqa: E402
+from edgeai_tool.boards.info import write_board_files  # noqa: E402
 from edgeai_tool.compiler import compile_model, write_files  # noqa: E402
 from edgeai_tool.options import Options  # noqa: E402
 from edgeai_tool.runtime import runtime_dir  # noqa: E402
@@ -258,11 +260,13 @@ def runtime_objects(build: Path) -> list[Path]:
     objdir.mkdir(parents=True, exist_ok=True)
     sources = [*sorted(runtime_dir().glob("*.c")), HARNESS / "startup.c", BOARD / "bench.c"]
     objects = [objdir / f"{src.stem}.o" for src in sources]
+    # board.h includes the board's generated board_config.h
+    board_dir = write_board_files(board("qemu-m7"), build / "board")[0].parent
 
     def compile_one(pair):
         src, obj = pair
-        _run(["arm-none-eabi-gcc", *CPU, *CFLAGS, f"-I{runtime_dir()}", f"-I{BOARD}", "-c",
-              str(src), "-o", str(obj)])
+        _run(["arm-none-eabi-gcc", *CPU, *CFLAGS, f"-I{runtime_dir()}", f"-I{BOARD}",
+              f"-I{board_dir}", "-c", str(src), "-o", str(obj)])
 
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(compile_one, zip(sources, objects, strict=True)))
