@@ -131,41 +131,20 @@ static int requantize_args_valid(const edgeai_quantize_params *params,
     return params != NULL && data != NULL && input != NULL && output != NULL && params->size > 0;
 }
 
-edgeai_status edgeai_requantize_s16(const edgeai_quantize_params *params,
-                                    const edgeai_requantize_data *data, const int16_t *input,
-                                    int16_t *output)
-{
-    if (!requantize_args_valid(params, data, input, output)) {
-        return EDGEAI_ERROR_ARGUMENT;
+/* The three requantize entries differ only in their element types and output range. */
+#define REQUANTIZE_ENTRY(name, in_type, out_type, qmin, qmax)                                 \
+    edgeai_status name(const edgeai_quantize_params *params, const edgeai_requantize_data *data, \
+                       const in_type *input, out_type *output)                                 \
+    {                                                                                          \
+        if (!requantize_args_valid(params, data, input, output)) {                             \
+            return EDGEAI_ERROR_ARGUMENT;                                                      \
+        }                                                                                      \
+        for (int32_t i = 0; i < params->size; ++i) {                                           \
+            output[i] = (out_type)requantize_one(input[i], data, qmin, qmax);                  \
+        }                                                                                      \
+        return EDGEAI_OK;                                                                      \
     }
-    for (int32_t i = 0; i < params->size; ++i) {
-        output[i] = (int16_t)requantize_one(input[i], data, INT16_MIN, INT16_MAX);
-    }
-    return EDGEAI_OK;
-}
 
-edgeai_status edgeai_requantize_s16_s8(const edgeai_quantize_params *params,
-                                       const edgeai_requantize_data *data, const int16_t *input,
-                                       int8_t *output)
-{
-    if (!requantize_args_valid(params, data, input, output)) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    for (int32_t i = 0; i < params->size; ++i) {
-        output[i] = (int8_t)requantize_one(input[i], data, INT8_MIN, INT8_MAX);
-    }
-    return EDGEAI_OK;
-}
-
-edgeai_status edgeai_requantize_s8_s16(const edgeai_quantize_params *params,
-                                       const edgeai_requantize_data *data, const int8_t *input,
-                                       int16_t *output)
-{
-    if (!requantize_args_valid(params, data, input, output)) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    for (int32_t i = 0; i < params->size; ++i) {
-        output[i] = (int16_t)requantize_one(input[i], data, INT16_MIN, INT16_MAX);
-    }
-    return EDGEAI_OK;
-}
+REQUANTIZE_ENTRY(edgeai_requantize_s16, int16_t, int16_t, INT16_MIN, INT16_MAX)
+REQUANTIZE_ENTRY(edgeai_requantize_s16_s8, int16_t, int8_t, INT8_MIN, INT8_MAX)
+REQUANTIZE_ENTRY(edgeai_requantize_s8_s16, int8_t, int16_t, INT16_MIN, INT16_MAX)
