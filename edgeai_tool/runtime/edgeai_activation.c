@@ -86,42 +86,43 @@ static int sigmoid_args_valid(const edgeai_lut_params *params,
            output != NULL && params->size > 0 && data->input_shift >= 0;
 }
 
-edgeai_status edgeai_logistic_s16(const edgeai_lut_params *params,
-                                  const edgeai_sigmoid_s16_data *data, const int16_t *input,
-                                  int16_t *output)
+/* logistic(x) with 15 fraction bits for x already scaled by sigmoid_input. */
+static inline int16_t logistic_one(int32_t x, const uint16_t *sigmoid)
 {
-    if (!sigmoid_args_valid(params, data, input, output)) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    for (int32_t i = 0; i < params->size; ++i) {
-        const int32_t x = sigmoid_input(input[i], data);
-        uint32_t result = sigmoid_interpolate((uint32_t)(x < 0 ? -x : x), data->sigmoid, 9,
-                                              UINT32_C(0x7FFF) << 10);
-        /* sigmoid(-x) = 1 - sigmoid(x); rounded back to 15 fraction bits */
-        result = x >= 0 ? result + (1U << 9) : (1U << 25) - result + (1U << 9) - 1U;
-        output[i] = (int16_t)(result >> 10);
-    }
-    return EDGEAI_OK;
+    uint32_t result =
+        sigmoid_interpolate((uint32_t)(x < 0 ? -x : x), sigmoid, 9, UINT32_C(0x7FFF) << 10);
+    /* sigmoid(-x) = 1 - sigmoid(x); rounded back to 15 fraction bits */
+    result = x >= 0 ? result + (1U << 9) : (1U << 25) - result + (1U << 9) - 1U;
+    return (int16_t)(result >> 10);
 }
 
-edgeai_status edgeai_tanh_s16(const edgeai_lut_params *params,
-                              const edgeai_sigmoid_s16_data *data, const int16_t *input,
-                              int16_t *output)
+/* tanh(x) with 15 fraction bits for x already scaled by sigmoid_input. */
+static inline int16_t tanh_one(int32_t x, const uint16_t *sigmoid_table)
 {
-    if (!sigmoid_args_valid(params, data, input, output)) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    for (int32_t i = 0; i < params->size; ++i) {
-        const int32_t x = sigmoid_input(input[i], data);
-        const int32_t sigmoid = (int32_t)sigmoid_interpolate(
-            (uint32_t)(x < 0 ? -x : x), data->sigmoid, 8, UINT32_C(0xFFFF) << 8);
-        /* 2 sigmoid - 1, mirrored for x < 0, rounded back to 15 fraction bits */
-        const int32_t result = x >= 0 ? sigmoid - (1 << 23) + (1 << 7)
-                                      : -sigmoid + (1 << 23) + (1 << 7) - 1;
-        output[i] = (int16_t)(result >> 8);
-    }
-    return EDGEAI_OK;
+    const int32_t sigmoid = (int32_t)sigmoid_interpolate(
+        (uint32_t)(x < 0 ? -x : x), sigmoid_table, 8, UINT32_C(0xFFFF) << 8);
+    /* 2 sigmoid - 1, mirrored for x < 0, rounded back to 15 fraction bits */
+    const int32_t result =
+        x >= 0 ? sigmoid - (1 << 23) + (1 << 7) : -sigmoid + (1 << 23) + (1 << 7) - 1;
+    return (int16_t)(result >> 8);
 }
+
+/* logistic and tanh share argument checks and input scaling; only the per-value step differs. */
+#define SIGMOID_ENTRY(name, one)                                                              \
+    edgeai_status name(const edgeai_lut_params *params, const edgeai_sigmoid_s16_data *data,  \
+                       const int16_t *input, int16_t *output)                                 \
+    {                                                                                         \
+        if (!sigmoid_args_valid(params, data, input, output)) {                               \
+            return EDGEAI_ERROR_ARGUMENT;                                                     \
+        }                                                                                     \
+        for (int32_t i = 0; i < params->size; ++i) {                                          \
+            output[i] = one(sigmoid_input(input[i], data), data->sigmoid);                    \
+        }                                                                                     \
+        return EDGEAI_OK;                                                                     \
+    }
+
+SIGMOID_ENTRY(edgeai_logistic_s16, logistic_one)
+SIGMOID_ENTRY(edgeai_tanh_s16, tanh_one)
 
 edgeai_status edgeai_relu_s16(const edgeai_lut_params *params, const edgeai_relu_s16_data *data,
                               const int16_t *input, int16_t *output)
