@@ -23,26 +23,31 @@ _OUTPUT_CONVERSIONS = {("int8", "float32"): "DEQUANTIZE"}
 def with_io_types(graph: Graph, input_type: str = "", output_type: str = "") -> Graph:
     """The graph with the asked types at its inputs and outputs ("" keeps the model's)."""
     graph = graph.copy()
-    before: list[Op] = []
-    after: list[Op] = []
-    for k, tensor_id in enumerate(graph.inputs):
-        kind = _conversion(graph.tensor(tensor_id), input_type, "input", k,
-                           _INPUT_CONVERSIONS)
-        if kind:
-            edge = _float_twin(graph, tensor_id)
-            before.append(Op(kind, [edge], [tensor_id], name=f"conversion_in_{k + 1}"))
-            graph.inputs[k] = edge
-    for k, tensor_id in enumerate(graph.outputs):
-        kind = _conversion(graph.tensor(tensor_id), output_type, "output", k,
-                           _OUTPUT_CONVERSIONS)
-        if kind:
-            edge = _float_twin(graph, tensor_id)
-            after.append(Op(kind, [tensor_id], [edge], name=f"conversion_out_{k + 1}"))
-            graph.outputs[k] = edge
+    before = _convert_edges(graph, graph.inputs, input_type, "input", _INPUT_CONVERSIONS)
+    after = _convert_edges(graph, graph.outputs, output_type, "output", _OUTPUT_CONVERSIONS)
     if before or after:
         graph.ops = [op.replace(origin=(index,)) for index, op in
                      enumerate((*before, *graph.ops, *after))]
     return graph
+
+
+def _convert_edges(graph: Graph, edges: list[int], asked: str, role: str,
+                   conversions: dict[tuple[str, str], str]) -> list[Op]:
+    """The conversion ops at the graph's inputs or outputs (`role`); each converted entry
+    of `edges` is replaced by its float twin."""
+    ops: list[Op] = []
+    for k, tensor_id in enumerate(edges):
+        kind = _conversion(graph.tensor(tensor_id), asked, role, k, conversions)
+        if kind:
+            edge = _float_twin(graph, tensor_id)
+            # the conversion reads the outside (float) tensor at an input, writes it at an output
+            if role == "input":
+                op = Op(kind, [edge], [tensor_id], name=f"conversion_in_{k + 1}")
+            else:
+                op = Op(kind, [tensor_id], [edge], name=f"conversion_out_{k + 1}")
+            ops.append(op)
+            edges[k] = edge
+    return ops
 
 
 def _conversion(tensor: Tensor, asked: str, role: str, k: int,
