@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, LayerCode
+from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, CValue, LayerCode
 from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.ops.activation import (
     MACC_PER_ELEMENT,
@@ -324,23 +324,31 @@ def sigmoid_table_s16() -> np.ndarray:
     return np.array([*values, 65535], dtype=np.uint16)
 
 
+def _s16_layer(graph: Graph, op: Op, kernel: str, data_type: str, data: dict[str, CValue],
+               arrays: list[CArray] | None = None) -> LayerCode:
+    """A 16x8 activation layer: `kernel` over the op's int16 elements with `data`."""
+    return LayerCode(
+        kernel=kernel,
+        header="edgeai_activation.h",
+        params_type="edgeai_lut_params",
+        params={"size": graph.tensor(op.inputs[0]).size},
+        data_type=data_type,
+        data=data,
+        args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
+        arrays=arrays or [],
+        macc=activation_macc(graph, op),
+        c_type="Nonlinearity",
+    )
+
+
 def lower_sigmoid_s16(graph: Graph, op: Op) -> LayerCode:
     """16x8 LOGISTIC / TANH -> edgeai_logistic_s16 / edgeai_tanh_s16."""
     x, _ = io_tensors(graph, op)
     multiplier, shift = sigmoid_s16_input(x.scale, op.kind)
-    return LayerCode(
-        kernel=f"edgeai_{op.kind.lower()}_s16",
-        header="edgeai_activation.h",
-        params_type="edgeai_lut_params",
-        params={"size": x.size},
-        data_type="edgeai_sigmoid_s16_data",
-        data={"sigmoid": ArrayRef("sigmoid"), "input_multiplier": multiplier,
-              "input_shift": shift},
-        args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
-        arrays=[CArray("sigmoid", "uint16_t", sigmoid_table_s16(), kind="quant")],
-        macc=activation_macc(graph, op),
-        c_type="Nonlinearity",
-    )
+    return _s16_layer(
+        graph, op, f"edgeai_{op.kind.lower()}_s16", "edgeai_sigmoid_s16_data",
+        {"sigmoid": ArrayRef("sigmoid"), "input_multiplier": multiplier, "input_shift": shift},
+        arrays=[CArray("sigmoid", "uint16_t", sigmoid_table_s16(), kind="quant")])
 
 
 def lower_relu_s16(graph: Graph, op: Op) -> LayerCode:
@@ -353,17 +361,9 @@ def lower_relu_s16(graph: Graph, op: Op) -> LayerCode:
     else:
         multiplier, shift = 1 << 30, 1
         act_max = min(32767, int(round_half_away(f32(np.float32(6.0) / np.float32(x.scale)))))
-    return LayerCode(
-        kernel="edgeai_relu_s16",
-        header="edgeai_activation.h",
-        params_type="edgeai_lut_params",
-        params={"size": x.size},
-        data_type="edgeai_relu_s16_data",
-        data={"multiplier": multiplier, "shift": shift, "act_min": 0, "act_max": act_max},
-        args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
-        macc=activation_macc(graph, op),
-        c_type="Nonlinearity",
-    )
+    return _s16_layer(
+        graph, op, "edgeai_relu_s16", "edgeai_relu_s16_data",
+        {"multiplier": multiplier, "shift": shift, "act_min": 0, "act_max": act_max})
 
 
 def lower_leaky_relu_s16(graph: Graph, op: Op) -> LayerCode:
@@ -371,18 +371,10 @@ def lower_leaky_relu_s16(graph: Graph, op: Op) -> LayerCode:
     x, y = io_tensors(graph, op)
     alpha_multiplier, alpha_shift, identity_multiplier, identity_shift = \
         leaky_relu_multipliers(x, y, float(op.options.get("alpha", 0.2)))
-    return LayerCode(
-        kernel="edgeai_leaky_relu_s16",
-        header="edgeai_activation.h",
-        params_type="edgeai_lut_params",
-        params={"size": x.size},
-        data_type="edgeai_leaky_relu_s16_data",
-        data={"alpha_multiplier": alpha_multiplier, "alpha_shift": alpha_shift,
-              "identity_multiplier": identity_multiplier, "identity_shift": identity_shift},
-        args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
-        macc=activation_macc(graph, op),
-        c_type="Nonlinearity",
-    )
+    return _s16_layer(
+        graph, op, "edgeai_leaky_relu_s16", "edgeai_leaky_relu_s16_data",
+        {"alpha_multiplier": alpha_multiplier, "alpha_shift": alpha_shift,
+         "identity_multiplier": identity_multiplier, "identity_shift": identity_shift})
 
 
 # 16x8 activations: no table of all inputs, a kernel each.
