@@ -109,15 +109,9 @@ def lower_elementwise(graph: Graph, op: Op) -> LayerCode:
     x1, x2, y = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]), graph.tensor(op.outputs[0])
     if y.dtype == "int16":
         return lower_elementwise_s16(graph, op)
-    constant = 1 if x1.is_constant else 2 if x2.is_constant else 0
+    constant, data, arrays = _constant_input(x1, x2, np.int8)
     params = loop_params(x1.shape, x2.shape, y.shape)
     params["constant"] = constant
-    data: dict[str, CValue] = {}
-    arrays: list[CArray] = []
-    if constant:
-        values = (x1 if constant == 1 else x2).data
-        arrays.append(CArray("constant", "int8_t", np.asarray(values, dtype=np.int8).reshape(-1)))
-        data["constant"] = ArrayRef("constant")
     if op.kind in HAS_ACTIVATION:
         data.update(_arith_data(op, x1, x2, y))
     if op.kind in ("ADD", "SUB") and y.size >= LUT_MIN_ELEMENTS:
@@ -155,13 +149,7 @@ def lower_elementwise_s16(graph: Graph, op: Op) -> LayerCode:
     """16x8 ADD/SUB/MUL/MAXIMUM/MINIMUM -> edgeai_<op>_s16 or edgeai_<op>_const_s16 (zero
     points are 0, so the data has no offsets)."""
     x1, x2, y = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]), graph.tensor(op.outputs[0])
-    constant = 1 if x1.is_constant else 2 if x2.is_constant else 0
-    data: dict[str, CValue] = {}
-    arrays: list[CArray] = []
-    if constant:
-        values = (x1 if constant == 1 else x2).data
-        arrays.append(CArray("constant", "int16_t", np.asarray(values, dtype=np.int16).reshape(-1)))
-        data["constant"] = ArrayRef("constant")
+    constant, data, arrays = _constant_input(x1, x2, np.int16)
     if op.kind in HAS_ACTIVATION:
         data.update({name: value for name, value in _arith_data(op, x1, x2, y).items()
                      if not name.endswith("_offset")})
@@ -181,6 +169,18 @@ def lower_elementwise_s16(graph: Graph, op: Op) -> LayerCode:
         macc=output_size_macc(graph, op),
         c_type="Eltwise",
     )
+
+
+def _constant_input(x1: Tensor, x2: Tensor, dtype: type[np.integer]
+                    ) -> tuple[int, dict[str, CValue], list[CArray]]:
+    """Which input is constant (1 or 2; 0 for none), with the layer's data entry and the
+    array holding its values as `dtype`."""
+    constant = 1 if x1.is_constant else 2 if x2.is_constant else 0
+    if not constant:
+        return 0, {}, []
+    values = np.asarray((x1 if constant == 1 else x2).data, dtype=dtype).reshape(-1)
+    return (constant, {"constant": ArrayRef("constant")},
+            [CArray("constant", f"{np.dtype(dtype).name}_t", values)])
 
 
 def rescale_table(offset: int, multiplier: int, shift: int) -> np.ndarray:
