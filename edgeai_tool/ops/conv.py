@@ -124,6 +124,16 @@ def _check_output_shape(y_hwc: tuple[int, int, int], expected: tuple[int, int, i
     return None
 
 
+def _check_window_tensors(op: Op, x: Tensor, w: Tensor, bias: Tensor | None, out: Tensor,
+                          channel_axis: int) -> str | None:
+    """The checks CONV_2D and DEPTHWISE_CONV_2D share: activation tensors of one type,
+    constant int8 weights with output channels along `channel_axis`, strides and dilation."""
+    return (check_activation_tensor("input", x, _ACTIVATION_DTYPES)
+            or check_activation_tensor("output", out, _ACTIVATION_DTYPES)
+            or same_dtype(x, out) or _check_weights(w, bias, channel_axis, x.dtype)
+            or check_common_options(op.options, _STRIDES) or _check_dilation(op.options))
+
+
 def check_conv(graph: Graph, op: Op) -> str | None:
     """None when the CONV_2D (possibly carrying a fused pool) is supported, else the reason."""
     reason = _check_io(op)
@@ -131,10 +141,7 @@ def check_conv(graph: Graph, op: Op) -> str | None:
         return reason
     x, w, bias, y = conv_tensors(graph, op)
     conv_out = conv_output(graph, op)
-    reason = (check_activation_tensor("input", x, _ACTIVATION_DTYPES)
-              or check_activation_tensor("output", conv_out, _ACTIVATION_DTYPES)
-              or same_dtype(x, conv_out) or _check_weights(w, bias, 0, x.dtype)
-              or check_common_options(op.options, _STRIDES) or _check_dilation(op.options))
+    reason = _check_window_tensors(op, x, w, bias, conv_out, 0)
     if reason:
         return reason
     in_c, filter_c = x.shape[3], w.shape[3]
@@ -170,10 +177,7 @@ def check_depthwise(graph: Graph, op: Op) -> str | None:
     if reason:
         return reason
     x, w, bias, y = conv_tensors(graph, op)
-    reason = (check_activation_tensor("input", x, _ACTIVATION_DTYPES)
-              or check_activation_tensor("output", y, _ACTIVATION_DTYPES)
-              or same_dtype(x, y) or _check_weights(w, bias, 3, x.dtype)
-              or check_common_options(op.options, _STRIDES) or _check_dilation(op.options))
+    reason = _check_window_tensors(op, x, w, bias, y, 3)
     if reason:
         return reason
     if w.shape[0] != 1:
