@@ -113,47 +113,30 @@ static edgeai_status s16_const(const edgeai_eltwise_params *params, s16_eltwise_
     return EDGEAI_OK;
 }
 
-edgeai_status edgeai_add_s16(const edgeai_eltwise_params *params, const edgeai_add_s16_data *data,
-                             const int16_t *input1, const int16_t *input2, int16_t *output)
-{
-    return s16_binary(params, S16_ADD, data, input1, input2, output);
-}
+/* Both inputs at run time. */
+#define S16_BINARY_ENTRY(name, data_type, op)                                                   \
+    edgeai_status name(const edgeai_eltwise_params *params, const data_type *data,              \
+                       const int16_t *input1, const int16_t *input2, int16_t *output)           \
+    {                                                                                           \
+        return s16_binary(params, op, data, input1, input2, output);                            \
+    }
+S16_BINARY_ENTRY(edgeai_add_s16, edgeai_add_s16_data, S16_ADD)
+S16_BINARY_ENTRY(edgeai_sub_s16, edgeai_add_s16_data, S16_SUB)
+S16_BINARY_ENTRY(edgeai_mul_s16, edgeai_mul_s16_data, S16_MUL)
 
-edgeai_status edgeai_sub_s16(const edgeai_eltwise_params *params, const edgeai_add_s16_data *data,
-                             const int16_t *input1, const int16_t *input2, int16_t *output)
-{
-    return s16_binary(params, S16_SUB, data, input1, input2, output);
-}
-
-edgeai_status edgeai_mul_s16(const edgeai_eltwise_params *params, const edgeai_mul_s16_data *data,
-                             const int16_t *input1, const int16_t *input2, int16_t *output)
-{
-    return s16_binary(params, S16_MUL, data, input1, input2, output);
-}
-
-edgeai_status edgeai_add_const_s16(const edgeai_eltwise_params *params,
-                                   const edgeai_add_s16_data *data, const int16_t *input,
-                                   int16_t *output)
-{
-    return data == NULL ? EDGEAI_ERROR_ARGUMENT
-                        : s16_const(params, S16_ADD, data, data->constant, input, output);
-}
-
-edgeai_status edgeai_sub_const_s16(const edgeai_eltwise_params *params,
-                                   const edgeai_add_s16_data *data, const int16_t *input,
-                                   int16_t *output)
-{
-    return data == NULL ? EDGEAI_ERROR_ARGUMENT
-                        : s16_const(params, S16_SUB, data, data->constant, input, output);
-}
-
-edgeai_status edgeai_mul_const_s16(const edgeai_eltwise_params *params,
-                                   const edgeai_mul_s16_data *data, const int16_t *input,
-                                   int16_t *output)
-{
-    return data == NULL ? EDGEAI_ERROR_ARGUMENT
-                        : s16_const(params, S16_MUL, data, data->constant, input, output);
-}
+/* One input is data->constant, the first member of each op's data. */
+#define S16_CONST_ENTRY(name, data_type, op)                                                    \
+    edgeai_status name(const edgeai_eltwise_params *params, const data_type *data,              \
+                       const int16_t *input, int16_t *output)                                   \
+    {                                                                                           \
+        return data == NULL ? EDGEAI_ERROR_ARGUMENT                                             \
+                            : s16_const(params, op, data, data->constant, input, output);       \
+    }
+S16_CONST_ENTRY(edgeai_add_const_s16, edgeai_add_s16_data, S16_ADD)
+S16_CONST_ENTRY(edgeai_sub_const_s16, edgeai_add_s16_data, S16_SUB)
+S16_CONST_ENTRY(edgeai_mul_const_s16, edgeai_mul_s16_data, S16_MUL)
+S16_CONST_ENTRY(edgeai_maximum_const_s16, edgeai_minmax_s16_data, S16_MAXIMUM)
+S16_CONST_ENTRY(edgeai_minimum_const_s16, edgeai_minmax_s16_data, S16_MINIMUM)
 
 edgeai_status edgeai_maximum_s16(const edgeai_eltwise_params *params, const int16_t *input1,
                                  const int16_t *input2, int16_t *output)
@@ -165,20 +148,4 @@ edgeai_status edgeai_minimum_s16(const edgeai_eltwise_params *params, const int1
                                  const int16_t *input2, int16_t *output)
 {
     return s16_binary(params, S16_MINIMUM, NULL, input1, input2, output);
-}
-
-edgeai_status edgeai_maximum_const_s16(const edgeai_eltwise_params *params,
-                                       const edgeai_minmax_s16_data *data, const int16_t *input,
-                                       int16_t *output)
-{
-    return data == NULL ? EDGEAI_ERROR_ARGUMENT
-                        : s16_const(params, S16_MAXIMUM, data, data->constant, input, output);
-}
-
-edgeai_status edgeai_minimum_const_s16(const edgeai_eltwise_params *params,
-                                       const edgeai_minmax_s16_data *data, const int16_t *input,
-                                       int16_t *output)
-{
-    return data == NULL ? EDGEAI_ERROR_ARGUMENT
-                        : s16_const(params, S16_MINIMUM, data, data->constant, input, output);
 }
