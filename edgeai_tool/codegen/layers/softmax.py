@@ -21,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 from edgeai_tool.codegen.layers.activation import exp_on_negative_values
-from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, LayerCode
+from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, CValue, LayerCode
 from edgeai_tool.ir import Graph, Op
 from edgeai_tool.ops.softmax import SCALED_DIFF_INTEGER_BITS, softmax_macc, softmax_scaling
 from edgeai_tool.quant import (
@@ -87,29 +87,41 @@ def _one_over_one_plus(value: np.float32) -> np.float32:
     return F32(F32(1) / F32(F32(1) + value))
 
 
+def _softmax_layer(graph: Graph, op: Op, dtype: str, data: dict[str, CValue],
+                   arrays: list[CArray], scratch_bytes: int = 0) -> LayerCode:
+    """edgeai_softmax_<dtype> ("s8" or "s16") over the rows of the op's last axis."""
+    x = graph.tensor(op.inputs[0])
+    depth = x.shape[-1]
+    ctype = "int16_t" if dtype == "s16" else "int8_t"
+    return LayerCode(
+        kernel=f"edgeai_softmax_{dtype}",
+        header="edgeai_softmax.h",
+        params_type="edgeai_softmax_params",
+        params={"rows": x.size // depth, "depth": depth},
+        data_type="edgeai_softmax_s16_data" if dtype == "s16" else "edgeai_softmax_data",
+        data=data,
+        args=[Buffer("input", op.inputs[0], ctype), Buffer("output", op.outputs[0], ctype)],
+        arrays=arrays,
+        scratch_bytes=scratch_bytes,
+        macc=softmax_macc(graph, op),
+        c_type="Nonlinearity",
+    )
+
+
 def lower_softmax_s16(graph: Graph, op: Op) -> LayerCode:
     """16x8 SOFTMAX -> edgeai_softmax_s16 with TFLM's two tables."""
     x = graph.tensor(op.inputs[0])
-    depth = x.shape[-1]
     step = F32(F32(2) / F32(_INT16_RANGE))
     exp_lut = int16_lut(_expf, F32(F32(10) / F32(_INT16_RANGE)), 32767, step)
     recip_lut = int16_lut(_one_over_one_plus, F32(F32(1) / F32(_INT16_RANGE)), -32768, step)
     multiplier, shift = quantize_multiplier(
         float(x.scale) * float(op.options.get("beta", 1.0)) / (10.0 / 65535.0))
-    return LayerCode(
-        kernel="edgeai_softmax_s16",
-        header="edgeai_softmax.h",
-        params_type="edgeai_softmax_params",
-        params={"rows": x.size // depth, "depth": depth},
-        data_type="edgeai_softmax_s16_data",
-        data={"exp_lut": ArrayRef("exp_lut"), "recip_lut": ArrayRef("recip_lut"),
-              "input_multiplier": multiplier, "input_shift": shift},
-        args=[Buffer("input", op.inputs[0], "int16_t"), Buffer("output", op.outputs[0], "int16_t")],
-        arrays=[CArray("exp_lut", "int16_t", exp_lut, kind="quant"),
-                CArray("recip_lut", "int16_t", recip_lut, kind="quant")],
-        macc=softmax_macc(graph, op),
-        c_type="Nonlinearity",
-    )
+    return _softmax_layer(
+        graph, op, "s16",
+        {"exp_lut": ArrayRef("exp_lut"), "recip_lut": ArrayRef("recip_lut"),
+         "input_multiplier": multiplier, "input_shift": shift},
+        [CArray("exp_lut", "int16_t", exp_lut, kind="quant"),
+         CArray("recip_lut", "int16_t", recip_lut, kind="quant")])
 
 
 def lower_softmax(graph: Graph, op: Op) -> LayerCode:
@@ -118,21 +130,11 @@ def lower_softmax(graph: Graph, op: Op) -> LayerCode:
     x = graph.tensor(op.inputs[0])
     if x.dtype == "int16":
         return lower_softmax_s16(graph, op)
-    depth = x.shape[-1]
     table = exp_table(float(op.options.get("beta", 1.0)), x.scale)
-    return LayerCode(
-        kernel="edgeai_softmax_s8",
-        header="edgeai_softmax.h",
-        params_type="edgeai_softmax_params",
-        params={"rows": x.size // depth, "depth": depth},
-        data_type="edgeai_softmax_data",
-        data={"exp_lut": ArrayRef("exp_lut"), "lut_size": int(table.size)},
-        args=[Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0])],
-        arrays=[CArray("exp_lut", "int32_t", table, kind="quant")],
-        scratch_bytes=buffer_size("EDGEAI_SOFTMAX_S8_BUFFER_SIZE"),
-        macc=softmax_macc(graph, op),
-        c_type="Nonlinearity",
-    )
+    return _softmax_layer(
+        graph, op, "s8", {"exp_lut": ArrayRef("exp_lut"), "lut_size": int(table.size)},
+        [CArray("exp_lut", "int32_t", table, kind="quant")],
+        scratch_bytes=buffer_size("EDGEAI_SOFTMAX_S8_BUFFER_SIZE"))
 
 
 LOWERINGS = {"SOFTMAX": lower_softmax}
