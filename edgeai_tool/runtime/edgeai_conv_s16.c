@@ -34,6 +34,43 @@ static int window_valid(const edgeai_hwc *in, const edgeai_hwc *out, int32_t ker
            dilation_w > 0;
 }
 
+/* The input window of a convolution or depthwise convolution. */
+typedef struct {
+    edgeai_hwc in;
+    int32_t kernel_h;
+    int32_t kernel_w;
+    int32_t dilation_h;
+    int32_t dilation_w;
+} s16_window;
+
+/* sum(w * x) over the window taps at (y0, x0) inside the input (the rest is padding, which
+ * adds nothing): `depth` consecutive channels from `input`'s pixel and from `weights`,
+ * whose taps lie `tap_stride` apart. */
+static int64_t window_sum(const s16_window *window, const int16_t *input, int32_t y0,
+                          int32_t x0, const int8_t *weights, int32_t tap_stride, int32_t depth)
+{
+    const edgeai_hwc in = window->in;
+    int64_t acc = 0;
+    for (int32_t ky = 0; ky < window->kernel_h; ++ky) {
+        const int32_t iy = y0 + ky * window->dilation_h;
+        if (iy < 0 || iy >= in.h) {
+            continue;
+        }
+        for (int32_t kx = 0; kx < window->kernel_w; ++kx) {
+            const int32_t ix = x0 + kx * window->dilation_w;
+            if (ix < 0 || ix >= in.w) {
+                continue;
+            }
+            const int16_t *const x = input + (iy * in.w + ix) * in.c;
+            const int8_t *const w = weights + (ky * window->kernel_w + kx) * tap_stride;
+            for (int32_t c = 0; c < depth; ++c) {
+                acc += (int32_t)w[c] * (int32_t)x[c];
+            }
+        }
+    }
+    return acc;
+}
+
 edgeai_status edgeai_conv_s16(const edgeai_conv_params *params, const edgeai_s16_data *data,
                               const int16_t *input, int16_t *output)
 {
@@ -46,6 +83,8 @@ edgeai_status edgeai_conv_s16(const edgeai_conv_params *params, const edgeai_s16
         return EDGEAI_ERROR_ARGUMENT;
     }
     const edgeai_hwc in = params->input;
+    const s16_window window = {in, params->kernel_h, params->kernel_w, params->dilation_h,
+                               params->dilation_w};
     const edgeai_hwc out = params->output;
     const int32_t filter_c = in.c / params->groups;
     const int32_t filters_per_group = out.c / params->groups;
@@ -58,24 +97,8 @@ edgeai_status edgeai_conv_s16(const edgeai_conv_params *params, const edgeai_s16
                 const int32_t first_c = (oc / filters_per_group) * filter_c;
                 const int8_t *const filter =
                     data->weights + oc * params->kernel_h * params->kernel_w * filter_c;
-                int64_t acc = 0;
-                for (int32_t ky = 0; ky < params->kernel_h; ++ky) {
-                    const int32_t iy = y0 + ky * params->dilation_h;
-                    if (iy < 0 || iy >= in.h) {
-                        continue;
-                    }
-                    for (int32_t kx = 0; kx < params->kernel_w; ++kx) {
-                        const int32_t ix = x0 + kx * params->dilation_w;
-                        if (ix < 0 || ix >= in.w) {
-                            continue;
-                        }
-                        const int16_t *const x = input + (iy * in.w + ix) * in.c + first_c;
-                        const int8_t *const w = filter + (ky * params->kernel_w + kx) * filter_c;
-                        for (int32_t ic = 0; ic < filter_c; ++ic) {
-                            acc += (int32_t)w[ic] * (int32_t)x[ic];
-                        }
-                    }
-                }
+                const int64_t acc =
+                    window_sum(&window, input + first_c, y0, x0, filter, filter_c, filter_c);
                 y[oc] = s16_output(acc + data->bias[oc], data, oc);
             }
         }
@@ -96,6 +119,8 @@ edgeai_status edgeai_depthwise_conv_s16(const edgeai_depthwise_params *params,
         return EDGEAI_ERROR_ARGUMENT;
     }
     const edgeai_hwc in = params->input;
+    const s16_window window = {in, params->kernel_h, params->kernel_w, params->dilation_h,
+                               params->dilation_w};
     const edgeai_hwc out = params->output;
     for (int32_t oy = 0; oy < out.h; ++oy) {
         const int32_t y0 = oy * params->stride_h - params->pad_top;
@@ -104,23 +129,9 @@ edgeai_status edgeai_depthwise_conv_s16(const edgeai_depthwise_params *params,
             int16_t *const y = output + (oy * out.w + ox) * out.c;
             for (int32_t oc = 0; oc < out.c; ++oc) {
                 const int32_t ic = oc / params->depth_multiplier;
-                int64_t acc = data->bias[oc];
-                for (int32_t ky = 0; ky < params->kernel_h; ++ky) {
-                    const int32_t iy = y0 + ky * params->dilation_h;
-                    if (iy < 0 || iy >= in.h) {
-                        continue;
-                    }
-                    for (int32_t kx = 0; kx < params->kernel_w; ++kx) {
-                        const int32_t ix = x0 + kx * params->dilation_w;
-                        if (ix < 0 || ix >= in.w) {
-                            continue;
-                        }
-                        const int32_t w =
-                            data->weights[(ky * params->kernel_w + kx) * out.c + oc];
-                        acc += w * (int32_t)input[(iy * in.w + ix) * in.c + ic];
-                    }
-                }
-                y[oc] = s16_output(acc, data, oc);
+                const int64_t acc =
+                    window_sum(&window, input + ic, y0, x0, data->weights + oc, out.c, 1);
+                y[oc] = s16_output(data->bias[oc] + acc, data, oc);
             }
         }
     }
