@@ -53,6 +53,17 @@ def pack_axis(graph: Graph, op: Op) -> int:
     return normalized_axis(int(op.options.get("axis", 0)), len(graph.tensor(op.outputs[0]).shape))
 
 
+def _check_moved_along(role: str, tensor: Tensor, axis: int, shown_axis: object) -> str | None:
+    """Why the int8 `tensor` cannot be stacked or cut along `axis` (reported as the
+    model's `shown_axis`), or None."""
+    reason = moved_activation(role, tensor, MAX_RANK, dtypes=("int8",))
+    if reason:
+        return reason
+    if not 0 <= axis < len(tensor.shape):
+        return f"axis {shown_axis} is out of range for {role} rank {len(tensor.shape)}"
+    return None
+
+
 def check_pack(graph: Graph, op: Op) -> str | None:
     """None when the PACK is supported, else the reason."""
     if not 1 <= len(op.inputs) <= CONCAT_MAX_INPUTS or len(op.outputs) != 1:
@@ -62,12 +73,10 @@ def check_pack(graph: Graph, op: Op) -> str | None:
         return f"values_count {op.options['values_count']} differs from the {len(op.inputs)} " \
                "inputs"
     y = graph.tensor(op.outputs[0])
-    reason = moved_activation("output", y, MAX_RANK, dtypes=("int8",))
+    axis = pack_axis(graph, op)
+    reason = _check_moved_along("output", y, axis, op.options.get("axis"))
     if reason:
         return reason
-    axis = pack_axis(graph, op)
-    if not 0 <= axis < len(y.shape):
-        return f"axis {op.options.get('axis')} is out of range for output rank {len(y.shape)}"
     inputs = [graph.tensor(t) for t in op.inputs]
     for k, x in enumerate(inputs):
         if x.dtype != "int8":
@@ -115,12 +124,10 @@ def _check_split_common(graph: Graph, op: Op, inputs: int) -> str | None:
         if reason:
             return reason
     x = split_input(graph, op)
-    reason = moved_activation("input", x, MAX_RANK, dtypes=("int8",))
+    axis = split_axis(graph, op)
+    reason = _check_moved_along("input", x, axis, axis)
     if reason:
         return reason
-    axis = split_axis(graph, op)
-    if not 0 <= axis < len(x.shape):
-        return f"axis {axis} is out of range for input rank {len(x.shape)}"
     for k, tensor_id in enumerate(op.outputs):
         y = graph.tensor(tensor_id)
         if y.dtype != "int8":
