@@ -1,8 +1,8 @@
 """`<name>_generate_report.txt`: ST Edge AI's generate report, section for section.
 
-The layout and order follow ST's (see `/work/shared/seed`), minus what makes ST's
-reports irreproducible: no date, no absolute path (files appear by base name), so the
-same model and options give the same bytes on any machine.
+The layout and order follow the report of ST's `generate` (`network_generate_report.txt`),
+minus what makes ST's reports irreproducible: no date, no absolute path (files appear by
+base name), so the same model and options give the same bytes on any machine.
 """
 
 from __future__ import annotations
