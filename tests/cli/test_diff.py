@@ -9,10 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
-from support.model_variants import change_weights
-from support.tflite_builder import ModelBuilder
+from support.model_variants import change_weights, other_architecture
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_MODEL = REPO / "models" / "quantized_model.tflite"
@@ -25,35 +23,8 @@ def edgeai(*args: object, cwd: Path | None = None) -> subprocess.CompletedProces
 
 
 def conv_net(path: Path, with_pool: bool) -> Path:
-    """28x28x1 -> conv3x3x4+relu -> [maxpool 2x2] -> reshape -> dense 10."""
-    rng = np.random.default_rng(0)
-    b = ModelBuilder()
-    x = b.input("input", (1, 28, 28, 1), scale=0.03, zero_point=-9)
-    w = b.const("conv_w", rng.integers(-127, 128, (4, 3, 3, 1), dtype=np.int8),
-                scale=np.full(4, 0.01), zero_point=0, axis=0)
-    bias = b.const("conv_b", rng.integers(-500, 500, 4, dtype=np.int32),
-                   scale=np.full(4, x.scale * 0.01))
-    y = b.tensor("model/conv/Relu", (1, 26, 26, 4), scale=0.05, zero_point=-128)
-    b.op("CONV_2D", [x, w, bias], [y], padding="VALID", stride_h=1, stride_w=1,
-         fused_activation_function="RELU")
-    if with_pool:
-        pooled = b.tensor("model/pool/MaxPool", (1, 13, 13, 4), scale=y.scale,
-                          zero_point=y.zero_point)
-        b.op("MAX_POOL_2D", [y], [pooled], padding="VALID", stride_h=2, stride_w=2,
-             filter_height=2, filter_width=2, fused_activation_function="NONE")
-        y = pooled
-    size = int(np.prod(y.shape))
-    shape = b.const("flatten_shape", np.array([1, size], dtype=np.int32))
-    flat = b.tensor("model/flatten/Reshape", (1, size), scale=y.scale, zero_point=y.zero_point)
-    b.op("RESHAPE", [y, shape], [flat], new_shape=[1, size])
-    dw = b.const("dense_w", rng.integers(-127, 128, (10, size), dtype=np.int8), scale=0.01,
-                 zero_point=0)
-    db = b.const("dense_b", rng.integers(-500, 500, 10, dtype=np.int32),
-                 scale=flat.scale * 0.01)
-    out = b.tensor("model/dense/BiasAdd", (1, 10), scale=0.1, zero_point=3)
-    b.op("FULLY_CONNECTED", [flat, dw, db], [out], fused_activation_function="NONE")
-    b.output(out)
-    path.write_bytes(b.build())
+    """The small conv network of the rebuild tests, with or without its pooling layer."""
+    path.write_bytes(other_architecture(with_pool=with_pool))
     return path
 
 

@@ -30,8 +30,8 @@ def change_weights(path: Path, layer: int = -1) -> None:
     path.write_bytes(bytes(data))
 
 
-def other_architecture(seed: int = 0) -> bytes:
-    """28x28x1 -> conv3x3x4+relu -> maxpool 2x2 -> reshape -> dense 10 (int8 out)."""
+def other_architecture(seed: int = 0, with_pool: bool = True) -> bytes:
+    """28x28x1 -> conv3x3x4+relu -> [maxpool 2x2] -> reshape -> dense 10 (int8 out)."""
     rng = np.random.default_rng(seed)
     b = ModelBuilder()
     x = b.input("input", (1, 28, 28, 1), scale=0.032967426, zero_point=-9)
@@ -39,21 +39,24 @@ def other_architecture(seed: int = 0) -> bytes:
                 scale=np.full(4, 0.01), zero_point=0, axis=0)
     bias = b.const("conv_b", rng.integers(-500, 500, 4, dtype=np.int32),
                    scale=np.full(4, x.scale * 0.01))
-    conv = b.tensor("conv", (1, 26, 26, 4), scale=0.05, zero_point=-128)
-    b.op("CONV_2D", [x, w, bias], [conv], padding="VALID", stride_h=1, stride_w=1,
+    y = b.tensor("model/conv/Relu", (1, 26, 26, 4), scale=0.05, zero_point=-128)
+    b.op("CONV_2D", [x, w, bias], [y], padding="VALID", stride_h=1, stride_w=1,
          fused_activation_function="RELU")
-    pool = b.tensor("pool", (1, 13, 13, 4), scale=conv.scale, zero_point=conv.zero_point)
-    b.op("MAX_POOL_2D", [conv], [pool], padding="VALID", stride_h=2, stride_w=2,
-         filter_height=2, filter_width=2, fused_activation_function="NONE")
-    size = 13 * 13 * 4
+    if with_pool:
+        pooled = b.tensor("model/pool/MaxPool", (1, 13, 13, 4), scale=y.scale,
+                          zero_point=y.zero_point)
+        b.op("MAX_POOL_2D", [y], [pooled], padding="VALID", stride_h=2, stride_w=2,
+             filter_height=2, filter_width=2, fused_activation_function="NONE")
+        y = pooled
+    size = int(np.prod(y.shape))
     shape = b.const("flatten_shape", np.array([1, size], dtype=np.int32))
-    flat = b.tensor("flatten", (1, size), scale=pool.scale, zero_point=pool.zero_point)
-    b.op("RESHAPE", [pool, shape], [flat], new_shape=[1, size])
+    flat = b.tensor("model/flatten/Reshape", (1, size), scale=y.scale, zero_point=y.zero_point)
+    b.op("RESHAPE", [y, shape], [flat], new_shape=[1, size])
     dw = b.const("dense_w", rng.integers(-127, 128, (10, size), dtype=np.int8), scale=0.01,
                  zero_point=0)
     db = b.const("dense_b", rng.integers(-500, 500, 10, dtype=np.int32),
                  scale=flat.scale * 0.01)
-    y = b.tensor("scores", (1, 10), scale=0.1, zero_point=3)
-    b.op("FULLY_CONNECTED", [flat, dw, db], [y], fused_activation_function="NONE")
-    b.output(y)
+    out = b.tensor("model/dense/BiasAdd", (1, 10), scale=0.1, zero_point=3)
+    b.op("FULLY_CONNECTED", [flat, dw, db], [out], fused_activation_function="NONE")
+    b.output(out)
     return b.build()
