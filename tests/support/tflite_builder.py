@@ -309,6 +309,11 @@ class ModelBuilder:
         self.tensors.append(ref)
         return ref
 
+    def _activation(self, name: str, shape: Sequence[int], scale: float | None,
+                    zero_point: int, dtype: Any) -> TensorRef:
+        """A computed tensor, quantized when a scale is given."""
+        return self.tensor(name, shape, scale, zero_point if scale is not None else None, dtype)
+
     def input(
         self,
         name: str,
@@ -318,7 +323,7 @@ class ModelBuilder:
         dtype: Any = np.int8,
     ) -> TensorRef:
         """Add a subgraph input tensor (int8 by default)."""
-        ref = self.tensor(name, shape, scale, zero_point if scale is not None else None, dtype)
+        ref = self._activation(name, shape, scale, zero_point, dtype)
         self.inputs.append(ref.index)
         return ref
 
@@ -346,7 +351,7 @@ class ModelBuilder:
         dtype: Any = np.int8,
     ) -> TensorRef:
         """Add a variable tensor (`is_variable`): an op's state, kept between invocations."""
-        ref = self.tensor(name, shape, scale, zero_point if scale is not None else None, dtype)
+        ref = self._activation(name, shape, scale, zero_point, dtype)
         ref = dataclasses.replace(ref, is_variable=True)
         self.tensors[ref.index] = ref
         return ref
