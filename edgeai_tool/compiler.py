@@ -12,8 +12,8 @@ import tempfile
 from dataclasses import fields
 from pathlib import Path
 
+from edgeai_tool.codegen.choice import lower_network
 from edgeai_tool.codegen.emit import build_network, render_c_files
-from edgeai_tool.codegen.layers import lower
 from edgeai_tool.codegen.legacy import legacy_api
 from edgeai_tool.compilation import Compilation, CompiledModel
 from edgeai_tool.errors import EdgeAIError
@@ -37,7 +37,7 @@ def compile_model(model_path: str | Path, options: Options,
                              options.output_data_type)
     check_model(imported)
     graph = optimize(imported)
-    layers = [lower(graph, op) for op in graph.ops]
+    layers = lower_network(graph, options.optimization, flash_budget=model_path.stat().st_size)
     plan = plan_memory(graph, [layer.scratch_bytes for layer in layers], pools,
                        options.allocate_inputs, options.allocate_outputs,
                        [layer.overwrites for layer in layers],

@@ -3,7 +3,10 @@
 Each module in this package lowers one family of operators and names its lowerings in a
 module-level `LOWERINGS: dict[str, Lowering]` (op kind -> function turning an op into a
 `LayerCode`: kernel, structure, numeric data, scratch, macc), found here by discovery so
-that adding a family touches no shared file. What an op accepts, its geometry and cost
+that adding a family touches no shared file. A family whose kernels run faster on weights
+stored as int16 (pre-arranged, twice the weight flash) names those lowerings in
+`WIDE_LOWERINGS`, with the same results; `edgeai_tool.codegen.choice` decides per layer
+which one the optimisation goal gets. What an op accepts, its geometry and cost
 are facts of `edgeai_tool.ops`; a lowering is only called on an op that passed its check.
 """
 
@@ -33,8 +36,20 @@ def lowerings() -> dict[str, Lowering]:
     return table
 
 
-def lower(graph: Graph, op: Op) -> LayerCode:
+@cache
+def wide_lowerings() -> dict[str, Lowering]:
+    """Op kind -> lowering with int16 weights, for the families that have one."""
+    table: dict[str, Lowering] = {}
+    for family in _families():
+        table.update(getattr(family, "WIDE_LOWERINGS", {}))
+    return table
+
+
+def lower(graph: Graph, op: Op, wide_weights: bool = False) -> LayerCode:
     """Check the op against its support entry, then lower it: the one way an op of the
-    optimised graph becomes a layer (`compile_model` and the kernel tests both use it)."""
+    optimised graph becomes a layer (`compile_model` and the kernel tests both use it).
+    `wide_weights` asks for the int16-weight lowering, where the op's family has one."""
     check_op(graph, op)
+    if wide_weights and op.kind in wide_lowerings():
+        return wide_lowerings()[op.kind](graph, op)
     return lowerings()[op.kind](graph, op)

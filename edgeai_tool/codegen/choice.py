@@ -1,0 +1,51 @@
+"""Per-layer choice of weight format: what `-O time|ram|balanced` asks of the lowerings.
+
+Some kernels run faster on weights the generator stores as int16 (no sign extension in
+the inner loop) at twice the weight flash. The goal decides where that trade is made:
+
+- `time`: every layer that has an int16-weight lowering gets it;
+- `ram` (and flash-lean): none does;
+- `balanced`: layers are widened in order of multiply-accumulates per extra flash byte
+  (the instructions saved are proportional to the MACs, the cost to the extra bytes) as
+  long as the network's constants stay within `flash_budget`.
+
+`compile_model` sets the budget to the size of the .tflite file: TFLite Micro keeps that
+file in flash and adds its interpreter and kernels on top, so constants within it keep
+edgeai's code + weights below TFLite Micro's.
+"""
+
+from __future__ import annotations
+
+from edgeai_tool.codegen.layers import lower, wide_lowerings
+from edgeai_tool.codegen.layers.base import LayerCode
+from edgeai_tool.ir import Graph
+
+
+def constant_bytes(layer: LayerCode) -> int:
+    """Flash bytes of a layer's arrays (weights, biases, requantization tables)."""
+    return sum(array.nbytes for array in layer.arrays)
+
+
+def lower_network(graph: Graph, optimization: str, flash_budget: int) -> list[LayerCode]:
+    """Lower every op of the optimised graph with the weight format the goal asks for."""
+    narrow = [lower(graph, op) for op in graph.ops]
+    if optimization == "ram":
+        return narrow
+    wide = {i: lower(graph, op, wide_weights=True) for i, op in enumerate(graph.ops)
+            if op.kind in wide_lowerings()}
+    if optimization == "time":
+        return [wide.get(i, layer) for i, layer in enumerate(narrow)]
+    return _within_budget(narrow, wide, flash_budget)
+
+
+def _within_budget(narrow: list[LayerCode], wide: dict[int, LayerCode],
+                   flash_budget: int) -> list[LayerCode]:
+    chosen = list(narrow)
+    total = sum(constant_bytes(layer) for layer in narrow)
+    extra = {i: constant_bytes(layer) - constant_bytes(narrow[i]) for i, layer in wide.items()}
+    # Most MACs per extra byte first; the layer index breaks ties, so the choice is stable.
+    for i in sorted(wide, key=lambda i: (-wide[i].macc / max(extra[i], 1), i)):
+        if total + extra[i] <= flash_budget:
+            chosen[i] = wide[i]
+            total += extra[i]
+    return chosen
