@@ -7,6 +7,10 @@ Format (values are strings, decimal or 0x-hex; magnitudes BYTES, KBYTES, MBYTES)
         "offset": {"value": "0", "magnitude": "BYTES"}}, ...]}}
 Offset 0 means the application passes the pool's base address at run time; any other
 offset is a fixed address compiled into the network.
+
+In a firmware, the buffer the application supplies for pool NAME goes in the linker section
+`.edgeai_pool_NAME` (the generated `AI_<NET>_DATA_ACTIVATION_<n>_SECTION`); the board's linker
+script puts it in the RAM region of that name.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 from edgeai_tool.errors import EdgeAIError
 
+POOL_SECTION_PREFIX = ".edgeai_pool_"  # + pool name: the section of its buffer in a firmware
 _MAGNITUDES = {"BYTES": 1, "KBYTES": 1024, "MBYTES": 1024 * 1024}
 _THROUGHPUT_RANK = {"HIGH": 0, "MID": 1, "LOW": 2}
 _LATENCY_RANK = {"LOW": 0, "MID": 1, "HIGH": 2}
