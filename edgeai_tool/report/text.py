@@ -182,9 +182,10 @@ def _pools_summary(report: Report) -> list[str]:
         rows.append((pool.name, str(pool.id), f"{kib(pool.used)} ({percent(pool.used, size)})",
                      str(pool.buffers), kib(size), _segment(pool, used_pools)))
     weights = report.weights_bytes
-    rows.append(("weights_array", str(len(report.pools)), f"{kib(weights)} ({percent(weights, weights)})",
-                 str(sum(array.kind != "quant" for array in report.weight_arrays)), kib(weights),
-                 "weights (flash)"))
+    weight_arrays = sum(array.kind != "quant" for array in report.weight_arrays)
+    rows.append(("weights_array", str(len(report.pools)),
+                 f"{kib(weights)} ({percent(weights, weights)})", str(weight_arrays),
+                 kib(weights), "weights (flash)"))
     columns = [Column("name"), Column("id"), Column("used"), Column("buffer#"), Column("size"),
                Column("segment")]
     return _titled("Memory-pools summary (activations/ domain)", render_table(columns, rows))
