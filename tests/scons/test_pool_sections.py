@@ -1,6 +1,7 @@
-"""A memory-pool file with a small fast pool and a large one: the stm32f7 firmware links
-each pool's buffer in its own section, in the RAM region the pool is named after (DTCMRAM in
-DTCM, SRAM1 in SRAM1), and the planner has put the hottest buffers in the fast pool."""
+"""A memory-pool file with a small fast pool and a large one: the firmware links each pool's
+buffer in its own section, in the RAM region the pool is named after (on the F767: DTCMRAM
+in DTCM, SRAM1 in SRAM1; in QEMU: RAM and PSRAM), the planner has put the hottest buffers in
+the fast pool, and the demo so split still runs bit-exact with TFLite Micro in QEMU."""
 
 from __future__ import annotations
 
@@ -9,34 +10,55 @@ import re
 import subprocess
 
 import pytest
-from scons_tree import MODEL, copy_tree, needs_arm
+from scons_tree import (
+    MODEL,
+    copy_tree,
+    digit_lines,
+    needs_arm,
+    needs_qemu,
+    tflite_micro_outputs,
+)
 
 from edgeai_tool.compiler import compile_model
 from edgeai_tool.options import Options
 
-DTCM = range(0x20000000, 0x20000000 + 128 * 1024)
-SRAM1 = range(0x20020000, 0x20020000 + 368 * 1024)
 FAST_BYTES = 1024  # under the demo's 1,600 B plan: both pools are needed
-POOLS = {"memory": {"mempools": [
-    {"name": "DTCMRAM", "prop": {"throughput": "HIGH", "latency": "LOW"},
-     "size": {"value": str(FAST_BYTES), "magnitude": "BYTES"},
-     "offset": {"value": "0", "magnitude": "BYTES"}},
-    {"name": "SRAM1", "prop": {"throughput": "HIGH", "latency": "MID"},
-     "size": {"value": "368", "magnitude": "KBYTES"},
-     "offset": {"value": "0", "magnitude": "BYTES"}},
-]}}
+KIB = 1024
+
+
+def _pool(name: str, throughput: str, latency: str, kib: int) -> dict:
+    return {"name": name, "prop": {"throughput": throughput, "latency": latency},
+            "size": {"value": str(kib), "magnitude": "KBYTES"},
+            "offset": {"value": "0", "magnitude": "BYTES"}}
+
+
+# target: (pool file, the region each pool's section must land in)
+BOARDS = {
+    "stm32f7": ([_pool("DTCMRAM", "HIGH", "LOW", FAST_BYTES // KIB),
+                 _pool("SRAM1", "HIGH", "MID", 368)],
+                [(".edgeai_pool_DTCM", range(0x20000000, 0x20000000 + 128 * KIB)),
+                 (".edgeai_pool_SRAM1", range(0x20020000, 0x20020000 + 368 * KIB))]),
+    "qemu-m7": ([_pool("RAM", "HIGH", "LOW", FAST_BYTES // KIB),
+                 _pool("PSRAM", "MID", "MID", 16 * KIB)],
+                [(".edgeai_pool_RAM", range(0x20000000, 0x20000000 + 4096 * KIB)),
+                 (".edgeai_pool_PSRAM", range(0x60000000, 0x60000000 + 16384 * KIB))]),
+}
 
 
 @pytest.fixture(scope="module")
-def two_pool_firmware(tmp_path_factory):
+def two_pool_tree(tmp_path_factory):
+    """A copy of the repository whose demo model takes a two-pool file; built per target."""
     tree = copy_tree(tmp_path_factory.mktemp("two-pools") / "main")
-    pool_file = tree.path("models/two_pools.json")
-    pool_file.write_text(json.dumps(POOLS))
     manifest = tree.path("edgeai.yaml")
     manifest.write_text(manifest.read_text().replace("models/mempools-board.json",
                                                      "models/two_pools.json"))
-    tree.scons("target=stm32f7", "-j1")
-    return tree, pool_file
+    return tree
+
+
+def _build(tree, target: str, *args: str):
+    pools, _ = BOARDS[target]
+    tree.path("models/two_pools.json").write_text(json.dumps({"memory": {"mempools": pools}}))
+    return tree.scons(f"target={target}", "-j1", *args)
 
 
 def _symbols(elf) -> dict[str, tuple[str, int, int]]:
@@ -48,46 +70,55 @@ def _symbols(elf) -> dict[str, tuple[str, int, int]]:
                                  r"(?P<size>[0-9a-f]{8}) (?P<name>\S+)$", table, re.M)}
 
 
-def _header_pools(tree) -> dict[int, tuple[int, str]]:
-    """pool number -> (size, section), as the generated network_data.h states them."""
-    header = tree.path("build/stm32f7/network/network_data.h").read_text()
-    sizes = dict(re.findall(r"#define AI_NETWORK_DATA_ACTIVATION_(\d)_SIZE (\d+)", header))
-    sections = dict(re.findall(r'#define AI_NETWORK_DATA_ACTIVATION_(\d)_SECTION "(\S+)"',
-                               header))
-    return {int(n): (int(sizes[n]), sections[n]) for n in sizes}
+def _header_pools(tree, target: str) -> list[tuple[int, str]]:
+    """(size, section) of each pool, in pool order, as the generated network_data.h has them."""
+    header = tree.path(f"build/{target}/network/network_data.h").read_text()
+    sizes = re.findall(r"#define AI_NETWORK_DATA_ACTIVATION_\d_SIZE (\d+)", header)
+    sections = re.findall(r'#define AI_NETWORK_DATA_ACTIVATION_\d_SECTION "(\S+)"', header)
+    return [(int(size), section) for size, section in zip(sizes, sections, strict=True)]
+
+
+def _check_pool_sections(tree, target: str) -> None:
+    pools, placements = BOARDS[target]
+    header = _header_pools(tree, target)
+    assert [section for _, section in header] == [f".edgeai_pool_{p['name']}" for p in pools]
+    symbols = _symbols(tree.path(f"build/{target}/firmware.elf"))
+    for (size, _), symbol, (section, region) in zip(header, ("pool_1", "pool_2"), placements,
+                                                    strict=True):
+        linked_section, address, linked_size = symbols[symbol]
+        assert linked_section == section, symbol
+        assert 0 < linked_size == size and address in region and address + size - 1 in region
+        assert address % 32 == 0  # a cache line
+    assert header[0][0] <= FAST_BYTES
 
 
 @needs_arm
-def test_each_pool_links_in_its_own_section_in_the_region_named_like_it(two_pool_firmware):
-    tree, _ = two_pool_firmware
-    header = _header_pools(tree)
-    assert [section for _, section in header.values()] == [".edgeai_pool_DTCMRAM",
-                                                           ".edgeai_pool_SRAM1"]
-    symbols = _symbols(tree.path("build/stm32f7/firmware.elf"))
-    fast_section, fast_address, fast_size = symbols["pool_1"]
-    big_section, big_address, big_size = symbols["pool_2"]
-    assert fast_section == ".edgeai_pool_DTCM" and big_section == ".edgeai_pool_SRAM1"
-    assert 0 < fast_size == header[1][0] <= FAST_BYTES and big_size == header[2][0] > 0
-    assert fast_address in DTCM and fast_address + fast_size - 1 in DTCM
-    assert big_address in SRAM1 and big_address + big_size - 1 in SRAM1
-    assert fast_address % 32 == 0 and big_address % 32 == 0
+def test_stm32f7_links_each_pool_in_the_region_named_like_it(two_pool_tree):
+    _build(two_pool_tree, "stm32f7")
+    _check_pool_sections(two_pool_tree, "stm32f7")
 
 
 @needs_arm
-def test_the_hottest_buffers_are_in_the_pool_linked_in_dtcm(two_pool_firmware):
+def test_the_hottest_buffers_are_in_the_fast_pool(two_pool_tree):
     """Hottest as the planner ranks them: most bytes touched per inference per byte."""
-    tree, pool_file = two_pool_firmware
-    plan = compile_model(tree.path(MODEL), Options(memory_pool=str(pool_file))).plan
+    _build(two_pool_tree, "stm32f7")
+    pool_file = two_pool_tree.path("models/two_pools.json")
+    plan = compile_model(two_pool_tree.path(MODEL), Options(memory_pool=str(pool_file))).plan
     assert [plan.used_bytes(p) for p in plan.used_pools] == \
-        [size for size, _ in _header_pools(tree).values()]
+        [size for size, _ in _header_pools(two_pool_tree, "stm32f7")]
     by_heat = sorted(plan.allocations.values(),
                      key=lambda a: (-a.request.touched / a.request.size, a.request.key))
-    fast = [a for a in by_heat if a.pool == 0]
-    assert by_heat[0].pool == 0
-    # every buffer left to SRAM1 is colder than the hottest one in DTCM
-    hottest_fast = fast[0].request.touched / fast[0].request.size
-    assert all(a.request.touched / a.request.size <= hottest_fast
-               for a in by_heat if a.pool == 1)
-    c_info = json.loads(tree.path("build/stm32f7/network/network_c_info.json").read_text())
-    assert [(p["name"], p["used_bytes"]) for p in c_info["memory_pools"]] == \
-        [("DTCMRAM", plan.used_bytes(0)), ("SRAM1", plan.used_bytes(1))]
+    assert by_heat[0].pool == 0 and by_heat[0].request.key.startswith("s")  # an im2col
+    coldest_fast = min(a.request.touched / a.request.size for a in by_heat if a.pool == 0)
+    hottest_slow = max(a.request.touched / a.request.size for a in by_heat if a.pool == 1)
+    assert coldest_fast >= hottest_slow
+
+
+@needs_qemu
+def test_qemu_runs_the_two_pool_demo_bit_exact(two_pool_tree):
+    result = _build(two_pool_tree, "qemu-m7", "run")
+    _check_pool_sections(two_pool_tree, "qemu-m7")
+    lines = digit_lines(result.output)
+    assert lines and all(" ok " in line for line in lines), result.output
+    printed = [[int(v) for v in line.split("outputs", 1)[1].split()] for line in lines]
+    assert printed == tflite_micro_outputs(two_pool_tree, lines)
