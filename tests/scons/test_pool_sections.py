@@ -1,7 +1,8 @@
 """A memory-pool file with a small fast pool and a large one: the firmware links each pool's
 buffer in its own section, in the RAM region the pool is named after (on the F767: DTCMRAM
 in DTCM, SRAM1 in SRAM1; in QEMU: RAM and PSRAM), the planner has put the hottest buffers in
-the fast pool, and the demo so split still runs bit-exact with TFLite Micro in QEMU."""
+the fast pool, and the demo so split still runs bit-exact with TFLite Micro in QEMU, also
+with the large pool at a fixed address."""
 
 from __future__ import annotations
 
@@ -55,8 +56,8 @@ def two_pool_tree(tmp_path_factory):
     return tree
 
 
-def _build(tree, target: str, *args: str):
-    pools, _ = BOARDS[target]
+def _build(tree, target: str, *args: str, pools: list[dict] | None = None):
+    pools = pools or BOARDS[target][0]
     tree.path("models/two_pools.json").write_text(json.dumps({"memory": {"mempools": pools}}))
     return tree.scons(f"target={target}", "-j1", *args)
 
@@ -92,6 +93,14 @@ def _check_pool_sections(tree, target: str) -> None:
     assert header[0][0] <= FAST_BYTES
 
 
+def _assert_demo_bit_exact(tree, output: str) -> None:
+    """Every digit right, and the printed scores TFLite Micro's."""
+    lines = digit_lines(output)
+    assert lines and all(" ok " in line for line in lines), output
+    printed = [[int(v) for v in line.split("outputs", 1)[1].split()] for line in lines]
+    assert printed == tflite_micro_outputs(tree, lines)
+
+
 @needs_arm
 def test_stm32f7_links_each_pool_in_the_region_named_like_it(two_pool_tree):
     _build(two_pool_tree, "stm32f7")
@@ -118,7 +127,20 @@ def test_the_hottest_buffers_are_in_the_fast_pool(two_pool_tree):
 def test_qemu_runs_the_two_pool_demo_bit_exact(two_pool_tree):
     result = _build(two_pool_tree, "qemu-m7", "run")
     _check_pool_sections(two_pool_tree, "qemu-m7")
-    lines = digit_lines(result.output)
-    assert lines and all(" ok " in line for line in lines), result.output
-    printed = [[int(v) for v in line.split("outputs", 1)[1].split()] for line in lines]
-    assert printed == tflite_micro_outputs(two_pool_tree, lines)
+    _assert_demo_bit_exact(two_pool_tree, result.output)
+
+
+@needs_qemu
+def test_qemu_runs_the_demo_with_its_large_pool_at_a_fixed_address(two_pool_tree):
+    """A non-zero offset: the network addresses PSRAM at 0x60001000 itself, the application
+    declares no buffer for it, and the demo still runs bit-exact."""
+    fast, big = BOARDS["qemu-m7"][0]
+    fixed = {**big, "offset": {"value": "0x60001000", "magnitude": "BYTES"}}
+    result = _build(two_pool_tree, "qemu-m7", "run", pools=[fast, fixed])
+    header = two_pool_tree.path("build/qemu-m7/network/network_data.h").read_text()
+    assert "#define AI_NETWORK_DATA_ACTIVATION_2_ADDRESS 0x60001000u" in header
+    assert "((uint8_t *)0x60001000u)" in \
+        two_pool_tree.path("build/qemu-m7/network/network.c").read_text()
+    symbols = _symbols(two_pool_tree.path("build/qemu-m7/firmware.elf"))
+    assert symbols["pool_1"][0] == ".edgeai_pool_RAM" and "pool_2" not in symbols
+    _assert_demo_bit_exact(two_pool_tree, result.output)
