@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.memory.mempools import POOL_SECTION_PREFIX
 
 BOARDS_DIR = Path(__file__).resolve().parent
 TARGETS_DIR = BOARDS_DIR / "targets"
@@ -34,6 +35,15 @@ class Region:
     origin: int
     length: int
     writable: bool
+    pools: tuple[str, ...] = ()     # other names of memory-pool files' pools placed here
+
+    def pool_section(self) -> list[str]:
+        """Its output section for the activation pools named like it (RAM only): the
+        buffers the application puts in `.edgeai_pool_<name>` (see edgeai_tool.memory)."""
+        patterns = " ".join(f"{POOL_SECTION_PREFIX}{name}"
+                            for name in (self.name, *self.pools))
+        return [f"    {POOL_SECTION_PREFIX}{self.name} (NOLOAD) : ALIGN(32) {{",
+                f"        *({patterns})", f"    }} > {self.name}"]
 
 
 @dataclass(frozen=True)
@@ -117,7 +127,20 @@ class Board:
         lines += ["}", ""]
         lines += [f'REGION_ALIAS("REGION_{role.upper()}", {self.place[role]});'
                   for role in SECTION_ROLES]
-        return "\n".join([*lines, "", "INCLUDE sections.ld", ""])
+        return "\n".join([*lines, "", "INCLUDE sections.ld", "", *self._pool_sections(), ""])
+
+    def _pool_sections(self) -> list[str]:
+        """One section per RAM region for the activation pools named like it; pools named
+        like no region go to the fastest RAM (REGION_DATA). Listed after sections.ld, so
+        its sections keep their places; the region's own section matches first."""
+        lines = ["/* Activation pools: the generated code names pool P's section "
+                 f"{POOL_SECTION_PREFIX}P. */", "SECTIONS", "{"]
+        for region in self.memory:
+            if region.writable:
+                lines += region.pool_section()
+        lines += ["    .edgeai_pools (NOLOAD) : ALIGN(32) {",
+                  f"        *({POOL_SECTION_PREFIX}*)", "    } > REGION_DATA", "}"]
+        return lines
 
 
 def _uart_defines(uart: dict) -> list[tuple[str, str]]:
@@ -165,7 +188,8 @@ def _entries(path: Path) -> dict:
 def _board(target: str, path: Path) -> Board:
     data = _entries(path)
     try:
-        memory = tuple(Region(name, int(r["origin"]), _size(r["length"]), "w" in r["access"])
+        memory = tuple(Region(name, int(r["origin"]), _size(r["length"]), "w" in r["access"],
+                              tuple(r.get("pools", ())))
                        for name, r in (data.pop("memory", None) or {}).items())
         board = Board(target=target, memory=memory, **data)
     except (TypeError, KeyError, ValueError, AttributeError) as exc:

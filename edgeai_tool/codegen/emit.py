@@ -19,6 +19,7 @@ from edgeai_tool.codegen.cformat import c_array_lines, c_identifier, c_struct_fi
 from edgeai_tool.codegen.layers.base import Buffer, LayerCode
 from edgeai_tool.ir import Graph, Tensor
 from edgeai_tool.memory import MemoryPlan
+from edgeai_tool.memory.mempools import POOL_SECTION_PREFIX
 
 C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
            "int64": "int64_t", "float32": "float"}
@@ -103,6 +104,13 @@ class CPool:
     size: int
     base: str  # C expression: the run-time base pointer or a fixed address
     runtime: bool  # True when the application passes the base to <name>_init()
+    address: int = 0  # the pool file's fixed address; 0 when the application supplies it
+
+    @property
+    def section(self) -> str:
+        """The linker section the application's buffer for this pool goes in: the board's
+        linker script places `.edgeai_pool_<name>` in the RAM region of that name."""
+        return f"{POOL_SECTION_PREFIX}{self.name}"
 
 
 @dataclass
@@ -148,7 +156,7 @@ def build_network(graph: Graph, layers: list[LayerCode], plan: MemoryPlan, name:
     """Assemble everything the templates need, as C text."""
     pools = [CPool(number=i + 1, name=plan.pools[p].name, size=plan.used_bytes(p),
                    base=_pool_base(name, i, plan.pools[p].address),
-                   runtime=not plan.pools[p].address)
+                   runtime=not plan.pools[p].address, address=plan.pools[p].address)
              for i, p in enumerate(plan.used_pools)]
     pool_numbers = {p: i for i, p in enumerate(plan.used_pools)}
     buffers = _BufferAddresses(graph, plan, pool_numbers, name)

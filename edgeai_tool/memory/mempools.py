@@ -7,6 +7,10 @@ Format (values are strings, decimal or 0x-hex; magnitudes BYTES, KBYTES, MBYTES)
         "offset": {"value": "0", "magnitude": "BYTES"}}, ...]}}
 Offset 0 means the application passes the pool's base address at run time; any other
 offset is a fixed address compiled into the network.
+
+In a firmware, the buffer the application supplies for pool NAME goes in the linker section
+`.edgeai_pool_NAME` (the generated `AI_<NET>_DATA_ACTIVATION_<n>_SECTION`); the board's linker
+script puts it in the RAM region of that name.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import Any
 
 from edgeai_tool.errors import EdgeAIError
 
+POOL_SECTION_PREFIX = ".edgeai_pool_"  # + pool name: the section of its buffer in a firmware
+_UNBOUNDED = (1 << 31) - 1  # the default pool's size: whatever the plan needs
 _MAGNITUDES = {"BYTES": 1, "KBYTES": 1024, "MBYTES": 1024 * 1024}
 _THROUGHPUT_RANK = {"HIGH": 0, "MID": 1, "LOW": 2}
 _LATENCY_RANK = {"LOW": 0, "MID": 1, "HIGH": 2}
@@ -32,6 +38,11 @@ class MemoryPool:
     latency: str = "MID"
 
     @property
+    def sized_to_fit(self) -> bool:
+        """The default pool: no size given, the application's buffer is as large as the plan."""
+        return self.size == _UNBOUNDED
+
+    @property
     def speed_rank(self) -> tuple[int, int]:
         """Sort key: faster pools (high throughput, then low latency) first."""
         return _THROUGHPUT_RANK[self.throughput], _LATENCY_RANK[self.latency]
@@ -39,7 +50,7 @@ class MemoryPool:
 
 def default_pools() -> list[MemoryPool]:
     """Without a pool file: one pool the application supplies, as large as needed."""
-    return [MemoryPool(name="POOL_0_RAM", size=(1 << 31) - 1)]
+    return [MemoryPool(name="POOL_0_RAM", size=_UNBOUNDED)]
 
 
 def load_mempools(path: str | Path) -> list[MemoryPool]:

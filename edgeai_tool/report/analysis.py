@@ -132,6 +132,7 @@ class PoolInfo:
     address: int
     used: int
     buffers: int
+    sized_to_fit: bool = False  # the default pool, as large as the plan needs
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,8 @@ def analyze(compilation: CompiledModel) -> Report:
         inputs=[_io(compilation, t, i + 1, buffers) for i, t in enumerate(graph.inputs)],
         outputs=[_io(compilation, t, i + 1, buffers) for i, t in enumerate(graph.outputs)],
         pools=[PoolInfo(i, pool.name, pool.size, pool.address, plan.used_bytes(i),
-                        sum(1 for a in plan.allocations.values() if a.pool == i))
+                        sum(1 for a in plan.allocations.values() if a.pool == i),
+                        pool.sized_to_fit)
                for i, pool in enumerate(plan.pools)],
         activations_bytes=plan.activations_bytes,
         state_bytes=plan.state_bytes,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from edgeai_tool import __version__
 from edgeai_tool.compilation import CompiledModel
 from edgeai_tool.options import C_FILE_PATTERNS
-from edgeai_tool.report.analysis import IoInfo, Report, analyze
+from edgeai_tool.report.analysis import IoInfo, PoolInfo, Report, analyze
 from edgeai_tool.report.table import (
     RULE,
     Column,
@@ -171,15 +171,32 @@ def _ram_total(report: Report) -> str:
 
 
 def _pools_summary(report: Report) -> list[str]:
-    rows: list[Row] = [
-        (pool.name, str(pool.id), f"{kib(pool.used)} ({percent(pool.used, pool.size)})",
-         str(pool.buffers))
-        for pool in report.pools
-    ]
-    rows.append(("weights_array", str(len(report.pools)), kib(report.weights_bytes),
-                 str(sum(array.kind != "quant" for array in report.weight_arrays))))
-    columns = [Column("name"), Column("id"), Column("used"), Column("buffer#")]
+    """ST's columns (name, id, used with its share of the pool, buffer#), then the pool's size
+    and the segment it is: the index of its base in `<name>_init()`'s activations, its fixed
+    address, or unused. The weights line closes it, as in the seed (where ST divides by a
+    placeholder size; here the weights segment is exactly as large as the weights)."""
+    used_pools = [pool.id for pool in report.used_pools]
+    rows: list[Row] = []
+    for pool in report.pools:
+        size = pool.used if pool.sized_to_fit else pool.size
+        rows.append((pool.name, str(pool.id), f"{kib(pool.used)} ({percent(pool.used, size)})",
+                     str(pool.buffers), kib(size), _segment(pool, used_pools)))
+    weights = report.weights_bytes
+    weight_arrays = sum(array.kind != "quant" for array in report.weight_arrays)
+    rows.append(("weights_array", str(len(report.pools)),
+                 f"{kib(weights)} ({percent(weights, weights)})", str(weight_arrays),
+                 kib(weights), "weights (flash)"))
+    columns = [Column("name"), Column("id"), Column("used"), Column("buffer#"), Column("size"),
+               Column("segment")]
     return _titled("Memory-pools summary (activations/ domain)", render_table(columns, rows))
+
+
+def _segment(pool: PoolInfo, used_pools: list[int]) -> str:
+    if pool.id not in used_pools:
+        return "unused"
+    if pool.address:
+        return f"fixed at 0x{pool.address:08X}"
+    return f"activations[{used_pools.index(pool.id)}]"
 
 
 # ---- the model table ---------------------------------------------------------------------

@@ -21,30 +21,40 @@ _Static_assert(AI_NETWORK_OUT_1_SIZE == AI_NETWORK_OUT_1_SIZE_BYTES,
                "the demo reads the output as int8 scores");
 #endif
 
-/* One buffer per memory pool of the plan, in pool order. The linker script
- * puts .bss in the fastest RAM (DTCM on the F767) and sections .bulk and
- * .extra in the next ones (SRAM1, SRAM2). 32-byte alignment: a cache line. */
-#define POOL_ATTR(name) __attribute__((aligned(32), section(name)))
-static uint8_t pool_1[AI_NETWORK_DATA_ACTIVATION_1_SIZE] __attribute__((aligned(32)));
-#if AI_NETWORK_DATA_ACTIVATIONS_COUNT > 1
-static uint8_t pool_2[AI_NETWORK_DATA_ACTIVATION_2_SIZE] POOL_ATTR(".bulk");
+/* One buffer per memory pool of the plan, in pool order, each in the section
+ * the generated header names: the board's linker script puts a pool named
+ * like a RAM region (DTCM or DTCMRAM, SRAM1, SRAM2 on the F767) in that
+ * region, any other pool in the fastest RAM. A pool at a fixed address needs
+ * no buffer (the network ignores its entry). 32-byte alignment: a cache line. */
+#define POOL_ATTR(n) \
+    __attribute__((aligned(32), section(AI_NETWORK_DATA_ACTIVATION_##n##_SECTION)))
+#ifdef AI_NETWORK_DATA_ACTIVATION_1_ADDRESS
+#define POOL_1 NULL
+#else
+static uint8_t pool_1[AI_NETWORK_DATA_ACTIVATION_1_SIZE] POOL_ATTR(1);
+#define POOL_1 pool_1
 #endif
-#if AI_NETWORK_DATA_ACTIVATIONS_COUNT > 2
-static uint8_t pool_3[AI_NETWORK_DATA_ACTIVATION_3_SIZE] POOL_ATTR(".extra");
+#if AI_NETWORK_DATA_ACTIVATIONS_COUNT > 1 && defined(AI_NETWORK_DATA_ACTIVATION_2_ADDRESS)
+#define POOL_2 , NULL
+#elif AI_NETWORK_DATA_ACTIVATIONS_COUNT > 1
+static uint8_t pool_2[AI_NETWORK_DATA_ACTIVATION_2_SIZE] POOL_ATTR(2);
+#define POOL_2 , pool_2
+#else
+#define POOL_2
+#endif
+#if AI_NETWORK_DATA_ACTIVATIONS_COUNT > 2 && defined(AI_NETWORK_DATA_ACTIVATION_3_ADDRESS)
+#define POOL_3 , NULL
+#elif AI_NETWORK_DATA_ACTIVATIONS_COUNT > 2
+static uint8_t pool_3[AI_NETWORK_DATA_ACTIVATION_3_SIZE] POOL_ATTR(3);
+#define POOL_3 , pool_3
+#else
+#define POOL_3
 #endif
 #if AI_NETWORK_DATA_ACTIVATIONS_COUNT > 3
 #error "the demo places at most three activation pools"
 #endif
 
-static void *const activations[] = {
-    pool_1,
-#if AI_NETWORK_DATA_ACTIVATIONS_COUNT > 1
-    pool_2,
-#endif
-#if AI_NETWORK_DATA_ACTIVATIONS_COUNT > 2
-    pool_3,
-#endif
-};
+static void *const activations[] = {POOL_1 POOL_2 POOL_3};
 
 static int argmax(const int8_t *v, int n)
 {

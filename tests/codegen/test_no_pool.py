@@ -1,6 +1,6 @@
 """A network that needs no activation pool (one layer, I/O outside the activations) still
-defines AI_<NAME>_DATA_ACTIVATION_1_SIZE, so one-pool application code (README, the demo
-firmware's main.c, the header's own usage comment) compiles against it."""
+defines AI_<NAME>_DATA_ACTIVATION_1_SIZE and _SECTION, so one-pool application code (README,
+the demo firmware's main.c, the header's own usage comment) compiles against it."""
 
 import subprocess
 
@@ -28,7 +28,8 @@ def test_network_without_pools_builds_with_one_pool_code(tmp_path):
     main = tmp_path / "main.c"
     main.write_text(
         '#include <stdint.h>\n#include <string.h>\n#include "tiny.h"\n'
-        "static uint8_t pool1[AI_TINY_DATA_ACTIVATION_1_SIZE] __attribute__((aligned(4)));\n"
+        "static uint8_t pool1[AI_TINY_DATA_ACTIVATION_1_SIZE]\n"
+        "    __attribute__((aligned(4), section(AI_TINY_DATA_ACTIVATION_1_SECTION)));\n"
         "int main(void) {\n"
         "    static const int8_t in[8] = {-128, -4, -3, -2, 0, 5, 100, 127};\n"
         "    const int8_t *out;\n"

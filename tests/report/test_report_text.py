@@ -176,9 +176,9 @@ def test_external_io_and_several_pools(small_cnn: Path, tmp_path: Path) -> None:
     assert _line(report, "input 1/1").endswith(", user")
     activations = compilation.plan.activations_bytes
     assert _line(report, "ram (total)").endswith(f"= {activations:,} + 144 + 0")
-    assert re.search(r"\nDTCM +0 +[\d.]+ KiB \([\d.]+%\) +\d+\n", report)
-    assert re.search(r"\nSRAM +1 +[\d.]+ KiB \([\d.]+%\) +\d+\n", report)
-    assert re.search(r"\nweights_array +2 +0\.45 KiB +4\n", report)
+    assert re.search(r"\nDTCM +0 +[\d.]+ KiB \([\d.]+%\) +\d+ +0\.12 KiB +", report)
+    assert re.search(r"\nSRAM +1 +[\d.]+ KiB \([\d.]+%\) +\d+ +64\.00 KiB +", report)
+    assert re.search(r"\nweights_array +2 +0\.45 KiB \(100\.0%\) +4 +0\.45 KiB +", report)
     assert re.search(r"\n\d+ +image_output +144/144 +user/external +s8 +/input\n", report)
     used = len(compilation.plan.used_pools)
     assert f"({used} segment{'s' if used > 1 else ''})" in _line(report, "activations (rw)")
@@ -197,3 +197,47 @@ def test_float_inputs_and_outputs_show_no_quantization(tmp_path: Path) -> None:
     assert _line(report, "input 1/1").endswith("'x', float32(1x2x3), 24 Bytes, activations")
     assert _line(report, "output 1/2").endswith("'y', float32(1x2x3), 24 Bytes, activations")
     assert "QLinear(0.020000000,5,int8)" in _line(report, "output 2/2")
+
+
+def _pool_rows(report: str) -> dict[str, list[str]]:
+    """The memory-pools summary's rows by pool name: [id, used, buffer#, size, segment]."""
+    section = report.split("Memory-pools summary", 1)[1].split("\n\n", 1)[0]
+    return {m[1]: [m[2], m[3], m[4], m[5], m[6]] for m in re.finditer(
+        r"^(\w+) +(\d+) +([\d.]+ KiB \([\d.]+%\)) +(\d+) +([\d.]+ KiB) +(.+?) *$", section,
+        re.M)}
+
+
+def test_pools_summary_gives_each_pool_its_use_size_and_segment(tmp_path: Path) -> None:
+    """A small fast pool, a large one at a fixed address and a spare one: the demo's 1,600 B
+    plan takes the first two; the spare is listed as unused, the weights close the table."""
+    pools = [{"name": "DTCMRAM", "prop": {"throughput": "HIGH", "latency": "LOW"},
+              "size": {"value": "1", "magnitude": "KBYTES"}},
+             {"name": "SRAM1", "prop": {"throughput": "HIGH", "latency": "MID"},
+              "size": {"value": "368", "magnitude": "KBYTES"},
+              "offset": {"value": "0x20020000", "magnitude": "BYTES"}},
+             {"name": "SRAM2", "prop": {"throughput": "MID", "latency": "MID"},
+              "size": {"value": "16", "magnitude": "KBYTES"}}]
+    pool_file = tmp_path / "pools.json"
+    pool_file.write_text(json.dumps({"memory": {"mempools": pools}}))
+    demo = Path(__file__).resolve().parents[2] / "models" / "quantized_model.tflite"
+    compilation = compile_model(demo, Options(memory_pool=str(pool_file)), "generate")
+    plan = compilation.plan
+    fast, big = plan.used_bytes(0), plan.used_bytes(1)
+    assert fast + big == plan.activations_bytes and 0 < fast <= 1024 and big > 0
+    buffers = [sum(a.pool == p for a in plan.allocations.values()) for p in (0, 1)]
+    assert _pool_rows(compilation.report) == {
+        "DTCMRAM": ["0", f"{fast / 1024:.2f} KiB ({100 * fast / 1024:.1f}%)", str(buffers[0]),
+                    "1.00 KiB", "activations[0]"],
+        "SRAM1": ["1", f"{big / 1024:.2f} KiB ({100 * big / (368 * 1024):.1f}%)",
+                  str(buffers[1]), "368.00 KiB", "fixed at 0x20020000"],
+        "SRAM2": ["2", "0.00 KiB (0.0%)", "0", "16.00 KiB", "unused"],
+        "weights_array": ["3", "37.20 KiB (100.0%)", "8", "37.20 KiB", "weights (flash)"],
+    }
+    assert sum(buffers) == len(plan.allocations)
+    assert "(2 segments)" in _line(compilation.report, "activations (rw)")
+
+
+def test_default_pool_is_as_large_as_the_plan(small_compilation: Compilation) -> None:
+    used = small_compilation.plan.activations_bytes
+    assert _pool_rows(small_compilation.report)["POOL_0_RAM"][1:4:2] == [
+        f"{used / 1024:.2f} KiB (100.0%)", f"{used / 1024:.2f} KiB"]

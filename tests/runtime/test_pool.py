@@ -7,6 +7,7 @@ import zlib
 import numpy as np
 import pytest
 from support.bitexact import assert_bit_exact as assert_network_bit_exact
+from support.pool_models import pool_model
 from support.s16 import assert_not_saturated, int16_input
 from support.tflite_builder import ModelBuilder
 from test_conv import assert_bit_exact, inputs_for
@@ -29,24 +30,6 @@ POOL_CASES = [
     dict(in_shape=(1, 4, 4, 2), size=(1, 1), stride=(3, 3)),
     dict(in_shape=(1, 7, 7, 9), size=(4, 4), stride=(4, 4), padding="SAME", zp=-128),
 ]
-
-
-def pool_model(kind: str, case: dict) -> bytes:
-    in_shape = case["in_shape"]
-    size = case["size"]
-    stride = case.get("stride", size)
-    padding = case.get("padding", "VALID")
-    scale, zp = case.get("scale", 0.1), case.get("zp", -5)
-    out_hw = [(n + s - 1) // s if padding == "SAME" else (n - k + s) // s
-              for n, k, s in zip(in_shape[1:3], size, stride, strict=True)]
-    b = ModelBuilder()
-    x = b.input("x", in_shape, scale=scale, zero_point=zp)
-    y = b.tensor("y", (1, *out_hw, in_shape[3]), scale=scale, zero_point=zp)
-    b.op(kind, [x], [y], padding=padding, stride_h=stride[0], stride_w=stride[1],
-         filter_height=size[0], filter_width=size[1],
-         fused_activation_function=case.get("activation", "NONE"))
-    b.output(y)
-    return b.build()
 
 
 @pytest.mark.parametrize("kind", ["MAX_POOL_2D", "AVERAGE_POOL_2D"])

@@ -12,12 +12,14 @@ What ran is read from the tools' one-line-per-step output (`Generating ...`,
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -111,3 +113,19 @@ def copy_from_repo(names: tuple[str, ...], dest: Path) -> None:
 def copy_tree(dest: Path, extra: tuple[str, ...] = (), edgeai_cache: Path | None = None) -> Tree:
     copy_from_repo((*COPIED, *extra), dest)
     return Tree(dest, edgeai_cache)
+
+
+def digit_lines(output: str) -> list[str]:
+    """The demo's per-digit lines: prediction, label and raw int8 outputs."""
+    return [line for line in output.splitlines() if line.startswith("digit ")]
+
+
+def tflite_micro_outputs(tree: Tree, lines: list[str]) -> list[list[int]]:
+    """TFLite Micro's int8 outputs for the demo's digits (positions from its lines)."""
+    from edgeai_tool.validate.reference import run_reference
+
+    positions = [int(re.search(r"\(test #(\d+)\)", line).group(1)) for line in lines]
+    with np.load(tree.path("models/digits_test.npz")) as data:
+        inputs = data["inputs"][positions].astype(np.int8)
+    outputs = run_reference(tree.path(MODEL), [inputs.reshape(len(positions), 28, 28, 1)])[0]
+    return [list(map(int, row.reshape(-1))) for row in outputs]

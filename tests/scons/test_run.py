@@ -5,24 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-import numpy as np
-from scons_tree import MODEL, have, needs_arm, needs_qemu
-
-
-def digit_lines(output: str) -> list[str]:
-    """The demo's per-digit lines: prediction, label and raw int8 outputs."""
-    return [line for line in output.splitlines() if line.startswith("digit ")]
-
-
-def tflite_micro_outputs(tree, lines: list[str]) -> list[list[int]]:
-    """TFLite Micro's int8 outputs for the demo's digits (positions from its lines)."""
-    from edgeai_tool.validate.reference import run_reference
-
-    positions = [int(re.search(r"\(test #(\d+)\)", line).group(1)) for line in lines]
-    with np.load(tree.path("models/digits_test.npz")) as data:
-        inputs = data["inputs"][positions].astype(np.int8)
-    outputs = run_reference(tree.path(MODEL), [inputs.reshape(len(positions), 28, 28, 1)])[0]
-    return [list(map(int, row.reshape(-1))) for row in outputs]
+from scons_tree import digit_lines, have, needs_arm, needs_qemu, tflite_micro_outputs
 
 
 @needs_qemu

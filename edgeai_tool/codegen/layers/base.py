@@ -79,6 +79,11 @@ class LayerCode:
 Lowering = Callable[[Graph, Op], LayerCode]
 
 
+def window_starts(count: int, stride: int, pad: int) -> np.ndarray:
+    """First in-bounds input index of each of `count` windows."""
+    return np.maximum(np.arange(count) * stride - pad, 0)
+
+
 def raster_overwrite_limit(lowest_read: np.ndarray, out_pixel_bytes: int,
                            lookback: int) -> int:
     """`LayerCode.overwrites` of a kernel writing its output pixels in order.

@@ -20,6 +20,7 @@ from edgeai_tool.codegen.layers.base import (
     CValue,
     LayerCode,
     raster_overwrite_limit,
+    window_starts,
 )
 from edgeai_tool.ir import DTYPE_SIZES, Graph, Op, Tensor
 from edgeai_tool.ops.base import int32_accumulator
@@ -206,11 +207,6 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
     )
 
 
-def _window_starts(count: int, stride: int, pad: int) -> np.ndarray:
-    """First in-bounds input index of each of `count` windows."""
-    return np.maximum(np.arange(count) * stride - pad, 0)
-
-
 def _conv_overwrite_limit(x: Tensor, y: Tensor, geometry: dict[str, int],
                           window: dict[str, int] | None, lookback: int) -> int:
     """How far the output may start past the input: the conv kernels write output pixels in
@@ -221,8 +217,8 @@ def _conv_overwrite_limit(x: Tensor, y: Tensor, geometry: dict[str, int],
     out_h, out_w, out_c = hwc(y)
     rows, cols = np.arange(out_h), np.arange(out_w)
     if window:
-        rows = _window_starts(out_h, window["stride_h"], window["pad_top"])
-        cols = _window_starts(out_w, window["stride_w"], window["pad_left"])
+        rows = window_starts(out_h, window["stride_h"], window["pad_top"])
+        cols = window_starts(out_w, window["stride_w"], window["pad_left"])
     _, in_w, in_c = hwc(x)
     in_rows = np.maximum(rows * geometry["stride_h"] - geometry["pad_top"], 0)
     in_cols = np.maximum(cols * geometry["stride_w"] - geometry["pad_left"], 0)
