@@ -1,0 +1,114 @@
+"""What each optimization goal (`-O time|ram|balanced`) changes, decided in one place.
+
+`schedule_for_goal` takes the lowered layers and returns the schedule to emit: the same
+layers and their plan for `balanced` and `time`; for `ram`, the first layers run in row
+bands (codegen.patch_stage) when that lowers the planned activations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from edgeai_tool.codegen.layers.base import LayerCode
+from edgeai_tool.codegen.patch_stage import (
+    PatchChoice,
+    band_bounds,
+    patch_stage,
+    stage_lengths,
+)
+from edgeai_tool.ir import Graph
+from edgeai_tool.memory import MemoryPlan
+
+Planner = Callable[[Graph, list[LayerCode]], MemoryPlan]
+
+MAX_STAGE_LAYERS = 12  # the halo, and so the recomputation, grows with every layer
+MAX_BANDS = 24
+
+
+@dataclass(frozen=True)
+class Schedule:
+    graph: Graph
+    layers: list[LayerCode]
+    plan: MemoryPlan
+    patch: PatchChoice | None = None
+
+
+def schedule_for_goal(goal: str, graph: Graph, layers: list[LayerCode],
+                      plan_for: Planner) -> Schedule:
+    """The layers to emit and their memory plan under optimization goal `goal`."""
+    plan = plan_for(graph, layers)
+    if goal == "ram":
+        return _lowest_peak_patches(graph, layers, plan, plan_for)
+    return Schedule(graph, layers, plan)
+
+
+def _lowest_peak_patches(graph: Graph, layers: list[LayerCode], plan: MemoryPlan,
+                         plan_for: Planner) -> Schedule:
+    """The lowest planned peak, if lower than without patches, with the least recomputation
+    among equals. Planning is the cost, so first each stage length with its most bands
+    (the least possible peak, `_Candidate.bound`), then for the best length the fewest
+    bands that keep its peak."""
+    by_length: dict[int, list[_Candidate]] = {}
+    for candidate in _candidates(graph, layers):
+        by_length.setdefault(candidate.length, []).append(candidate)
+    best: tuple[int, int, _Candidate | None, MemoryPlan] = (plan.activations_bytes, 0, None, plan)
+
+    def consider(candidate: _Candidate) -> None:
+        nonlocal best
+        if candidate.bound > best[0]:
+            return
+        patched_plan = plan_for(candidate.graph, candidate.layers)
+        if (patched_plan.activations_bytes, candidate.extra_macc) < best[:2]:
+            best = (patched_plan.activations_bytes, candidate.extra_macc, candidate,
+                    patched_plan)
+
+    for candidates in by_length.values():
+        consider(min(candidates, key=lambda c: (c.bound, c.extra_macc)))
+    chosen = best[2]
+    if chosen is None:
+        return Schedule(graph, layers, plan)
+    for candidate in sorted(by_length[chosen.length], key=lambda c: c.extra_macc):
+        if candidate.extra_macc >= best[1]:
+            break
+        consider(candidate)
+    peak, extra, chosen, patched_plan = best
+    stage = chosen.layers[0]
+    return Schedule(chosen.graph, chosen.layers, patched_plan, PatchChoice(
+        layers=tuple(name for name, _ in stage.stage),
+        cut=chosen.graph.tensor(chosen.graph.ops[0].outputs[0]).name,
+        bands=chosen.bands,
+        peak_before=plan.activations_bytes,
+        peak_after=peak,
+        stage_macc=stage.macc - extra,
+        extra_macc=extra,
+        network_macc=sum(code.macc for code in layers),
+    ))
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    length: int  # layers in the stage
+    bound: int  # the least peak it can have
+    extra_macc: int
+    bands: tuple[tuple[int, int], ...]
+    graph: Graph
+    layers: list[LayerCode]
+
+
+def _candidates(graph: Graph, layers: list[LayerCode]) -> Iterator[_Candidate]:
+    """Every stage and band count. The least peak: at the stage's step its scratch, input
+    and cut are all live, and the cut can at best lie over the input."""
+    for length in stage_lengths(graph, layers)[:MAX_STAGE_LAYERS - 1]:
+        cut = graph.tensor(graph.ops[length - 1].outputs[0])
+        rows = cut.shape[1]
+        for count in range(2, min(rows, MAX_BANDS) + 1):
+            bands = band_bounds(rows, count)
+            patched = patch_stage(graph, layers, length, bands)
+            if patched is None:
+                continue
+            stage = patched[1][0]
+            source = graph.tensor(graph.ops[0].inputs[0])
+            yield _Candidate(length, stage.scratch_bytes + max(source.nbytes, cut.nbytes),
+                             stage.macc - sum(code.macc for code in layers[:length]),
+                             tuple(bands), *patched)
