@@ -76,7 +76,8 @@ def _lowest_peak_patches(graph: Graph, layers: list[LayerCode], plan: MemoryPlan
     stage = chosen.layers[0]
     return Schedule(chosen.graph, chosen.layers, patched_plan, PatchChoice(
         layers=tuple(name for name, _ in stage.stage),
-        cut=chosen.graph.tensor(chosen.graph.ops[0].outputs[0]).name,
+        cut=f"{stage.stage[-1][0]}_output",
+        cut_shape=chosen.graph.tensor(chosen.graph.ops[0].outputs[0]).shape,
         bands=chosen.bands,
         peak_before=plan.activations_bytes,
         peak_after=peak,

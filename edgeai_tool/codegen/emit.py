@@ -35,6 +35,11 @@ class CLayer:
     data_type: str
     data_symbol: str
     call_args: list[str]
+    params_symbol: str = ""  # "" = `<name>_params`
+    declares_params: bool = True  # False when it shares an earlier layer's (equal) params
+
+    def __post_init__(self) -> None:
+        self.params_symbol = self.params_symbol or f"{self.name}_params"
 
 
 @dataclass
@@ -162,9 +167,9 @@ def build_network(graph: Graph, layers: list[LayerCode], plan: MemoryPlan, name:
             arrays += part_arrays
             structs += [part_struct] if part_struct else []
         if code.stage:
-            c_layers += [_band_layer(parts[band.layer], texts[band.layer][2], band, code, k,
-                                     buffers, step)
-                         for k, band in enumerate(code.bands)]
+            c_layers += _shared_params([_band_layer(parts[band.layer], texts[band.layer][2],
+                                                    band, code, k, buffers, step)
+                                        for k, band in enumerate(code.bands)])
             continue
         c_layers.append(CLayer(
             name=layer_name,
@@ -228,6 +233,17 @@ def _band_layer(part: tuple[str, LayerCode], symbols: dict[str, str], band: Band
                                     const=arg.role == "input")
                    for place, arg in zip(band.args, code.args, strict=True)],
     )
+
+
+def _shared_params(layers: list[CLayer]) -> list[CLayer]:
+    """Band calls with equal structures (the bands between the first and the last) name
+    one params struct, the first's, so each is in flash once."""
+    first: dict[tuple[str, ...], str] = {}
+    for layer in layers:
+        key = (layer.params_type, *layer.params_fields)
+        layer.declares_params = key not in first
+        layer.params_symbol = first.setdefault(key, layer.params_symbol)
+    return layers
 
 
 def _state_fill(tensor: Tensor, offset: int) -> CStateFill:

@@ -36,7 +36,8 @@ class PatchChoice:
     """What -O ram chose, for the report: the stage, its bands and what they cost."""
 
     layers: tuple[str, ...]  # the stage's layer names, in execution order
-    cut: str  # the tensor the stage writes whole
+    cut: str  # the tensor the stage writes whole: its last layer's output
+    cut_shape: tuple[int, ...]
     bands: tuple[tuple[int, int], ...]  # [first, end) rows of the cut, per band
     peak_before: int  # planned activations bytes without patches
     peak_after: int
