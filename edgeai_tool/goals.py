@@ -72,17 +72,32 @@ def _lowest_peak_patches(graph: Graph, layers: list[LayerCode], plan: MemoryPlan
         if candidate.extra_macc >= best[1]:
             break
         consider(candidate)
-    peak, extra, chosen, patched_plan = best
+    return _scheduled(best[2], best[3], plan.activations_bytes, layers)
+
+
+def patched_schedule(graph: Graph, layers: list[LayerCode], plan_for: Planner, length: int,
+                     bands: list[tuple[int, int]], peak_before: int) -> Schedule | None:
+    """The first `length` layers run in `bands` (rows of the cut), planned; None when the
+    bands cannot be expressed (a band pointer would not be 4-byte aligned)."""
+    candidate = _candidate(graph, layers, length, bands)
+    if candidate is None:
+        return None
+    return _scheduled(candidate, plan_for(candidate.graph, candidate.layers), peak_before,
+                      layers)
+
+
+def _scheduled(chosen: _Candidate, plan: MemoryPlan, peak_before: int,
+               layers: list[LayerCode]) -> Schedule:
     stage = chosen.layers[0]
-    return Schedule(chosen.graph, chosen.layers, patched_plan, PatchChoice(
+    return Schedule(chosen.graph, chosen.layers, plan, PatchChoice(
         layers=tuple(name for name, _ in stage.stage),
         cut=f"{stage.stage[-1][0]}_output",
         cut_shape=chosen.graph.tensor(chosen.graph.ops[0].outputs[0]).shape,
         bands=chosen.bands,
-        peak_before=plan.activations_bytes,
-        peak_after=peak,
-        stage_macc=stage.macc - extra,
-        extra_macc=extra,
+        peak_before=peak_before,
+        peak_after=plan.activations_bytes,
+        stage_macc=stage.macc - chosen.extra_macc,
+        extra_macc=chosen.extra_macc,
         network_macc=sum(code.macc for code in layers),
     ))
 
@@ -98,18 +113,25 @@ class _Candidate:
 
 
 def _candidates(graph: Graph, layers: list[LayerCode]) -> Iterator[_Candidate]:
-    """Every stage and band count. The least peak: at the stage's step its scratch, input
-    and cut are all live, and the cut can at best lie over the input."""
+    """Every stage and band count that can be expressed."""
     for length in stage_lengths(graph, layers)[:MAX_STAGE_LAYERS - 1]:
-        cut = graph.tensor(graph.ops[length - 1].outputs[0])
-        rows = cut.shape[1]
+        rows = graph.tensor(graph.ops[length - 1].outputs[0]).shape[1]
         for count in range(2, min(rows, MAX_BANDS) + 1):
-            bands = band_bounds(rows, count)
-            patched = patch_stage(graph, layers, length, bands)
-            if patched is None:
-                continue
-            stage = patched[1][0]
-            source = graph.tensor(graph.ops[0].inputs[0])
-            yield _Candidate(length, stage.scratch_bytes + max(source.nbytes, cut.nbytes),
-                             stage.macc - sum(code.macc for code in layers[:length]),
-                             tuple(bands), *patched)
+            candidate = _candidate(graph, layers, length, band_bounds(rows, count))
+            if candidate is not None:
+                yield candidate
+
+
+def _candidate(graph: Graph, layers: list[LayerCode], length: int,
+               bands: list[tuple[int, int]]) -> _Candidate | None:
+    """The least peak it can have: at the stage's step its scratch, input and cut are all
+    live, and the cut can at best lie over the input."""
+    patched = patch_stage(graph, layers, length, bands)
+    if patched is None:
+        return None
+    stage = patched[1][0]
+    source = graph.tensor(graph.ops[0].inputs[0])
+    cut = graph.tensor(graph.ops[length - 1].outputs[0])
+    return _Candidate(length, stage.scratch_bytes + max(source.nbytes, cut.nbytes),
+                      stage.macc - sum(code.macc for code in layers[:length]),
+                      tuple(bands), *patched)

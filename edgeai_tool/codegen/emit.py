@@ -221,7 +221,7 @@ def _band_layer(part: tuple[str, LayerCode], symbols: dict[str, str], band: Band
                 stage: LayerCode, index: int, buffers: _BufferAddresses, step: int) -> CLayer:
     """One call of a patched stage: its layer's kernel and data on one band's structure."""
     part_name, code = part
-    roles = {arg.role: arg for arg in stage.args}
+    tensors = {arg.role: arg.tensor for arg in stage.args}
     return CLayer(
         name=f"{part_name}_band{index // len(stage.stage)}",
         kernel=code.kernel,
@@ -229,8 +229,8 @@ def _band_layer(part: tuple[str, LayerCode], symbols: dict[str, str], band: Band
         params_fields=c_struct_fields(band.params, symbols),
         data_type=code.data_type,
         data_symbol=f"{buffers.name}_{part_name}_data",
-        call_args=[buffers.argument(roles[place.role], step, place.offset,
-                                    const=arg.role == "input")
+        call_args=[buffers.argument(Buffer(place.role, tensors[place.role], arg.ctype), step,
+                                    place.offset, const=arg.role == "input")
                    for place, arg in zip(band.args, code.args, strict=True)],
     )
 
