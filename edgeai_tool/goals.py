@@ -24,6 +24,9 @@ Planner = Callable[[Graph, list[LayerCode]], MemoryPlan]
 
 MAX_STAGE_LAYERS = 12  # the halo, and so the recomputation, grows with every layer
 MAX_BANDS = 24
+# -O ram trades time for memory, within reason: no patches that would recompute more than
+# half the network's MACs (IC's two residual blocks in 1-row bands would add 128 %).
+MAX_RECOMPUTED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -113,12 +116,13 @@ class _Candidate:
 
 
 def _candidates(graph: Graph, layers: list[LayerCode]) -> Iterator[_Candidate]:
-    """Every stage and band count that can be expressed."""
+    """Every stage and band count that can be expressed, within the recomputation limit."""
+    limit = MAX_RECOMPUTED_SHARE * sum(code.macc for code in layers)
     for length in stage_lengths(graph, layers)[:MAX_STAGE_LAYERS - 1]:
         rows = graph.tensor(graph.ops[length - 1].outputs[0]).shape[1]
         for count in range(2, min(rows, MAX_BANDS) + 1):
             candidate = _candidate(graph, layers, length, band_bounds(rows, count))
-            if candidate is not None:
+            if candidate is not None and candidate.extra_macc <= limit:
                 yield candidate
 
 
