@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from edgeai_tool.codegen.layers.base import LayerCode
 from edgeai_tool.codegen.patch_stage import (
     PatchChoice,
+    Rows,
     band_bounds,
     patch_stage,
     stage_lengths,
@@ -79,7 +80,7 @@ def _lowest_peak_patches(graph: Graph, layers: list[LayerCode], plan: MemoryPlan
 
 
 def patched_schedule(graph: Graph, layers: list[LayerCode], plan_for: Planner, length: int,
-                     bands: list[tuple[int, int]], peak_before: int) -> Schedule | None:
+                     bands: list[Rows], peak_before: int) -> Schedule | None:
     """The first `length` layers run in `bands` (rows of the cut), planned; None when the
     bands cannot be expressed (a band pointer would not be 4-byte aligned)."""
     candidate = _candidate(graph, layers, length, bands)
@@ -127,7 +128,7 @@ def _candidates(graph: Graph, layers: list[LayerCode]) -> Iterator[_Candidate]:
 
 
 def _candidate(graph: Graph, layers: list[LayerCode], length: int,
-               bands: list[tuple[int, int]]) -> _Candidate | None:
+               bands: list[Rows]) -> _Candidate | None:
     """The least peak it can have: at the stage's step its scratch, input and cut are all
     live, and the cut can at best lie over the input."""
     patched = patch_stage(graph, layers, length, bands)

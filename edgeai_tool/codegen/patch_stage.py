@@ -61,6 +61,9 @@ class PatchChoice:
         return 100.0 * self.extra_macc / self.network_macc if self.network_macc else 0.0
 
 
+Rows = tuple[int, int]  # [first, end)
+
+
 @dataclass(frozen=True)
 class _Rows:
     """A layer's geometry along the rows."""
@@ -84,8 +87,8 @@ class _Rows:
         return _Rows(params["input"][0], params["output"][0], int(params["stride_h"]),
                      int(params["pad_top"]), extent)
 
-    def needs(self, first: int, end: int) -> tuple[int, int]:
-        """The input rows [first, end) that output rows [first, end) read."""
+    def needs(self, first: int, end: int) -> Rows:
+        """The input rows that output rows [first, end) read, clipped to the input."""
         return (max(first * self.stride - self.pad_top, 0),
                 min((end - 1) * self.stride - self.pad_top + self.extent, self.in_rows))
 
@@ -132,18 +135,16 @@ def _bandable(graph: Graph, op: Op, code: LayerCode) -> bool:
             and roles[:2] == ["input", "output"])
 
 
-def band_bounds(rows: int, count: int) -> list[tuple[int, int]]:
+def band_bounds(rows: int, count: int) -> list[Rows]:
     """`rows` split into `count` bands as even as possible."""
     return [(k * rows // count, (k + 1) * rows // count) for k in range(count)]
 
 
-Rows = tuple[int, int]  # [first, end)
-
-
 def patch_stage(graph: Graph, layers: list[LayerCode], length: int,
-                bands: list[tuple[int, int]]) -> tuple[Graph, list[LayerCode]] | None:
+                bands: list[Rows]) -> tuple[Graph, list[LayerCode]] | None:
     """The graph and layers with their first `length` layers as one stage run in `bands`
-    (rows of the cut); None when a band pointer would not be 4-byte aligned."""
+    (rows of the cut); None when a band pointer would not be 4-byte aligned, or a call
+    would read no row (all padding)."""
     ops, codes = graph.ops[:length], layers[:length]
     rows = [_Rows.of(graph, op, code) for op, code in zip(ops, codes, strict=True)]
     stage = _Stage(graph, ops, codes, rows)
@@ -154,7 +155,8 @@ def patch_stage(graph: Graph, layers: list[LayerCode], length: int,
     scratch_at = max((at[t] + sizes[t] for t in stage.buffered), default=0)
     calls = [_band_call(stage, j, need, at, scratch_at) for need in needs
              for j in range(length)]
-    if any(place.offset % ALIGNMENT for call in calls for place in call.args):
+    if any(place.offset % ALIGNMENT for call in calls for place in call.args) or any(
+            call.params.get("input", (1,))[0] < 1 for call in calls):
         return None
     computed = [sum(need[op.outputs[0]][1] - need[op.outputs[0]][0] for need in needs)
                 for op in ops]
