@@ -269,7 +269,8 @@ class _BufferAddresses:
         pool = next(p for p, n in self.pool_numbers.items() if n == number)
         return _pool_base(self.name, number, self.plan.pools[pool].address)
 
-    def _address(self, key: str, ctype: str, const: bool, base=None, offset: int = 0) -> str:
+    def _address(self, key: str, ctype: str, const: bool, base: str | None = None,
+                 offset: int = 0) -> str:
         """`(ctype *)(pool<n> + offset)`, or from `base` when given a pool's base expression."""
         allocation = self.plan.allocations[key]
         number = self.pool_numbers[allocation.pool]
