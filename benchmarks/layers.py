@@ -14,6 +14,7 @@ scratch bytes.
     python benchmarks/layers.py --model models/quantized_model.tflite --per-layer
     python benchmarks/layers.py --only conv5x5 --save-models /tmp/bench-models
     python benchmarks/layers.py --compare other.json   # ratios against counts from elsewhere
+    python benchmarks/layers.py --model vww -O ram      # under another -O
 
 One inference on a fixed pseudo-random input (xorshift32, seed 1, the same bytes whatever
 the model) runs between bench_start() and bench_stop(); with --per-layer a second image
@@ -44,7 +45,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # support.tflite_builder: calibrated on
 from edgeai_tool.boards import board  # noqa: E402
 from edgeai_tool.boards.info import write_board_files  # noqa: E402
 from edgeai_tool.compiler import compile_model, write_files  # noqa: E402
-from edgeai_tool.options import Options  # noqa: E402
+from edgeai_tool.options import DEFAULT_OPTIMIZATION, OPTIMIZATIONS, Options  # noqa: E402
 from edgeai_tool.runtime import runtime_dir  # noqa: E402
 
 HARNESS = ROOT / "edgeai_tool" / "validate" / "qemu_harness"
@@ -274,8 +275,9 @@ def runtime_objects(build: Path) -> list[Path]:
 
 
 def measure(name: str, model: Path, build: Path, objects: list[Path], so: Path,
-            per_layer: bool) -> Result:
-    compilation = compile_model(model, Options(name="network", target="qemu-m7"))
+            per_layer: bool, optimization: str = DEFAULT_OPTIMIZATION) -> Result:
+    compilation = compile_model(model, Options(name="network", target="qemu-m7",
+                                               optimization=optimization))
     work = build / name
     if work.exists():
         shutil.rmtree(work)
@@ -394,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", help="JSON {benchmark or benchmark/layer: insns} to "
                         "print ratios against")
     parser.add_argument("--json", help="write the figures here as JSON")
+    parser.add_argument("-O", "--optimization", choices=OPTIMIZATIONS,
+                        default=DEFAULT_OPTIMIZATION, help="edgeai's -O for every network")
     args = parser.parse_args(argv)
 
     build = Path(args.build)
@@ -428,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, path in models.items():
         try:
             results.append(measure(name, path, build, objects, so,
-                                   args.per_layer or suite == "none"))
+                                   args.per_layer or suite == "none", args.optimization))
         except Exception as exc:
             print(f"{name}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else exc}",
                   file=sys.stderr)

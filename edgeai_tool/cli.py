@@ -49,7 +49,9 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory-pool", metavar="FILE",
                         help="memory pools in ST's mempools JSON format (default: one pool)")
     parser.add_argument("-O", "--optimization", default=DEFAULT_OPTIMIZATION,
-                        choices=OPTIMIZATIONS)
+                        choices=OPTIMIZATIONS,
+                        help="ram: run the first layers in row bands when that lowers the "
+                             "activations (recomputation shown in the report)")
     parser.add_argument("--no-inputs-allocation", action="store_true",
                         help="keep input buffers outside the activations")
     parser.add_argument("--no-outputs-allocation", action="store_true",

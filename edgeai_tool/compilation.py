@@ -12,6 +12,7 @@ from pathlib import Path
 
 from edgeai_tool.codegen.emit import CNetwork
 from edgeai_tool.codegen.layers.base import LayerCode
+from edgeai_tool.codegen.patch_stage import PatchChoice
 from edgeai_tool.ir import Graph
 from edgeai_tool.memory import MemoryPlan
 from edgeai_tool.options import Options
@@ -29,6 +30,7 @@ class CompiledModel:
     plan: MemoryPlan
     network: CNetwork
     command_line: str
+    patch: PatchChoice | None  # the stage -O ram runs in row bands, if any
 
 
 @dataclass(frozen=True)

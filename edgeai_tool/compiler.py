@@ -14,12 +14,21 @@ from pathlib import Path
 
 from edgeai_tool.codegen.choice import lower_network
 from edgeai_tool.codegen.emit import build_network, render_c_files
+from edgeai_tool.codegen.layers.base import LayerCode
 from edgeai_tool.codegen.legacy import legacy_api
 from edgeai_tool.compilation import Compilation, CompiledModel
 from edgeai_tool.errors import EdgeAIError
+from edgeai_tool.goals import schedule_for_goal
 from edgeai_tool.importer import load_model
 from edgeai_tool.io_types import with_io_types
-from edgeai_tool.memory import MemoryPool, default_pools, load_mempools, plan_memory
+from edgeai_tool.ir import Graph
+from edgeai_tool.memory import (
+    MemoryPlan,
+    MemoryPool,
+    default_pools,
+    load_mempools,
+    plan_memory,
+)
 from edgeai_tool.ops.check import check_model
 from edgeai_tool.options import Options
 from edgeai_tool.passes import optimize
@@ -37,16 +46,23 @@ def compile_model(model_path: str | Path, options: Options,
                              options.output_data_type)
     check_model(imported)
     graph = optimize(imported)
-    layers = lower_network(graph, options.optimization, flash_budget=model_path.stat().st_size)
-    plan = plan_memory(graph, [layer.scratch_bytes for layer in layers], pools,
-                       options.allocate_inputs, options.allocate_outputs,
-                       [layer.overwrites for layer in layers],
-                       # the im2col kernels read one scratch byte per multiply-accumulate
-                       [layer.macc if layer.scratch_bytes else 0 for layer in layers])
+
+    def plan_for(graph: Graph, layers: list[LayerCode]) -> MemoryPlan:
+        return plan_memory(graph, [layer.scratch_bytes for layer in layers], pools,
+                           options.allocate_inputs, options.allocate_outputs,
+                           [layer.overwrites for layer in layers],
+                           # the im2col kernels read one scratch byte per multiply-accumulate
+                           [layer.macc if layer.scratch_bytes else 0 for layer in layers])
+
+    layers = lower_network(graph, options.optimization,
+                           flash_budget=model_path.stat().st_size)
+    schedule = schedule_for_goal(options.optimization, graph, layers, plan_for)
+    graph, layers, plan = schedule.graph, schedule.layers, schedule.plan
     network = build_network(graph, layers, plan, options.name, options.target,
                             options.optimization)
     compiled = CompiledModel(model_path, options, imported, graph, layers, plan, network,
-                             command_line or f"generate --model {model_path.name}")
+                             command_line or f"generate --model {model_path.name}",
+                             schedule.patch)
     legacy = (legacy_api(network, sum(layer.macc for layer in layers))
               if options.legacy_api else None)
     files = render_c_files(network, legacy)

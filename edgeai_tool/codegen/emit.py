@@ -16,7 +16,7 @@ import numpy as np
 
 from edgeai_tool import __version__
 from edgeai_tool.codegen.cformat import c_array_lines, c_identifier, c_struct_fields
-from edgeai_tool.codegen.layers.base import Buffer, LayerCode
+from edgeai_tool.codegen.layers.base import BandCall, Buffer, LayerCode
 from edgeai_tool.ir import Graph, Tensor
 from edgeai_tool.memory import MemoryPlan
 from edgeai_tool.memory.mempools import POOL_SECTION_PREFIX
@@ -36,6 +36,11 @@ class CLayer:
     data_type: str
     data_symbol: str
     call_args: list[str]
+    params_symbol: str = ""  # "" = `<name>_params`
+    declares_params: bool = True  # False when it shares an earlier layer's (equal) params
+
+    def __post_init__(self) -> None:
+        self.params_symbol = self.params_symbol or f"{self.name}_params"
 
 
 @dataclass
@@ -163,20 +168,24 @@ def build_network(graph: Graph, layers: list[LayerCode], plan: MemoryPlan, name:
     names = layer_names(graph)
     c_layers, arrays, structs = [], [], []
     for step, (layer_name, code) in enumerate(zip(names, layers, strict=True)):
-        symbols = {a.name: f"{name}_{layer_name}_{a.name}" for a in code.arrays}
-        arrays += [CArrayText(symbols[a.name], a.ctype, int(a.values.size),
-                              c_array_lines(a.values, a.ctype)) for a in code.arrays]
-        data_symbol = f"{name}_{layer_name}_data"
-        if code.data_type:
-            structs.append(CDataStruct(code.data_type, data_symbol,
-                                       c_struct_fields(code.data, symbols)))
+        parts = ([(f"{layer_name}_{sub_name}", sub) for sub_name, sub in code.stage]
+                 or [(layer_name, code)])
+        texts = [_layer_text(name, part_name, part) for part_name, part in parts]
+        for part_arrays, part_struct, _ in texts:
+            arrays += part_arrays
+            structs += [part_struct] if part_struct else []
+        if code.stage:
+            c_layers += _shared_params([_band_layer(parts[band.layer], texts[band.layer][2],
+                                                    band, code, k, buffers, step)
+                                        for k, band in enumerate(code.bands)])
+            continue
         c_layers.append(CLayer(
             name=layer_name,
             kernel=code.kernel,
             params_type=code.params_type,
-            params_fields=c_struct_fields(code.params, symbols),
+            params_fields=c_struct_fields(code.params, texts[0][2]),
             data_type=code.data_type,
-            data_symbol=data_symbol,
+            data_symbol=f"{name}_{layer_name}_data",
             call_args=[buffers.argument(arg, step) for arg in code.args],
         ))
     inputs = [buffers.io(t, i + 1) for i, t in enumerate(graph.inputs)]
@@ -188,7 +197,8 @@ def build_network(graph: Graph, layers: list[LayerCode], plan: MemoryPlan, name:
         version=__version__,
         target=target,
         optimization=optimization,
-        headers=sorted({code.header for code in layers}),
+        headers=sorted({part.header for code in layers
+                        for part in ([sub for _, sub in code.stage] or [code])}),
         pools=pools,
         inputs=inputs,
         outputs=outputs,
@@ -202,6 +212,46 @@ def build_network(graph: Graph, layers: list[LayerCode], plan: MemoryPlan, name:
         state_bytes=plan.state_bytes,
         state_fills=[_state_fill(graph.tensor(t), offset) for t, offset in plan.state.items()],
     )
+
+
+def _layer_text(name: str, layer_name: str, code: LayerCode
+                ) -> tuple[list[CArrayText], CDataStruct | None, dict[str, str]]:
+    """A layer's constant arrays and data struct as C text, and its arrays' symbols."""
+    symbols = {a.name: f"{name}_{layer_name}_{a.name}" for a in code.arrays}
+    arrays = [CArrayText(symbols[a.name], a.ctype, int(a.values.size),
+                         c_array_lines(a.values, a.ctype)) for a in code.arrays]
+    struct = (CDataStruct(code.data_type, f"{name}_{layer_name}_data",
+                          c_struct_fields(code.data, symbols)) if code.data_type else None)
+    return arrays, struct, symbols
+
+
+def _band_layer(part: tuple[str, LayerCode], symbols: dict[str, str], band: BandCall,
+                stage: LayerCode, index: int, buffers: _BufferAddresses, step: int) -> CLayer:
+    """One call of a patched stage: its layer's kernel and data on one band's structure."""
+    part_name, code = part
+    tensors = {arg.role: arg.tensor for arg in stage.args}
+    return CLayer(
+        name=f"{part_name}_band{index // len(stage.stage)}",
+        kernel=code.kernel,
+        params_type=code.params_type,
+        params_fields=c_struct_fields(band.params, symbols),
+        data_type=code.data_type,
+        data_symbol=f"{buffers.name}_{part_name}_data",
+        call_args=[buffers.argument(Buffer(place.role, tensors[place.role], arg.ctype), step,
+                                    place.offset, const=arg.role == "input")
+                   for place, arg in zip(band.args, code.args, strict=True)],
+    )
+
+
+def _shared_params(layers: list[CLayer]) -> list[CLayer]:
+    """Band calls with equal structures (the bands between the first and the last) name
+    one params struct, the first's, so each is in flash once."""
+    first: dict[tuple[str, ...], str] = {}
+    for layer in layers:
+        key = (layer.params_type, *layer.params_fields)
+        layer.declares_params = key not in first
+        layer.params_symbol = first.setdefault(key, layer.params_symbol)
+    return layers
 
 
 def _state_fill(tensor: Tensor, offset: int) -> CStateFill:
@@ -227,7 +277,8 @@ class _BufferAddresses:
         pool = next(p for p, n in self.pool_numbers.items() if n == number)
         return _pool_base(self.name, number, self.plan.pools[pool].address)
 
-    def _address(self, key: str, ctype: str, const: bool, base: str | None = None) -> str:
+    def _address(self, key: str, ctype: str, const: bool, base: str | None = None,
+                 offset: int = 0) -> str:
         """`(ctype *)(pool<n> + offset)`, or from `base` when given a pool's base expression."""
         allocation = self.plan.allocations[key]
         number = self.pool_numbers[allocation.pool]
@@ -237,17 +288,20 @@ class _BufferAddresses:
         else:
             pool = base(number)
         qualifier = "const " if const else ""
-        return f"({qualifier}{ctype} *)({pool} + {allocation.offset})"
+        return f"({qualifier}{ctype} *)({pool} + {allocation.offset + offset})"
 
-    def tensor_address(self, tensor_id: int, const: bool, base=None) -> str:
+    def tensor_address(self, tensor_id: int, const: bool, base=None, offset: int = 0) -> str:
         base_id = self.graph.buffer_of(tensor_id)
         ctype = C_TYPES[self.graph.tensor(base_id).dtype]
         qualifier = "const " if const else ""
         if base_id in self.plan.external:
-            return f"({qualifier}{ctype} *){self._external_symbol(base_id)}"
+            symbol = self._external_symbol(base_id)
+            if offset:  # a band of an int8 I/O buffer: elements are bytes
+                return f"(({qualifier}{ctype} *){symbol} + {offset})"
+            return f"({qualifier}{ctype} *){symbol}"
         if base_id in self.plan.state:
             return f"({qualifier}{ctype} *)({self.name}_state + {self.plan.state[base_id]})"
-        return self._address(f"t{base_id}", ctype, const, base)
+        return self._address(f"t{base_id}", ctype, const, base, offset)
 
     def _external_symbol(self, tensor_id: int) -> str:
         role, number = self._io_role(tensor_id)
@@ -260,12 +314,16 @@ class _BufferAddresses:
         outputs = [self.graph.buffer_of(t) for t in self.graph.outputs]
         return "output", outputs.index(tensor_id) + 1
 
-    def argument(self, arg: Buffer, step: int) -> str:
+    def argument(self, arg: Buffer, step: int, offset: int = 0, const: bool | None = None
+                 ) -> str:
+        """The C address of a layer's argument, `offset` bytes in; `const` as the kernel
+        takes it (by default: inputs only)."""
+        const = arg.role == "input" if const is None else const
         if arg.role == "scratch":
-            return self._address(f"s{step}", arg.ctype, const=False)
+            return self._address(f"s{step}", arg.ctype, const, offset=offset)
         if arg.role == "state":
             return self.tensor_address(arg.tensor, const=False)
-        return self.tensor_address(arg.tensor, const=arg.role == "input")
+        return self.tensor_address(arg.tensor, const, offset=offset)
 
     def io(self, tensor_id: int, number: int) -> CIo:
         tensor: Tensor = self.graph.tensor(tensor_id)

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from edgeai_tool import __version__
+from edgeai_tool.codegen.patch_stage import PatchChoice
 from edgeai_tool.compilation import CompiledModel
 from edgeai_tool.report.analysis import ArrayInfo, IoInfo, LayerInfo, PoolInfo, Report, analyze
 
@@ -66,6 +67,7 @@ def c_info(compilation: CompiledModel) -> dict[str, Any]:
                         if array.domain == "activations"],
         },
         **_state(report),
+        **_patches(compilation.patch),
         "inputs": [_io(io) for io in report.inputs],
         "outputs": [_io(io) for io in report.outputs],
         "layers": [_layer(layer) for layer in report.layers],
@@ -73,6 +75,20 @@ def c_info(compilation: CompiledModel) -> dict[str, Any]:
         "ram": {"total_bytes": report.ram_bytes, "inputs_external_bytes": inputs,
                 "outputs_external_bytes": outputs},
     }
+
+
+def _patches(patch: PatchChoice | None) -> dict[str, Any]:
+    """-O ram's patch-based execution, when it chose one."""
+    if patch is None:
+        return {}
+    return {"patches": {
+        "stage": list(patch.layers), "cut": patch.cut, "cut_shape": list(patch.cut_shape),
+        "bands": [list(band) for band in patch.bands],
+        "activations_bytes_before": patch.peak_before,
+        "activations_bytes_after": patch.peak_after,
+        "stage_macc": patch.stage_macc, "recomputed_macc": patch.extra_macc,
+        "recomputed_percent": round(patch.extra_percent, 2),
+    }}
 
 
 def _state(report: Report) -> dict[str, Any]:

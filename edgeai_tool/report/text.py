@@ -11,6 +11,7 @@ import shlex
 from collections.abc import Iterable, Mapping, Sequence
 
 from edgeai_tool import __version__
+from edgeai_tool.codegen.patch_stage import PatchChoice
 from edgeai_tool.compilation import CompiledModel
 from edgeai_tool.options import C_FILE_PATTERNS
 from edgeai_tool.report.analysis import IoInfo, PoolInfo, Report, analyze
@@ -50,6 +51,7 @@ def render_report(compilation: CompiledModel, command_line: str | None = None,
     sections = [
         _header(command_line),
         _exec_summary(compilation, report, command_line),
+        *([_patches(compilation.patch)] if compilation.patch else []),
         _pools_summary(report),
         [*_model_table(report), _model_line(report)],
         _graph_summary(report),
@@ -138,6 +140,23 @@ def _exec_summary(compilation: CompiledModel, report: Report, command_line: str)
     if _io_mark(report):
         lines.append("(*) 'input'/'output' buffers can be used from the activations buffer")
     return lines
+
+
+def _patches(patch: PatchChoice) -> list[str]:
+    """What -O ram's patch-based execution chose, and what its recomputation costs."""
+    sizes = [end - first for first, end in patch.bands]
+    lines = key_value_lines([
+        ("stage", f"{', '.join(patch.layers)} (run in row bands)"),
+        ("cut", f"{patch.cut} ({'x'.join(map(str, patch.cut_shape))}), written whole"),
+        ("bands", f"{len(sizes)}, of {'/'.join(map(str, sorted(set(sizes))))} rows "
+                  f"({sum(sizes)} rows of the cut)"),
+        ("activations", f"{patch.peak_before:,} B without patches -> {patch.peak_after:,} B "
+                        f"({delta(patch.peak_after, patch.peak_before)})"),
+        ("recomputed macc", f"{patch.extra_macc:,} (+{patch.extra_percent:.1f}% of the "
+                            f"network's {patch.network_macc:,}; the stage's own: "
+                            f"{patch.stage_macc:,})"),
+    ])
+    return ["Patch-based execution (-O ram)", _rule(lines), *lines, _rule(lines)]
 
 
 def _io_line(role: str, io: IoInfo, count: int) -> tuple[str, str]:

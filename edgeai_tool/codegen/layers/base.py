@@ -50,6 +50,24 @@ class Buffer:
 CValue = int | float | str | ArrayRef | tuple
 
 
+@dataclass(frozen=True)
+class BufferAt:
+    """A place in one of a stage layer's buffers (`role` as in `Buffer`), `offset` bytes in."""
+
+    role: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class BandCall:
+    """One kernel call of a patched stage: layer `layer` of the stage on one band of rows,
+    with that band's structure and the places of its arguments (in the layer's order)."""
+
+    layer: int
+    params: dict[str, CValue]
+    args: list[BufferAt]
+
+
 @dataclass
 class LayerCode:
     """One C layer: a kernel call with its const parameter structs.
@@ -74,6 +92,10 @@ class LayerCode:
     # start at which the kernel never overwrites an input byte it has still to read: the
     # memory planner may then place the output over the input when the input dies here.
     overwrites: dict[int, int] = field(default_factory=dict)
+    # A patched stage (codegen.patch_stage): its layers, by name, and the calls running them
+    # band by band; the stage's own kernel, params and data are then unused.
+    stage: list[tuple[str, LayerCode]] = field(default_factory=list)
+    bands: list[BandCall] = field(default_factory=list)
 
 
 Lowering = Callable[[Graph, Op], LayerCode]
