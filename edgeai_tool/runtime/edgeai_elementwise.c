@@ -20,6 +20,13 @@
 #define ELTWISE_INLINE static inline
 #endif
 
+/* Saturation to int8: one SSAT (shift included) where the DSP header provides it. */
+#if EDGEAI_USE_DSP
+#define ELTWISE_SAT8(x) EDGEAI_SSAT8(x)
+#else
+#define ELTWISE_SAT8(x) EDGEAI_CLAMP((x), -128, 127)
+#endif
+
 /*
  * edgeai_requantize_mac with its loop invariants hoisted, for |x| < 2^30
  * whenever shift < 0 (here: ADD/SUB values stay below 2^29 and MUL's products below 2^16).
@@ -153,6 +160,72 @@ ELTWISE_INLINE void addsub_row(const void *data_ptr, int32_t subtract, int32_t n
     }
 }
 
+/* Output tables: out[i] = clamp(sat8((lut1[a] + lut2[b]) >> 22)), SUB's table already negated.
+ * `clamp` (an activation narrower than int8) and the steps are constants at each call site. */
+ELTWISE_INLINE void addsub_output_loop(const int32_t *lut1, const int32_t *lut2, int32_t clamp,
+                                      int32_t act_min, int32_t act_max, int32_t n,
+                                      const int8_t *a, int32_t step_a, const int8_t *b,
+                                      int32_t step_b, int8_t *out)
+{
+    int32_t i;
+    for (i = 0; i < n; ++i) {
+        const int32_t sum = lut1[a[i * step_a]] + lut2[b[i * step_b]];
+        int32_t value = ELTWISE_SAT8(sum >> EDGEAI_ADD_LUT_OUTPUT_SHIFT);
+        if (clamp) {
+            value = EDGEAI_CLAMP(value, act_min, act_max);
+        }
+        out[i] = (int8_t)value;
+    }
+}
+
+ELTWISE_INLINE int8_t addsub_output(const int32_t *lut1, const int32_t *lut2, int8_t x1, int8_t x2)
+{
+    return (int8_t)ELTWISE_SAT8((lut1[x1] + lut2[x2]) >> EDGEAI_ADD_LUT_OUTPUT_SHIFT);
+}
+
+/* Four elements: out[k] for k < 4. */
+ELTWISE_INLINE void addsub_output_quad(const int32_t *lut1, const int32_t *lut2, const int8_t *a,
+                                      const int8_t *b, int8_t *out)
+{
+    out[0] = addsub_output(lut1, lut2, a[0], b[0]);
+    out[1] = addsub_output(lut1, lut2, a[1], b[1]);
+    out[2] = addsub_output(lut1, lut2, a[2], b[2]);
+    out[3] = addsub_output(lut1, lut2, a[3], b[3]);
+}
+
+/* The same-shape, int8-range case, eight elements per iteration: the loop's own
+ * instructions then cost well under one per element. */
+static void addsub_output_flat(const int32_t *lut1, const int32_t *lut2, int32_t n,
+                               const int8_t *a, const int8_t *b, int8_t *out)
+{
+    int32_t i;
+    for (i = 0; i + 8 <= n; i += 8) {
+        addsub_output_quad(lut1, lut2, a + i, b + i, out + i);
+        addsub_output_quad(lut1, lut2, a + i + 4, b + i + 4, out + i + 4);
+    }
+    for (; i < n; ++i) {
+        out[i] = addsub_output(lut1, lut2, a[i], b[i]);
+    }
+}
+
+static void addsub_row_output(const void *data_ptr, int32_t n, const int8_t *a, int32_t step_a,
+                              const int8_t *b, int32_t step_b, int8_t *out)
+{
+    const edgeai_add_data *const data = (const edgeai_add_data *)data_ptr;
+    const int32_t *const lut1 = data->input1_lut + 128; /* indexed by the int8 value */
+    const int32_t *const lut2 = data->input2_lut + 128;
+    const int32_t act_min = data->act_min;
+    const int32_t act_max = data->act_max;
+
+    if (act_min > -128 || act_max < 127) {
+        addsub_output_loop(lut1, lut2, 1, act_min, act_max, n, a, step_a, b, step_b, out);
+    } else if (step_a != 0 && step_b != 0) {
+        addsub_output_flat(lut1, lut2, n, a, b, out);
+    } else {
+        addsub_output_loop(lut1, lut2, 0, act_min, act_max, n, a, step_a, b, step_b, out);
+    }
+}
+
 /* A row function (eltwise_row_fn) from an inline row and its constant. */
 #define ELTWISE_ROW(name, row, constant)                                                     \
     static void name(const void *data, int32_t n, const int8_t *a, int32_t step_a,           \
@@ -169,6 +242,9 @@ ELTWISE_ROW(sub_row_lut, addsub_row_lut, 1)
 static eltwise_row_fn addsub_row_fn(const edgeai_add_data *data, int32_t subtract)
 {
     const int32_t lut = data->input1_lut != NULL && data->input2_lut != NULL;
+    if (lut && data->lut_output) {
+        return addsub_row_output;
+    }
     if (subtract) {
         return lut ? sub_row_lut : sub_row;
     }
