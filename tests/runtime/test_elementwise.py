@@ -175,6 +175,10 @@ EXHAUSTIVE = [
     ("MUL", (0.01, 0), (0.02, 0), (0.5, 0), "NONE"),  # small multiplier (2^-11)
     ("MAXIMUM", (0.05, -3), (0.05, -3), (0.05, -3), ""),
     ("MINIMUM", (0.05, -3), (0.05, -3), (0.05, -3), ""),
+    # Broadcast rows with output tables (see SAME_SHAPE), with and without a clamp.
+    ("ADD", (0.039393551647663116, -128), (0.10419496148824692, 4),
+     (0.050945673137903214, -128), "RELU"),
+    ("SUB", (0.0613, 12), (0.0297, -7), (0.0471, 5), "RELU"),
 ]
 
 
@@ -195,6 +199,10 @@ def test_exhaustive_pairs_bit_exact(tmp_path: Path) -> None:
             b.op(kind, [x1, x2], [y], fused_activation_function=activation)
         b.output(y)
     model = b.build()
+    graph = import_model(model)
+    tables = [lower(graph, op).data.get("lut_output", 0) for op in graph.ops
+              if op.kind in ("ADD", "SUB")]
+    assert tables[-2:] == [1, 1] and 0 in tables  # both forms on broadcast rows
     values = np.arange(-128, 128, dtype=np.int8)
     column = np.stack([values, values[::-1]]).reshape(2, 256, 1)
     row = np.stack([values, np.roll(values, 77)]).reshape(2, 1, 256)
