@@ -160,8 +160,15 @@ ELTWISE_INLINE void addsub_row(const void *data_ptr, int32_t subtract, int32_t n
     }
 }
 
-/* Output tables: out[i] = clamp(sat8((lut1[a] + lut2[b]) >> 22)), SUB's table already negated.
- * `clamp` (an activation narrower than int8) and the steps are constants at each call site. */
+/* Output tables: sat8((lut1[x1] + lut2[x2]) >> 22), SUB's table already negated. */
+ELTWISE_INLINE int8_t addsub_output(const int32_t *lut1, const int32_t *lut2, int8_t x1,
+                                    int8_t x2)
+{
+    return (int8_t)ELTWISE_SAT8((lut1[x1] + lut2[x2]) >> EDGEAI_ADD_LUT_OUTPUT_SHIFT);
+}
+
+/* out[i] = clamp(addsub_output(a, b)); `clamp` (an activation narrower than int8) and the
+ * steps are constants at each call site. */
 ELTWISE_INLINE void addsub_output_loop(const int32_t *lut1, const int32_t *lut2, int32_t clamp,
                                       int32_t act_min, int32_t act_max, int32_t n,
                                       const int8_t *a, int32_t step_a, const int8_t *b,
@@ -169,18 +176,12 @@ ELTWISE_INLINE void addsub_output_loop(const int32_t *lut1, const int32_t *lut2,
 {
     int32_t i;
     for (i = 0; i < n; ++i) {
-        const int32_t sum = lut1[a[i * step_a]] + lut2[b[i * step_b]];
-        int32_t value = ELTWISE_SAT8(sum >> EDGEAI_ADD_LUT_OUTPUT_SHIFT);
+        int32_t value = addsub_output(lut1, lut2, a[i * step_a], b[i * step_b]);
         if (clamp) {
             value = EDGEAI_CLAMP(value, act_min, act_max);
         }
         out[i] = (int8_t)value;
     }
-}
-
-ELTWISE_INLINE int8_t addsub_output(const int32_t *lut1, const int32_t *lut2, int8_t x1, int8_t x2)
-{
-    return (int8_t)ELTWISE_SAT8((lut1[x1] + lut2[x2]) >> EDGEAI_ADD_LUT_OUTPUT_SHIFT);
 }
 
 /* Four elements: out[k] for k < 4. */

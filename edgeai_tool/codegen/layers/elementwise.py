@@ -54,8 +54,8 @@ from edgeai_tool.quant import (
 # flash (2 KiB in all).
 LUT_MIN_ELEMENTS = 1024
 # The fixed point of output tables: the kernel's saturation takes it as an immediate
-# (EDGEAI_ADD_LUT_OUTPUT_SHIFT). 22 bits keep the sum of two entries inside int32 for
-# outputs up to 2^8 steps beyond the int8 range, and a rounding error below 2^-21 steps.
+# (EDGEAI_ADD_LUT_OUTPUT_SHIFT). With 22 bits, int32 sums reach 512 output steps either side
+# of 0 and two rounded entries are off by at most 2^-22 steps.
 LUT_OUTPUT_SHIFT = 22
 _KERNEL_NAMES = {"ADD": "add", "SUB": "sub", "MUL": "mul", "MAXIMUM": "maximum",
                  "MINIMUM": "minimum"}
@@ -248,13 +248,13 @@ def output_tables(lut1: np.ndarray, lut2: np.ndarray, data: dict[str, CValue],
     below = expected < act_max  # and stay below (expected + 1) * 2^22
     low = int(np.max(expected[above] * one - sums[above])) if above.any() else None
     high = int(np.min((expected[below] + 1) * one - 1 - sums[below])) if below.any() else None
-    if low is not None and high is not None and low > high:
+    bounds = [bound for bound in (low, high) if bound is not None]
+    if len(bounds) == 2 and low > high:
         return None
-    constant = (low + high) // 2 if low is not None and high is not None else low or high or 0
+    constant = sum(bounds) // len(bounds) if bounds else 0  # the middle of what is allowed
     table1 = share1 + constant
     # The kernel adds in int32: refuse any entry or sum outside it.
-    extremes = (table1, share2, table1[:, None] + share2[None, :])
-    if any(int(np.abs(values).max()) >= 1 << 31 for values in extremes):
+    if any(int(np.abs(values).max()) >= 1 << 31 for values in (table1, share2, sums + constant)):
         return None
     return table1.astype(np.int32), share2.astype(np.int32)
 
