@@ -254,10 +254,47 @@ static eltwise_row_fn addsub_row_fn(const edgeai_add_data *data, int32_t subtrac
 
 /* ---- MUL -------------------------------------------------------------------------------- */
 
-static void mul_row(const void *data_ptr, int32_t n, const int8_t *a, int32_t step_a,
-                    const int8_t *b, int32_t step_b, int8_t *out)
+/* MUL's output shifts that mul_fast_loop requantizes: a multiplier below 1/2, small enough
+ * a right shift for the zero point to ride along. */
+#define MUL_FAST_MIN_RIGHT 1
+#define MUL_FAST_MAX_RIGHT 23
+
+/*
+ * MUL with right = -output_shift in [1, 23]. p = 2 (x1 + offset1)(x2 + offset2) has
+ * |p| < 2^17, so SMMLAR(p, multiplier, base) = base + high, high being TFLM's doubling high
+ * multiply of the product (edgeai_requantize.h); with base = 2^(right - 1) + zero point *
+ * 2^right, adding -1 for p < 0 and shifting right gives RoundingDivideByPOT(high, right) +
+ * zero point (as edgeai_rq_fast), every sum well inside int32. `clamp` (an activation
+ * narrower than int8) and the steps are constants at each call site.
+ */
+ELTWISE_INLINE void mul_fast_loop(const edgeai_mul_data *data, int32_t clamp, int32_t n,
+                                 const int8_t *a, int32_t step_a, const int8_t *b,
+                                 int32_t step_b, int8_t *out)
 {
-    const edgeai_mul_data *data = (const edgeai_mul_data *)data_ptr;
+    const int32_t twice_offset1 = 2 * data->input1_offset;
+    const int32_t offset2 = data->input2_offset;
+    const int32_t multiplier = data->output_multiplier;
+    const int32_t right = -data->output_shift;
+    const int32_t base = (1 << (right - 1)) + data->output_offset * (1 << right);
+    const int32_t act_min = data->act_min;
+    const int32_t act_max = data->act_max;
+    int32_t i;
+
+    for (i = 0; i < n; ++i) {
+        const int32_t doubled = (2 * a[i * step_a] + twice_offset1) * (b[i * step_b] + offset2);
+        const int32_t rounded = edgeai_smmlar(doubled, multiplier, base) + (doubled >> 31);
+        int32_t value = ELTWISE_SAT8(rounded >> right);
+        if (clamp) {
+            value = EDGEAI_CLAMP(value, act_min, act_max);
+        }
+        out[i] = (int8_t)value;
+    }
+}
+
+/* Any output shift: three requantization steps per element. */
+static void mul_loop(const edgeai_mul_data *data, int32_t n, const int8_t *a, int32_t step_a,
+                     const int8_t *b, int32_t step_b, int8_t *out)
+{
     const int32_t offset1 = data->input1_offset;
     const int32_t offset2 = data->input2_offset;
     const eltwise_rq out_rq = eltwise_rq_make(data->output_multiplier, data->output_shift);
@@ -273,6 +310,22 @@ static void mul_row(const void *data_ptr, int32_t n, const int8_t *a, int32_t st
         int32_t value = eltwise_requantize(x1 * x2, out_rq) + out_offset;
         value = EDGEAI_CLAMP(value, act_min, act_max);
         out[i] = (int8_t)value;
+    }
+}
+
+static void mul_row(const void *data_ptr, int32_t n, const int8_t *a, int32_t step_a,
+                    const int8_t *b, int32_t step_b, int8_t *out)
+{
+    const edgeai_mul_data *data = (const edgeai_mul_data *)data_ptr;
+    const int32_t right = -data->output_shift;
+    if (right < MUL_FAST_MIN_RIGHT || right > MUL_FAST_MAX_RIGHT) {
+        mul_loop(data, n, a, step_a, b, step_b, out);
+    } else if (data->act_min > -128 || data->act_max < 127) {
+        mul_fast_loop(data, 1, n, a, step_a, b, step_b, out);
+    } else if (step_a != 0 && step_b != 0) {
+        mul_fast_loop(data, 0, n, a, 1, b, 1, out);
+    } else {
+        mul_fast_loop(data, 0, n, a, step_a, b, step_b, out);
     }
 }
 

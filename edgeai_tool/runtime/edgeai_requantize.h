@@ -111,7 +111,8 @@ static inline int32_t edgeai_smmlar(int32_t a, int32_t b, int32_t acc)
 #else
 static inline int32_t edgeai_smmlar(int32_t a, int32_t b, int32_t acc)
 {
-    return (int32_t)((((int64_t)acc << 32) + (int64_t)a * b + (INT64_C(1) << 31)) >> 32);
+    const int64_t high_part = (int64_t)acc * (INT64_C(1) << 32); /* acc may be negative */
+    return (int32_t)((high_part + (int64_t)a * b + (INT64_C(1) << 31)) >> 32);
 }
 #endif
 

@@ -173,6 +173,7 @@ EXHAUSTIVE = [
     ("MUL", (0.05, -3), (0.03, 10), (0.05 * 0.03 * 128, -1), "NONE"),
     ("MUL", (0.5, 0), (0.4, -5), (0.02, 3), "RELU_N1_TO_1"),  # multiplier > 1: left shift
     ("MUL", (0.01, 0), (0.02, 0), (0.5, 0), "NONE"),  # small multiplier (2^-11)
+    ("MUL", (0.05, 3), (0.04, -2), (0.0027, 1), "NONE"),  # multiplier in [1/2, 1): no shift
     ("MAXIMUM", (0.05, -3), (0.05, -3), (0.05, -3), ""),
     ("MINIMUM", (0.05, -3), (0.05, -3), (0.05, -3), ""),
     # Broadcast rows with output tables (see SAME_SHAPE), with and without a clamp.
@@ -229,12 +230,16 @@ SAME_SHAPE = [
     ("ADD", (0.05, 0), (0.1, 0), (0.1, 0), "NONE", False),  # exact ties of both signs
     ("ADD", (0.04245893657207489, -2), (0.0942772850394249, 4), (0.07198436558246613, 19),
      "NONE", False),
+    # MUL has no tables; a multiplier below 1/2 takes its one-rounding loop
+    ("MUL", (0.05, -3), (0.03, 10), (0.0213, 5), "NONE", False),
+    ("MUL", (0.05, -3), (0.03, 10), (0.0213, 20), "RELU", False),  # clamped
 ]
 
 
 def test_same_shape_tables_bit_exact_on_every_pair(tmp_path: Path) -> None:
     """The flat ADD/SUB path with output tables (eight elements per iteration, the clamped
-    loop) and with the first-requantization tables where the check refuses them."""
+    loop) and with the first-requantization tables where the check refuses them; MUL's
+    flat and clamped loops."""
     size = 256 * 256 + 5
     b = ModelBuilder()
     for index, (kind, (s1, z1), (s2, z2), (so, zo), activation, _) in enumerate(SAME_SHAPE):
