@@ -20,6 +20,13 @@
 #define ELTWISE_INLINE static inline
 #endif
 
+/* Saturation to int8: one SSAT (shift included) where the DSP header provides it. */
+#if EDGEAI_USE_DSP
+#define ELTWISE_SAT8(x) EDGEAI_SSAT8(x)
+#else
+#define ELTWISE_SAT8(x) EDGEAI_CLAMP((x), -128, 127)
+#endif
+
 /*
  * edgeai_requantize_mac with its loop invariants hoisted, for |x| < 2^30
  * whenever shift < 0 (here: ADD/SUB values stay below 2^29 and MUL's products below 2^16).
@@ -153,6 +160,73 @@ ELTWISE_INLINE void addsub_row(const void *data_ptr, int32_t subtract, int32_t n
     }
 }
 
+/* Output tables: sat8((lut1[x1] + lut2[x2]) >> 22), SUB's table already negated. */
+ELTWISE_INLINE int8_t addsub_output(const int32_t *lut1, const int32_t *lut2, int8_t x1,
+                                    int8_t x2)
+{
+    return (int8_t)ELTWISE_SAT8((lut1[x1] + lut2[x2]) >> EDGEAI_ADD_LUT_OUTPUT_SHIFT);
+}
+
+/* out[i] = clamp(addsub_output(a, b)); `clamp` (an activation narrower than int8) and the
+ * steps are constants at each call site. */
+ELTWISE_INLINE void addsub_output_loop(const int32_t *lut1, const int32_t *lut2, int32_t clamp,
+                                      int32_t act_min, int32_t act_max, int32_t n,
+                                      const int8_t *a, int32_t step_a, const int8_t *b,
+                                      int32_t step_b, int8_t *out)
+{
+    int32_t i;
+    for (i = 0; i < n; ++i) {
+        int32_t value = addsub_output(lut1, lut2, a[i * step_a], b[i * step_b]);
+        if (clamp) {
+            value = EDGEAI_CLAMP(value, act_min, act_max);
+        }
+        out[i] = (int8_t)value;
+    }
+}
+
+/* Four elements: out[k] for k < 4. */
+ELTWISE_INLINE void addsub_output_quad(const int32_t *lut1, const int32_t *lut2, const int8_t *a,
+                                      const int8_t *b, int8_t *out)
+{
+    out[0] = addsub_output(lut1, lut2, a[0], b[0]);
+    out[1] = addsub_output(lut1, lut2, a[1], b[1]);
+    out[2] = addsub_output(lut1, lut2, a[2], b[2]);
+    out[3] = addsub_output(lut1, lut2, a[3], b[3]);
+}
+
+/* The same-shape, int8-range case, eight elements per iteration: the loop's own
+ * instructions then cost well under one per element. */
+static void addsub_output_flat(const int32_t *lut1, const int32_t *lut2, int32_t n,
+                               const int8_t *a, const int8_t *b, int8_t *out)
+{
+    int32_t i;
+    for (i = 0; i + 8 <= n; i += 8) {
+        addsub_output_quad(lut1, lut2, a + i, b + i, out + i);
+        addsub_output_quad(lut1, lut2, a + i + 4, b + i + 4, out + i + 4);
+    }
+    for (; i < n; ++i) {
+        out[i] = addsub_output(lut1, lut2, a[i], b[i]);
+    }
+}
+
+static void addsub_row_output(const void *data_ptr, int32_t n, const int8_t *a, int32_t step_a,
+                              const int8_t *b, int32_t step_b, int8_t *out)
+{
+    const edgeai_add_data *const data = (const edgeai_add_data *)data_ptr;
+    const int32_t *const lut1 = data->input1_lut + 128; /* indexed by the int8 value */
+    const int32_t *const lut2 = data->input2_lut + 128;
+    const int32_t act_min = data->act_min;
+    const int32_t act_max = data->act_max;
+
+    if (act_min > -128 || act_max < 127) {
+        addsub_output_loop(lut1, lut2, 1, act_min, act_max, n, a, step_a, b, step_b, out);
+    } else if (step_a != 0 && step_b != 0) {
+        addsub_output_flat(lut1, lut2, n, a, b, out);
+    } else {
+        addsub_output_loop(lut1, lut2, 0, act_min, act_max, n, a, step_a, b, step_b, out);
+    }
+}
+
 /* A row function (eltwise_row_fn) from an inline row and its constant. */
 #define ELTWISE_ROW(name, row, constant)                                                     \
     static void name(const void *data, int32_t n, const int8_t *a, int32_t step_a,           \
@@ -169,6 +243,9 @@ ELTWISE_ROW(sub_row_lut, addsub_row_lut, 1)
 static eltwise_row_fn addsub_row_fn(const edgeai_add_data *data, int32_t subtract)
 {
     const int32_t lut = data->input1_lut != NULL && data->input2_lut != NULL;
+    if (lut && data->lut_output) {
+        return addsub_row_output;
+    }
     if (subtract) {
         return lut ? sub_row_lut : sub_row;
     }
@@ -177,10 +254,47 @@ static eltwise_row_fn addsub_row_fn(const edgeai_add_data *data, int32_t subtrac
 
 /* ---- MUL -------------------------------------------------------------------------------- */
 
-static void mul_row(const void *data_ptr, int32_t n, const int8_t *a, int32_t step_a,
-                    const int8_t *b, int32_t step_b, int8_t *out)
+/* MUL's output shifts that mul_fast_loop requantizes: a multiplier below 1/2, small enough
+ * a right shift for the zero point to ride along. */
+#define MUL_FAST_MIN_RIGHT 1
+#define MUL_FAST_MAX_RIGHT 23
+
+/*
+ * MUL with right = -output_shift in [1, 23]. p = 2 (x1 + offset1)(x2 + offset2) has
+ * |p| < 2^17, so SMMLAR(p, multiplier, base) = base + high, high being TFLM's doubling high
+ * multiply of the product (edgeai_requantize.h); with base = 2^(right - 1) + zero point *
+ * 2^right, adding -1 for p < 0 and shifting right gives RoundingDivideByPOT(high, right) +
+ * zero point (as edgeai_rq_fast), every sum well inside int32. `clamp` (an activation
+ * narrower than int8) and the steps are constants at each call site.
+ */
+ELTWISE_INLINE void mul_fast_loop(const edgeai_mul_data *data, int32_t clamp, int32_t n,
+                                 const int8_t *a, int32_t step_a, const int8_t *b,
+                                 int32_t step_b, int8_t *out)
 {
-    const edgeai_mul_data *data = (const edgeai_mul_data *)data_ptr;
+    const int32_t twice_offset1 = 2 * data->input1_offset;
+    const int32_t offset2 = data->input2_offset;
+    const int32_t multiplier = data->output_multiplier;
+    const int32_t right = -data->output_shift;
+    const int32_t base = (1 << (right - 1)) + data->output_offset * (1 << right);
+    const int32_t act_min = data->act_min;
+    const int32_t act_max = data->act_max;
+    int32_t i;
+
+    for (i = 0; i < n; ++i) {
+        const int32_t doubled = (2 * a[i * step_a] + twice_offset1) * (b[i * step_b] + offset2);
+        const int32_t rounded = edgeai_smmlar(doubled, multiplier, base) + (doubled >> 31);
+        int32_t value = ELTWISE_SAT8(rounded >> right);
+        if (clamp) {
+            value = EDGEAI_CLAMP(value, act_min, act_max);
+        }
+        out[i] = (int8_t)value;
+    }
+}
+
+/* Any output shift: three requantization steps per element. */
+static void mul_loop(const edgeai_mul_data *data, int32_t n, const int8_t *a, int32_t step_a,
+                     const int8_t *b, int32_t step_b, int8_t *out)
+{
     const int32_t offset1 = data->input1_offset;
     const int32_t offset2 = data->input2_offset;
     const eltwise_rq out_rq = eltwise_rq_make(data->output_multiplier, data->output_shift);
@@ -196,6 +310,22 @@ static void mul_row(const void *data_ptr, int32_t n, const int8_t *a, int32_t st
         int32_t value = eltwise_requantize(x1 * x2, out_rq) + out_offset;
         value = EDGEAI_CLAMP(value, act_min, act_max);
         out[i] = (int8_t)value;
+    }
+}
+
+static void mul_row(const void *data_ptr, int32_t n, const int8_t *a, int32_t step_a,
+                    const int8_t *b, int32_t step_b, int8_t *out)
+{
+    const edgeai_mul_data *data = (const edgeai_mul_data *)data_ptr;
+    const int32_t right = -data->output_shift;
+    if (right < MUL_FAST_MIN_RIGHT || right > MUL_FAST_MAX_RIGHT) {
+        mul_loop(data, n, a, step_a, b, step_b, out);
+    } else if (data->act_min > -128 || data->act_max < 127) {
+        mul_fast_loop(data, 1, n, a, step_a, b, step_b, out);
+    } else if (step_a != 0 && step_b != 0) {
+        mul_fast_loop(data, 0, n, a, 1, b, 1, out);
+    } else {
+        mul_fast_loop(data, 0, n, a, step_a, b, step_b, out);
     }
 }
 

@@ -22,8 +22,14 @@
  * rules, shapes right-aligned) into at most four, outermost first, with one element stride
  * per input and dimension (0 where that input is broadcast). A same-shape op is one flat loop.
  *
- * ADD/SUB may carry each input's first requantization as a 256-entry table (`input1_lut`,
- * `input2_lut`): the same integers, one requantization per element instead of three.
+ * ADD/SUB may carry a 256-entry int32 table per input (`input1_lut`, `input2_lut`), in one of
+ * two forms (`lut_output`):
+ *   0: each input's first requantization s_k: the same integers, one requantization per
+ *      element instead of three;
+ *   1: each input's share of the output in Q22 (EDGEAI_ADD_LUT_OUTPUT_SHIFT), the zero point
+ *      and the rounding folded into input 1's (and input 2's negated for SUB):
+ *      out = clamp(sat8((lut1[x_1] + lut2[x_2]) >> 22), act_min, act_max). The generator
+ *      uses this form only when it equals the formula above for all 65536 int8 pairs.
  *
  * One input may be a constant: the `_const_` entry points take the single run-time input and
  * read the other operand from `data->constant` (`params->constant` says which side it is).
@@ -45,6 +51,8 @@ extern "C" {
 #define EDGEAI_ELTWISE_DIMS 4
 /** ADD/SUB scale both inputs by 2^20 before rescaling them (TFLite's int8 left_shift). */
 #define EDGEAI_ADD_LEFT_SHIFT 20
+/** Fixed point of ADD/SUB output tables (lut_output 1). */
+#define EDGEAI_ADD_LUT_OUTPUT_SHIFT 22
 
 /** Structure of an element-wise layer (shapes only), shared by the five ops. */
 typedef struct {
@@ -64,8 +72,10 @@ typedef struct {
 typedef struct {
     const int8_t *constant;    /**< values of the constant input (its own shape), or NULL */
     const int32_t *input1_lut; /**< NULL, or [256]: entry x + 128 is input 1's value x already
-                                    rescaled (the first requantization above) */
+                                    rescaled (the first requantization above), or its share
+                                    of the output (lut_output 1) */
     const int32_t *input2_lut; /**< the same for input 2; both tables or neither */
+    int32_t lut_output;        /**< 1: the tables hold output shares (see above), else 0 */
     int32_t input1_offset;     /**< minus input 1's zero point, in [-127, 128] */
     int32_t input1_multiplier; /**< Q31 significand of scale1 / (2 max(scale1, scale2)) */
     int32_t input1_shift;      /**< its exponent, in [-31, 0] */

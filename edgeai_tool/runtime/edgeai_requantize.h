@@ -9,9 +9,8 @@
  * integers for every multiplier a model has (QuantizeMultiplier's are in [0, 2^31)): the
  * saturating one is gemmlowp's own, the other one 64-bit multiply-accumulate; which one a
  * kernel calls is part of its tuned Arm code (trading one for the other changes the
- * instructions it executes). The convolutions keep one record per output channel with the
- * shifts split in advance (edgeai_rq_exact), and use SMMULR where the generator proved it
- * exact (edgeai_rq_fast).
+ * instructions it executes). The convolutions keep one 8-byte record per output channel
+ * (edgeai_rq_exact), and use SMMLAR where the generator proved it exact (edgeai_rq_fast).
  */
 #ifndef EDGEAI_REQUANTIZE_H
 #define EDGEAI_REQUANTIZE_H
@@ -91,28 +90,46 @@ static inline int32_t edgeai_requantize_s64(int64_t x, int32_t multiplier, int32
 
 /**
  * One requantization record per output channel: EDGEAI_RQ_WORDS int32 values,
- * {multiplier, left_shift + 1, right_shift, nudge} with left_shift = max(shift, 0),
- * right_shift = max(-shift, 0) and nudge = 2^(right_shift - 1) (0 when right_shift is 0).
+ * {multiplier, right_shift} with right_shift = -shift (a left shift when negative).
  */
-#define EDGEAI_RQ_WORDS 4
+#define EDGEAI_RQ_WORDS 2
 
 /** The record's requantization for any accumulator. */
 static inline int32_t edgeai_rq_exact(int32_t x, const int32_t *rq)
 {
-    return edgeai_requantize_mac(x, rq[0], rq[1] > 1 ? rq[1] - 1 : -rq[2]);
+    return edgeai_requantize_mac(x, rq[0], -rq[1]);
 }
 
+/** ((acc << 32) + a * b + 2^31) >> 32: SMMLAR, i.e. acc + edgeai_smmulr(a, b). */
+#if EDGEAI_DSP_NATIVE
+static inline int32_t edgeai_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    int32_t result;
+    __asm("smmlar %0, %1, %2, %3" : "=r"(result) : "r"(a), "r"(b), "r"(acc));
+    return result;
+}
+#else
+static inline int32_t edgeai_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    const int64_t high_part = (int64_t)acc * (INT64_C(1) << 32); /* acc may be negative */
+    return (int32_t)((high_part + (int64_t)a * b + (INT64_C(1) << 31)) >> 32);
+}
+#endif
+
 /**
- * The record's requantization in five instructions, exact when the layer's `rq_fast` holds:
- * every right_shift >= 1 and |x| << left_shift < 2^30 for every reachable accumulator (the
- * generator bounds them from the weights and biases). Then x << (left_shift + 1) does not
- * overflow, SMMULR of it equals (scaled * m + 2^30) >> 31, and
- * (high + nudge - (high < 0)) >> right_shift is RoundingDivideByPOT.
+ * The record's requantization in six instructions, exact when the layer's `rq_fast` holds:
+ * every right_shift >= 1 (so no left shift) and |x| < 2^30 for every reachable accumulator
+ * (the generator bounds them from the weights and biases). Then 2x does not overflow and
+ * SMMLAR of it with the nudge 2^(right_shift - 1) is high + nudge, high being
+ * (x * m + 2^30) >> 31; subtracting 1 for x < 0 (high <= 0 then, and for high == 0 both
+ * forms give 0) makes (high + nudge - (high < 0)) >> right_shift, RoundingDivideByPOT.
  */
 static inline int32_t edgeai_rq_fast(int32_t x, const int32_t *rq)
 {
-    const int32_t high = edgeai_smmulr((int32_t)((uint32_t)x << rq[1]), rq[0]);
-    return (high + rq[3] - (int32_t)((uint32_t)high >> 31)) >> rq[2];
+    const int32_t right = rq[1];
+    const int32_t nudge = (int32_t)((UINT32_C(1) << right) >> 1);
+    const int32_t doubled = (int32_t)((uint32_t)x << 1);
+    return (edgeai_smmlar(doubled, rq[0], nudge) + (doubled >> 31)) >> right;
 }
 
 static inline int32_t edgeai_rq(int32_t x, const int32_t *rq, int32_t fast)

@@ -23,7 +23,11 @@ from support.s16 import assert_not_saturated
 from support.tflite_builder import ModelBuilder, TensorRef, choose_qparams
 
 from edgeai_tool.codegen.layers import lower
-from edgeai_tool.codegen.layers.elementwise import LUT_MIN_ELEMENTS, broadcast_loops
+from edgeai_tool.codegen.layers.elementwise import (
+    LUT_MIN_ELEMENTS,
+    broadcast_loops,
+    requantize_array,
+)
 from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.ops.elementwise import add_real_multipliers, check_elementwise
@@ -169,8 +173,13 @@ EXHAUSTIVE = [
     ("MUL", (0.05, -3), (0.03, 10), (0.05 * 0.03 * 128, -1), "NONE"),
     ("MUL", (0.5, 0), (0.4, -5), (0.02, 3), "RELU_N1_TO_1"),  # multiplier > 1: left shift
     ("MUL", (0.01, 0), (0.02, 0), (0.5, 0), "NONE"),  # small multiplier (2^-11)
+    ("MUL", (0.05, 3), (0.04, -2), (0.0027, 1), "NONE"),  # multiplier in [1/2, 1): no shift
     ("MAXIMUM", (0.05, -3), (0.05, -3), (0.05, -3), ""),
     ("MINIMUM", (0.05, -3), (0.05, -3), (0.05, -3), ""),
+    # Broadcast rows with output tables (see SAME_SHAPE), with and without a clamp.
+    ("ADD", (0.039393551647663116, -128), (0.10419496148824692, 4),
+     (0.050945673137903214, -128), "RELU"),
+    ("SUB", (0.0613, 12), (0.0297, -7), (0.0471, 5), "RELU"),
 ]
 
 
@@ -191,6 +200,10 @@ def test_exhaustive_pairs_bit_exact(tmp_path: Path) -> None:
             b.op(kind, [x1, x2], [y], fused_activation_function=activation)
         b.output(y)
     model = b.build()
+    graph = import_model(model)
+    tables = [lower(graph, op).data.get("lut_output", 0) for op in graph.ops
+              if op.kind in ("ADD", "SUB")]
+    assert tables[-2:] == [1, 1] and 0 in tables  # both forms on broadcast rows
     values = np.arange(-128, 128, dtype=np.int8)
     column = np.stack([values, values[::-1]]).reshape(2, 256, 1)
     row = np.stack([values, np.roll(values, 77)]).reshape(2, 1, 256)
@@ -202,6 +215,69 @@ def test_exhaustive_pairs_bit_exact(tmp_path: Path) -> None:
         assert len(np.unique(want)) > 8, kind
         mismatches = int(np.sum(got.reshape(want.shape) != want))
         assert mismatches == 0, f"{kind}: {mismatches} of {want.size} outputs differ from TFLM"
+
+
+# Same-shape ADD/SUB over every int8 pair (and five more elements, so the eight-wide loop has
+# a tail): (kind, input 1, input 2, output, activation, whether the generator's exhaustive
+# check takes the output-table form).
+SAME_SHAPE = [
+    ("ADD", (0.039393551647663116, -128), (0.10419496148824692, 4),
+     (0.050945673137903214, -128), "RELU", True),  # MLPerf IC's add_3
+    ("ADD", (0.0213, -3), (0.0389, 10), (0.2117, 5), "NONE", True),  # output scale above both
+    ("SUB", (0.0613, 12), (0.0297, -7), (0.0471, 5), "RELU", True),  # below input 1's; clamp
+    ("ADD", (0.0613, -3), (0.0297, 10), (0.0471, -20), "RELU6", True),  # clamp on both ends
+    ("SUB", (0.0731, -3), (0.0417, 10), (0.0263, 5), "NONE", False),  # shares outgrow int32
+    ("ADD", (0.05, 0), (0.1, 0), (0.1, 0), "NONE", False),  # exact ties of both signs
+    ("ADD", (0.04245893657207489, -2), (0.0942772850394249, 4), (0.07198436558246613, 19),
+     "NONE", False),
+    # MUL has no tables; a multiplier below 1/2 takes its one-rounding loop
+    ("MUL", (0.05, -3), (0.03, 10), (0.0213, 5), "NONE", False),
+    ("MUL", (0.05, -3), (0.03, 10), (0.0213, 20), "RELU", False),  # clamped
+]
+
+
+def test_same_shape_tables_bit_exact_on_every_pair(tmp_path: Path) -> None:
+    """The flat ADD/SUB path with output tables (eight elements per iteration, the clamped
+    loop) and with the first-requantization tables where the check refuses them; MUL's
+    flat and clamped loops."""
+    size = 256 * 256 + 5
+    b = ModelBuilder()
+    for index, (kind, (s1, z1), (s2, z2), (so, zo), activation, _) in enumerate(SAME_SHAPE):
+        x1 = b.input(f"a{index}", (1, size), scale=s1, zero_point=z1)
+        x2 = b.input(f"b{index}", (1, size), scale=s2, zero_point=z2)
+        y = b.tensor(f"y{index}", (1, size), scale=so, zero_point=zo)
+        b.op(kind, [x1, x2], [y], fused_activation_function=activation)
+        b.output(y)
+    model = b.build()
+    graph = import_model(model)
+    chosen = ["lut_output" in lower(graph, op).data for op in graph.ops]
+    assert chosen == [case[-1] for case in SAME_SHAPE]
+
+    values = np.arange(-128, 128, dtype=np.int8)
+    tail = np.random.default_rng(5).integers(-128, 127, size=(2, 5), endpoint=True)
+    first = np.concatenate([np.repeat(values, 256), tail[0]]).astype(np.int8)
+    second = np.concatenate([np.tile(values, 256), tail[1]]).astype(np.int8)
+    column = np.stack([first, second[::-1]]).reshape(2, 1, size)
+    row = np.stack([second, np.roll(first, 77)]).reshape(2, 1, size)
+    inputs = [column if k % 2 == 0 else row for k in range(2 * len(SAME_SHAPE))]
+    with HostNetwork(compile_bytes(model, tmp_path), sanitize=True) as network:
+        outputs = network.run(inputs)
+    expected = run_tflm(model, inputs)
+    for (kind, *_, fast), got, want in zip(SAME_SHAPE, outputs, expected, strict=True):
+        assert len(np.unique(want)) > 50, kind
+        mismatches = int(np.sum(got.reshape(want.shape) != want))
+        assert mismatches == 0, f"{kind} (output tables {fast}): {mismatches} outputs differ"
+
+
+def test_requantize_array_matches_the_scalar_reference() -> None:
+    rng = np.random.default_rng(11)
+    values = np.concatenate([rng.integers(-(1 << 29), 1 << 29, size=2000),
+                             np.arange(-300, 300)])
+    for multiplier, shift in ((1098017566, -17), (1 << 30, -18), (2147483647, 0),
+                              (1623821475, -2), (1073741824, -1)):
+        got = requantize_array(values, multiplier, shift)
+        want = [multiply_by_quantized_multiplier(int(v), multiplier, shift) for v in values]
+        assert got.tolist() == want, (multiplier, shift)
 
 
 def _float32_reals(s1: float, s2: float, so: float) -> tuple[float, ...]:

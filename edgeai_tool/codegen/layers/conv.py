@@ -59,31 +59,26 @@ def requant_arrays(x: Tensor, w: Tensor, y: Tensor, channels: int) -> tuple[np.n
             np.array([s for _, s in pairs], dtype=np.int32))
 
 
-RQ_WORDS = 4  # EDGEAI_RQ_WORDS
+RQ_WORDS = 2  # EDGEAI_RQ_WORDS
 
 
 def requant_records(multipliers: np.ndarray, shifts: np.ndarray) -> np.ndarray:
-    """[channels, 4] int32: multiplier, left_shift + 1, right_shift, nudge (edgeai_conv.h).
-    A zero multiplier gives 0 whatever the shifts: it gets right_shift 1 so that the layer
-    can keep the fast form."""
-    records = []
-    for m, shift in zip(multipliers.tolist(), shifts.tolist(), strict=True):
-        left, right = max(shift, 0), max(-shift, 0)
-        if m == 0:
-            left, right = 0, 1
-        records.append((m, left + 1, right, (1 << (right - 1)) if right else 0))
-    return np.array(records, dtype=np.int64).astype(np.int32).reshape(-1, RQ_WORDS)
+    """[channels, 2] int32: multiplier, right_shift = -shift (edgeai_requantize.h). A zero
+    multiplier gives 0 whatever the shift: it gets right_shift 1 so that the layer can keep
+    the fast form."""
+    right = np.where(multipliers == 0, 1, -np.asarray(shifts, dtype=np.int64))
+    return np.stack([np.asarray(multipliers, dtype=np.int64), right], axis=1).astype(np.int32)
 
 
 def rq_fast(records: np.ndarray, weights: np.ndarray, bias: np.ndarray | None) -> int:
     """1 when edgeai_rq_fast is exact on every accumulator a channel can reach: right shift
-    >= 1 and (|bias| + 256 * sum |w|) << left_shift < 2^30 (x - zero point is within +-255;
-    `weights` is [channels, taps])."""
+    >= 1 and |bias| + 256 * sum |w| < 2^30 (x - zero point is within +-255; `weights` is
+    [channels, taps])."""
     weights = np.abs(np.asarray(weights, dtype=np.int64)).sum(axis=1)
     bias = np.zeros_like(weights) if bias is None else np.abs(
         np.asarray(bias, dtype=np.int64).reshape(-1))
-    bound = (bias + 256 * weights) << (records[:, 1].astype(np.int64) - 1)
-    return int(bool(np.all(records[:, 2] >= 1) and np.all(bound < (1 << 30))))
+    bound = bias + 256 * weights
+    return int(bool(np.all(records[:, 1] >= 1) and np.all(bound < (1 << 30))))
 
 
 def _numbers(x: Tensor, w: Tensor, bias: Tensor | None, y: Tensor, activation: str,

@@ -21,9 +21,12 @@ four loops with one element stride per input and loop (0 where that input is bro
 A constant input (scalar, per-channel vector or any broadcastable shape) goes to the data
 file and the layer calls the op's `_const_` kernel with the other input.
 
-ADD and SUB layers of at least `LUT_MIN_ELEMENTS` outputs also get, per input, the first
-requantization of all 256 int8 values as an int32 table (data file, 1 KiB each), so the
-kernel requantizes once per element instead of three times.
+ADD and SUB layers of at least `LUT_MIN_ELEMENTS` outputs also get one int32 table per input
+(256 entries, data file, 1 KiB each). Preferably the tables hold each input's share of the
+output in Q22 (`output_tables`): the kernel adds two entries and saturates, one shift and no
+multiply per element. That single rounding equals TFLM's three only when every one of the
+65,536 input pairs says so, which is checked here; otherwise the tables hold each input's
+first requantization and the kernel requantizes once per element instead of three times.
 """
 
 from __future__ import annotations
@@ -47,9 +50,13 @@ from edgeai_tool.quant import (
     quantize_multiplier,
 )
 
-# ADD/SUB layers with at least this many outputs get each input's first requantization as a
-# 256-entry int32 table in flash (2 KiB): one requantization per element instead of three.
+# ADD/SUB layers with at least this many outputs get a 256-entry int32 table per input in
+# flash (2 KiB in all).
 LUT_MIN_ELEMENTS = 1024
+# The fixed point of output tables: the kernel's saturation takes it as an immediate
+# (EDGEAI_ADD_LUT_OUTPUT_SHIFT). With 22 bits, int32 sums reach 512 output steps either side
+# of 0 and two rounded entries are off by at most 2^-22 steps.
+LUT_OUTPUT_SHIFT = 22
 _KERNEL_NAMES = {"ADD": "add", "SUB": "sub", "MUL": "mul", "MAXIMUM": "maximum",
                  "MINIMUM": "minimum"}
 
@@ -115,9 +122,13 @@ def lower_elementwise(graph: Graph, op: Op) -> LayerCode:
     if op.kind in HAS_ACTIVATION:
         data.update(_arith_data(op, x1, x2, y))
     if op.kind in ("ADD", "SUB") and y.size >= LUT_MIN_ELEMENTS:
-        for k in (1, 2):
-            lut = rescale_table(data[f"input{k}_offset"], data[f"input{k}_multiplier"],
-                                data[f"input{k}_shift"])
+        tables = [rescale_table(data[f"input{k}_offset"], data[f"input{k}_multiplier"],
+                                data[f"input{k}_shift"]) for k in (1, 2)]
+        fast = output_tables(*tables, data, subtract=op.kind == "SUB")
+        if fast is not None:
+            tables = list(fast)
+            data["lut_output"] = 1
+        for k, lut in enumerate(tables, 1):
             arrays.append(CArray(f"input{k}_lut", "int32_t", lut, kind="quant"))
             data[f"input{k}_lut"] = ArrayRef(f"input{k}_lut")
     name = _KERNEL_NAMES[op.kind]
@@ -188,6 +199,64 @@ def rescale_table(offset: int, multiplier: int, shift: int) -> np.ndarray:
     return np.array([multiply_by_quantized_multiplier((x + offset) << LEFT_SHIFT, multiplier,
                                                       shift) for x in range(-128, 128)],
                     dtype=np.int32)
+
+
+def requantize_array(x: np.ndarray, multiplier: int, shift: int) -> np.ndarray:
+    """`multiply_by_quantized_multiplier` over an int64 array, for shift <= 0 (no left
+    shift), 0 <= multiplier < 2^31 and |x| < 2^31."""
+    product = x.astype(np.int64) * multiplier
+    nudged = product + np.where(product >= 0, 1 << 30, 1 - (1 << 30))
+    high = np.where(nudged >= 0, nudged >> 31, -((-nudged) >> 31))  # divides toward zero
+    exponent = -shift
+    mask = (1 << exponent) - 1
+    threshold = (mask >> 1) + (high < 0)
+    return (high >> exponent) + ((high & mask) > threshold)
+
+
+def addsub_reference(lut1: np.ndarray, lut2: np.ndarray, data: dict[str, CValue],
+                     subtract: bool) -> np.ndarray:
+    """TFLM's output for every int8 pair [x1 + 128, x2 + 128], from the first-requantization
+    tables."""
+    raw = lut1.astype(np.int64)[:, None] + (-1 if subtract else 1) * lut2.astype(np.int64)
+    value = requantize_array(raw, int(data["output_multiplier"]), int(data["output_shift"]))
+    return np.clip(value + int(data["output_offset"]), data["act_min"], data["act_max"])
+
+
+def output_tables(lut1: np.ndarray, lut2: np.ndarray, data: dict[str, CValue],
+                  subtract: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """Tables t1, t2 with clamp(sat8((t1[x1] + t2[x2]) >> LUT_OUTPUT_SHIFT)) equal to TFLM's
+    ADD (or SUB) for all 65,536 int8 pairs, or None when no such pair of tables was found.
+
+    Each input's first requantization times the output scale, in Q22 and rounded, plus one
+    constant in t1 (zero point and rounding) chosen from the interval that every pair allows:
+    a pair with TFLM output t in the activation range needs t * 2^22 <= sum < (t + 1) * 2^22
+    (only the upper bound at act_min, only the lower one at act_max).
+    """
+    multiplier, shift = int(data["output_multiplier"]), int(data["output_shift"])
+    act_min, act_max = int(data["act_min"]), int(data["act_max"])
+    expected = addsub_reference(lut1, lut2, data, subtract)
+    drop = 31 - shift - LUT_OUTPUT_SHIFT  # lut * multiplier * 2^(shift - 31) in Q22
+
+    def share(lut: np.ndarray) -> np.ndarray:
+        return (lut.astype(np.int64) * multiplier + (1 << (drop - 1))) >> drop
+
+    share1 = share(lut1)
+    share2 = share(-lut2 if subtract else lut2)
+    sums = share1[:, None] + share2[None, :]
+    one = 1 << LUT_OUTPUT_SHIFT
+    above = expected > act_min  # the sum must reach expected * 2^22
+    below = expected < act_max  # and stay below (expected + 1) * 2^22
+    low = int(np.max(expected[above] * one - sums[above])) if above.any() else None
+    high = int(np.min((expected[below] + 1) * one - 1 - sums[below])) if below.any() else None
+    bounds = [bound for bound in (low, high) if bound is not None]
+    if len(bounds) == 2 and low > high:
+        return None
+    constant = sum(bounds) // len(bounds) if bounds else 0  # the middle of what is allowed
+    table1 = share1 + constant
+    # The kernel adds in int32: refuse any entry or sum outside it.
+    if any(int(np.abs(values).max()) >= 1 << 31 for values in (table1, share2, sums + constant)):
+        return None
+    return table1.astype(np.int32), share2.astype(np.int32)
 
 
 def _arith_data(op: Op, x1: Tensor, x2: Tensor, y: Tensor) -> dict[str, CValue]:
