@@ -1,34 +1,64 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * edgeai runtime: FULLY_CONNECTED int8 (see edgeai_fully_connected.h).
+ * edgeai runtime: FULLY_CONNECTED int8 (see edgeai_fully_connected.h for the weight layout).
  *
  * Two paths compute the same integers:
- * - portable C99, one output channel at a time;
- * - Cortex-M DSP (edgeai_dsp.h says when): four output channels at a time, each 4-byte
- *   group of input sign-extended once into two 16-bit pairs (SXTB16) and shared by the
- *   four rows, two multiply-accumulates per instruction (SMLAD).
+ * - portable C99, the same walk over the weights with plain multiply-accumulates;
+ * - Cortex-M DSP (edgeai_dsp.h says when): per group of four output channels and per
+ *   8 depths, the input is sign-extended once into four 16-bit pair words (SXTB16) shared
+ *   by the four channels, whose 8 weights each are one aligned doubleword load, two
+ *   multiply-accumulates per instruction (SMLAD).
  */
 #include "edgeai_fully_connected.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "edgeai_dsp.h"
 #include "edgeai_requantize.h"
 
 /* Requantize one accumulator and store it as int8. */
-static inline int8_t fc_output(int32_t acc, int32_t multiplier, int32_t shift, int32_t offset,
-                               int32_t act_min, int32_t act_max)
+static inline int8_t fc_output(int32_t acc, const int32_t *rq, const edgeai_fc_data *d)
 {
-    int32_t value = edgeai_requantize_mac(acc, multiplier, shift) + offset;
-    value = EDGEAI_CLAMP(value, act_min, act_max);
+    int32_t value = edgeai_rq(acc, rq, d->rq_fast) + d->output_offset;
+    value = EDGEAI_CLAMP(value, d->act_min, d->act_max);
     return (int8_t)value;
 }
 
+/* Four accumulators of a group, passed by value so that they stay in registers. */
+typedef struct {
+    int32_t a0, a1, a2, a3;
+} fc_acc4;
+
+/* The last depth % 8 depths of a group: channel r's weights at w + r * tail. */
+static inline fc_acc4 fc_group_tail(const int8_t *w, const int8_t *x, int32_t tail, fc_acc4 acc)
+{
+    for (int32_t d = 0; d < tail; ++d) {
+        const int32_t xd = x[d];
+        acc.a0 += (int32_t)w[d] * xd;
+        acc.a1 += (int32_t)w[tail + d] * xd;
+        acc.a2 += (int32_t)w[2 * tail + d] * xd;
+        acc.a3 += (int32_t)w[3 * tail + d] * xd;
+    }
+    return acc;
+}
+
 #if EDGEAI_USE_DSP
+#if defined(__GNUC__)
+/* The group's weights are 4-byte aligned (header): GCC then pairs the loads into LDRD. */
+#define EDGEAI_FC_ALIGNED4(p) ((const int8_t *)__builtin_assume_aligned((p), 4))
+#else
+#define EDGEAI_FC_ALIGNED4(p) (p)
+#endif
+#if defined(__GNUC__)
+/* Each requantization variant of fc_groups in its own copy, with its step a constant. */
+#define EDGEAI_FC_INLINE static inline __attribute__((always_inline))
+#else
+#define EDGEAI_FC_INLINE static inline
+#endif
 #if defined(__GNUC__) && !defined(__clang__)
-/* Out of line, and without GCC's first scheduling pass, which interleaves the four rows
- * with extra temporaries and spills the loop to the stack (27 instead of 31 instructions
- * per 16 MACs on Cortex-M7 with arm-none-eabi-gcc 12). */
+/* Out of line, and without GCC's first scheduling pass, which interleaves the four
+ * channels with extra temporaries and spills the loop to the stack. */
 #define EDGEAI_FC_NOINLINE __attribute__((noinline, optimize("no-schedule-insns")))
 #elif defined(__GNUC__)
 #define EDGEAI_FC_NOINLINE __attribute__((noinline))
@@ -36,8 +66,107 @@ static inline int8_t fc_output(int32_t acc, int32_t multiplier, int32_t shift, i
 #define EDGEAI_FC_NOINLINE
 #endif
 
-/* acc += dot(w, x) over `depth` values, 4 at a time, then the tail. */
-static int32_t fc_dot_dsp(const int8_t *w, const int8_t *x, int32_t depth, int32_t acc)
+/* acc + dot of one channel's 8 weights at w with the input pairs (x0, x2), (x1, x3),
+ * (x4, x6), (x5, x7). */
+static inline int32_t fc_mac8(const int8_t *w, const int32_t x[4], int32_t acc)
+{
+    const uint32_t lo = edgeai_read_u32(w);
+    const uint32_t hi = edgeai_read_u32(w + 4);
+    acc = EDGEAI_SMLAD(EDGEAI_SXTB16(lo), x[0], acc);
+    acc = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(lo), x[1], acc);
+    acc = EDGEAI_SMLAD(EDGEAI_SXTB16(hi), x[2], acc);
+    return EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(hi), x[3], acc);
+}
+
+/* One block of 8 depths of a group: 32 weights at w (4-byte aligned), 8 inputs at x. */
+static inline fc_acc4 fc_block8(const int8_t *w, const int8_t *x, fc_acc4 acc)
+{
+    const uint32_t lo = edgeai_read_u32(x);
+    const uint32_t hi = edgeai_read_u32(x + 4);
+    const int32_t pairs[4] = {EDGEAI_SXTB16(lo), EDGEAI_SXTB16_ROR8(lo), EDGEAI_SXTB16(hi),
+                              EDGEAI_SXTB16_ROR8(hi)};
+    w = EDGEAI_FC_ALIGNED4(w);
+    acc.a0 = fc_mac8(w, pairs, acc.a0);
+    acc.a1 = fc_mac8(w + 8, pairs, acc.a1);
+    acc.a2 = fc_mac8(w + 16, pairs, acc.a2);
+    acc.a3 = fc_mac8(w + 24, pairs, acc.a3);
+    return acc;
+}
+
+/* The exact requantization, out of line: taken only by layers where the fast one is not
+ * proven exact. */
+static EDGEAI_FC_NOINLINE int32_t fc_rq_exact(int32_t acc, const int32_t *rq)
+{
+    return edgeai_rq_exact(acc, rq);
+}
+
+/* Four accumulators of consecutive channels, requantized with the records at rq (`step`
+ * words apart: 0 for one record per tensor, which the compiler then loads once), as four
+ * int8 bytes clamped to [lo4, hi4] (bytes repeated) at y. */
+EDGEAI_FC_INLINE void fc_store4(int8_t *y, fc_acc4 acc, const int32_t *rq, const int32_t step,
+                             int32_t fast, int32_t offset, uint32_t lo4, uint32_t hi4)
+{
+    int32_t v0, v1, v2, v3;
+    if (fast) {
+        v0 = edgeai_rq_fast(acc.a0, rq);
+        v1 = edgeai_rq_fast(acc.a1, rq + step);
+        v2 = edgeai_rq_fast(acc.a2, rq + 2 * step);
+        v3 = edgeai_rq_fast(acc.a3, rq + 3 * step);
+    } else {
+        v0 = fc_rq_exact(acc.a0, rq);
+        v1 = fc_rq_exact(acc.a1, rq + step);
+        v2 = fc_rq_exact(acc.a2, rq + 2 * step);
+        v3 = fc_rq_exact(acc.a3, rq + 3 * step);
+    }
+    const uint32_t packed = edgeai_pack4(v0 + offset, v1 + offset, v2 + offset, v3 + offset,
+                                         lo4, hi4);
+    memcpy(y, &packed, 4);
+}
+
+/* Every group of four channels (layout in the header) against one input row x: the
+ * first out_depth & ~3 outputs at y. Two blocks of 8 depths per step of the loop. */
+static EDGEAI_FC_NOINLINE void fc_groups(const edgeai_fc_params *p, const edgeai_fc_data *d,
+                                         const int8_t *x, int8_t *y)
+{
+    const int32_t blocks = p->in_depth >> 3;
+    const int32_t tail = p->in_depth & 7;
+    const int32_t per_channel = p->per_channel;
+    const int32_t fast = d->rq_fast;
+    const int32_t offset = d->output_offset;
+    const uint32_t lo4 = (uint32_t)(uint8_t)d->act_min * UINT32_C(0x01010101);
+    const uint32_t hi4 = (uint32_t)(uint8_t)d->act_max * UINT32_C(0x01010101);
+    const int8_t *w = d->weights;
+    const int32_t *bias = d->bias;
+    const int32_t *rq = d->requant;
+    for (int32_t groups = p->out_depth >> 2; groups > 0; --groups) {
+        fc_acc4 acc = {bias[0], bias[1], bias[2], bias[3]};
+        const int8_t *xb = x;
+        for (int32_t n = blocks >> 1; n > 0; --n) {
+            acc = fc_block8(w, xb, acc);
+            acc = fc_block8(w + 32, xb + 8, acc);
+            w += 64;
+            xb += 16;
+        }
+        if (blocks & 1) {
+            acc = fc_block8(w, xb, acc);
+            w += 32;
+            xb += 8;
+        }
+        acc = fc_group_tail(w, xb, tail, acc);
+        w += 4 * tail;
+        if (per_channel) {
+            fc_store4(y, acc, rq, EDGEAI_RQ_WORDS, fast, offset, lo4, hi4);
+            rq += 4 * EDGEAI_RQ_WORDS;
+        } else {
+            fc_store4(y, acc, rq, 0, fast, offset, lo4, hi4);
+        }
+        y += 4;
+        bias += 4;
+    }
+}
+
+/* acc + dot(w, x) over `depth` values, 4 at a time, then the tail (the last channels). */
+static int32_t fc_dot(const int8_t *w, const int8_t *x, int32_t depth, int32_t acc)
 {
     int32_t d = 0;
     for (; d + 4 <= depth; d += 4) {
@@ -51,52 +180,31 @@ static int32_t fc_dot_dsp(const int8_t *w, const int8_t *x, int32_t depth, int32
     }
     return acc;
 }
-
-/* Four rows of weights against one input row: acc[r] += dot(w + r * depth, x). Kept out
- * of line so that its loop gets the whole register file. Two moving weight pointers (rows
- * 0 and 2) with rows 1 and 3 at +depth keep every value of the loop in a register. */
-static EDGEAI_FC_NOINLINE void fc_dot4_dsp(const int8_t *w, const int8_t *x, int32_t depth, int32_t acc[4])
-{
-    const int8_t *w01 = w;
-    const int8_t *w23 = w + 2 * depth;
-    int32_t blocks = depth >> 2;
-    int32_t a0 = acc[0];
-    int32_t a1 = acc[1];
-    int32_t a2 = acc[2];
-    int32_t a3 = acc[3];
-    while (blocks-- > 0) {
-        const uint32_t xv = edgeai_read_u32(x);
-        const uint32_t x02 = EDGEAI_SXTB16(xv);
-        const uint32_t x13 = EDGEAI_SXTB16_ROR8(xv);
-        uint32_t wv = edgeai_read_u32(w01);
-        a0 = EDGEAI_SMLAD(EDGEAI_SXTB16(wv), x02, a0);
-        a0 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(wv), x13, a0);
-        wv = edgeai_read_u32(w01 + depth);
-        a1 = EDGEAI_SMLAD(EDGEAI_SXTB16(wv), x02, a1);
-        a1 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(wv), x13, a1);
-        wv = edgeai_read_u32(w23);
-        a2 = EDGEAI_SMLAD(EDGEAI_SXTB16(wv), x02, a2);
-        a2 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(wv), x13, a2);
-        wv = edgeai_read_u32(w23 + depth);
-        a3 = EDGEAI_SMLAD(EDGEAI_SXTB16(wv), x02, a3);
-        a3 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(wv), x13, a3);
-        x += 4;
-        w01 += 4;
-        w23 += 4;
-    }
-    for (int32_t d = 0; d < (depth & 3); ++d) {
-        const int32_t xd = x[d];
-        a0 += (int32_t)w01[d] * xd;
-        a1 += (int32_t)w01[depth + d] * xd;
-        a2 += (int32_t)w23[d] * xd;
-        a3 += (int32_t)w23[depth + d] * xd;
-    }
-    acc[0] = a0;
-    acc[1] = a1;
-    acc[2] = a2;
-    acc[3] = a3;
-}
 #else
+/* Every group of four channels (layout in the header) against one input row x: the
+ * first out_depth & ~3 outputs at y. */
+static void fc_groups(const edgeai_fc_params *p, const edgeai_fc_data *d, const int8_t *x,
+                      int8_t *y)
+{
+    const int32_t step = p->per_channel ? EDGEAI_RQ_WORDS : 0;
+    const int8_t *w = d->weights;
+    for (int32_t c = 0; c + 4 <= p->out_depth; c += 4) {
+        const int8_t *xb = x;
+        fc_acc4 acc = {d->bias[c], d->bias[c + 1], d->bias[c + 2], d->bias[c + 3]};
+        for (int32_t blocks = p->in_depth >> 3; blocks > 0; --blocks) {
+            acc = fc_group_tail(w, xb, 8, acc);
+            w += 32;
+            xb += 8;
+        }
+        acc = fc_group_tail(w, xb, p->in_depth & 7, acc);
+        w += 4 * (p->in_depth & 7);
+        const int32_t values[4] = {acc.a0, acc.a1, acc.a2, acc.a3};
+        for (int32_t r = 0; r < 4; ++r) {
+            y[c + r] = fc_output(values[r], d->requant + (c + r) * step, d);
+        }
+    }
+}
+
 static int32_t fc_dot(const int8_t *w, const int8_t *x, int32_t depth, int32_t acc)
 {
     for (int32_t d = 0; d < depth; ++d) {
@@ -110,51 +218,27 @@ edgeai_status edgeai_fully_connected_s8(const edgeai_fc_params *params, const ed
                                         const int8_t *input, int8_t *output)
 {
     if (params == NULL || data == NULL || input == NULL || output == NULL ||
-        data->weights == NULL || data->bias == NULL || data->multiplier == NULL ||
-        data->shift == NULL) {
+        data->weights == NULL || data->bias == NULL || data->requant == NULL) {
         return EDGEAI_ERROR_ARGUMENT;
     }
     const int32_t batches = params->batches;
     const int32_t in_depth = params->in_depth;
     const int32_t out_depth = params->out_depth;
-    const int32_t quant_step = params->per_channel ? 1 : 0;
+    const int32_t rq_step = params->per_channel ? EDGEAI_RQ_WORDS : 0;
     if (batches <= 0 || in_depth <= 0 || out_depth <= 0) {
         return EDGEAI_ERROR_ARGUMENT;
     }
-    const int8_t *const weights = data->weights;
     const int32_t *const bias = data->bias;
-    const int32_t *const multiplier = data->multiplier;
-    const int32_t *const shift = data->shift;
-    const int32_t output_offset = data->output_offset;
-    const int32_t act_min = data->act_min;
-    const int32_t act_max = data->act_max;
 
+    const int32_t grouped = out_depth & ~3;
     for (int32_t b = 0; b < batches; ++b) {
         const int8_t *const x = input + b * in_depth;
         int8_t *const y = output + b * out_depth;
-        int32_t c = 0;
-#if EDGEAI_USE_DSP
-        for (; c + 4 <= out_depth; c += 4) {
-            int32_t acc[4] = {bias[c], bias[c + 1], bias[c + 2], bias[c + 3]};
-            fc_dot4_dsp(weights + c * in_depth, x, in_depth, acc);
-            for (int32_t r = 0; r < 4; ++r) {
-                const int32_t q = (c + r) * quant_step;
-                y[c + r] = fc_output(acc[r], multiplier[q], shift[q], output_offset, act_min,
-                                     act_max);
-            }
+        fc_groups(params, data, x, y);
+        for (int32_t c = grouped; c < out_depth; ++c) {
+            const int8_t *const w = data->weights + c * in_depth;
+            y[c] = fc_output(fc_dot(w, x, in_depth, bias[c]), data->requant + c * rq_step, data);
         }
-        for (; c < out_depth; ++c) {
-            const int32_t acc = fc_dot_dsp(weights + c * in_depth, x, in_depth, bias[c]);
-            const int32_t q = c * quant_step;
-            y[c] = fc_output(acc, multiplier[q], shift[q], output_offset, act_min, act_max);
-        }
-#else
-        for (; c < out_depth; ++c) {
-            const int32_t acc = fc_dot(weights + c * in_depth, x, in_depth, bias[c]);
-            const int32_t q = c * quant_step;
-            y[c] = fc_output(acc, multiplier[q], shift[q], output_offset, act_min, act_max);
-        }
-#endif
     }
     return EDGEAI_OK;
 }

@@ -11,6 +11,14 @@
  *
  * The generator folds `input_offset * sum_d weights[c][d]` into `bias` (exact in int32),
  * so the kernel only computes plain dot products. Weights must be symmetric (zero point 0).
+ *
+ * Weight layout (the generator arranges it so that one pointer walks the weights of four
+ * output channels in step with the input). With D = in_depth:
+ * - channels in groups of four (out_depth / 4 groups), each group 4 * D bytes:
+ *   for every block of 8 depths (D / 8 blocks), channel 0's 8 weights, then channel 1's,
+ *   2's and 3's (32 bytes); then the last D % 8 depths: channel 0's, 1's, 2's and 3's;
+ * - then the last out_depth % 4 channels, one after the other, D weights each.
+ * Every group therefore starts 4-byte aligned when the array is.
  */
 #ifndef EDGEAI_FULLY_CONNECTED_H
 #define EDGEAI_FULLY_CONNECTED_H
@@ -26,18 +34,18 @@ typedef struct {
     int32_t batches;     /**< rows of the input seen as [batches, in_depth]; >= 1 */
     int32_t in_depth;    /**< accumulation depth (weights' last dimension); >= 1 */
     int32_t out_depth;   /**< output channels (weights' first dimension); >= 1 */
-    int32_t per_channel; /**< 1: one multiplier/shift per output channel; 0: one for all */
+    int32_t per_channel; /**< 1: one requantization record per output channel; 0: one for all */
 } edgeai_fc_params;
 
 /** Numeric data of a FULLY_CONNECTED layer (a retrained model changes only these). */
 typedef struct {
-    const int8_t *weights;     /**< [out_depth][in_depth], row-major, zero point 0 */
-    const int32_t *bias;       /**< [out_depth]: bias + input_offset * row sum of weights */
-    const int32_t *multiplier; /**< Q31 significands in [2^30, 2^31) or 0; [out_depth] or [1] */
-    const int32_t *shift;      /**< power-of-two exponents in [-31, 30]; same length */
-    int32_t output_offset;     /**< output zero point, in [-128, 127] */
-    int32_t act_min;           /**< clamp after requantization, -128 <= act_min <= act_max */
-    int32_t act_max;           /**< <= 127 */
+    const int8_t *weights;   /**< out_depth * in_depth, layout above, 4-byte aligned, zero point 0 */
+    const int32_t *bias;     /**< [out_depth]: bias + input_offset * row sum of weights */
+    const int32_t *requant;  /**< records of edgeai_requantize.h: [out_depth] or [1] */
+    int32_t output_offset;   /**< output zero point, in [-128, 127] */
+    int32_t act_min;         /**< clamp after requantization, -128 <= act_min <= act_max */
+    int32_t act_max;         /**< <= 127 */
+    int32_t rq_fast;         /**< 1 when edgeai_rq_fast is exact for every channel */
 } edgeai_fc_data;
 
 /**

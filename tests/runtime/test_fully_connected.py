@@ -38,8 +38,8 @@ class FcParams(ctypes.Structure):
 
 
 class FcData(ctypes.Structure):
-    _fields_ = [("weights", P8), ("bias", P32), ("multiplier", P32), ("shift", P32),
-                ("output_offset", I32), ("act_min", I32), ("act_max", I32)]
+    _fields_ = [("weights", P8), ("bias", P32), ("requant", P32), ("output_offset", I32),
+                ("act_min", I32), ("act_max", I32), ("rq_fast", I32)]
 
 
 @pytest.fixture(scope="module", params=["portable", "dsp"])
@@ -155,8 +155,9 @@ def test_multipliers_above_and_below_one_per_channel(kernel, shape) -> None:
     b.output(y)
     model = b.build()
     graph = import_model(model)
-    shifts = lower(graph, graph.ops[0]).arrays[3].values
-    assert (shifts[1::2] > 0).all() and (shifts[0::2] < 0).all()
+    records = lower(graph, graph.ops[0]).arrays[2].values.reshape(out_depth, 4)
+    left_shifts = records[:, 1] - 1
+    assert (left_shifts[1::2] > 0).all() and (records[0::2, 2] > 0).all()
     check_bit_exact(kernel, model, rng, samples=16)
 
 

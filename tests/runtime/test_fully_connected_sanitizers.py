@@ -1,5 +1,6 @@
 """FULLY_CONNECTED under AddressSanitizer and UBSan: random shapes on exact-size heap
-buffers, the portable path and the (emulated) DSP path compared output for output."""
+buffers (weights 4-byte aligned, as the header asks), the portable path and the (emulated)
+DSP path compared output for output, with the exact and the fast requantization."""
 
 from __future__ import annotations
 
@@ -35,29 +36,32 @@ int main(void)
         const int32_t per_channel = next(0, 1), channels = per_channel ? out_depth : 1;
         int8_t *weights = malloc((size_t)(in_depth * out_depth));
         int32_t *bias = malloc(sizeof(int32_t) * (size_t)out_depth);
-        int32_t *multiplier = malloc(sizeof(int32_t) * (size_t)channels);
-        int32_t *shift = malloc(sizeof(int32_t) * (size_t)channels);
+        int32_t *requant = malloc(sizeof(int32_t) * 4 * (size_t)channels);
         int8_t *input = malloc((size_t)(batches * in_depth));
         int8_t *out1 = malloc((size_t)(batches * out_depth));
         int8_t *out2 = malloc((size_t)(batches * out_depth));
         for (int32_t i = 0; i < in_depth * out_depth; ++i) weights[i] = (int8_t)next(-128, 127);
         for (int32_t i = 0; i < batches * in_depth; ++i) input[i] = (int8_t)next(-128, 127);
         for (int32_t i = 0; i < out_depth; ++i) bias[i] = next(-2000000, 2000000);
-        for (int32_t i = 0; i < channels; ++i) {
-            multiplier[i] = next(1 << 30, 0x7FFFFFFF);
-            shift[i] = next(-31, 2);
+        for (int32_t i = 0; i < channels; ++i) { /* edgeai_requantize.h's record */
+            const int32_t shift = next(-31, 2);
+            const int32_t right = shift < 0 ? -shift : 0;
+            requant[4 * i] = next(1 << 30, 0x7FFFFFFF);
+            requant[4 * i + 1] = (shift > 0 ? shift : 0) + 1;
+            requant[4 * i + 2] = right;
+            requant[4 * i + 3] = right ? 1 << (right - 1) : 0;
         }
         const edgeai_fc_params params = {batches, in_depth, out_depth, per_channel};
         const int32_t lo = next(-128, 0);
-        const edgeai_fc_data data = {weights, bias, multiplier, shift, next(-128, 127), lo,
-                                     next(lo, 127)};
+        const int32_t hi = next(lo, 127);
+        const edgeai_fc_data data = {weights, bias, requant, next(-128, 127), lo, hi, next(0, 1)};
         if (fc_portable(&params, &data, input, out1) != EDGEAI_OK ||
             fc_dsp(&params, &data, input, out2) != EDGEAI_OK ||
             memcmp(out1, out2, (size_t)(batches * out_depth)) != 0) {
             printf("mismatch in trial %d\n", trial);
             return 1;
         }
-        free(weights); free(bias); free(multiplier); free(shift); free(input);
+        free(weights); free(bias); free(requant); free(input);
         free(out1); free(out2);
     }
     const edgeai_fc_params bad = {1, 0, 1, 0};

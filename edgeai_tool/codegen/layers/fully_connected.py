@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, LayerCode
-from edgeai_tool.codegen.layers.conv import s16_layer
+from edgeai_tool.codegen.layers.conv import requant_records, rq_fast, s16_layer
 from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.ops.conv import conv_tensors
 from edgeai_tool.ops.fully_connected import fully_connected_macc
@@ -48,6 +48,27 @@ def requant_arrays(x: Tensor, w: Tensor, y: Tensor) -> tuple[np.ndarray, np.ndar
             np.array([s for _, s in pairs], dtype=np.int32))
 
 
+GROUP_ROWS = 4  # output channels the kernel computes together
+BLOCK_DEPTH = 8  # depths per step of the kernel's inner loop
+
+
+def grouped_weights(weights: np.ndarray) -> np.ndarray:
+    """[out, in] -> the flat layout of edgeai_fc_data's weights (edgeai_fully_connected.h):
+    channels in groups of four, each group's weights block by block of 8 depths (the four
+    channels' 8 weights one after the other), then its last in % 8 depths channel by
+    channel; the last out % 4 channels row by row."""
+    out_depth, in_depth = weights.shape
+    grouped = out_depth - out_depth % GROUP_ROWS
+    cut = in_depth - in_depth % BLOCK_DEPTH
+    count = grouped // GROUP_ROWS
+    groups = weights[:grouped].reshape(count, GROUP_ROWS, in_depth)
+    blocks = groups[:, :, :cut].reshape(count, GROUP_ROWS, cut // BLOCK_DEPTH, BLOCK_DEPTH)
+    parts = [blocks.transpose(0, 2, 1, 3).reshape(count, cut * GROUP_ROWS),
+             groups[:, :, cut:].reshape(count, (in_depth - cut) * GROUP_ROWS)]
+    return np.concatenate([np.concatenate(parts, axis=1).reshape(-1),
+                           weights[grouped:].reshape(-1)])
+
+
 def lower_fully_connected(graph: Graph, op: Op) -> LayerCode:
     """FULLY_CONNECTED -> edgeai_fully_connected_s8, or edgeai_fully_connected_s16 for 16x8."""
     x, w, bias, y = conv_tensors(graph, op)
@@ -61,6 +82,8 @@ def lower_fully_connected(graph: Graph, op: Op) -> LayerCode:
                          multipliers, shifts, "Dense", fully_connected_macc(graph, op))
     act_min, act_max = activation_range(op.options.get("fused_activation_function", "NONE"),
                                         y.scale, y.zero_point)
+    weights = np.asarray(w.data, dtype=np.int8)
+    records = requant_records(multipliers, shifts)
     return LayerCode(
         kernel="edgeai_fully_connected_s8",
         header="edgeai_fully_connected.h",
@@ -68,14 +91,14 @@ def lower_fully_connected(graph: Graph, op: Op) -> LayerCode:
         params=params,
         data_type="edgeai_fc_data",
         data={"weights": ArrayRef("weights"), "bias": ArrayRef("bias"),
-              "multiplier": ArrayRef("multiplier"), "shift": ArrayRef("shift"),
-              "output_offset": y.zero_point, "act_min": act_min, "act_max": act_max},
+              "requant": ArrayRef("requant"), "output_offset": y.zero_point,
+              "act_min": act_min, "act_max": act_max,
+              "rq_fast": rq_fast(records, weights, None if bias is None else bias.data)},
         args=[Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0])],
         arrays=[
-            CArray("weights", "int8_t", np.asarray(w.data, dtype=np.int8)),
+            CArray("weights", "int8_t", grouped_weights(weights)),
             CArray("bias", "int32_t", folded_bias(x, w, bias), kind="bias"),
-            CArray("multiplier", "int32_t", multipliers, kind="quant"),
-            CArray("shift", "int32_t", shifts, kind="quant"),
+            CArray("requant", "int32_t", records.reshape(-1), kind="quant"),
         ],
         scratch_bytes=buffer_size("EDGEAI_FULLY_CONNECTED_S8_BUFFER_SIZE"),
         macc=fully_connected_macc(graph, op),
