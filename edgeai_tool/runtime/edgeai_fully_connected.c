@@ -4,10 +4,10 @@
  *
  * Two paths compute the same integers:
  * - portable C99, the same walk over the weights with plain multiply-accumulates;
- * - Cortex-M DSP (edgeai_dsp.h says when): per group of four output channels and per
- *   8 depths, the input is sign-extended once into four 16-bit pair words (SXTB16) shared
- *   by the four channels, whose 8 weights each are one aligned doubleword load, two
- *   multiply-accumulates per instruction (SMLAD).
+ * - Cortex-M DSP (edgeai_dsp.h says when): per group of four output channels and per 8
+ *   depths, the input is sign-extended once into four int16 pair words (SXTB16) shared by
+ *   the group; each pair of channels is two aligned doubleword loads, four SMLAD on the
+ *   raw words (S) and four SXTB16 + SMLAD on their high bytes (B), as the header derives.
  */
 #include "edgeai_fully_connected.h"
 
@@ -30,7 +30,7 @@ typedef struct {
     int32_t a0, a1, a2, a3;
 } fc_acc4;
 
-/* The last depth % 8 depths of a group: channel r's weights at w + r * tail. */
+/* The last depth % 8 depths of a group, plain int8: channel r's weights at w + r * tail. */
 static inline fc_acc4 fc_group_tail(const int8_t *w, const int8_t *x, int32_t tail, fc_acc4 acc)
 {
     for (int32_t d = 0; d < tail; ++d) {
@@ -47,13 +47,10 @@ static inline fc_acc4 fc_group_tail(const int8_t *w, const int8_t *x, int32_t ta
 #if defined(__GNUC__)
 /* The group's weights are 4-byte aligned (header): GCC then pairs the loads into LDRD. */
 #define EDGEAI_FC_ALIGNED4(p) ((const int8_t *)__builtin_assume_aligned((p), 4))
-#else
-#define EDGEAI_FC_ALIGNED4(p) (p)
-#endif
-#if defined(__GNUC__)
 /* Each requantization variant of fc_groups in its own copy, with its step a constant. */
 #define EDGEAI_FC_INLINE static inline __attribute__((always_inline))
 #else
+#define EDGEAI_FC_ALIGNED4(p) (p)
 #define EDGEAI_FC_INLINE static inline
 #endif
 #if defined(__GNUC__) && !defined(__clang__)
@@ -66,31 +63,71 @@ static inline fc_acc4 fc_group_tail(const int8_t *w, const int8_t *x, int32_t ta
 #define EDGEAI_FC_NOINLINE
 #endif
 
-/* acc + dot of one channel's 8 weights at w with the input pairs (x0, x2), (x1, x3),
- * (x4, x6), (x5, x7). */
-static inline int32_t fc_mac8(const int8_t *w, const int32_t x[4], int32_t acc)
+/* S and B of one pair of channels over a block of 8 depths (16 bytes at w, header). */
+typedef struct {
+    int32_t s0, b0, s1, b1;
+} fc_pairs;
+
+static inline int32_t fc_smlad_word(uint32_t word, int32_t x, int32_t acc)
 {
-    const uint32_t lo = edgeai_read_u32(w);
-    const uint32_t hi = edgeai_read_u32(w + 4);
-    acc = EDGEAI_SMLAD(EDGEAI_SXTB16(lo), x[0], acc);
-    acc = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(lo), x[1], acc);
-    acc = EDGEAI_SMLAD(EDGEAI_SXTB16(hi), x[2], acc);
-    return EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(hi), x[3], acc);
+    return EDGEAI_SMLAD((int32_t)word, x, acc);
 }
 
-/* One block of 8 depths of a group: 32 weights at w (4-byte aligned), 8 inputs at x. */
-static inline fc_acc4 fc_block8(const int8_t *w, const int8_t *x, fc_acc4 acc)
+/* sum_a x of a pair from its S and B (header): S - 256 B, modulo 2^32. */
+static inline int32_t fc_first_of_pair(int32_t s, int32_t b)
+{
+    return (int32_t)((uint32_t)s - ((uint32_t)b << 8));
+}
+
+/* One block of 8 depths of a group: 32 weight bytes at w (4-byte aligned), 8 inputs at x. */
+static inline fc_pairs fc_block8(const int8_t *w, const int8_t *x, fc_pairs acc)
 {
     const uint32_t lo = edgeai_read_u32(x);
     const uint32_t hi = edgeai_read_u32(x + 4);
-    const int32_t pairs[4] = {EDGEAI_SXTB16(lo), EDGEAI_SXTB16_ROR8(lo), EDGEAI_SXTB16(hi),
-                              EDGEAI_SXTB16_ROR8(hi)};
+    const int32_t x02 = EDGEAI_SXTB16(lo);
+    const int32_t x13 = EDGEAI_SXTB16_ROR8(lo);
+    const int32_t x46 = EDGEAI_SXTB16(hi);
+    const int32_t x57 = EDGEAI_SXTB16_ROR8(hi);
     w = EDGEAI_FC_ALIGNED4(w);
-    acc.a0 = fc_mac8(w, pairs, acc.a0);
-    acc.a1 = fc_mac8(w + 8, pairs, acc.a1);
-    acc.a2 = fc_mac8(w + 16, pairs, acc.a2);
-    acc.a3 = fc_mac8(w + 24, pairs, acc.a3);
+    uint32_t w0 = edgeai_read_u32(w);
+    uint32_t w1 = edgeai_read_u32(w + 4);
+    acc.s0 = fc_smlad_word(w0, x02, acc.s0);
+    acc.b0 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(w0), x02, acc.b0);
+    acc.s0 = fc_smlad_word(w1, x13, acc.s0);
+    acc.b0 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(w1), x13, acc.b0);
+    w0 = edgeai_read_u32(w + 8);
+    w1 = edgeai_read_u32(w + 12);
+    acc.s0 = fc_smlad_word(w0, x46, acc.s0);
+    acc.b0 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(w0), x46, acc.b0);
+    acc.s0 = fc_smlad_word(w1, x57, acc.s0);
+    acc.b0 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(w1), x57, acc.b0);
+    w0 = edgeai_read_u32(w + 16);
+    w1 = edgeai_read_u32(w + 20);
+    acc.s1 = fc_smlad_word(w0, x02, acc.s1);
+    acc.b1 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(w0), x02, acc.b1);
+    acc.s1 = fc_smlad_word(w1, x13, acc.s1);
+    acc.b1 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(w1), x13, acc.b1);
+    w0 = edgeai_read_u32(w + 24);
+    w1 = edgeai_read_u32(w + 28);
+    acc.s1 = fc_smlad_word(w0, x46, acc.s1);
+    acc.b1 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(w0), x46, acc.b1);
+    acc.s1 = fc_smlad_word(w1, x57, acc.s1);
+    acc.b1 = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(w1), x57, acc.b1);
     return acc;
+}
+
+/* 128 * the sum of the first 8 * blocks inputs (the correction of the header). */
+static int32_t fc_input_correction(const int8_t *x, int32_t blocks)
+{
+    const int32_t ones = 0x00010001;
+    int32_t sum = 0;
+    for (int32_t n = 2 * blocks; n > 0; --n) {
+        const uint32_t v = edgeai_read_u32(x);
+        sum = EDGEAI_SMLAD(EDGEAI_SXTB16(v), ones, sum);
+        sum = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(v), ones, sum);
+        x += 4;
+    }
+    return (int32_t)((uint32_t)sum << 7);
 }
 
 /* The exact requantization, out of line: taken only by layers where the fast one is not
@@ -104,7 +141,7 @@ static EDGEAI_FC_NOINLINE int32_t fc_rq_exact(int32_t acc, const int32_t *rq)
  * words apart: 0 for one record per tensor, which the compiler then loads once), as four
  * int8 bytes clamped to [lo4, hi4] (bytes repeated) at y. */
 EDGEAI_FC_INLINE void fc_store4(int8_t *y, fc_acc4 acc, const int32_t *rq, const int32_t step,
-                             int32_t fast, int32_t offset, uint32_t lo4, uint32_t hi4)
+                                int32_t fast, int32_t offset, uint32_t lo4, uint32_t hi4)
 {
     int32_t v0, v1, v2, v3;
     if (fast) {
@@ -135,23 +172,27 @@ static EDGEAI_FC_NOINLINE void fc_groups(const edgeai_fc_params *p, const edgeai
     const int32_t offset = d->output_offset;
     const uint32_t lo4 = (uint32_t)(uint8_t)d->act_min * UINT32_C(0x01010101);
     const uint32_t hi4 = (uint32_t)(uint8_t)d->act_max * UINT32_C(0x01010101);
+    const int32_t correction = fc_input_correction(x, blocks);
     const int8_t *w = d->weights;
     const int32_t *bias = d->bias;
     const int32_t *rq = d->requant;
     for (int32_t groups = p->out_depth >> 2; groups > 0; --groups) {
-        fc_acc4 acc = {bias[0], bias[1], bias[2], bias[3]};
+        fc_pairs pairs = {(int32_t)((uint32_t)bias[0] - (uint32_t)correction), 0,
+                          (int32_t)((uint32_t)bias[2] - (uint32_t)correction), 0};
         const int8_t *xb = x;
         for (int32_t n = blocks >> 1; n > 0; --n) {
-            acc = fc_block8(w, xb, acc);
-            acc = fc_block8(w + 32, xb + 8, acc);
+            pairs = fc_block8(w, xb, pairs);
+            pairs = fc_block8(w + 32, xb + 8, pairs);
             w += 64;
             xb += 16;
         }
         if (blocks & 1) {
-            acc = fc_block8(w, xb, acc);
+            pairs = fc_block8(w, xb, pairs);
             w += 32;
             xb += 8;
         }
+        fc_acc4 acc = {fc_first_of_pair(pairs.s0, pairs.b0), pairs.b0 + bias[1],
+                       fc_first_of_pair(pairs.s1, pairs.b1), pairs.b1 + bias[3]};
         acc = fc_group_tail(w, xb, tail, acc);
         w += 4 * tail;
         if (per_channel) {
@@ -181,23 +222,33 @@ static int32_t fc_dot(const int8_t *w, const int8_t *x, int32_t depth, int32_t a
     return acc;
 }
 #else
+/* The depths of the 16 bytes of a pair, in order (header). */
+static const uint8_t fc_pair_depths[8] = {0, 2, 1, 3, 4, 6, 5, 7};
+
 /* Every group of four channels (layout in the header) against one input row x: the
  * first out_depth & ~3 outputs at y. */
 static void fc_groups(const edgeai_fc_params *p, const edgeai_fc_data *d, const int8_t *x,
                       int8_t *y)
 {
     const int32_t step = p->per_channel ? EDGEAI_RQ_WORDS : 0;
+    const int32_t tail = p->in_depth & 7;
     const int8_t *w = d->weights;
     for (int32_t c = 0; c + 4 <= p->out_depth; c += 4) {
         const int8_t *xb = x;
-        fc_acc4 acc = {d->bias[c], d->bias[c + 1], d->bias[c + 2], d->bias[c + 3]};
+        int32_t sums[4] = {d->bias[c], d->bias[c + 1], d->bias[c + 2], d->bias[c + 3]};
         for (int32_t blocks = p->in_depth >> 3; blocks > 0; --blocks) {
-            acc = fc_group_tail(w, xb, 8, acc);
+            for (int32_t i = 0; i < 32; i += 2) {
+                const int32_t xd = xb[fc_pair_depths[(i >> 1) & 7]];
+                const int32_t pair = i >> 4;
+                sums[2 * pair] += ((int32_t)(uint8_t)w[i] - 128) * xd;
+                sums[2 * pair + 1] += (int32_t)w[i + 1] * xd;
+            }
             w += 32;
             xb += 8;
         }
-        acc = fc_group_tail(w, xb, p->in_depth & 7, acc);
-        w += 4 * (p->in_depth & 7);
+        fc_acc4 acc = {sums[0], sums[1], sums[2], sums[3]};
+        acc = fc_group_tail(w, xb, tail, acc);
+        w += 4 * tail;
         const int32_t values[4] = {acc.a0, acc.a1, acc.a2, acc.a3};
         for (int32_t r = 0; r < 4; ++r) {
             y[c + r] = fc_output(values[r], d->requant + (c + r) * step, d);
@@ -228,8 +279,6 @@ edgeai_status edgeai_fully_connected_s8(const edgeai_fc_params *params, const ed
     if (batches <= 0 || in_depth <= 0 || out_depth <= 0) {
         return EDGEAI_ERROR_ARGUMENT;
     }
-    const int32_t *const bias = data->bias;
-
     const int32_t grouped = out_depth & ~3;
     for (int32_t b = 0; b < batches; ++b) {
         const int8_t *const x = input + b * in_depth;
@@ -237,7 +286,8 @@ edgeai_status edgeai_fully_connected_s8(const edgeai_fc_params *params, const ed
         fc_groups(params, data, x, y);
         for (int32_t c = grouped; c < out_depth; ++c) {
             const int8_t *const w = data->weights + c * in_depth;
-            y[c] = fc_output(fc_dot(w, x, in_depth, bias[c]), data->requant + c * rq_step, data);
+            const int32_t acc = fc_dot(w, x, in_depth, data->bias[c]);
+            y[c] = fc_output(acc, data->requant + c * rq_step, data);
         }
     }
     return EDGEAI_OK;

@@ -52,21 +52,31 @@ GROUP_ROWS = 4  # output channels the kernel computes together
 BLOCK_DEPTH = 8  # depths per step of the kernel's inner loop
 
 
+# The depths of a block in the order a pair of channels stores them: the int16 pairs
+# (x0, x2), (x1, x3), (x4, x6), (x5, x7) that SXTB16 makes of the input.
+PAIR_DEPTHS = [0, 2, 1, 3, 4, 6, 5, 7]
+
+
 def grouped_weights(weights: np.ndarray) -> np.ndarray:
-    """[out, in] -> the flat layout of edgeai_fc_data's weights (edgeai_fully_connected.h):
-    channels in groups of four, each group's weights block by block of 8 depths (the four
-    channels' 8 weights one after the other), then its last in % 8 depths channel by
-    channel; the last out % 4 channels row by row."""
+    """[out, in] int8 -> the flat layout of edgeai_fc_data's weights (edgeai_fully_connected.h):
+    channels in groups of four; per block of 8 depths, the pairs (0, 1) and (2, 3), each
+    with, per depth in PAIR_DEPTHS order, the first channel's weight + 128 (as a byte) then
+    the second's; then the group's last in % 8 depths channel by channel; the last out % 4
+    channels row by row."""
     out_depth, in_depth = weights.shape
     grouped = out_depth - out_depth % GROUP_ROWS
     cut = in_depth - in_depth % BLOCK_DEPTH
-    count = grouped // GROUP_ROWS
-    groups = weights[:grouped].reshape(count, GROUP_ROWS, in_depth)
-    blocks = groups[:, :, :cut].reshape(count, GROUP_ROWS, cut // BLOCK_DEPTH, BLOCK_DEPTH)
-    parts = [blocks.transpose(0, 2, 1, 3).reshape(count, cut * GROUP_ROWS),
-             groups[:, :, cut:].reshape(count, (in_depth - cut) * GROUP_ROWS)]
-    return np.concatenate([np.concatenate(parts, axis=1).reshape(-1),
-                           weights[grouped:].reshape(-1)])
+    count, blocks = grouped // GROUP_ROWS, cut // BLOCK_DEPTH
+    values = np.asarray(weights, dtype=np.int16)
+    groups = values[:grouped].reshape(count, 2, 2, in_depth)  # group, pair, channel, depth
+    pairs = groups[..., :cut].reshape(count, 2, 2, blocks, BLOCK_DEPTH)[..., PAIR_DEPTHS]
+    pairs = pairs.transpose(0, 3, 1, 4, 2).copy()  # group, block, pair, depth, channel
+    pairs[..., 0] += 128
+    parts = [pairs.reshape(count, cut * GROUP_ROWS),
+             groups[..., cut:].reshape(count, (in_depth - cut) * GROUP_ROWS)]
+    flat = np.concatenate([np.concatenate(parts, axis=1).reshape(-1),
+                           values[grouped:].reshape(-1)])
+    return (flat & 0xFF).astype(np.uint8).view(np.int8)
 
 
 def lower_fully_connected(graph: Graph, op: Op) -> LayerCode:
