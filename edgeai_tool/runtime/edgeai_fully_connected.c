@@ -17,10 +17,23 @@
 #include "edgeai_dsp.h"
 #include "edgeai_requantize.h"
 
+#if defined(__GNUC__)
+#define EDGEAI_FC_NOINLINE_PLAIN __attribute__((noinline))
+#else
+#define EDGEAI_FC_NOINLINE_PLAIN
+#endif
+
+/* One requantization, out of line: the per-channel rows and layers without the proven
+ * fast form take it, so one copy of the exact form is enough. */
+static EDGEAI_FC_NOINLINE_PLAIN int32_t fc_rq(int32_t acc, const int32_t *rq, int32_t fast)
+{
+    return edgeai_rq(acc, rq, fast);
+}
+
 /* Requantize one accumulator and store it as int8. */
 static inline int8_t fc_output(int32_t acc, const int32_t *rq, const edgeai_fc_data *d)
 {
-    int32_t value = edgeai_rq(acc, rq, d->rq_fast) + d->output_offset;
+    int32_t value = fc_rq(acc, rq, d->rq_fast) + d->output_offset;
     value = EDGEAI_CLAMP(value, d->act_min, d->act_max);
     return (int8_t)value;
 }
@@ -130,34 +143,40 @@ static int32_t fc_input_correction(const int8_t *x, int32_t blocks)
     return (int32_t)((uint32_t)sum << 7);
 }
 
-/* The exact requantization, out of line: taken only by layers where the fast one is not
- * proven exact. */
-static EDGEAI_FC_NOINLINE int32_t fc_rq_exact(int32_t acc, const int32_t *rq)
+/* What the outputs of a layer share: zero point and clamp (bytes repeated four times). */
+typedef struct {
+    int32_t offset;
+    uint32_t lo4;
+    uint32_t hi4;
+} fc_out;
+
+/* Four requantized values plus the zero point, as four clamped int8 bytes at y. */
+static inline void fc_pack_store(int8_t *y, int32_t v0, int32_t v1, int32_t v2, int32_t v3,
+                                 const fc_out *o)
 {
-    return edgeai_rq_exact(acc, rq);
+    const int32_t offset = o->offset;
+    const uint32_t packed = edgeai_pack4(v0 + offset, v1 + offset, v2 + offset, v3 + offset,
+                                         o->lo4, o->hi4);
+    memcpy(y, &packed, 4);
 }
 
-/* Four accumulators of consecutive channels, requantized with the records at rq (`step`
- * words apart: 0 for one record per tensor, which the compiler then loads once), as four
- * int8 bytes clamped to [lo4, hi4] (bytes repeated) at y. */
-EDGEAI_FC_INLINE void fc_store4(int8_t *y, fc_acc4 acc, const int32_t *rq, const int32_t step,
-                                int32_t fast, int32_t offset, uint32_t lo4, uint32_t hi4)
+/* Four accumulators of consecutive channels through edgeai_rq_fast with the records at rq,
+ * `step` words apart (0 for one record per tensor: the compiler then loads it once). */
+EDGEAI_FC_INLINE void fc_store4_fast(int8_t *y, fc_acc4 acc, const int32_t *rq,
+                                     const int32_t step, const fc_out *o)
 {
-    int32_t v0, v1, v2, v3;
-    if (fast) {
-        v0 = edgeai_rq_fast(acc.a0, rq);
-        v1 = edgeai_rq_fast(acc.a1, rq + step);
-        v2 = edgeai_rq_fast(acc.a2, rq + 2 * step);
-        v3 = edgeai_rq_fast(acc.a3, rq + 3 * step);
-    } else {
-        v0 = fc_rq_exact(acc.a0, rq);
-        v1 = fc_rq_exact(acc.a1, rq + step);
-        v2 = fc_rq_exact(acc.a2, rq + 2 * step);
-        v3 = fc_rq_exact(acc.a3, rq + 3 * step);
-    }
-    const uint32_t packed = edgeai_pack4(v0 + offset, v1 + offset, v2 + offset, v3 + offset,
-                                         lo4, hi4);
-    memcpy(y, &packed, 4);
+    fc_pack_store(y, edgeai_rq_fast(acc.a0, rq), edgeai_rq_fast(acc.a1, rq + step),
+                  edgeai_rq_fast(acc.a2, rq + 2 * step), edgeai_rq_fast(acc.a3, rq + 3 * step),
+                  o);
+}
+
+/* The same through the exact form, out of line: only layers where the fast form is not
+ * proven exact take it. */
+static EDGEAI_FC_NOINLINE_PLAIN void fc_store4_exact(int8_t *y, fc_acc4 acc, const int32_t *rq,
+                                                     int32_t step, const fc_out *o)
+{
+    fc_pack_store(y, fc_rq(acc.a0, rq, 0), fc_rq(acc.a1, rq + step, 0),
+                  fc_rq(acc.a2, rq + 2 * step, 0), fc_rq(acc.a3, rq + 3 * step, 0), o);
 }
 
 /* Every group of four channels (layout in the header) against one input row x: the
@@ -167,11 +186,10 @@ static EDGEAI_FC_NOINLINE void fc_groups(const edgeai_fc_params *p, const edgeai
 {
     const int32_t blocks = p->in_depth >> 3;
     const int32_t tail = p->in_depth & 7;
-    const int32_t per_channel = p->per_channel;
+    const int32_t step = p->per_channel ? EDGEAI_RQ_WORDS : 0;
     const int32_t fast = d->rq_fast;
-    const int32_t offset = d->output_offset;
-    const uint32_t lo4 = (uint32_t)(uint8_t)d->act_min * UINT32_C(0x01010101);
-    const uint32_t hi4 = (uint32_t)(uint8_t)d->act_max * UINT32_C(0x01010101);
+    const fc_out out = {d->output_offset, (uint32_t)(uint8_t)d->act_min * UINT32_C(0x01010101),
+                        (uint32_t)(uint8_t)d->act_max * UINT32_C(0x01010101)};
     const int32_t correction = fc_input_correction(x, blocks);
     const int8_t *w = d->weights;
     const int32_t *bias = d->bias;
@@ -195,12 +213,14 @@ static EDGEAI_FC_NOINLINE void fc_groups(const edgeai_fc_params *p, const edgeai
                        fc_first_of_pair(pairs.s1, pairs.b1), pairs.b1 + bias[3]};
         acc = fc_group_tail(w, xb, tail, acc);
         w += 4 * tail;
-        if (per_channel) {
-            fc_store4(y, acc, rq, EDGEAI_RQ_WORDS, fast, offset, lo4, hi4);
-            rq += 4 * EDGEAI_RQ_WORDS;
+        if (!fast) {
+            fc_store4_exact(y, acc, rq, step, &out);
+        } else if (step) {
+            fc_store4_fast(y, acc, rq, EDGEAI_RQ_WORDS, &out);
         } else {
-            fc_store4(y, acc, rq, 0, fast, offset, lo4, hi4);
+            fc_store4_fast(y, acc, rq, 0, &out);
         }
+        rq += 4 * step;
         y += 4;
         bias += 4;
     }
