@@ -27,6 +27,11 @@
  * channels at once, and one SXTB16 (bytes 1 and 3) plus one SMLAD gives B = sum b x; then
  * sum a x = S - 256 B - 128 sum x, exact modulo 2^32 like the int32 accumulator itself.
  * Three instructions per four multiply-accumulates instead of four.
+ *
+ * int16 weights (edgeai_fully_connected_s8_w16, `-O time`: twice the weight flash, no
+ * sign extension of the weights): the same groups, blocks and tails, but per block each
+ * channel's 8 weights as int16 in the depth order 0, 2, 1, 3, 4, 6, 5, 7 (channels 0 to 3,
+ * 64 bytes), the last D % 8 depths and the last out_depth % 4 channels as plain int16.
  */
 #ifndef EDGEAI_FULLY_CONNECTED_H
 #define EDGEAI_FULLY_CONNECTED_H
@@ -56,6 +61,17 @@ typedef struct {
     int32_t rq_fast;         /**< 1 when edgeai_rq_fast is exact for every channel */
 } edgeai_fc_data;
 
+/** The same with int16 weights (second layout above). */
+typedef struct {
+    const int16_t *weights;  /**< out_depth * in_depth, int16 layout above, 4-byte aligned */
+    const int32_t *bias;     /**< as edgeai_fc_data */
+    const int32_t *requant;  /**< as edgeai_fc_data */
+    int32_t output_offset;   /**< as edgeai_fc_data */
+    int32_t act_min;         /**< as edgeai_fc_data */
+    int32_t act_max;         /**< as edgeai_fc_data */
+    int32_t rq_fast;         /**< as edgeai_fc_data */
+} edgeai_fc_wide_data;
+
 /**
  * out[batches][out_depth] = requantized(weights x input + bias).
  * @param input  [batches][in_depth] int8
@@ -64,6 +80,11 @@ typedef struct {
  */
 edgeai_status edgeai_fully_connected_s8(const edgeai_fc_params *params, const edgeai_fc_data *data,
                                         const int8_t *input, int8_t *output);
+
+/** The same integers from int16 weights (edgeai_fc_wide_data); no scratch either. */
+edgeai_status edgeai_fully_connected_s8_w16(const edgeai_fc_params *params,
+                                            const edgeai_fc_wide_data *data, const int8_t *input,
+                                            int8_t *output);
 
 /** Scratch bytes edgeai_fully_connected_s8 needs: none (the generator reads this macro). */
 #define EDGEAI_FULLY_CONNECTED_S8_BUFFER_SIZE() (0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import subprocess
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,19 +43,31 @@ class FcData(ctypes.Structure):
                 ("act_min", I32), ("act_max", I32), ("rq_fast", I32)]
 
 
-@pytest.fixture(scope="module", params=["portable", "dsp"])
-def kernel(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    flags = ["-DEDGEAI_EMULATE_DSP"] if request.param == "dsp" else []
+@dataclass(frozen=True)
+class Kernel:
+    """The compiled runtime of one path, and the weight format its tests lower to."""
+
+    library: ctypes.CDLL
+    wide: bool
+
+    def __call__(self, layer: LayerCode, *args):
+        function = getattr(self.library, layer.kernel)
+        function.restype = I32
+        return function(*args)
+
+
+@pytest.fixture(scope="module", params=["portable", "dsp", "portable-w16", "dsp-w16"])
+def kernel(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Kernel:
+    """Each path (portable C, emulated DSP) with int8 weights, and with int16 weights."""
+    flags = ["-DEDGEAI_EMULATE_DSP"] if request.param.startswith("dsp") else []
     lib = tmp_path_factory.mktemp(request.param) / "libfc.so"
     subprocess.run(["gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-fPIC", "-shared",
                     *flags, "-I", str(RUNTIME), str(RUNTIME / "edgeai_fully_connected.c"),
                     "-o", str(lib)], check=True)
-    function = ctypes.CDLL(str(lib)).edgeai_fully_connected_s8
-    function.restype = I32
-    return function
+    return Kernel(ctypes.CDLL(str(lib)), request.param.endswith("w16"))
 
 
-def run_layer(kernel, layer: LayerCode, x: np.ndarray, out_size: int) -> np.ndarray:
+def run_layer(kernel: Kernel, layer: LayerCode, x: np.ndarray, out_size: int) -> np.ndarray:
     arrays = {a.name: np.ascontiguousarray(a.values) for a in layer.arrays}
 
     def field(value, ctype):
@@ -67,7 +80,7 @@ def run_layer(kernel, layer: LayerCode, x: np.ndarray, out_size: int) -> np.ndar
     params = FcParams(**layer.params)
     x = np.ascontiguousarray(x, dtype=np.int8)
     y = np.zeros(out_size, dtype=np.int8)
-    status = kernel(ctypes.byref(params), ctypes.byref(data), x.ctypes.data_as(P8),
+    status = kernel(layer, ctypes.byref(params), ctypes.byref(data), x.ctypes.data_as(P8),
                     y.ctypes.data_as(P8))
     assert status == 0
     return y
@@ -102,7 +115,7 @@ def fc_model(rng: np.random.Generator, in_shape: tuple[int, ...], out_depth: int
 def check_bit_exact(kernel, model: bytes, rng: np.random.Generator, samples: int = 8) -> None:
     graph = import_model(model)
     op = graph.ops[0]
-    layer = lower(graph, op)
+    layer = lower(graph, op, wide_weights=kernel.wide)
     x_tensor = graph.tensor(op.inputs[0])
     y_tensor = graph.tensor(op.outputs[0])
     xs = rng.integers(-128, 127, size=(samples, *x_tensor.shape), endpoint=True, dtype=np.int8)
@@ -176,7 +189,7 @@ def test_mlperf_anomaly_detection_model(kernel) -> None:
     model = (MLPERF / "ad01_int8.tflite").read_bytes()
     graph = import_model(model)
     assert [op.kind for op in graph.ops] == ["FULLY_CONNECTED"] * 10
-    layers = [lower(graph, op) for op in graph.ops]
+    layers = [lower(graph, op, wide_weights=kernel.wide) for op in graph.ops]
     rng = np.random.default_rng(2024)
     in_shape = graph.tensor(graph.inputs[0]).shape
     xs = rng.integers(-128, 127, size=(16, *in_shape), endpoint=True, dtype=np.int8)
