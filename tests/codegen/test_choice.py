@@ -15,18 +15,20 @@ from edgeai_tool.codegen.layers.base import CArray, LayerCode
 from edgeai_tool.options import Options
 
 
-def layer(weight_bytes: int, macc: int) -> LayerCode:
-    """A stand-in layer: only its constants' size and MACs matter to the choice."""
-    return LayerCode(kernel="k", header="h", params_type="p", params={}, data_type="d",
+def layer(weight_bytes: int, macc: int, kernel: str = "k") -> LayerCode:
+    """A stand-in layer: only its constants' size, MACs and kernel matter to the choice."""
+    return LayerCode(kernel=kernel, header="h", params_type="p", params={}, data_type="d",
                      data={}, args=[], macc=macc,
                      arrays=[CArray("weights", "int8_t", np.zeros(weight_bytes, np.int8))])
 
 
-def choose(sizes_and_maccs: list[tuple[int, int]], budget: int) -> list[int]:
-    """Indices of the layers `balanced` widens; a wide layer has twice the weight bytes."""
+def choose(sizes_and_maccs: list[tuple[int, int]], budget: int,
+           code_bytes: dict[str, int] | None = None) -> list[int]:
+    """Indices of the layers `balanced` widens; a wide layer has twice the weight bytes and
+    runs the kernel "k"."""
     narrow = [layer(size, macc) for size, macc in sizes_and_maccs]
     wide = {i: layer(2 * size, macc) for i, (size, macc) in enumerate(sizes_and_maccs)}
-    chosen = _within_budget(narrow, wide, budget)
+    chosen = _within_budget(narrow, wide, budget, code_bytes or {})
     return [i for i, c in enumerate(chosen) if c is wide[i]]
 
 
@@ -45,6 +47,18 @@ def test_balanced_widens_most_macs_per_extra_byte_first() -> None:
 def test_balanced_skips_a_layer_that_does_not_fit_and_takes_a_later_one() -> None:
     layers = [(500, 4000), (50, 100)]  # 8 and 2 MACs per extra byte
     assert choose(layers, 550 + 100) == [1]
+
+
+def test_balanced_counts_a_wide_kernels_code_once() -> None:
+    layers = [(100, 1000), (100, 300), (100, 90)]  # 10, 3 and 0.9 MACs per extra byte
+    base = 300
+    # The first wide layer pays for the kernel's 500 bytes of code, the next ones do not.
+    assert choose(layers, base + 600, {"k": 500}) == [0]
+    assert choose(layers, base + 700, {"k": 500}) == [0, 1]
+    # A layer adding more bytes than it has MACs is never widened, whatever the budget.
+    assert choose(layers, base + 10_000, {"k": 500}) == [0, 1]
+    # Nor is a kernel whose code outweighs every layer that would use it.
+    assert choose(layers, base + 10_000, {"k": 1000}) == []
 
 
 def test_balanced_stays_within_the_budget_and_is_deterministic() -> None:
@@ -81,8 +95,9 @@ def mlp(rng: np.random.Generator, widths: list[int], per_channel: bool) -> bytes
 
 @pytest.mark.parametrize("per_channel", [False, True])
 def test_every_goal_gives_tflite_micros_outputs(tmp_path, per_channel: bool) -> None:
-    """-O time widens every FULLY_CONNECTED, -O ram none, balanced the ones within the
-    .tflite's size; all three compute TFLite Micro's integers."""
+    """-O time widens every FULLY_CONNECTED, -O ram none, and balanced none either here (no
+    layer has the MACs to pay for the int16 kernel's code); all three compute TFLite
+    Micro's integers."""
     rng = np.random.default_rng(11)
     model = mlp(rng, [72, 36, 13, 40], per_channel)
     xs = rng.integers(-128, 128, size=(24, 72), dtype=np.int8)
@@ -99,6 +114,4 @@ def test_every_goal_gives_tflite_micros_outputs(tmp_path, per_channel: bool) -> 
     narrow, wide = "edgeai_fully_connected_s8", "edgeai_fully_connected_s8_w16"
     assert kernels["time"] == [wide] * 3
     assert kernels["ram"] == [narrow] * 3
-    # The first layer has the fewest MACs per extra byte (72 inputs per 36 outputs) and
-    # would take the constants past the file's size.
-    assert kernels["balanced"] == [narrow, wide, wide]
+    assert kernels["balanced"] == [narrow] * 3

@@ -143,3 +143,6 @@ def _lower(graph: Graph, op: Op, wide: bool) -> LayerCode:
 
 LOWERINGS = {"FULLY_CONNECTED": lower_fully_connected}
 WIDE_LOWERINGS = {"FULLY_CONNECTED": lower_fully_connected_wide}
+# Thumb-2 code of the int16-weight entry point and its loop (arm-none-eabi-gcc 12 -O2,
+# Cortex-M7), which a firmware links only when some layer takes it.
+WIDE_CODE_BYTES = {"edgeai_fully_connected_s8_w16": 1_350}
