@@ -7,7 +7,10 @@ the inner loop) at twice the weight flash. The goal decides where that trade is 
 - `ram` (and flash-lean): none does;
 - `balanced`: layers are widened in order of multiply-accumulates per extra flash byte
   (the instructions saved are proportional to the MACs, the cost to the extra bytes) as
-  long as the network's constants stay within `flash_budget`.
+  long as the network's constants stay within `flash_budget`, and only where a layer's
+  MACs at least match the bytes it adds, counting once the code of a wide kernel no
+  layer links yet (a family's `WIDE_CODE_BYTES`): a small layer does not pull in a
+  kernel larger than what it saves.
 
 `compile_model` sets the budget to the size of the .tflite file: TFLite Micro keeps that
 file in flash and adds its interpreter and kernels on top, so constants within it keep
@@ -16,7 +19,7 @@ edgeai's code + weights below TFLite Micro's.
 
 from __future__ import annotations
 
-from edgeai_tool.codegen.layers import lower, wide_lowerings
+from edgeai_tool.codegen.layers import lower, wide_code_bytes, wide_lowerings
 from edgeai_tool.codegen.layers.base import LayerCode
 from edgeai_tool.ir import Graph
 
@@ -35,17 +38,21 @@ def lower_network(graph: Graph, optimization: str, flash_budget: int) -> list[La
             if op.kind in wide_lowerings()}
     if optimization == "time":
         return [wide.get(i, layer) for i, layer in enumerate(narrow)]
-    return _within_budget(narrow, wide, flash_budget)
+    return _within_budget(narrow, wide, flash_budget, wide_code_bytes())
 
 
-def _within_budget(narrow: list[LayerCode], wide: dict[int, LayerCode],
-                   flash_budget: int) -> list[LayerCode]:
+def _within_budget(narrow: list[LayerCode], wide: dict[int, LayerCode], flash_budget: int,
+                   code_bytes: dict[str, int]) -> list[LayerCode]:
     chosen = list(narrow)
     total = sum(constant_bytes(layer) for layer in narrow)
     extra = {i: constant_bytes(layer) - constant_bytes(narrow[i]) for i, layer in wide.items()}
+    linked: set[str] = set()
     # Most MACs per extra byte first; the layer index breaks ties, so the choice is stable.
     for i in sorted(wide, key=lambda i: (-wide[i].macc / max(extra[i], 1), i)):
-        if total + extra[i] <= flash_budget:
+        kernel = wide[i].kernel
+        cost = extra[i] + (0 if kernel in linked else code_bytes.get(kernel, 0))
+        if wide[i].macc >= cost and total + cost <= flash_budget:
             chosen[i] = wide[i]
-            total += extra[i]
+            total += cost
+            linked.add(kernel)
     return chosen

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import subprocess
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,23 +39,35 @@ class FcParams(ctypes.Structure):
 
 
 class FcData(ctypes.Structure):
-    _fields_ = [("weights", P8), ("bias", P32), ("multiplier", P32), ("shift", P32),
-                ("output_offset", I32), ("act_min", I32), ("act_max", I32)]
+    _fields_ = [("weights", P8), ("bias", P32), ("requant", P32), ("output_offset", I32),
+                ("act_min", I32), ("act_max", I32), ("rq_fast", I32)]
 
 
-@pytest.fixture(scope="module", params=["portable", "dsp"])
-def kernel(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    flags = ["-DEDGEAI_EMULATE_DSP"] if request.param == "dsp" else []
+@dataclass(frozen=True)
+class Kernel:
+    """The compiled runtime of one path, and the weight format its tests lower to."""
+
+    library: ctypes.CDLL
+    wide: bool
+
+    def __call__(self, layer: LayerCode, *args):
+        function = getattr(self.library, layer.kernel)
+        function.restype = I32
+        return function(*args)
+
+
+@pytest.fixture(scope="module", params=["portable", "dsp", "portable-w16", "dsp-w16"])
+def kernel(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Kernel:
+    """Each path (portable C, emulated DSP) with int8 weights, and with int16 weights."""
+    flags = ["-DEDGEAI_EMULATE_DSP"] if request.param.startswith("dsp") else []
     lib = tmp_path_factory.mktemp(request.param) / "libfc.so"
     subprocess.run(["gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-fPIC", "-shared",
                     *flags, "-I", str(RUNTIME), str(RUNTIME / "edgeai_fully_connected.c"),
                     "-o", str(lib)], check=True)
-    function = ctypes.CDLL(str(lib)).edgeai_fully_connected_s8
-    function.restype = I32
-    return function
+    return Kernel(ctypes.CDLL(str(lib)), request.param.endswith("w16"))
 
 
-def run_layer(kernel, layer: LayerCode, x: np.ndarray, out_size: int) -> np.ndarray:
+def run_layer(kernel: Kernel, layer: LayerCode, x: np.ndarray, out_size: int) -> np.ndarray:
     arrays = {a.name: np.ascontiguousarray(a.values) for a in layer.arrays}
 
     def field(value, ctype):
@@ -67,7 +80,7 @@ def run_layer(kernel, layer: LayerCode, x: np.ndarray, out_size: int) -> np.ndar
     params = FcParams(**layer.params)
     x = np.ascontiguousarray(x, dtype=np.int8)
     y = np.zeros(out_size, dtype=np.int8)
-    status = kernel(ctypes.byref(params), ctypes.byref(data), x.ctypes.data_as(P8),
+    status = kernel(layer, ctypes.byref(params), ctypes.byref(data), x.ctypes.data_as(P8),
                     y.ctypes.data_as(P8))
     assert status == 0
     return y
@@ -102,7 +115,7 @@ def fc_model(rng: np.random.Generator, in_shape: tuple[int, ...], out_depth: int
 def check_bit_exact(kernel, model: bytes, rng: np.random.Generator, samples: int = 8) -> None:
     graph = import_model(model)
     op = graph.ops[0]
-    layer = lower(graph, op)
+    layer = lower(graph, op, wide_weights=kernel.wide)
     x_tensor = graph.tensor(op.inputs[0])
     y_tensor = graph.tensor(op.outputs[0])
     xs = rng.integers(-128, 127, size=(samples, *x_tensor.shape), endpoint=True, dtype=np.int8)
@@ -129,6 +142,15 @@ CASES = [
     dict(in_shape=(1, 128), out_depth=16, out_scale=0.005),  # saturating outputs
     dict(in_shape=(1, 128), out_depth=16, out_scale=2.0, per_channel=True),  # left shift
     dict(in_shape=(1, 200), out_depth=33, in_zp=-128, out_zp=-128),
+    # the kernel's groups of 4 rows and blocks of 8 depths: one block, an even and an odd
+    # number of blocks, blocks plus a tail of 4 or 1, a tail alone; 1 to 3 rows left over
+    dict(in_shape=(1, 8), out_depth=4),
+    dict(in_shape=(1, 16), out_depth=5, per_channel=True),
+    dict(in_shape=(1, 24), out_depth=6),
+    dict(in_shape=(1, 44), out_depth=7, per_channel=True),
+    dict(in_shape=(1, 41), out_depth=8),
+    dict(in_shape=(1, 7), out_depth=11, per_channel=True),
+    dict(in_shape=(2, 3, 40), out_depth=12, keep_num_dims=True, per_channel=True),
 ]
 
 
@@ -155,8 +177,51 @@ def test_multipliers_above_and_below_one_per_channel(kernel, shape) -> None:
     b.output(y)
     model = b.build()
     graph = import_model(model)
-    shifts = lower(graph, graph.ops[0]).arrays[3].values
-    assert (shifts[1::2] > 0).all() and (shifts[0::2] < 0).all()
+    records = lower(graph, graph.ops[0]).arrays[2].values.reshape(out_depth, 4)
+    left_shifts = records[:, 1] - 1
+    assert (left_shifts[1::2] > 0).all() and (records[0::2, 2] > 0).all()
+    check_bit_exact(kernel, model, rng, samples=16)
+
+
+def extreme_model(rng: np.random.Generator, in_depth: int, out_depth: int,
+                  per_channel: bool) -> bytes:
+    """Weights only -128 and 127 over a long row: the kernel's per-pair sum S (header of
+    edgeai_fully_connected.h) wraps around int32 many times, and must still come out exact."""
+    b = ModelBuilder()
+    x = b.input("x", (1, in_depth), scale=0.05, zero_point=3)
+    wq = rng.choice(np.array([-128, 127], np.int8), size=(out_depth, in_depth))
+    scales = np.full(out_depth, 1e-3) if per_channel else np.array([1e-3])
+    w = b.const("w", wq, scale=scales if per_channel else float(scales[0]), zero_point=0)
+    bq, bs = bias_for(rng.normal(0, 0.5, out_depth), 0.05, scales)
+    bias = b.const("b", bq, scale=bs if per_channel else float(bs[0]))
+    y = b.tensor("y", (1, out_depth), scale=0.6, zero_point=-2)
+    b.op("FULLY_CONNECTED", [x, w, bias], [y])
+    b.output(y)
+    return b.build()
+
+
+@pytest.mark.parametrize("per_channel", [False, True])
+def test_extreme_weights_over_a_long_row(kernel, per_channel: bool) -> None:
+    rng = np.random.default_rng(640)
+    check_bit_exact(kernel, extreme_model(rng, 640, 10, per_channel), rng, samples=4)
+
+
+@pytest.mark.parametrize("multiplier, fast", [(0.35, 1), (0.7, 0)])
+def test_fast_and_exact_requantization(kernel, multiplier: float, fast: int) -> None:
+    """A multiplier below 1/2 (a right shift: the fast form, proven exact) and one in
+    [1/2, 1) (no right shift: the exact form) on the grouped rows and the last rows; sparse
+    weights keep the outputs in range."""
+    rng = np.random.default_rng(int(fast))
+    b = ModelBuilder()
+    x = b.input("x", (1, 48), scale=0.05, zero_point=-7)
+    weights = rng.choice(np.array([-1, 1] + [0] * 10, np.int8), size=(10, 48))
+    w = b.const("w", weights, scale=0.0017, zero_point=0)
+    y = b.tensor("y", (1, 10), scale=0.05 * 0.0017 / multiplier, zero_point=4)
+    b.op("FULLY_CONNECTED", [x, w], [y])
+    b.output(y)
+    model = b.build()
+    graph = import_model(model)
+    assert lower(graph, graph.ops[0]).data["rq_fast"] == fast
     check_bit_exact(kernel, model, rng, samples=16)
 
 
@@ -175,7 +240,7 @@ def test_mlperf_anomaly_detection_model(kernel) -> None:
     model = (MLPERF / "ad01_int8.tflite").read_bytes()
     graph = import_model(model)
     assert [op.kind for op in graph.ops] == ["FULLY_CONNECTED"] * 10
-    layers = [lower(graph, op) for op in graph.ops]
+    layers = [lower(graph, op, wide_weights=kernel.wide) for op in graph.ops]
     rng = np.random.default_rng(2024)
     in_shape = graph.tensor(graph.inputs[0]).shape
     xs = rng.integers(-128, 127, size=(16, *in_shape), endpoint=True, dtype=np.int8)

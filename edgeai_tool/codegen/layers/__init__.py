@@ -5,8 +5,9 @@ module-level `LOWERINGS: dict[str, Lowering]` (op kind -> function turning an op
 `LayerCode`: kernel, structure, numeric data, scratch, macc), found here by discovery so
 that adding a family touches no shared file. A family whose kernels run faster on weights
 stored as int16 (pre-arranged, twice the weight flash) names those lowerings in
-`WIDE_LOWERINGS`, with the same results; `edgeai_tool.codegen.choice` decides per layer
-which one the optimisation goal gets. What an op accepts, its geometry and cost
+`WIDE_LOWERINGS`, with the same results (and may say in `WIDE_CODE_BYTES` how much code
+each such kernel adds); `edgeai_tool.codegen.choice` decides per layer which one the
+optimisation goal gets. What an op accepts, its geometry and cost
 are facts of `edgeai_tool.ops`; a lowering is only called on an op that passed its check.
 """
 
@@ -27,22 +28,30 @@ def _families() -> tuple[object, ...]:
     return tuple(importlib.import_module(f"{__name__}.{name}") for name in names)
 
 
+def _merged(attribute: str) -> dict:
+    """One family attribute (a dict) merged over every family."""
+    table: dict = {}
+    for family in _families():
+        table.update(getattr(family, attribute, {}))
+    return table
+
+
 @cache
 def lowerings() -> dict[str, Lowering]:
     """Op kind (after passes) -> lowering function, over every family."""
-    table: dict[str, Lowering] = {}
-    for family in _families():
-        table.update(getattr(family, "LOWERINGS", {}))
-    return table
+    return _merged("LOWERINGS")
 
 
 @cache
 def wide_lowerings() -> dict[str, Lowering]:
     """Op kind -> lowering with int16 weights, for the families that have one."""
-    table: dict[str, Lowering] = {}
-    for family in _families():
-        table.update(getattr(family, "WIDE_LOWERINGS", {}))
-    return table
+    return _merged("WIDE_LOWERINGS")
+
+
+@cache
+def wide_code_bytes() -> dict[str, int]:
+    """Wide kernel -> about the flash its code adds once linked, for the families that say."""
+    return _merged("WIDE_CODE_BYTES")
 
 
 def lower(graph: Graph, op: Op, wide_weights: bool = False) -> LayerCode:
