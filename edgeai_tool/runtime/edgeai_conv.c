@@ -38,16 +38,22 @@ static inline int8_t conv_output(const edgeai_conv_data *d, int32_t oc, int32_t 
 }
 
 /**
- * The input can be read in place as the im2col columns: 1x1 filter, stride 1, no padding,
- * so output pixel i reads input pixel i and consecutive pixels are consecutive columns.
+ * The columns can be widened straight from the input: 1x1 filter, stride 1, no padding,
+ * so output pixel i reads input pixel i, whole quads of it (channels a multiple of 4).
  */
 static int conv_is_pointwise(const edgeai_conv_params *p)
 {
     return p->kernel_h == 1 && p->kernel_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
-           p->pad_top == 0 && p->pad_left == 0 && p->groups == 1;
+           p->pad_top == 0 && p->pad_left == 0 && p->groups == 1 && p->input.c % 4 == 0;
 }
 
-/** Bytes of two im2col columns. */
+/** Quads (groups of four) of the dot-product depth kernel_h * kernel_w * filter_c. */
+static int32_t conv_quads(const edgeai_conv_params *p)
+{
+    return (p->kernel_h * p->kernel_w * (p->input.c / p->groups) + 3) / 4;
+}
+
+/** Bytes of scratch of the im2col path (EDGEAI_CONV_S8_BUFFER_SIZE). */
 static int32_t conv_columns(const edgeai_conv_params *p)
 {
     return EDGEAI_CONV_S8_BUFFER_SIZE(p->kernel_h, p->kernel_w, p->input.c / p->groups);
@@ -57,7 +63,8 @@ static int32_t conv_columns(const edgeai_conv_params *p)
 
 /**
  * Every output channel of output pixel (oy, ox), taps outside the image read as pad_value.
- * Used by the portable path and, on the DSP path, for grouped convolutions.
+ * Used by the portable path and, on the DSP path, for grouped convolutions. Tap k of
+ * channel oc's row is byte k + (k & ~3) of the row (edgeai_conv.h's weight layout).
  */
 static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_data *data,
                                 const int8_t *input, int32_t oy, int32_t ox, int8_t *out)
@@ -68,34 +75,26 @@ static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_d
     const int32_t in_w = p->input.w;
     const int32_t in_c = p->input.c;
     const int32_t out_c = p->output.c;
-    const int32_t kernel_h = p->kernel_h;
-    const int32_t kernel_w = p->kernel_w;
     const int32_t filter_c = in_c / p->groups;
     const int32_t filters_per_group = out_c / p->groups;
+    const int32_t pair_bytes = 8 * conv_quads(p);
     const int32_t y0 = oy * p->stride_h - p->pad_top;
     const int32_t x0 = ox * p->stride_w - p->pad_left;
-    const int32_t pad = d->pad_value;
-    const int8_t *w = d->weights;
 
     for (int32_t oc = 0; oc < out_c; ++oc) {
         const int8_t *group_input = input + (oc / filters_per_group) * filter_c;
+        const int8_t *w = d->weights + (oc >> 1) * pair_bytes + (oc & 1) * 4;
         int32_t acc = d->bias[oc];
-        for (int32_t ky = 0; ky < kernel_h; ++ky) {
+        int32_t k = 0;
+        for (int32_t ky = 0; ky < p->kernel_h; ++ky) {
             const int32_t iy = y0 + ky * p->dilation_h;
-            const int row_inside = iy >= 0 && iy < in_h;
-            for (int32_t kx = 0; kx < kernel_w; ++kx) {
+            for (int32_t kx = 0; kx < p->kernel_w; ++kx) {
                 const int32_t ix = x0 + kx * p->dilation_w;
-                if (row_inside && ix >= 0 && ix < in_w) {
-                    const int8_t *x = group_input + (iy * in_w + ix) * in_c;
-                    for (int32_t ic = 0; ic < filter_c; ++ic) {
-                        acc += (int32_t)w[ic] * (int32_t)x[ic];
-                    }
-                } else {
-                    for (int32_t ic = 0; ic < filter_c; ++ic) {
-                        acc += (int32_t)w[ic] * pad;
-                    }
+                const int inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
+                const int8_t *x = inside ? group_input + (iy * in_w + ix) * in_c : NULL;
+                for (int32_t ic = 0; ic < filter_c; ++ic, ++k) {
+                    acc += (int32_t)w[k + (k & ~3)] * (x != NULL ? (int32_t)x[ic] : d->pad_value);
                 }
-                w += filter_c;
             }
         }
         out[oc] = conv_output(d, oc, acc);
@@ -105,11 +104,12 @@ static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_d
 /* ---- DSP path -------------------------------------------------------------------------- */
 
 #if EDGEAI_USE_DSP
-/** Length of one im2col column: the dot-product depth. */
-static int32_t conv_depth(const edgeai_conv_params *p)
-{
-    return p->kernel_h * p->kernel_w * (p->input.c / p->groups);
-}
+#if EDGEAI_DSP_NATIVE && defined(__GNUC__)
+/* The generator's arrays and the scratch are word aligned: pairs of words load as one LDRD. */
+#define CONV_WORDS(p) ((const uint32_t *)__builtin_assume_aligned((p), 4))
+#else
+#define CONV_WORDS(p) ((const uint32_t *)(const void *)(p))
+#endif
 
 /** memcpy for the short runs of im2col: words while they last (unaligned is fine on M4/M7). */
 static inline void copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
@@ -134,8 +134,8 @@ static inline void fill_bytes(int8_t *dst, int8_t value, int32_t n)
 }
 
 /**
- * Gather the receptive field of output pixel (oy, ox) into `col` (depth bytes, OHWI's HWI
- * order), padding with pad_value.
+ * Gather the receptive field of output pixel (oy, ox) into `col` (OHWI's HWI order), padding
+ * with pad_value, then zeros up to whole quads (they meet the weights' zero padding).
  */
 static void conv_im2col(const edgeai_conv_params *p, int8_t pad, const int8_t *input,
                         int32_t oy, int32_t ox, int8_t *col)
@@ -172,61 +172,58 @@ static void conv_im2col(const edgeai_conv_params *p, int8_t pad, const int8_t *i
             dst += in_c;
         }
     }
+    fill_bytes(dst, 0, (int32_t)(col + 4 * conv_quads(p) - dst));
 }
 
 /**
- * Two output channels (rows w0 and w0 + depth) at two columns (a0 and a0 + depth), or at a0
- * only when `columns` (a constant at each call site) is 1: a 2x2 register block
- * {acc00, acc01, acc10, acc11} (channel, column). One stride for both pairs keeps the loop
- * within the core's registers.
+ * Sign-extend `quads` quads of int8 into one column of the interleaved int16 block: quad q
+ * goes to words 4q (bytes 0 and 2) and 4q + 1 (bytes 1 and 3); words 4q + 2 and 4q + 3
+ * belong to the other column.
  */
-static inline void dot_2xn(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[4],
-                           const int columns)
+static void conv_widen(const int8_t *src, int32_t quads, uint32_t *dst)
 {
+    for (; quads > 0; --quads, src += 4, dst += 4) {
+        const uint32_t v = edgeai_read_u32(src);
+        dst[0] = (uint32_t)EDGEAI_SXTB16(v);
+        dst[1] = (uint32_t)EDGEAI_SXTB16_ROR8(v);
+    }
+}
+
+/**
+ * Two output channels (one pair row of the weight layout) at the two interleaved columns:
+ * acc = {channel 0 column 0, channel 0 column 1, channel 1 column 0, channel 1 column 1}.
+ * Per quad: one LDRD of weights, four SXTB16, the columns' four words, eight SMLAD.
+ */
+static inline void conv_dot_2x2(const int8_t *weights, const uint32_t *cols, int32_t quads,
+                                int32_t acc[4])
+{
+    const uint32_t *w = CONV_WORDS(weights);
+    const uint32_t *const end = cols + 4 * quads;
     int32_t acc00 = acc[0];
     int32_t acc01 = acc[1];
     int32_t acc10 = acc[2];
     int32_t acc11 = acc[3];
-    const int8_t *const end = a0 + (depth & ~3);
-    while (a0 != end) {
-        const uint32_t va0 = edgeai_read_u32(a0);
-        const uint32_t va1 = columns == 2 ? edgeai_read_u32(a0 + depth) : 0;
-        const uint32_t vw0 = edgeai_read_u32(w0);
-        const uint32_t vw1 = edgeai_read_u32(w0 + depth);
-        a0 += 4;
-        w0 += 4;
-        const int32_t a0e = EDGEAI_SXTB16(va0);
-        const int32_t a0o = EDGEAI_SXTB16_ROR8(va0);
-        const int32_t a1e = EDGEAI_SXTB16(va1);
-        const int32_t a1o = EDGEAI_SXTB16_ROR8(va1);
-        int32_t we = EDGEAI_SXTB16(vw0);
-        int32_t wo = EDGEAI_SXTB16_ROR8(vw0);
+    while (cols != end) {
+        const uint32_t w0 = w[0];
+        const uint32_t w1 = w[1];
+        const int32_t a0e = (int32_t)cols[0];
+        const int32_t a0o = (int32_t)cols[1];
+        const int32_t a1e = (int32_t)cols[2];
+        const int32_t a1o = (int32_t)cols[3];
+        w += 2;
+        cols += 4;
+        int32_t we = EDGEAI_SXTB16(w0);
+        int32_t wo = EDGEAI_SXTB16_ROR8(w0);
         acc00 = EDGEAI_SMLAD(we, a0e, acc00);
         acc00 = EDGEAI_SMLAD(wo, a0o, acc00);
-        if (columns == 2) {
-            acc01 = EDGEAI_SMLAD(we, a1e, acc01);
-            acc01 = EDGEAI_SMLAD(wo, a1o, acc01);
-        }
-        we = EDGEAI_SXTB16(vw1);
-        wo = EDGEAI_SXTB16_ROR8(vw1);
+        acc01 = EDGEAI_SMLAD(we, a1e, acc01);
+        acc01 = EDGEAI_SMLAD(wo, a1o, acc01);
+        we = EDGEAI_SXTB16(w1);
+        wo = EDGEAI_SXTB16_ROR8(w1);
         acc10 = EDGEAI_SMLAD(we, a0e, acc10);
         acc10 = EDGEAI_SMLAD(wo, a0o, acc10);
-        if (columns == 2) {
-            acc11 = EDGEAI_SMLAD(we, a1e, acc11);
-            acc11 = EDGEAI_SMLAD(wo, a1o, acc11);
-        }
-    }
-    for (int32_t k = depth & 3; k > 0; --k) {
-        const int32_t x0 = a0[0];
-        const int32_t x1 = columns == 2 ? a0[depth] : 0;
-        const int32_t f0 = w0[0];
-        const int32_t f1 = w0[depth];
-        ++a0;
-        ++w0;
-        acc00 += f0 * x0;
-        acc01 += f0 * x1;
-        acc10 += f1 * x0;
-        acc11 += f1 * x1;
+        acc11 = EDGEAI_SMLAD(we, a1e, acc11);
+        acc11 = EDGEAI_SMLAD(wo, a1o, acc11);
     }
     acc[0] = acc00;
     acc[1] = acc01;
@@ -234,123 +231,68 @@ static inline void dot_2xn(const int8_t *w0, const int8_t *a0, int32_t depth, in
     acc[3] = acc11;
 }
 
-/** One output channel at two columns. */
-static inline void dot_1x2(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[2])
-{
-    const int8_t *a1 = a0 + depth;
-    int32_t acc0 = acc[0];
-    int32_t acc1 = acc[1];
-    for (int32_t quads = depth >> 2; quads > 0; --quads) {
-        const uint32_t va0 = edgeai_read_u32(a0);
-        const uint32_t va1 = edgeai_read_u32(a1);
-        const uint32_t vw = edgeai_read_u32(w0);
-        a0 += 4;
-        a1 += 4;
-        w0 += 4;
-        const int32_t we = EDGEAI_SXTB16(vw);
-        const int32_t wo = EDGEAI_SXTB16_ROR8(vw);
-        acc0 = EDGEAI_SMLAD(we, EDGEAI_SXTB16(va0), acc0);
-        acc0 = EDGEAI_SMLAD(wo, EDGEAI_SXTB16_ROR8(va0), acc0);
-        acc1 = EDGEAI_SMLAD(we, EDGEAI_SXTB16(va1), acc1);
-        acc1 = EDGEAI_SMLAD(wo, EDGEAI_SXTB16_ROR8(va1), acc1);
-    }
-    for (int32_t k = depth & 3; k > 0; --k) {
-        const int32_t f = *w0++;
-        acc0 += f * *a0++;
-        acc1 += f * *a1++;
-    }
-    acc[0] = acc0;
-    acc[1] = acc1;
-}
-
-/** Every output channel at one column (the last pixel of an odd count). */
-static void conv_column_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t depth,
-                            const int8_t *a0, int8_t *out0)
-{
-    /* A local copy: the int8 output stores cannot alias it, so its fields stay in registers. */
-    const edgeai_conv_data local = *data;
-    const edgeai_conv_data *const d = &local;
-    const int32_t *bias = d->bias;
-    int32_t oc = 0;
-    for (; oc + 2 <= out_c; oc += 2) {
-        int32_t acc[4] = {bias[oc], 0, bias[oc + 1], 0};
-        dot_2xn(d->weights + oc * depth, a0, depth, acc, 1);
-        out0[oc] = conv_output(d, oc, acc[0]);
-        out0[oc + 1] = conv_output(d, oc + 1, acc[2]);
-    }
-    if (oc < out_c) {
-        const int8_t *w = d->weights + oc * depth;
-        int32_t acc = bias[oc];
-        for (int32_t k = 0; k < depth; ++k) {
-            acc += w[k] * a0[k];
-        }
-        out0[oc] = conv_output(d, oc, acc);
-    }
-}
-
 /**
- * Every output channel at two columns, a0 and a0 + depth (the second is computed but not
- * stored when out1 is NULL). The weights are the OHWI rows of `depth` bytes.
+ * Every output channel at the two interleaved columns `cols`, into out0 and out1 (the same
+ * pixel twice when out1 == out0 and both columns hold it).
  */
-static void conv_columns_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t depth,
-                             const int8_t *a0, int8_t *out0, int8_t *out1)
+static void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t quads,
+                           const uint32_t *cols, int8_t *out0, int8_t *out1)
 {
     /* A local copy: the int8 output stores cannot alias it, so its fields stay in registers. */
     const edgeai_conv_data local = *data;
     const edgeai_conv_data *const d = &local;
     const int8_t *w = d->weights;
     const int32_t *bias = d->bias;
-    int32_t oc = 0;
-    for (; oc + 2 <= out_c; oc += 2) {
-        int32_t acc[4] = {bias[oc], bias[oc], bias[oc + 1], bias[oc + 1]};
-        dot_2xn(w + oc * depth, a0, depth, acc, 2);
-        out0[oc] = conv_output(d, oc, acc[0]);
-        out0[oc + 1] = conv_output(d, oc + 1, acc[2]);
-        out1[oc] = conv_output(d, oc, acc[1]);
-        out1[oc + 1] = conv_output(d, oc + 1, acc[3]);
-    }
-    if (oc < out_c) {
-        int32_t acc[2] = {bias[oc], bias[oc]};
-        dot_1x2(w + oc * depth, a0, depth, acc);
+    for (int32_t oc = 0; oc < out_c; oc += 2, w += 8 * quads) {
+        const int pair = oc + 1 < out_c; /* an odd last channel has a zero weight row after it */
+        const int32_t bias1 = pair ? bias[oc + 1] : 0;
+        int32_t acc[4] = {bias[oc], bias[oc], bias1, bias1};
+        conv_dot_2x2(w, cols, quads, acc);
         out0[oc] = conv_output(d, oc, acc[0]);
         out1[oc] = conv_output(d, oc, acc[1]);
+        if (pair) {
+            out0[oc + 1] = conv_output(d, oc + 1, acc[2]);
+            out1[oc + 1] = conv_output(d, oc + 1, acc[3]);
+        }
     }
+}
+
+/** Widen output pixel (oy, ox)'s column into `cols` (column 0, or column 1 at cols + 2). */
+static void conv_column(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                        const int8_t *input, int32_t oy, int32_t ox, uint32_t *cols,
+                        int8_t *stage)
+{
+    const int32_t quads = conv_quads(p);
+    const int8_t *src = stage;
+    if (conv_is_pointwise(p)) {
+        src = input + (oy * p->input.w + ox) * p->input.c;
+    } else {
+        conv_im2col(p, (int8_t)d->pad_value, input, oy, ox, stage);
+    }
+    conv_widen(src, quads, cols);
 }
 #endif /* EDGEAI_USE_DSP */
 
 /**
  * The convolution at up to two output pixels: (y0, x0) into out0 and, when out1 is not
- * NULL, (y1, x1) into out1. `col` is 2 * depth bytes of scratch (unused for 1x1).
+ * NULL, (y1, x1) into out1. `scratch` is edgeai_conv_s8_get_buffer_size bytes.
  */
 static void conv_two_pixels(const edgeai_conv_params *p, const edgeai_conv_data *d,
                             const int8_t *input, const int32_t y[2], const int32_t x[2],
-                            int8_t *out0, int8_t *out1, int8_t *col)
+                            int8_t *out0, int8_t *out1, int8_t *scratch)
 {
 #if EDGEAI_USE_DSP
     if (p->groups == 1) {
-        const int32_t depth = conv_depth(p);
-        const int8_t pad = (int8_t)d->pad_value;
-        const int32_t first = y[0] * p->input.w + x[0];
-        if (conv_is_pointwise(p) && (out1 == NULL || y[1] * p->input.w + x[1] == first + 1)) {
-            /* The columns are the input pixels themselves. */
-            if (out1 == NULL) {
-                conv_column_dsp(d, p->output.c, depth, input + first * depth, out0);
-            } else {
-                conv_columns_dsp(d, p->output.c, depth, input + first * depth, out0, out1);
-            }
-            return;
-        }
-        conv_im2col(p, pad, input, y[0], x[0], col);
-        if (out1 == NULL) {
-            conv_column_dsp(d, p->output.c, depth, col, out0);
-        } else {
-            conv_im2col(p, pad, input, y[1], x[1], col + depth);
-            conv_columns_dsp(d, p->output.c, depth, col, out0, out1);
-        }
+        uint32_t *cols = (uint32_t *)(void *)scratch;
+        int8_t *stage = scratch + 16 * conv_quads(p);
+        const int second = out1 != NULL;
+        conv_column(p, d, input, y[0], x[0], cols, stage);
+        conv_column(p, d, input, y[second], x[second], cols + 2, stage);
+        conv_block_dsp(d, p->output.c, conv_quads(p), cols, out0, second ? out1 : out0);
         return;
     }
 #else
-    (void)col;
+    (void)scratch;
 #endif
     conv_pixel_portable(p, d, input, y[0], x[0], out0);
     if (out1 != NULL) {
@@ -358,52 +300,36 @@ static void conv_two_pixels(const edgeai_conv_params *p, const edgeai_conv_data 
     }
 }
 
-static int32_t conv_col_bytes(const edgeai_conv_params *p)
+static int32_t conv_scratch_bytes(const edgeai_conv_params *p)
 {
     /* The same on both paths, so that the memory plan does not depend on the target. */
-    return conv_is_pointwise(p) ? 0 : conv_columns(p);
+    return conv_is_pointwise(p) ? EDGEAI_CONV_1X1_S8_BUFFER_SIZE(p->input.c) : conv_columns(p);
 }
 
 /* ---- CONV_2D ------------------------------------------------------------------------------ */
 
 int32_t edgeai_conv_s8_get_buffer_size(const edgeai_conv_params *params)
 {
-    return params != NULL && conv_params_valid(params) ? conv_col_bytes(params) : 0;
+    return params != NULL && conv_params_valid(params) ? conv_scratch_bytes(params) : 0;
 }
 
 edgeai_status edgeai_conv_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,
                              const int8_t *input, int8_t *output, int8_t *scratch)
 {
-    if (params == NULL || data == NULL || input == NULL || output == NULL ||
-        !conv_params_valid(params) || !conv_data_valid(data) ||
-        (scratch == NULL && conv_col_bytes(params) > 0)) {
+    if (params == NULL || data == NULL || input == NULL || output == NULL || scratch == NULL ||
+        !conv_params_valid(params) || !conv_data_valid(data)) {
         return EDGEAI_ERROR_ARGUMENT;
     }
     const int32_t out_w = params->output.w;
     const int32_t out_c = params->output.c;
     const int32_t pixels = params->output.h * out_w;
-    int32_t i = 0;
-    for (; i + 2 <= pixels; i += 2) {
+    for (int32_t i = 0; i < pixels; i += 2) {
         const int32_t y[2] = {i / out_w, (i + 1) / out_w};
         const int32_t x[2] = {i % out_w, (i + 1) % out_w};
         conv_two_pixels(params, data, input, y, x, output + i * out_c,
-                        output + (i + 1) * out_c, scratch);
-    }
-    if (i < pixels) {
-        const int32_t y[2] = {i / out_w, i / out_w};
-        const int32_t x[2] = {i % out_w, i % out_w};
-        conv_two_pixels(params, data, input, y, x, output + i * out_c, NULL, scratch);
+                        i + 1 < pixels ? output + (i + 1) * out_c : NULL, scratch);
     }
     return EDGEAI_OK;
-}
-
-edgeai_status edgeai_conv_1x1_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,
-                                 const int8_t *input, int8_t *output)
-{
-    if (params == NULL || !conv_is_pointwise(params)) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-    return edgeai_conv_s8(params, data, input, output, NULL);
 }
 
 /* ---- CONV_2D + pooling ------------------------------------------------------------------- */

@@ -6,7 +6,11 @@
  * Bit-exact with TensorFlow Lite Micro's reference kernels
  * (reference_integer_ops::ConvPerChannel, then MaxPool / AveragePool).
  *
- * Layouts: activations NHWC with batch 1; weights OHWI (out_c, k_h, k_w, in_c / groups).
+ * Layouts: activations NHWC with batch 1. Weights: each output channel's OHWI row
+ * (k_h, k_w, in_c / groups: `depth` taps) zero-padded to whole quads of 4 taps, the channels
+ * taken in pairs (a zero row after an odd last channel), and each pair stored quad by quad:
+ *     pair p, quad q: 4 bytes of channel 2p's taps 4q..4q+3, then 4 of channel 2p + 1's
+ * so that one pointer walks two channels with one 8-byte load per quad.
  *
  * The generator folds the input zero point into the bias:
  *     bias'[o] = bias[o] - input_zero_point * sum(weights[o])
@@ -15,7 +19,9 @@
  * 32-bit arithmetic and equals TFLM's sum of w * (x - zero_point) over the taps inside.
  *
  * Two code paths give identical results: a portable C99 one, and a Cortex-M DSP one
- * (SXTB16 + SMLAD; edgeai_dsp.h says when it is taken).
+ * (edgeai_dsp.h says when it is taken) that sign-extends two output pixels' receptive fields
+ * once into int16 columns, interleaved quad by quad, and computes two channels at the two
+ * pixels per pass over them (SXTB16 on the weights, SMLAD).
  */
 #ifndef EDGEAI_CONV_H
 #define EDGEAI_CONV_H
@@ -39,14 +45,14 @@ typedef struct {
 /** Numbers of a convolution (they change when the model is retrained). */
 typedef struct {
     EDGEAI_CONV_OUTPUT_FIELDS
-    const int8_t *weights;     /**< OHWI: [output.c][kernel_h][kernel_w][input.c / groups] */
+    const int8_t *weights;     /**< word aligned, in the paired layout above */
     const int32_t *bias;       /**< [output.c], input zero point folded in (see above) */
     const int32_t *requant;    /**< [output.c][EDGEAI_RQ_WORDS] records (edgeai_requantize.h) */
 } edgeai_conv_data;
 
 /**
  * CONV_2D: output = clamp(requantize(bias' + sum(w * x)) + output_offset).
- * @param scratch edgeai_conv_s8_get_buffer_size(params) bytes (may be NULL if that is 0)
+ * @param scratch edgeai_conv_s8_get_buffer_size(params) bytes, word aligned
  * @return EDGEAI_OK, or EDGEAI_ERROR_ARGUMENT for a NULL pointer or invalid structure
  */
 edgeai_status edgeai_conv_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,
@@ -54,24 +60,25 @@ edgeai_status edgeai_conv_s8(const edgeai_conv_params *params, const edgeai_conv
 
 /**
  * Scratch bytes of edgeai_conv_s8 for a filter of kernel_h x kernel_w x filter_c
- * (filter_c = input.c / groups): two im2col columns, the same on both code paths. The
+ * (filter_c = input.c / groups), the same on both code paths: two int16 columns of the depth
+ * rounded up to quads (16 bytes per quad) and one int8 im2col column (4 per quad). The
  * generator reads this formula from here.
  */
 #define EDGEAI_CONV_S8_BUFFER_SIZE(kernel_h, kernel_w, filter_c) \
-    (2 * (kernel_h) * (kernel_w) * (filter_c))
+    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 20)
 
 /**
- * Bytes of scratch that edgeai_conv_s8 needs: EDGEAI_CONV_S8_BUFFER_SIZE, or 0 for a 1x1
- * filter with stride 1, no padding and groups 1 (the input is read in place).
+ * Scratch bytes of edgeai_conv_s8 for a 1x1 filter with stride 1, no padding, groups 1 and
+ * `channels` input channels, a multiple of 4: the columns are widened from the input in
+ * place, so only the two int16 columns.
+ */
+#define EDGEAI_CONV_1X1_S8_BUFFER_SIZE(channels) (4 * (channels))
+
+/**
+ * Bytes of scratch that edgeai_conv_s8 needs (> 0): EDGEAI_CONV_1X1_S8_BUFFER_SIZE where it
+ * applies, else EDGEAI_CONV_S8_BUFFER_SIZE.
  */
 int32_t edgeai_conv_s8_get_buffer_size(const edgeai_conv_params *params);
-
-/**
- * CONV_2D with a 1x1 filter, stride 1, no padding and groups 1: reads the input in
- * place, needs no scratch.
- */
-edgeai_status edgeai_conv_1x1_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,
-                                 const int8_t *input, int8_t *output);
 
 /** Which pooling follows the convolution in edgeai_conv_pool_s8. */
 typedef enum {
@@ -113,8 +120,8 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
                                   int8_t *output, int8_t *scratch);
 
 /**
- * Scratch layout of edgeai_conv_pool_s8: the im2col columns of edgeai_conv_s8 (`columns`
- * bytes, even for a 1x1 filter: window positions are not consecutive pixels), two pixels of
+ * Scratch layout of edgeai_conv_pool_s8: the columns of edgeai_conv_s8 (`columns` =
+ * EDGEAI_CONV_S8_BUFFER_SIZE bytes, also for a 1x1 filter), two pixels of
  * convolution outputs, then, for an average, one int32 sum per channel, 4-byte aligned.
  * `average` is 1 for EDGEAI_POOL_AVERAGE, else 0. The generator reads these formulas.
  */

@@ -220,7 +220,7 @@ def mixed_multiplier_model(kind: str, in_shape: tuple[int, ...], channels: int,
 
 MIXED_CASES = {
     "conv-3x3": ("CONV_2D", (1, 7, 8, 5), 7, (3, 3), "edgeai_conv_s8"),
-    "conv-1x1": ("CONV_2D", (1, 6, 5, 12), 9, (1, 1), "edgeai_conv_1x1_s8"),
+    "conv-1x1": ("CONV_2D", (1, 6, 5, 12), 9, (1, 1), "edgeai_conv_s8"),
     "depthwise-3x3": ("DEPTHWISE_CONV_2D", (1, 7, 6, 10), 10, (3, 3),
                       "edgeai_depthwise_conv_s8"),
 }

@@ -122,6 +122,18 @@ def depthwise_weights(w: np.ndarray) -> np.ndarray:
     return ((words + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32)
 
 
+def conv_weights(w: np.ndarray) -> np.ndarray:
+    """OHWI int8 -> the layout of edgeai_conv_data (edgeai_conv.h): rows zero-padded to whole
+    quads of taps, an odd channel count padded with a zero row, and each pair of rows stored
+    quad by quad, four bytes of the first row then four of the second."""
+    channels = w.shape[0]
+    depth = int(np.prod(w.shape[1:]))
+    quads = (depth + 3) // 4
+    rows = np.zeros((channels + channels % 2, quads * 4), dtype=np.int8)
+    rows[:channels, :depth] = np.asarray(w, dtype=np.int8).reshape(channels, depth)
+    return rows.reshape(-1, 2, quads, 4).transpose(0, 2, 1, 3).reshape(-1)
+
+
 def s16_layer(graph: Graph, op: Op, kernel: str, params_type: str, params: dict[str, CValue],
               multipliers: np.ndarray, shifts: np.ndarray, c_type: str,
               macc: int) -> LayerCode:
@@ -157,8 +169,8 @@ def s16_layer(graph: Graph, op: Op, kernel: str, params_type: str, params: dict[
 
 
 def lower_conv(graph: Graph, op: Op) -> LayerCode:
-    """CONV_2D -> edgeai_conv_s8 / edgeai_conv_1x1_s8, or edgeai_conv_pool_s8 when fused;
-    edgeai_conv_s16 for 16x8."""
+    """CONV_2D -> edgeai_conv_s8, or edgeai_conv_pool_s8 when fused; edgeai_conv_s16 for
+    16x8."""
     x, w, bias, y = conv_tensors(graph, op)
     if x.dtype == "int16":
         return s16_layer(graph, op, "edgeai_conv_s16", "edgeai_conv_params",
@@ -170,6 +182,7 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
     geometry = conv_geometry(op.options, x, w)
     data, arrays = _numbers(x, w, bias, conv_out,
                             op.options.get("fused_activation_function", "NONE"), axis=0)
+    arrays[0] = CArray("weights", "int8_t", conv_weights(w.data))
     pool = op.options.get("pool")
     window = pool_structure(pool, hwc(conv_out)) if pool else None
     overwrites = {op.inputs[0]: _conv_overwrite_limit(x, y, geometry, window,
@@ -183,13 +196,10 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
         params = {**_nested("conv", conv_params), "output": hwc(y), **pool_params}
         data = {**_nested("conv", data), **pool_data}
     else:
-        struct = "edgeai_conv"
+        struct = kernel = "edgeai_conv"
         scratch = conv_scratch_bytes(geometry, x.shape[3], groups)
-        kernel = "edgeai_conv" if scratch else "edgeai_conv_1x1"
         params = {"input": hwc(x), "output": hwc(y), **geometry, "groups": groups}
-    args = [Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0])]
-    if scratch:
-        args.append(Buffer("scratch"))
+    args = [Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0]), Buffer("scratch")]
     return LayerCode(
         kernel=f"{kernel}_s8",
         header="edgeai_conv.h",
