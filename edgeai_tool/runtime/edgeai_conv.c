@@ -104,12 +104,27 @@ static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_d
 /* ---- DSP path -------------------------------------------------------------------------- */
 
 #if EDGEAI_USE_DSP
-#if EDGEAI_DSP_NATIVE && defined(__GNUC__)
-/* The generator's arrays and the scratch are word aligned: pairs of words load as one LDRD. */
-#define CONV_WORDS(p) ((const uint32_t *)__builtin_assume_aligned((p), 4))
+/**
+ * Two consecutive words at a word-aligned `p` (the generator's arrays and the scratch are),
+ * returning p + 2: one post-indexed LDRD on the core.
+ */
+static inline const uint32_t *conv_load2(const uint32_t *p, uint32_t *lo, uint32_t *hi)
+{
+#if EDGEAI_DSP_NATIVE
+    uint32_t first;
+    uint32_t second;
+    __asm("ldrd %0, %1, [%2], #8"
+          : "=r"(first), "=r"(second), "+r"(p)
+          : "m"(*(const uint32_t(*)[2])p));
+    *lo = first;
+    *hi = second;
+    return p;
 #else
-#define CONV_WORDS(p) ((const uint32_t *)(const void *)(p))
+    *lo = edgeai_read_u32(p);
+    *hi = edgeai_read_u32(p + 1);
+    return p + 2;
 #endif
+}
 
 /** memcpy for the short runs of im2col: words while they last (unaligned is fine on M4/M7). */
 static inline void copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
@@ -197,33 +212,29 @@ static void conv_widen(const int8_t *src, int32_t quads, uint32_t *dst)
 static inline void conv_dot_2x2(const int8_t *weights, const uint32_t *cols, int32_t quads,
                                 int32_t acc[4])
 {
-    const uint32_t *w = CONV_WORDS(weights);
+    const uint32_t *w = (const uint32_t *)(const void *)weights;
     const uint32_t *const end = cols + 4 * quads;
     int32_t acc00 = acc[0];
     int32_t acc01 = acc[1];
     int32_t acc10 = acc[2];
     int32_t acc11 = acc[3];
     while (cols != end) {
-        const uint32_t w0 = w[0];
-        const uint32_t w1 = w[1];
-        const int32_t a0e = (int32_t)cols[0];
-        const int32_t a0o = (int32_t)cols[1];
-        const int32_t a1e = (int32_t)cols[2];
-        const int32_t a1o = (int32_t)cols[3];
-        w += 2;
-        cols += 4;
+        uint32_t w0, w1, a0e, a0o, a1e, a1o;
+        w = conv_load2(w, &w0, &w1);
+        cols = conv_load2(cols, &a0e, &a0o);
+        cols = conv_load2(cols, &a1e, &a1o);
         int32_t we = EDGEAI_SXTB16(w0);
         int32_t wo = EDGEAI_SXTB16_ROR8(w0);
-        acc00 = EDGEAI_SMLAD(we, a0e, acc00);
-        acc00 = EDGEAI_SMLAD(wo, a0o, acc00);
-        acc01 = EDGEAI_SMLAD(we, a1e, acc01);
-        acc01 = EDGEAI_SMLAD(wo, a1o, acc01);
+        acc00 = EDGEAI_SMLAD(we, (int32_t)a0e, acc00);
+        acc00 = EDGEAI_SMLAD(wo, (int32_t)a0o, acc00);
+        acc01 = EDGEAI_SMLAD(we, (int32_t)a1e, acc01);
+        acc01 = EDGEAI_SMLAD(wo, (int32_t)a1o, acc01);
         we = EDGEAI_SXTB16(w1);
         wo = EDGEAI_SXTB16_ROR8(w1);
-        acc10 = EDGEAI_SMLAD(we, a0e, acc10);
-        acc10 = EDGEAI_SMLAD(wo, a0o, acc10);
-        acc11 = EDGEAI_SMLAD(we, a1e, acc11);
-        acc11 = EDGEAI_SMLAD(wo, a1o, acc11);
+        acc10 = EDGEAI_SMLAD(we, (int32_t)a0e, acc10);
+        acc10 = EDGEAI_SMLAD(wo, (int32_t)a0o, acc10);
+        acc11 = EDGEAI_SMLAD(we, (int32_t)a1e, acc11);
+        acc11 = EDGEAI_SMLAD(wo, (int32_t)a1o, acc11);
     }
     acc[0] = acc00;
     acc[1] = acc01;
@@ -243,16 +254,31 @@ static void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t 
     const edgeai_conv_data *const d = &local;
     const int8_t *w = d->weights;
     const int32_t *bias = d->bias;
+    const int32_t fast = d->rq_fast;
+    const int32_t offset = d->output_offset;
+    const uint32_t lo4 = (uint8_t)d->act_min * UINT32_C(0x01010101);
+    const uint32_t hi4 = (uint8_t)d->act_max * UINT32_C(0x01010101);
     for (int32_t oc = 0; oc < out_c; oc += 2, w += 8 * quads) {
-        const int pair = oc + 1 < out_c; /* an odd last channel has a zero weight row after it */
+        /* An odd last channel has a zero weight row after it; its record stands in. */
+        const int pair = oc + 1 < out_c;
+        const int32_t *rq0 = d->requant + oc * EDGEAI_RQ_WORDS;
+        const int32_t *rq1 = pair ? rq0 + EDGEAI_RQ_WORDS : rq0;
         const int32_t bias1 = pair ? bias[oc + 1] : 0;
         int32_t acc[4] = {bias[oc], bias[oc], bias1, bias1};
         conv_dot_2x2(w, cols, quads, acc);
-        out0[oc] = conv_output(d, oc, acc[0]);
-        out1[oc] = conv_output(d, oc, acc[1]);
+        /* Bytes: (channel oc, oc + 1) of out0, then of out1. */
+        const uint32_t packed = edgeai_pack4(
+            edgeai_rq(acc[0], rq0, fast) + offset, edgeai_rq(acc[2], rq1, fast) + offset,
+            edgeai_rq(acc[1], rq0, fast) + offset, edgeai_rq(acc[3], rq1, fast) + offset, lo4,
+            hi4);
         if (pair) {
-            out0[oc + 1] = conv_output(d, oc + 1, acc[2]);
-            out1[oc + 1] = conv_output(d, oc + 1, acc[3]);
+            const uint16_t low = (uint16_t)packed;
+            const uint16_t high = (uint16_t)(packed >> 16);
+            memcpy(out0 + oc, &low, 2);
+            memcpy(out1 + oc, &high, 2);
+        } else {
+            out0[oc] = (int8_t)(uint8_t)packed;
+            out1[oc] = (int8_t)(uint8_t)(packed >> 16);
         }
     }
 }

@@ -10,18 +10,21 @@ from pathlib import Path
 
 import pytest
 
+from edgeai_tool.ops.conv import conv_scratch_bytes
 from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 RUNTIME = Path(__file__).resolve().parents[2] / "edgeai_tool" / "runtime"
 
 # (kernel_h, kernel_w, input (h, w, c), groups): none of them a plain 1x1
 CONV_SHAPES = [(3, 3, (8, 8, 5), 1), (1, 1, (6, 6, 4), 2), (5, 1, (9, 4, 12), 3),
-               (1, 7, (3, 11, 1), 1)]
+               (1, 7, (3, 11, 1), 1), (1, 1, (5, 5, 8), 1), (1, 1, (5, 5, 6), 1)]
 POOL_CHANNELS = [1, 3, 4, 17]
 
 
 def test_evaluates_the_header_formulas() -> None:
-    assert buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=3, kernel_w=3, filter_c=8) == 144
+    # 72 taps: 18 quads of two int16 columns and one int8 column
+    assert buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=3, kernel_w=3, filter_c=8) == 360
+    assert buffer_size("EDGEAI_CONV_1X1_S8_BUFFER_SIZE", channels=12) == 48
     # columns + two pixels of outputs, rounded up to a word, then one int32 per channel
     assert buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", columns=18, channels=5,
                        average=1) == 28 + 20
@@ -62,7 +65,10 @@ def _cases() -> list[tuple[str, int]]:
         conv = _conv(kernel_h, kernel_w, hwc, groups, out_c)
         columns = buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=kernel_h,
                               kernel_w=kernel_w, filter_c=hwc[2] // groups)
-        cases.append((f"edgeai_conv_s8_get_buffer_size(&(edgeai_conv_params){conv})", columns))
+        geometry = {"kernel_h": kernel_h, "kernel_w": kernel_w, "stride_h": 1, "stride_w": 1,
+                    "pad_top": 0, "pad_left": 0}
+        cases.append((f"edgeai_conv_s8_get_buffer_size(&(edgeai_conv_params){conv})",
+                      conv_scratch_bytes(geometry, hwc[2], groups)))
         for average in (0, 1):
             kind = "EDGEAI_POOL_AVERAGE" if average else "EDGEAI_POOL_MAX"
             pooled = (f"(edgeai_conv_pool_params){{.conv = {conv}, .output = {{1, 1, {out_c}}}, "
