@@ -219,25 +219,14 @@ def conv_macc(graph: Graph, op: Op) -> int:
     return count + (window_macc(y, pool) if pool else 0)
 
 
-def conv_scratch_bytes(geometry: dict[str, int], in_c: int, groups: int) -> int:
-    """edgeai_conv_s8_get_buffer_size: two int16 columns and an int8 one, or only the two
-    int16 columns for a 1x1 that widens them from the input in place."""
-    if is_pointwise(geometry, in_c, groups):
-        return buffer_size("EDGEAI_CONV_1X1_S8_BUFFER_SIZE", channels=in_c)
-    return columns_bytes(geometry, in_c, groups)
-
-
 def columns_bytes(geometry: dict[str, int], in_c: int, groups: int) -> int:
-    return buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=geometry["kernel_h"],
-                       kernel_w=geometry["kernel_w"], filter_c=in_c // groups)
-
-
-def is_pointwise(geometry: dict[str, int], in_c: int, groups: int) -> bool:
-    """1x1, stride 1, no padding, channels in whole quads: the kernel reads the input in
-    place."""
-    return (geometry["kernel_h"] == geometry["kernel_w"] == 1 and groups == 1
-            and geometry["stride_h"] == geometry["stride_w"] == 1
-            and geometry["pad_top"] == geometry["pad_left"] == 0 and in_c % 4 == 0)
+    """edgeai_conv_s8_get_buffer_size: two int16 columns, and an int8 one unless the filter's
+    depth per tap is whole quads."""
+    filter_c = in_c // groups
+    macro = ("EDGEAI_CONV_S8_BUFFER_SIZE" if filter_c % 4 == 0
+             else "EDGEAI_CONV_S8_STAGED_BUFFER_SIZE")
+    return buffer_size(macro, kernel_h=geometry["kernel_h"], kernel_w=geometry["kernel_w"],
+                       filter_c=filter_c)
 
 
 def conv_pool_scratch_bytes(columns: int, channels: int, average: bool) -> int:

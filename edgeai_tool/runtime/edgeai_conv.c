@@ -37,26 +37,31 @@ static inline int8_t conv_output(const edgeai_conv_data *d, int32_t oc, int32_t 
     return (int8_t)value;
 }
 
-/**
- * The columns can be widened straight from the input: 1x1 filter, stride 1, no padding,
- * so output pixel i reads input pixel i, whole quads of it (channels a multiple of 4).
- */
-static int conv_is_pointwise(const edgeai_conv_params *p)
-{
-    return p->kernel_h == 1 && p->kernel_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
-           p->pad_top == 0 && p->pad_left == 0 && p->groups == 1 && p->input.c % 4 == 0;
-}
-
 /** Quads (groups of four) of the dot-product depth kernel_h * kernel_w * filter_c. */
 static int32_t conv_quads(const edgeai_conv_params *p)
 {
     return (p->kernel_h * p->kernel_w * (p->input.c / p->groups) + 3) / 4;
 }
 
-/** Bytes of scratch of the im2col path (EDGEAI_CONV_S8_BUFFER_SIZE). */
+/**
+ * Whether every run of input channels is whole quads (filter_c a multiple of 4), so that
+ * im2col widens the input straight into the int16 columns, without an int8 column.
+ */
+static int conv_widens_in_place(const edgeai_conv_params *p)
+{
+    return (p->input.c / p->groups) % 4 == 0;
+}
+
+/**
+ * Bytes of scratch of edgeai_conv_s8 (the columns of edgeai_conv_pool_s8): the same on both
+ * paths, so that the memory plan does not depend on the target.
+ */
 static int32_t conv_columns(const edgeai_conv_params *p)
 {
-    return EDGEAI_CONV_S8_BUFFER_SIZE(p->kernel_h, p->kernel_w, p->input.c / p->groups);
+    const int32_t filter_c = p->input.c / p->groups;
+    return conv_widens_in_place(p)
+               ? EDGEAI_CONV_S8_BUFFER_SIZE(p->kernel_h, p->kernel_w, filter_c)
+               : EDGEAI_CONV_S8_STAGED_BUFFER_SIZE(p->kernel_h, p->kernel_w, filter_c);
 }
 
 /* ---- portable path -------------------------------------------------------------------- */
@@ -187,20 +192,65 @@ static void conv_im2col(const edgeai_conv_params *p, int8_t pad, const int8_t *i
             dst += in_c;
         }
     }
-    fill_bytes(dst, 0, (int32_t)(col + 4 * conv_quads(p) - dst));
+    fill_bytes(dst, 0, (int32_t)(-(dst - col) & 3));
 }
 
 /**
  * Sign-extend `quads` quads of int8 into one column of the interleaved int16 block: quad q
  * goes to words 4q (bytes 0 and 2) and 4q + 1 (bytes 1 and 3); words 4q + 2 and 4q + 3
- * belong to the other column.
+ * belong to the other column. Returns the position after them.
  */
-static void conv_widen(const int8_t *src, int32_t quads, uint32_t *dst)
+static uint32_t *conv_widen(const int8_t *src, int32_t quads, uint32_t *dst)
 {
     for (; quads > 0; --quads, src += 4, dst += 4) {
         const uint32_t v = edgeai_read_u32(src);
         dst[0] = (uint32_t)EDGEAI_SXTB16(v);
         dst[1] = (uint32_t)EDGEAI_SXTB16_ROR8(v);
+    }
+    return dst;
+}
+
+/** `quads` quads of the padding value (`pad2`: it in both int16 halves) into one column. */
+static uint32_t *conv_fill(uint32_t pad2, int32_t quads, uint32_t *dst)
+{
+    for (; quads > 0; --quads, dst += 4) {
+        dst[0] = pad2;
+        dst[1] = pad2;
+    }
+    return dst;
+}
+
+/**
+ * conv_im2col straight into one int16 column (conv_widens_in_place): each run of taps is
+ * whole quads, widened from the input or filled with the padding value.
+ */
+static void conv_im2col_wide(const edgeai_conv_params *p, uint32_t pad2, const int8_t *input,
+                             int32_t oy, int32_t ox, uint32_t *col)
+{
+    const int32_t in_h = p->input.h;
+    const int32_t in_w = p->input.w;
+    const int32_t in_c = p->input.c;
+    const int32_t kernel_w = p->kernel_w;
+    const int32_t dil_w = p->dilation_w;
+    const int32_t tap_quads = in_c / 4;
+    const int32_t y0 = oy * p->stride_h - p->pad_top;
+    const int32_t x0 = ox * p->stride_w - p->pad_left;
+    for (int32_t ky = 0; ky < p->kernel_h; ++ky) {
+        const int32_t iy = y0 + ky * p->dilation_h;
+        if (iy < 0 || iy >= in_h) {
+            col = conv_fill(pad2, kernel_w * tap_quads, col);
+            continue;
+        }
+        const int8_t *row = input + iy * in_w * in_c;
+        if (dil_w == 1 && x0 >= 0 && x0 + kernel_w <= in_w) {
+            col = conv_widen(row + x0 * in_c, kernel_w * tap_quads, col);
+            continue;
+        }
+        for (int32_t kx = 0; kx < kernel_w; ++kx) {
+            const int32_t ix = x0 + kx * dil_w;
+            col = ix >= 0 && ix < in_w ? conv_widen(row + ix * in_c, tap_quads, col)
+                                       : conv_fill(pad2, tap_quads, col);
+        }
     }
 }
 
@@ -283,19 +333,19 @@ static void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t 
     }
 }
 
-/** Widen output pixel (oy, ox)'s column into `cols` (column 0, or column 1 at cols + 2). */
+/** Output pixel (oy, ox)'s int16 column into `cols` (column 0, or column 1 at cols + 2). */
 static void conv_column(const edgeai_conv_params *p, const edgeai_conv_data *d,
                         const int8_t *input, int32_t oy, int32_t ox, uint32_t *cols,
                         int8_t *stage)
 {
-    const int32_t quads = conv_quads(p);
-    const int8_t *src = stage;
-    if (conv_is_pointwise(p)) {
-        src = input + (oy * p->input.w + ox) * p->input.c;
+    const int8_t pad = (int8_t)d->pad_value;
+    if (conv_widens_in_place(p)) {
+        const uint32_t pad2 = (uint16_t)pad * UINT32_C(0x00010001);
+        conv_im2col_wide(p, pad2, input, oy, ox, cols);
     } else {
-        conv_im2col(p, (int8_t)d->pad_value, input, oy, ox, stage);
+        conv_im2col(p, pad, input, oy, ox, stage);
+        conv_widen(stage, conv_quads(p), cols);
     }
-    conv_widen(src, quads, cols);
 }
 #endif /* EDGEAI_USE_DSP */
 
@@ -326,17 +376,11 @@ static void conv_two_pixels(const edgeai_conv_params *p, const edgeai_conv_data 
     }
 }
 
-static int32_t conv_scratch_bytes(const edgeai_conv_params *p)
-{
-    /* The same on both paths, so that the memory plan does not depend on the target. */
-    return conv_is_pointwise(p) ? EDGEAI_CONV_1X1_S8_BUFFER_SIZE(p->input.c) : conv_columns(p);
-}
-
 /* ---- CONV_2D ------------------------------------------------------------------------------ */
 
 int32_t edgeai_conv_s8_get_buffer_size(const edgeai_conv_params *params)
 {
-    return params != NULL && conv_params_valid(params) ? conv_scratch_bytes(params) : 0;
+    return params != NULL && conv_params_valid(params) ? conv_columns(params) : 0;
 }
 
 edgeai_status edgeai_conv_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,

@@ -61,23 +61,16 @@ edgeai_status edgeai_conv_s8(const edgeai_conv_params *params, const edgeai_conv
 /**
  * Scratch bytes of edgeai_conv_s8 for a filter of kernel_h x kernel_w x filter_c
  * (filter_c = input.c / groups), the same on both code paths: two int16 columns of the depth
- * rounded up to quads (16 bytes per quad) and one int8 im2col column (4 per quad). The
- * generator reads this formula from here.
+ * rounded up to quads, 16 bytes per quad. When filter_c is not a multiple of 4, an int8
+ * im2col column follows them (4 bytes per quad): EDGEAI_CONV_S8_STAGED_BUFFER_SIZE. The
+ * generator reads these formulas from here.
  */
 #define EDGEAI_CONV_S8_BUFFER_SIZE(kernel_h, kernel_w, filter_c) \
+    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 16)
+#define EDGEAI_CONV_S8_STAGED_BUFFER_SIZE(kernel_h, kernel_w, filter_c) \
     (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 20)
 
-/**
- * Scratch bytes of edgeai_conv_s8 for a 1x1 filter with stride 1, no padding, groups 1 and
- * `channels` input channels, a multiple of 4: the columns are widened from the input in
- * place, so only the two int16 columns.
- */
-#define EDGEAI_CONV_1X1_S8_BUFFER_SIZE(channels) (4 * (channels))
-
-/**
- * Bytes of scratch that edgeai_conv_s8 needs (> 0): EDGEAI_CONV_1X1_S8_BUFFER_SIZE where it
- * applies, else EDGEAI_CONV_S8_BUFFER_SIZE.
- */
+/** Bytes of scratch that edgeai_conv_s8 needs (> 0), by the formulas above. */
 int32_t edgeai_conv_s8_get_buffer_size(const edgeai_conv_params *params);
 
 /** Which pooling follows the convolution in edgeai_conv_pool_s8. */
@@ -120,8 +113,8 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
                                   int8_t *output, int8_t *scratch);
 
 /**
- * Scratch layout of edgeai_conv_pool_s8: the columns of edgeai_conv_s8 (`columns` =
- * EDGEAI_CONV_S8_BUFFER_SIZE bytes, also for a 1x1 filter), two pixels of
+ * Scratch layout of edgeai_conv_pool_s8: the columns of edgeai_conv_s8 (`columns` bytes, its
+ * scratch size), two pixels of
  * convolution outputs, then, for an average, one int32 sum per channel, 4-byte aligned.
  * `average` is 1 for EDGEAI_POOL_AVERAGE, else 0. The generator reads these formulas.
  */

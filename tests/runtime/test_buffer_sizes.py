@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from edgeai_tool.ops.conv import conv_scratch_bytes
+from edgeai_tool.ops.conv import columns_bytes
 from edgeai_tool.runtime.buffer_sizes import buffer_size
 
 RUNTIME = Path(__file__).resolve().parents[2] / "edgeai_tool" / "runtime"
@@ -22,9 +22,10 @@ POOL_CHANNELS = [1, 3, 4, 17]
 
 
 def test_evaluates_the_header_formulas() -> None:
-    # 72 taps: 18 quads of two int16 columns and one int8 column
-    assert buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=3, kernel_w=3, filter_c=8) == 360
-    assert buffer_size("EDGEAI_CONV_1X1_S8_BUFFER_SIZE", channels=12) == 48
+    # 72 taps: 18 quads of two int16 columns (and one int8 column when staged)
+    assert buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=3, kernel_w=3, filter_c=8) == 288
+    assert buffer_size("EDGEAI_CONV_S8_STAGED_BUFFER_SIZE", kernel_h=3, kernel_w=3,
+                       filter_c=8) == 360
     # columns + two pixels of outputs, rounded up to a word, then one int32 per channel
     assert buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", columns=18, channels=5,
                        average=1) == 28 + 20
@@ -63,12 +64,8 @@ def _cases() -> list[tuple[str, int]]:
     for kernel_h, kernel_w, hwc, groups in CONV_SHAPES:
         out_c = 2 * groups
         conv = _conv(kernel_h, kernel_w, hwc, groups, out_c)
-        columns = buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=kernel_h,
-                              kernel_w=kernel_w, filter_c=hwc[2] // groups)
-        geometry = {"kernel_h": kernel_h, "kernel_w": kernel_w, "stride_h": 1, "stride_w": 1,
-                    "pad_top": 0, "pad_left": 0}
-        cases.append((f"edgeai_conv_s8_get_buffer_size(&(edgeai_conv_params){conv})",
-                      conv_scratch_bytes(geometry, hwc[2], groups)))
+        columns = columns_bytes({"kernel_h": kernel_h, "kernel_w": kernel_w}, hwc[2], groups)
+        cases.append((f"edgeai_conv_s8_get_buffer_size(&(edgeai_conv_params){conv})", columns))
         for average in (0, 1):
             kind = "EDGEAI_POOL_AVERAGE" if average else "EDGEAI_POOL_MAX"
             pooled = (f"(edgeai_conv_pool_params){{.conv = {conv}, .output = {{1, 1, {out_c}}}, "

@@ -29,7 +29,6 @@ from edgeai_tool.ops.conv import (
     conv_macc,
     conv_output,
     conv_pool_scratch_bytes,
-    conv_scratch_bytes,
     conv_tensors,
 )
 from edgeai_tool.ops.pool import hwc, pool_structure
@@ -197,7 +196,7 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
         data = {**_nested("conv", data), **pool_data}
     else:
         struct = kernel = "edgeai_conv"
-        scratch = conv_scratch_bytes(geometry, x.shape[3], groups)
+        scratch = columns_bytes(geometry, x.shape[3], groups)
         params = {"input": hwc(x), "output": hwc(y), **geometry, "groups": groups}
     args = [Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0]), Buffer("scratch")]
     return LayerCode(
