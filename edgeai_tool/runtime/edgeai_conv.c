@@ -11,6 +11,13 @@
 #include "edgeai_dsp.h"
 #include "edgeai_requantize.h"
 
+#if defined(__GNUC__)
+/* The int8- and int16-weight kernels are one body specialised on a constant. */
+#define CONV_INLINE static inline __attribute__((always_inline))
+#else
+#define CONV_INLINE static inline
+#endif
+
 /* ---- shared pieces ------------------------------------------------------------------- */
 
 static int conv_params_valid(const edgeai_conv_params *p)
@@ -67,12 +74,27 @@ static int32_t conv_columns(const edgeai_conv_params *p)
 /* ---- portable path -------------------------------------------------------------------- */
 
 /**
+ * Weight of tap k in the row that starts at element `row` (edgeai_conv.h's layouts): byte
+ * 2 (k & ~3) + (k & 3) of the row, or for int16 weights (`wide`) element 2 (k & ~3) plus
+ * slot 0, 2, 1, 3 of k & 3.
+ */
+static inline int32_t conv_weight(const int8_t *weights, int wide, int32_t row, int32_t k)
+{
+    const int32_t quad = row + 2 * (k & ~3);
+    if (wide) {
+        const int16_t *w16 = (const int16_t *)(const void *)weights;
+        return w16[quad + (((k & 1) << 1) | ((k >> 1) & 1))];
+    }
+    return weights[quad + (k & 3)];
+}
+
+/**
  * Every output channel of output pixel (oy, ox), taps outside the image read as pad_value.
- * Used by the portable path and, on the DSP path, for grouped convolutions. Tap k of
- * channel oc's row is byte k + (k & ~3) of the row (edgeai_conv.h's weight layout).
+ * Used by the portable path and, on the DSP path, for grouped convolutions.
  */
 static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_data *data,
-                                const int8_t *input, int32_t oy, int32_t ox, int8_t *out)
+                                int wide, const int8_t *input, int32_t oy, int32_t ox,
+                                int8_t *out)
 {
     const edgeai_conv_data local = *data; /* not aliased by the int8 stores */
     const edgeai_conv_data *const d = &local;
@@ -82,13 +104,13 @@ static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_d
     const int32_t out_c = p->output.c;
     const int32_t filter_c = in_c / p->groups;
     const int32_t filters_per_group = out_c / p->groups;
-    const int32_t pair_bytes = 8 * conv_quads(p);
+    const int32_t pair_elements = 8 * conv_quads(p);
     const int32_t y0 = oy * p->stride_h - p->pad_top;
     const int32_t x0 = ox * p->stride_w - p->pad_left;
 
     for (int32_t oc = 0; oc < out_c; ++oc) {
         const int8_t *group_input = input + (oc / filters_per_group) * filter_c;
-        const int8_t *w = d->weights + (oc >> 1) * pair_bytes + (oc & 1) * 4;
+        const int32_t row = (oc >> 1) * pair_elements + (oc & 1) * 4;
         int32_t acc = d->bias[oc];
         int32_t k = 0;
         for (int32_t ky = 0; ky < p->kernel_h; ++ky) {
@@ -98,7 +120,8 @@ static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_d
                 const int inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
                 const int8_t *x = inside ? group_input + (iy * in_w + ix) * in_c : NULL;
                 for (int32_t ic = 0; ic < filter_c; ++ic, ++k) {
-                    acc += (int32_t)w[k + (k & ~3)] * (x != NULL ? (int32_t)x[ic] : d->pad_value);
+                    acc += conv_weight(d->weights, wide, row, k) *
+                           (x != NULL ? (int32_t)x[ic] : d->pad_value);
                 }
             }
         }
@@ -257,65 +280,76 @@ static void conv_im2col_wide(const edgeai_conv_params *p, uint32_t pad2, const i
 /**
  * Two output channels (one pair row of the weight layout) at the two interleaved columns:
  * acc = {channel 0 column 0, channel 0 column 1, channel 1 column 0, channel 1 column 1}.
- * Per quad: one LDRD of weights, four SXTB16, the columns' four words, eight SMLAD.
+ * Per quad: the weights (one LDRD and four SXTB16, or two LDRD of int16 weights when
+ * `wide`), the columns' four words (two LDRD), eight SMLAD. Returns the next pair row.
  */
-static inline void conv_dot_2x2(const int8_t *weights, const uint32_t *cols, int32_t quads,
-                                int32_t acc[4])
+CONV_INLINE const uint32_t *conv_dot_2x2(const uint32_t *w, const uint32_t *cols,
+                                         int32_t quads, int32_t acc[4], const int wide)
 {
-    const uint32_t *w = (const uint32_t *)(const void *)weights;
     const uint32_t *const end = cols + 4 * quads;
     int32_t acc00 = acc[0];
     int32_t acc01 = acc[1];
     int32_t acc10 = acc[2];
     int32_t acc11 = acc[3];
-    while (cols != end) {
+    do { /* quads >= 1 */
         uint32_t w0, w1, a0e, a0o, a1e, a1o;
+        int32_t we0, wo0, we1, wo1;
         w = conv_load2(w, &w0, &w1);
+        if (wide) {
+            we0 = (int32_t)w0;
+            wo0 = (int32_t)w1;
+            w = conv_load2(w, &w0, &w1);
+            we1 = (int32_t)w0;
+            wo1 = (int32_t)w1;
+        } else {
+            we0 = EDGEAI_SXTB16(w0);
+            wo0 = EDGEAI_SXTB16_ROR8(w0);
+            we1 = EDGEAI_SXTB16(w1);
+            wo1 = EDGEAI_SXTB16_ROR8(w1);
+        }
         cols = conv_load2(cols, &a0e, &a0o);
         cols = conv_load2(cols, &a1e, &a1o);
-        int32_t we = EDGEAI_SXTB16(w0);
-        int32_t wo = EDGEAI_SXTB16_ROR8(w0);
-        acc00 = EDGEAI_SMLAD(we, (int32_t)a0e, acc00);
-        acc00 = EDGEAI_SMLAD(wo, (int32_t)a0o, acc00);
-        acc01 = EDGEAI_SMLAD(we, (int32_t)a1e, acc01);
-        acc01 = EDGEAI_SMLAD(wo, (int32_t)a1o, acc01);
-        we = EDGEAI_SXTB16(w1);
-        wo = EDGEAI_SXTB16_ROR8(w1);
-        acc10 = EDGEAI_SMLAD(we, (int32_t)a0e, acc10);
-        acc10 = EDGEAI_SMLAD(wo, (int32_t)a0o, acc10);
-        acc11 = EDGEAI_SMLAD(we, (int32_t)a1e, acc11);
-        acc11 = EDGEAI_SMLAD(wo, (int32_t)a1o, acc11);
-    }
+        acc00 = EDGEAI_SMLAD(we0, (int32_t)a0e, acc00);
+        acc00 = EDGEAI_SMLAD(wo0, (int32_t)a0o, acc00);
+        acc01 = EDGEAI_SMLAD(we0, (int32_t)a1e, acc01);
+        acc01 = EDGEAI_SMLAD(wo0, (int32_t)a1o, acc01);
+        acc10 = EDGEAI_SMLAD(we1, (int32_t)a0e, acc10);
+        acc10 = EDGEAI_SMLAD(wo1, (int32_t)a0o, acc10);
+        acc11 = EDGEAI_SMLAD(we1, (int32_t)a1e, acc11);
+        acc11 = EDGEAI_SMLAD(wo1, (int32_t)a1o, acc11);
+    } while (cols != end);
     acc[0] = acc00;
     acc[1] = acc01;
     acc[2] = acc10;
     acc[3] = acc11;
+    return w;
 }
 
 /**
  * Every output channel at the two interleaved columns `cols`, into out0 and out1 (the same
  * pixel twice when out1 == out0 and both columns hold it).
  */
-static void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t quads,
-                           const uint32_t *cols, int8_t *out0, int8_t *out1)
+CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t quads,
+                                const uint32_t *cols, int8_t *out0, int8_t *out1,
+                                const int wide)
 {
     /* A local copy: the int8 output stores cannot alias it, so its fields stay in registers. */
     const edgeai_conv_data local = *data;
     const edgeai_conv_data *const d = &local;
-    const int8_t *w = d->weights;
+    const uint32_t *w = (const uint32_t *)(const void *)d->weights;
     const int32_t *bias = d->bias;
     const int32_t fast = d->rq_fast;
     const int32_t offset = d->output_offset;
     const uint32_t lo4 = (uint8_t)d->act_min * UINT32_C(0x01010101);
     const uint32_t hi4 = (uint8_t)d->act_max * UINT32_C(0x01010101);
-    for (int32_t oc = 0; oc < out_c; oc += 2, w += 8 * quads) {
+    for (int32_t oc = 0; oc < out_c; oc += 2) {
         /* An odd last channel has a zero weight row after it; its record stands in. */
         const int pair = oc + 1 < out_c;
         const int32_t *rq0 = d->requant + oc * EDGEAI_RQ_WORDS;
         const int32_t *rq1 = pair ? rq0 + EDGEAI_RQ_WORDS : rq0;
         const int32_t bias1 = pair ? bias[oc + 1] : 0;
         int32_t acc[4] = {bias[oc], bias[oc], bias1, bias1};
-        conv_dot_2x2(w, cols, quads, acc);
+        w = conv_dot_2x2(w, cols, quads, acc, wide);
         /* Bytes: (channel oc, oc + 1) of out0, then of out1. */
         const uint32_t packed = edgeai_pack4(
             edgeai_rq(acc[0], rq0, fast) + offset, edgeai_rq(acc[2], rq1, fast) + offset,
@@ -351,11 +385,12 @@ static void conv_column(const edgeai_conv_params *p, const edgeai_conv_data *d,
 
 /**
  * The convolution at up to two output pixels: (y0, x0) into out0 and, when out1 is not
- * NULL, (y1, x1) into out1. `scratch` is edgeai_conv_s8_get_buffer_size bytes.
+ * NULL, (y1, x1) into out1. `scratch` is edgeai_conv_s8_get_buffer_size bytes; `wide`
+ * says the weights are int16.
  */
-static void conv_two_pixels(const edgeai_conv_params *p, const edgeai_conv_data *d,
-                            const int8_t *input, const int32_t y[2], const int32_t x[2],
-                            int8_t *out0, int8_t *out1, int8_t *scratch)
+CONV_INLINE void conv_pixels(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                             const int8_t *input, const int32_t y[2], const int32_t x[2],
+                             int8_t *out0, int8_t *out1, int8_t *scratch, const int wide)
 {
 #if EDGEAI_USE_DSP
     if (p->groups == 1) {
@@ -364,16 +399,35 @@ static void conv_two_pixels(const edgeai_conv_params *p, const edgeai_conv_data 
         const int second = out1 != NULL;
         conv_column(p, d, input, y[0], x[0], cols, stage);
         conv_column(p, d, input, y[second], x[second], cols + 2, stage);
-        conv_block_dsp(d, p->output.c, conv_quads(p), cols, out0, second ? out1 : out0);
+        conv_block_dsp(d, p->output.c, conv_quads(p), cols, out0, second ? out1 : out0, wide);
         return;
     }
 #else
     (void)scratch;
 #endif
-    conv_pixel_portable(p, d, input, y[0], x[0], out0);
+    conv_pixel_portable(p, d, wide, input, y[0], x[0], out0);
     if (out1 != NULL) {
-        conv_pixel_portable(p, d, input, y[1], x[1], out1);
+        conv_pixel_portable(p, d, wide, input, y[1], x[1], out1);
     }
+}
+
+typedef void conv_pixels_fn(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                            const int8_t *input, const int32_t y[2], const int32_t x[2],
+                            int8_t *out0, int8_t *out1, int8_t *scratch);
+
+/* One copy of each for every kernel that links it. */
+static void conv_pixels_s8(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                           const int8_t *input, const int32_t y[2], const int32_t x[2],
+                           int8_t *out0, int8_t *out1, int8_t *scratch)
+{
+    conv_pixels(p, d, input, y, x, out0, out1, scratch, 0);
+}
+
+static void conv_pixels_wide(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                             const int8_t *input, const int32_t y[2], const int32_t x[2],
+                             int8_t *out0, int8_t *out1, int8_t *scratch)
+{
+    conv_pixels(p, d, input, y, x, out0, out1, scratch, 1);
 }
 
 /* ---- CONV_2D ------------------------------------------------------------------------------ */
@@ -383,23 +437,48 @@ int32_t edgeai_conv_s8_get_buffer_size(const edgeai_conv_params *params)
     return params != NULL && conv_params_valid(params) ? conv_columns(params) : 0;
 }
 
-edgeai_status edgeai_conv_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,
-                             const int8_t *input, int8_t *output, int8_t *scratch)
+CONV_INLINE edgeai_status conv_run(const edgeai_conv_params *params,
+                                   const edgeai_conv_data *data, const int8_t *input,
+                                   int8_t *output, int8_t *scratch, conv_pixels_fn *pixels)
 {
-    if (params == NULL || data == NULL || input == NULL || output == NULL || scratch == NULL ||
+    if (params == NULL || input == NULL || output == NULL || scratch == NULL ||
         !conv_params_valid(params) || !conv_data_valid(data)) {
         return EDGEAI_ERROR_ARGUMENT;
     }
     const int32_t out_w = params->output.w;
     const int32_t out_c = params->output.c;
-    const int32_t pixels = params->output.h * out_w;
-    for (int32_t i = 0; i < pixels; i += 2) {
+    const int32_t pixels_count = params->output.h * out_w;
+    for (int32_t i = 0; i < pixels_count; i += 2) {
         const int32_t y[2] = {i / out_w, (i + 1) / out_w};
         const int32_t x[2] = {i % out_w, (i + 1) % out_w};
-        conv_two_pixels(params, data, input, y, x, output + i * out_c,
-                        i + 1 < pixels ? output + (i + 1) * out_c : NULL, scratch);
+        pixels(params, data, input, y, x, output + i * out_c,
+               i + 1 < pixels_count ? output + (i + 1) * out_c : NULL, scratch);
     }
     return EDGEAI_OK;
+}
+
+edgeai_status edgeai_conv_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,
+                             const int8_t *input, int8_t *output, int8_t *scratch)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return conv_run(params, data, input, output, scratch, conv_pixels_s8);
+}
+
+edgeai_status edgeai_conv_wide_s8(const edgeai_conv_params *params,
+                                  const edgeai_conv_wide_data *data, const int8_t *input,
+                                  int8_t *output, int8_t *scratch)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    const edgeai_conv_data numbers = {
+        .pad_value = data->pad_value, .output_offset = data->output_offset,
+        .act_min = data->act_min, .act_max = data->act_max, .rq_fast = data->rq_fast,
+        .weights = (const int8_t *)(const void *)data->weights, .bias = data->bias,
+        .requant = data->requant};
+    return conv_run(params, &numbers, input, output, scratch, conv_pixels_wide);
 }
 
 /* ---- CONV_2D + pooling ------------------------------------------------------------------- */
@@ -493,7 +572,7 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
                 const int32_t y[2] = {y_start + k / span, y_start + (k + 1) / span};
                 const int32_t x[2] = {x_start + k % span, x_start + (k + 1) % span};
                 const int pair = k + 1 < count;
-                conv_two_pixels(conv, &data->conv, input, y, x, values,
+                conv_pixels_s8(conv, &data->conv, input, y, x, values,
                                 pair ? values + channels : NULL, col);
                 pool_accumulate(kind, values, channels, out, sums);
                 if (pair) {

@@ -56,18 +56,18 @@ def inputs_for(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     return np.concatenate([random, smooth_inputs(shape, SAMPLES, rng)])
 
 
-def lower_single(model: bytes, fuse: bool = False):
+def lower_single(model: bytes, fuse: bool = False, wide: bool = False):
     graph = import_model(model)
     if fuse:
         graph = fuse_conv_pool(graph)
     assert len(graph.ops) == 1, [op.kind for op in graph.ops]
     op = graph.ops[0]
-    return graph, op, lower(graph, op)
+    return graph, op, lower(graph, op, wide_weights=wide)
 
 
 def assert_bit_exact(runner, model: bytes, xs: np.ndarray, fuse: bool = False,
-                     min_unsaturated: float = 0.3) -> None:
-    graph, op, layer = lower_single(model, fuse)
+                     min_unsaturated: float = 0.3, wide: bool = False) -> None:
+    graph, op, layer = lower_single(model, fuse, wide)
     expected = run_tflm(model, [xs])[0].reshape(len(xs), -1)
     got = runner.run(layer, xs, graph.tensor(op.outputs[0]).size)
     mismatches = np.argwhere(got != expected)
@@ -123,6 +123,22 @@ def test_conv_bit_exact(layer_runner, case: dict) -> None:
     rng = rng_for(case)
     model, xs = conv_model(case, rng)
     assert_bit_exact(layer_runner, model, xs)
+
+
+@pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: "-".join(f"{v}" for v in c.values()))
+def test_conv_int16_weights_bit_exact(layer_runner, case: dict) -> None:
+    """-O time's lowering: int16 weights in their own layout, the same outputs."""
+    model, xs = conv_model(case, rng_for(case))
+    assert lower_single(model, wide=True)[2].kernel == "edgeai_conv_wide_s8"
+    assert_bit_exact(layer_runner, model, xs, wide=True)
+
+
+def test_conv_int16_weights_portable(portable_sanitized_runner) -> None:
+    """The portable path reads the int16 layout too (odd channels, depth not in quads,
+    padding, stride and dilation)."""
+    for case in (CONV_CASES[2], CONV_CASES[5], CONV_CASES[8], CONV_CASES[13]):
+        model, xs = conv_model(case, rng_for(case))
+        assert_bit_exact(portable_sanitized_runner, model, xs, wide=True)
 
 
 def manual_conv_model(rng: np.random.Generator, in_shape: tuple[int, ...], filters: int,

@@ -11,6 +11,8 @@ Checks, geometry, cost and scratch sizes are in `edgeai_tool.ops.conv`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from edgeai_tool.codegen.layers.base import (
@@ -133,6 +135,18 @@ def conv_weights(w: np.ndarray) -> np.ndarray:
     return rows.reshape(-1, 2, quads, 4).transpose(0, 2, 1, 3).reshape(-1)
 
 
+def conv_wide_weights(w: np.ndarray) -> np.ndarray:
+    """OHWI int8 -> the int16 layout of edgeai_conv_wide_data: conv_weights' order with each
+    quad's taps as 0, 2, 1, 3 (the halves SMLAD pairs with the columns' words)."""
+    channels = w.shape[0]
+    depth = int(np.prod(w.shape[1:]))
+    quads = (depth + 3) // 4
+    rows = np.zeros((channels + channels % 2, quads * 4), dtype=np.int16)
+    rows[:channels, :depth] = np.asarray(w, dtype=np.int16).reshape(channels, depth)
+    rows = rows.reshape(-1, quads, 4)[:, :, [0, 2, 1, 3]]
+    return rows.reshape(-1, 2, quads, 4).transpose(0, 2, 1, 3).reshape(-1)
+
+
 def s16_layer(graph: Graph, op: Op, kernel: str, params_type: str, params: dict[str, CValue],
               multipliers: np.ndarray, shifts: np.ndarray, c_type: str,
               macc: int) -> LayerCode:
@@ -213,6 +227,17 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
         c_type="Conv2D",
         overwrites=overwrites,
     )
+
+
+def lower_conv_wide(graph: Graph, op: Op) -> LayerCode:
+    """CONV_2D -> edgeai_conv_wide_s8 (int16 weights, the same results) where edgeai_conv_s8
+    applies; other convolutions as lower_conv."""
+    layer = lower_conv(graph, op)
+    if layer.kernel != "edgeai_conv_s8":
+        return layer
+    weights = CArray("weights", "int16_t", conv_wide_weights(conv_tensors(graph, op)[1].data))
+    return replace(layer, kernel="edgeai_conv_wide_s8", data_type="edgeai_conv_wide_data",
+                   arrays=[weights, *layer.arrays[1:]])
 
 
 def _window_starts(count: int, stride: int, pad: int) -> np.ndarray:
@@ -296,3 +321,4 @@ def lower_depthwise(graph: Graph, op: Op) -> LayerCode:
 
 
 LOWERINGS = {"CONV_2D": lower_conv, "DEPTHWISE_CONV_2D": lower_depthwise}
+WIDE_LOWERINGS = {"CONV_2D": lower_conv_wide}
