@@ -155,6 +155,8 @@ def check_conv(graph: Graph, op: Op) -> str | None:
     if reason is None and "pool" in op.options:
         if x.dtype != "int8":
             return "a pool fused into an int16 convolution is not supported"
+        if groups > 1:
+            return "a pool fused into a grouped convolution is not supported"
         reason = _check_fused_pool(op.options["pool"], conv_out, y)
     return reason
 

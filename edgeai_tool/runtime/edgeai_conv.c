@@ -177,48 +177,6 @@ static inline void fill_bytes(int8_t *dst, int8_t value, int32_t n)
 }
 
 /**
- * Gather the receptive field of output pixel (oy, ox) into `col` (OHWI's HWI order), padding
- * with pad_value, then zeros up to whole quads (they meet the weights' zero padding).
- */
-static void conv_im2col(const edgeai_conv_params *p, int8_t pad, const int8_t *input,
-                        int32_t oy, int32_t ox, int8_t *col)
-{
-    const int32_t in_h = p->input.h;
-    const int32_t in_w = p->input.w;
-    const int32_t in_c = p->input.c;
-    const int32_t kernel_h = p->kernel_h;
-    const int32_t kernel_w = p->kernel_w;
-    const int32_t dil_w = p->dilation_w;
-    const int32_t y0 = oy * p->stride_h - p->pad_top;
-    const int32_t x0 = ox * p->stride_w - p->pad_left;
-    int8_t *dst = col;
-    for (int32_t ky = 0; ky < kernel_h; ++ky) {
-        const int32_t iy = y0 + ky * p->dilation_h;
-        if (iy < 0 || iy >= in_h) {
-            fill_bytes(dst, pad, kernel_w * in_c);
-            dst += kernel_w * in_c;
-            continue;
-        }
-        const int8_t *row = input + iy * in_w * in_c;
-        if (dil_w == 1 && x0 >= 0 && x0 + kernel_w <= in_w) {
-            copy_bytes(dst, row + x0 * in_c, kernel_w * in_c);
-            dst += kernel_w * in_c;
-            continue;
-        }
-        for (int32_t kx = 0; kx < kernel_w; ++kx) {
-            const int32_t ix = x0 + kx * dil_w;
-            if (ix >= 0 && ix < in_w) {
-                copy_bytes(dst, row + ix * in_c, in_c);
-            } else {
-                fill_bytes(dst, pad, in_c);
-            }
-            dst += in_c;
-        }
-    }
-    fill_bytes(dst, 0, (int32_t)(-(dst - col) & 3));
-}
-
-/**
  * Sign-extend `quads` quads of int8 into one column of the interleaved int16 block: quad q
  * goes to words 4q (bytes 0 and 2) and 4q + 1 (bytes 1 and 3); words 4q + 2 and 4q + 3
  * belong to the other column. Returns the position after them.
@@ -233,48 +191,71 @@ static uint32_t *conv_widen(const int8_t *src, int32_t quads, uint32_t *dst)
     return dst;
 }
 
-/** `quads` quads of the padding value (`pad2`: it in both int16 halves) into one column. */
-static uint32_t *conv_fill(uint32_t pad2, int32_t quads, uint32_t *dst)
+/**
+ * Write `n` units of a run of taps at `dst`: from `src`, or the padding value `pad` when
+ * src is NULL. Returns the position after them.
+ */
+typedef void *conv_emit_fn(void *dst, const int8_t *src, int32_t n, uint32_t pad);
+
+/** Units of int8 (the staged column): copied, or `pad`'s low byte. */
+static void *conv_emit_bytes(void *dst, const int8_t *src, int32_t n, uint32_t pad)
 {
-    for (; quads > 0; --quads, dst += 4) {
-        dst[0] = pad2;
-        dst[1] = pad2;
+    int8_t *out = dst;
+    if (src != NULL) {
+        copy_bytes(out, src, n);
+    } else {
+        fill_bytes(out, (int8_t)pad, n);
     }
-    return dst;
+    return out + n;
+}
+
+/** Units of quads, straight into an int16 column: widened, or `pad` (both halves). */
+static void *conv_emit_quads(void *dst, const int8_t *src, int32_t n, uint32_t pad)
+{
+    uint32_t *out = dst;
+    if (src != NULL) {
+        return conv_widen(src, n, out);
+    }
+    for (; n > 0; --n, out += 4) {
+        out[0] = pad;
+        out[1] = pad;
+    }
+    return out;
 }
 
 /**
- * conv_im2col straight into one int16 column (conv_widens_in_place): each run of taps is
- * whole quads, widened from the input or filled with the padding value.
+ * Gather the receptive field of output pixel (oy, ox) in OHWI's HWI order through `emit`,
+ * `unit` input channels per unit (1, or 4 for whole quads), taps outside the image as `pad`.
+ * Returns the position after it.
  */
-static void conv_im2col_wide(const edgeai_conv_params *p, uint32_t pad2, const int8_t *input,
-                             int32_t oy, int32_t ox, uint32_t *col)
+static void *conv_gather(const edgeai_conv_params *p, const int8_t *input, int32_t oy,
+                         int32_t ox, void *dst, int32_t unit, conv_emit_fn *emit, uint32_t pad)
 {
     const int32_t in_h = p->input.h;
     const int32_t in_w = p->input.w;
     const int32_t in_c = p->input.c;
     const int32_t kernel_w = p->kernel_w;
     const int32_t dil_w = p->dilation_w;
-    const int32_t tap_quads = in_c / 4;
+    const int32_t tap = in_c / unit;
     const int32_t y0 = oy * p->stride_h - p->pad_top;
     const int32_t x0 = ox * p->stride_w - p->pad_left;
     for (int32_t ky = 0; ky < p->kernel_h; ++ky) {
         const int32_t iy = y0 + ky * p->dilation_h;
         if (iy < 0 || iy >= in_h) {
-            col = conv_fill(pad2, kernel_w * tap_quads, col);
+            dst = emit(dst, NULL, kernel_w * tap, pad);
             continue;
         }
         const int8_t *row = input + iy * in_w * in_c;
         if (dil_w == 1 && x0 >= 0 && x0 + kernel_w <= in_w) {
-            col = conv_widen(row + x0 * in_c, kernel_w * tap_quads, col);
+            dst = emit(dst, row + x0 * in_c, kernel_w * tap, pad);
             continue;
         }
         for (int32_t kx = 0; kx < kernel_w; ++kx) {
             const int32_t ix = x0 + kx * dil_w;
-            col = ix >= 0 && ix < in_w ? conv_widen(row + ix * in_c, tap_quads, col)
-                                       : conv_fill(pad2, tap_quads, col);
+            dst = emit(dst, ix >= 0 && ix < in_w ? row + ix * in_c : NULL, tap, pad);
         }
     }
+    return dst;
 }
 
 /**
@@ -367,17 +348,22 @@ CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int
     }
 }
 
-/** Output pixel (oy, ox)'s int16 column into `cols` (column 0, or column 1 at cols + 2). */
+/**
+ * Output pixel (oy, ox)'s int16 column into `cols` (column 0, or column 1 at cols + 2):
+ * gathered straight into it when conv_widens_in_place, else gathered into the int8 `stage`
+ * (zeros up to whole quads, which meet the weights' zero padding) and widened.
+ */
 static void conv_column(const edgeai_conv_params *p, const edgeai_conv_data *d,
                         const int8_t *input, int32_t oy, int32_t ox, uint32_t *cols,
                         int8_t *stage)
 {
-    const int8_t pad = (int8_t)d->pad_value;
+    const uint8_t pad = (uint8_t)d->pad_value;
     if (conv_widens_in_place(p)) {
-        const uint32_t pad2 = (uint16_t)pad * UINT32_C(0x00010001);
-        conv_im2col_wide(p, pad2, input, oy, ox, cols);
+        conv_gather(p, input, oy, ox, cols, 4, conv_emit_quads,
+                    (uint32_t)(uint16_t)(int16_t)d->pad_value * UINT32_C(0x00010001));
     } else {
-        conv_im2col(p, pad, input, oy, ox, stage);
+        int8_t *end = conv_gather(p, input, oy, ox, stage, 1, conv_emit_bytes, pad);
+        fill_bytes(end, 0, (int32_t)(-(end - stage) & 3));
         conv_widen(stage, conv_quads(p), cols);
     }
 }
@@ -393,22 +379,20 @@ CONV_INLINE void conv_pixels(const edgeai_conv_params *p, const edgeai_conv_data
                              int8_t *out0, int8_t *out1, int8_t *scratch, const int wide)
 {
 #if EDGEAI_USE_DSP
-    if (p->groups == 1) {
-        uint32_t *cols = (uint32_t *)(void *)scratch;
-        int8_t *stage = scratch + 16 * conv_quads(p);
-        const int second = out1 != NULL;
-        conv_column(p, d, input, y[0], x[0], cols, stage);
-        conv_column(p, d, input, y[second], x[second], cols + 2, stage);
-        conv_block_dsp(d, p->output.c, conv_quads(p), cols, out0, second ? out1 : out0, wide);
-        return;
-    }
+    /* groups == 1 (edgeai_conv_grouped_s8 takes the others) */
+    uint32_t *cols = (uint32_t *)(void *)scratch;
+    int8_t *stage = scratch + 16 * conv_quads(p);
+    const int second = out1 != NULL;
+    conv_column(p, d, input, y[0], x[0], cols, stage);
+    conv_column(p, d, input, y[second], x[second], cols + 2, stage);
+    conv_block_dsp(d, p->output.c, conv_quads(p), cols, out0, second ? out1 : out0, wide);
 #else
     (void)scratch;
-#endif
     conv_pixel_portable(p, d, wide, input, y[0], x[0], out0);
     if (out1 != NULL) {
         conv_pixel_portable(p, d, wide, input, y[1], x[1], out1);
     }
+#endif
 }
 
 typedef void conv_pixels_fn(const edgeai_conv_params *p, const edgeai_conv_data *d,
@@ -421,6 +405,18 @@ static void conv_pixels_s8(const edgeai_conv_params *p, const edgeai_conv_data *
                            int8_t *out0, int8_t *out1, int8_t *scratch)
 {
     conv_pixels(p, d, input, y, x, out0, out1, scratch, 0);
+}
+
+/* Any groups, on every target: the portable path. */
+static void conv_pixels_grouped(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                                const int8_t *input, const int32_t y[2], const int32_t x[2],
+                                int8_t *out0, int8_t *out1, int8_t *scratch)
+{
+    (void)scratch;
+    conv_pixel_portable(p, d, 0, input, y[0], x[0], out0);
+    if (out1 != NULL) {
+        conv_pixel_portable(p, d, 0, input, y[1], x[1], out1);
+    }
 }
 
 static void conv_pixels_wide(const edgeai_conv_params *p, const edgeai_conv_data *d,
@@ -442,7 +438,8 @@ CONV_INLINE edgeai_status conv_run(const edgeai_conv_params *params,
                                    int8_t *output, int8_t *scratch, conv_pixels_fn *pixels)
 {
     if (params == NULL || input == NULL || output == NULL || scratch == NULL ||
-        !conv_params_valid(params) || !conv_data_valid(data)) {
+        !conv_params_valid(params) || !conv_data_valid(data) ||
+        (params->groups != 1 && pixels != conv_pixels_grouped)) {
         return EDGEAI_ERROR_ARGUMENT;
     }
     const int32_t out_w = params->output.w;
@@ -466,6 +463,16 @@ edgeai_status edgeai_conv_s8(const edgeai_conv_params *params, const edgeai_conv
     return conv_run(params, data, input, output, scratch, conv_pixels_s8);
 }
 
+edgeai_status edgeai_conv_grouped_s8(const edgeai_conv_params *params,
+                                     const edgeai_conv_data *data, const int8_t *input,
+                                     int8_t *output, int8_t *scratch)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return conv_run(params, data, input, output, scratch, conv_pixels_grouped);
+}
+
 edgeai_status edgeai_conv_wide_s8(const edgeai_conv_params *params,
                                   const edgeai_conv_wide_data *data, const int8_t *input,
                                   int8_t *output, int8_t *scratch)
@@ -485,7 +492,7 @@ edgeai_status edgeai_conv_wide_s8(const edgeai_conv_params *params,
 
 static int conv_pool_params_valid(const edgeai_conv_pool_params *p)
 {
-    return conv_params_valid(&p->conv) && p->output.h > 0 && p->output.w > 0 &&
+    return conv_params_valid(&p->conv) && p->conv.groups == 1 && p->output.h > 0 && p->output.w > 0 &&
            p->output.c == p->conv.output.c && p->pool_h > 0 && p->pool_w > 0 &&
            p->pool_stride_h > 0 && p->pool_stride_w > 0 && p->pool_pad_top >= 0 &&
            p->pool_pad_left >= 0 &&

@@ -39,7 +39,7 @@ typedef struct {
     edgeai_hwc input;   /**< input shape; h, w, c >= 1 */
     edgeai_hwc output;  /**< output shape; output.c = filters, a multiple of `groups` */
     EDGEAI_CONV_WINDOW_FIELDS
-    int32_t groups;     /**< input.c / filter depth; 1 for an ordinary convolution */
+    int32_t groups;     /**< input.c / filter depth; 1 but for edgeai_conv_grouped_s8 */
 } edgeai_conv_params;
 
 /** Numbers of a convolution (they change when the model is retrained). */
@@ -51,12 +51,21 @@ typedef struct {
 } edgeai_conv_data;
 
 /**
- * CONV_2D: output = clamp(requantize(bias' + sum(w * x)) + output_offset).
+ * CONV_2D with groups 1: output = clamp(requantize(bias' + sum(w * x)) + output_offset).
  * @param scratch edgeai_conv_s8_get_buffer_size(params) bytes, word aligned
  * @return EDGEAI_OK, or EDGEAI_ERROR_ARGUMENT for a NULL pointer or invalid structure
  */
 edgeai_status edgeai_conv_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,
                              const int8_t *input, int8_t *output, int8_t *scratch);
+
+/**
+ * CONV_2D with groups > 1 (edgeai_conv_s8 and the others take groups 1 only): the portable
+ * path on every target, so that firmware without a grouped convolution does not link it.
+ * The same weights, numbers and scratch as edgeai_conv_s8.
+ */
+edgeai_status edgeai_conv_grouped_s8(const edgeai_conv_params *params,
+                                     const edgeai_conv_data *data, const int8_t *input,
+                                     int8_t *output, int8_t *scratch);
 
 /**
  * Scratch bytes of edgeai_conv_s8 for a filter of kernel_h x kernel_w x filter_c

@@ -182,8 +182,8 @@ def s16_layer(graph: Graph, op: Op, kernel: str, params_type: str, params: dict[
 
 
 def lower_conv(graph: Graph, op: Op) -> LayerCode:
-    """CONV_2D -> edgeai_conv_s8, or edgeai_conv_pool_s8 when fused; edgeai_conv_s16 for
-    16x8."""
+    """CONV_2D -> edgeai_conv_s8 (edgeai_conv_grouped_s8 for groups > 1), or
+    edgeai_conv_pool_s8 when fused; edgeai_conv_s16 for 16x8."""
     x, w, bias, y = conv_tensors(graph, op)
     if x.dtype == "int16":
         return s16_layer(graph, op, "edgeai_conv_s16", "edgeai_conv_params",
@@ -209,7 +209,8 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
         params = {**_nested("conv", conv_params), "output": hwc(y), **pool_params}
         data = {**_nested("conv", data), **pool_data}
     else:
-        struct = kernel = "edgeai_conv"
+        struct = "edgeai_conv"
+        kernel = "edgeai_conv_grouped" if groups > 1 else "edgeai_conv"
         scratch = columns_bytes(geometry, x.shape[3], groups)
         params = {"input": hwc(x), "output": hwc(y), **geometry, "groups": groups}
     args = [Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0]), Buffer("scratch")]
