@@ -258,51 +258,62 @@ static void *conv_gather(const edgeai_conv_params *p, const int8_t *input, int32
     return dst;
 }
 
+/** The four accumulators of a 2x2 block: {channel, column} 00, 01, 10, 11. */
+typedef struct {
+    int32_t c00, c01, c10, c11;
+} conv_acc4;
+
 /**
- * Two output channels (one pair row of the weight layout) at the two interleaved columns:
- * acc = {channel 0 column 0, channel 0 column 1, channel 1 column 0, channel 1 column 1}.
- * Per quad: the weights (one LDRD and four SXTB16, or two LDRD of int16 weights when
- * `wide`), the columns' four words (two LDRD), eight SMLAD. Returns the next pair row.
+ * One quad of a 2x2 block: the weights (one LDRD and four SXTB16, or two LDRD of int16
+ * weights when `wide`), the columns' four words (two LDRD), eight SMLAD.
+ */
+CONV_INLINE void conv_quad(const uint32_t **w, const uint32_t **cols, conv_acc4 *acc,
+                           const int wide)
+{
+    uint32_t w0, w1, a0e, a0o, a1e, a1o;
+    int32_t we0, wo0, we1, wo1;
+    *w = conv_load2(*w, &w0, &w1);
+    if (wide) {
+        we0 = (int32_t)w0;
+        wo0 = (int32_t)w1;
+        *w = conv_load2(*w, &w0, &w1);
+        we1 = (int32_t)w0;
+        wo1 = (int32_t)w1;
+    } else {
+        we0 = EDGEAI_SXTB16(w0);
+        wo0 = EDGEAI_SXTB16_ROR8(w0);
+        we1 = EDGEAI_SXTB16(w1);
+        wo1 = EDGEAI_SXTB16_ROR8(w1);
+    }
+    *cols = conv_load2(*cols, &a0e, &a0o);
+    *cols = conv_load2(*cols, &a1e, &a1o);
+    acc->c00 = EDGEAI_SMLAD(we0, (int32_t)a0e, acc->c00);
+    acc->c00 = EDGEAI_SMLAD(wo0, (int32_t)a0o, acc->c00);
+    acc->c01 = EDGEAI_SMLAD(we0, (int32_t)a1e, acc->c01);
+    acc->c01 = EDGEAI_SMLAD(wo0, (int32_t)a1o, acc->c01);
+    acc->c10 = EDGEAI_SMLAD(we1, (int32_t)a0e, acc->c10);
+    acc->c10 = EDGEAI_SMLAD(wo1, (int32_t)a0o, acc->c10);
+    acc->c11 = EDGEAI_SMLAD(we1, (int32_t)a1e, acc->c11);
+    acc->c11 = EDGEAI_SMLAD(wo1, (int32_t)a1o, acc->c11);
+}
+
+/**
+ * Two output channels (one pair row of the weight layout) at the two interleaved columns,
+ * two quads per loop pass. Returns the next pair row.
  */
 CONV_INLINE const uint32_t *conv_dot_2x2(const uint32_t *w, const uint32_t *cols,
-                                         int32_t quads, int32_t acc[4], const int wide)
+                                         int32_t quads, conv_acc4 *acc, const int wide)
 {
     const uint32_t *const end = cols + 4 * quads;
-    int32_t acc00 = acc[0];
-    int32_t acc01 = acc[1];
-    int32_t acc10 = acc[2];
-    int32_t acc11 = acc[3];
-    do { /* quads >= 1 */
-        uint32_t w0, w1, a0e, a0o, a1e, a1o;
-        int32_t we0, wo0, we1, wo1;
-        w = conv_load2(w, &w0, &w1);
-        if (wide) {
-            we0 = (int32_t)w0;
-            wo0 = (int32_t)w1;
-            w = conv_load2(w, &w0, &w1);
-            we1 = (int32_t)w0;
-            wo1 = (int32_t)w1;
-        } else {
-            we0 = EDGEAI_SXTB16(w0);
-            wo0 = EDGEAI_SXTB16_ROR8(w0);
-            we1 = EDGEAI_SXTB16(w1);
-            wo1 = EDGEAI_SXTB16_ROR8(w1);
-        }
-        cols = conv_load2(cols, &a0e, &a0o);
-        cols = conv_load2(cols, &a1e, &a1o);
-        acc00 = EDGEAI_SMLAD(we0, (int32_t)a0e, acc00);
-        acc00 = EDGEAI_SMLAD(wo0, (int32_t)a0o, acc00);
-        acc01 = EDGEAI_SMLAD(we0, (int32_t)a1e, acc01);
-        acc01 = EDGEAI_SMLAD(wo0, (int32_t)a1o, acc01);
-        acc10 = EDGEAI_SMLAD(we1, (int32_t)a0e, acc10);
-        acc10 = EDGEAI_SMLAD(wo1, (int32_t)a0o, acc10);
-        acc11 = EDGEAI_SMLAD(we1, (int32_t)a1e, acc11);
-        acc11 = EDGEAI_SMLAD(wo1, (int32_t)a1o, acc11);
-    } while (cols != end);
-    acc[0] = acc00;
-    acc[1] = acc01;
-    acc[2] = acc10;
-    acc[3] = acc11;
+    conv_acc4 sums = *acc;
+    if (quads & 1) {
+        conv_quad(&w, &cols, &sums, wide);
+    }
+    while (cols != end) {
+        conv_quad(&w, &cols, &sums, wide);
+        conv_quad(&w, &cols, &sums, wide);
+    }
+    *acc = sums;
     return w;
 }
 
@@ -329,13 +340,13 @@ CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int
         const int32_t *rq0 = d->requant + oc * EDGEAI_RQ_WORDS;
         const int32_t *rq1 = pair ? rq0 + EDGEAI_RQ_WORDS : rq0;
         const int32_t bias1 = pair ? bias[oc + 1] : 0;
-        int32_t acc[4] = {bias[oc], bias[oc], bias1, bias1};
-        w = conv_dot_2x2(w, cols, quads, acc, wide);
+        conv_acc4 acc = {bias[oc], bias[oc], bias1, bias1};
+        w = conv_dot_2x2(w, cols, quads, &acc, wide);
         /* Bytes: (channel oc, oc + 1) of out0, then of out1. */
         const uint32_t packed = edgeai_pack4(
-            edgeai_rq(acc[0], rq0, fast) + offset, edgeai_rq(acc[2], rq1, fast) + offset,
-            edgeai_rq(acc[1], rq0, fast) + offset, edgeai_rq(acc[3], rq1, fast) + offset, lo4,
-            hi4);
+            edgeai_rq(acc.c00, rq0, fast) + offset, edgeai_rq(acc.c10, rq1, fast) + offset,
+            edgeai_rq(acc.c01, rq0, fast) + offset, edgeai_rq(acc.c11, rq1, fast) + offset,
+            lo4, hi4);
         if (pair) {
             const uint16_t low = (uint16_t)packed;
             const uint16_t high = (uint16_t)(packed >> 16);
