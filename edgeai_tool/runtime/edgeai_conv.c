@@ -258,6 +258,31 @@ static void *conv_gather(const edgeai_conv_params *p, const int8_t *input, int32
     return dst;
 }
 
+/** `word` with its byte at bit `position` (a constant) replaced by value's low byte: BFI. */
+CONV_INLINE uint32_t conv_insert_byte(uint32_t word, int32_t value, const int position)
+{
+#if EDGEAI_DSP_NATIVE
+    __asm("bfi %0, %1, %2, #8" : "+r"(word) : "r"(value), "i"(position));
+    return word;
+#else
+    return (word & ~(UINT32_C(0xFF) << position)) | (((uint32_t)value & 0xFFU) << position);
+#endif
+}
+
+/**
+ * Four outputs (already offset) saturated to int8 and packed little-endian, clamped
+ * bytewise to [lo, hi] (each byte repeated four times): SSAT, BFI, then SSUB8 + SEL.
+ */
+CONV_INLINE uint32_t conv_pack4(int32_t v0, int32_t v1, int32_t v2, int32_t v3, uint32_t lo4,
+                                uint32_t hi4)
+{
+    uint32_t packed = (uint32_t)EDGEAI_SSAT8(v0);
+    packed = conv_insert_byte(packed, EDGEAI_SSAT8(v1), 8);
+    packed = conv_insert_byte(packed, EDGEAI_SSAT8(v2), 16);
+    packed = conv_insert_byte(packed, EDGEAI_SSAT8(v3), 24);
+    return edgeai_min8(edgeai_max8(packed, lo4), hi4);
+}
+
 /** The four accumulators of a 2x2 block: {channel, column} 00, 01, 10, 11. */
 typedef struct {
     int32_t c00, c01, c10, c11;
@@ -343,7 +368,7 @@ CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int
         conv_acc4 acc = {bias[oc], bias[oc], bias1, bias1};
         w = conv_dot_2x2(w, cols, quads, &acc, wide);
         /* Bytes: (channel oc, oc + 1) of out0, then of out1. */
-        const uint32_t packed = edgeai_pack4(
+        const uint32_t packed = conv_pack4(
             edgeai_rq(acc.c00, rq0, fast) + offset, edgeai_rq(acc.c10, rq1, fast) + offset,
             edgeai_rq(acc.c01, rq0, fast) + offset, edgeai_rq(acc.c11, rq1, fast) + offset,
             lo4, hi4);
