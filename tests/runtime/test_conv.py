@@ -13,6 +13,7 @@ import zlib
 import numpy as np
 import pytest
 from support.bitexact import assert_bit_exact as assert_network_bit_exact
+from support.bitexact import compile_bytes
 from support.mixed_multipliers import IN_SCALE, OUT_SCALE, mixed_bias, mixed_weights
 from support.models import MLPERF
 from support.reference import conv2d_nhwc, run_tflm
@@ -32,6 +33,7 @@ from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.ir import Graph
 from edgeai_tool.ops import supported_ops
 from edgeai_tool.ops.conv import check_conv, check_depthwise, dilations
+from edgeai_tool.options import Options
 from edgeai_tool.passes.fuse import fuse_conv_pool
 
 SAMPLES = 6
@@ -133,6 +135,20 @@ def test_conv_int16_weights_bit_exact(layer_runner, case: dict) -> None:
     assert_bit_exact(layer_runner, model, xs, wide=True)
 
 
+@pytest.mark.parametrize("optimization", ["time", "ram"])
+def test_optimization_goal_picks_the_weight_format_end_to_end(tmp_path,
+                                                              optimization: str) -> None:
+    """`-O time` compiles the convolution with int16 weights, `-O ram` with int8 ones; both
+    generated networks match tflite-micro (host build under ASan/UBSan)."""
+    case = CONV_CASES[2]
+    model, xs = conv_model(case, rng_for(case))
+    options = Options(optimization=optimization)
+    compilation = compile_bytes(model, tmp_path, options)
+    kernels = [layer.kernel for layer in compilation.layers]
+    assert kernels == ["edgeai_conv_wide_s8" if optimization == "time" else "edgeai_conv_s8"]
+    assert_network_bit_exact(model, [xs.reshape(len(xs), *xs.shape[2:])], tmp_path, options)
+
+
 def test_conv_int16_weights_portable(portable_sanitized_runner) -> None:
     """The portable path reads the int16 layout too (odd channels, depth not in quads,
     padding, stride and dilation)."""
@@ -193,7 +209,21 @@ MANUAL_CASES = [
 def test_conv_options_bit_exact(layer_runner, case: dict) -> None:
     rng = rng_for(case)
     model, xs = manual_conv_model(rng, **case)
+    grouped = case.get("groups", 1) > 1
+    assert lower_single(model)[2].kernel == (
+        "edgeai_conv_grouped_s8" if grouped else "edgeai_conv_s8")
+    # int16 weights are for the DSP kernel: a grouped convolution keeps its int8 ones
+    assert lower_single(model, wide=True)[2].kernel == (
+        "edgeai_conv_grouped_s8" if grouped else "edgeai_conv_wide_s8")
     assert_bit_exact(layer_runner, model, xs)
+
+
+def test_grouped_conv_does_not_fuse_a_pool() -> None:
+    """edgeai_conv_pool_s8 takes groups 1 only: the check keeps a grouped conv unfused."""
+    model, _ = manual_conv_model(rng_for(MANUAL_CASES[2]), **MANUAL_CASES[2])
+    graph, op, _ = lower_single(model)
+    op.options["pool"] = {"kind": "MAX_POOL_2D", "intermediate": op.outputs[0]}
+    assert check_conv(graph, op) == "a pool fused into a grouped convolution is not supported"
 
 
 @pytest.mark.parametrize("factor", [0.05, 30.0])
@@ -254,6 +284,20 @@ def test_multipliers_above_and_below_one_per_channel(layer_runner, portable_sani
     assert layer.data["rq_fast"] == 0  # left shifts: only the exact path is correct
     runner = layer_runner if path == "dsp" else portable_sanitized_runner
     assert_bit_exact(runner, model, xs)
+
+
+@pytest.mark.parametrize("name", ["conv-3x3", "conv-1x1"])
+@pytest.mark.parametrize("path", ["dsp", "portable"])
+def test_int16_weights_multipliers_above_and_below_one(layer_runner, portable_sanitized_runner,
+                                                       name: str, path: str) -> None:
+    kind, in_shape, channels, kernel, _ = MIXED_CASES[name]
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, xs = mixed_multiplier_model(kind, in_shape, channels, kernel, rng)
+    layer = lower_single(model, wide=True)[2]
+    assert layer.kernel == "edgeai_conv_wide_s8"
+    assert layer.data["rq_fast"] == 0
+    runner = layer_runner if path == "dsp" else portable_sanitized_runner
+    assert_bit_exact(runner, model, xs, wide=True)
 
 
 # ---- DEPTHWISE_CONV_2D ----------------------------------------------------------------------
