@@ -21,7 +21,7 @@ CONV_CONSTRAINTS = (
     "0; optional constant int32 bias (int64 or int32 with int16); grouped "
     "convolution (input channels a multiple of the filter depth); any filter size, "
     "stride >= 1 and dilation >= 1; padding SAME or VALID; fused activation NONE, RELU, "
-    "RELU6 or RELU_N1_TO_1; a following MAX_POOL_2D or AVERAGE_POOL_2D is fused"
+    "RELU6 or RELU_N1_TO_1; a following MAX_POOL_2D or AVERAGE_POOL_2D is fused (groups 1)"
 )
 DEPTHWISE_CONSTRAINTS = (
     "int8 input and output (1 x H x W x C), or int16 (16x8, zero point 0); constant int8 "

@@ -8,6 +8,7 @@ subset also runs the portable path under ASan/UBSan.
 
 from __future__ import annotations
 
+import shutil
 import zlib
 
 import numpy as np
@@ -29,12 +30,15 @@ from support.tflite_builder import (
 )
 
 from edgeai_tool.codegen.layers import lower
+from edgeai_tool.compiler import compile_model
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.ir import Graph
 from edgeai_tool.ops import supported_ops
 from edgeai_tool.ops.conv import check_conv, check_depthwise, dilations
 from edgeai_tool.options import Options
 from edgeai_tool.passes.fuse import fuse_conv_pool
+from edgeai_tool.validate.qemu import QemuNetwork
+from edgeai_tool.validate.reference import run_reference
 
 SAMPLES = 6
 
@@ -147,6 +151,54 @@ def test_optimization_goal_picks_the_weight_format_end_to_end(tmp_path,
     kernels = [layer.kernel for layer in compilation.layers]
     assert kernels == ["edgeai_conv_wide_s8" if optimization == "time" else "edgeai_conv_s8"]
     assert_network_bit_exact(model, [xs.reshape(len(xs), *xs.shape[2:])], tmp_path, options)
+
+
+QEMU_CASES = {
+    # odd channels, depth not in quads (the int8 column), SAME padding, stride 2
+    "staged-time": (CONV_CASES[2], "time"),
+    "staged-ram": (CONV_CASES[2], "ram"),
+    # depth in quads (widened in place), dilation (tap by tap), odd pixel count
+    "dilated-time": (CONV_CASES[5], "time"),
+    "pointwise-ram": (CONV_CASES[7], "ram"),
+}
+
+
+@pytest.mark.parametrize("name", QEMU_CASES)
+def test_cortex_m7_kernels_in_qemu_match_tflite_micro(tmp_path, name: str) -> None:
+    """The Arm code (LDRD, BFI, SMLAD as instructions, not their C stand-ins) on QEMU."""
+    for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed")
+    case, optimization = QEMU_CASES[name]
+    model, xs = conv_model(case, rng_for(case))
+    path = tmp_path / "model.tflite"
+    path.write_bytes(model)
+    compilation = compile_model(path, Options(target="qemu-m7", optimization=optimization))
+    assert [layer.kernel for layer in compilation.layers] == [
+        "edgeai_conv_wide_s8" if optimization == "time" else "edgeai_conv_s8"]
+    inputs = [xs.reshape(len(xs), *xs.shape[2:])]
+    with QemuNetwork(compilation) as target:
+        on_target = target.run(inputs)
+    reference = run_reference(path, inputs)
+    np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
+
+
+def test_conv_pool_in_qemu_matches_tflite_micro(tmp_path) -> None:
+    """The fused conv + pool on the Arm code: clipped, overlapping windows of odd counts."""
+    for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed")
+    for index in (3, 5):
+        model, xs = conv_pool_model(CONV_POOL_CASES[index], rng_for(CONV_POOL_CASES[index]))
+        path = tmp_path / f"pool{index}.tflite"
+        path.write_bytes(model)
+        compilation = compile_model(path, Options(target="qemu-m7"))
+        assert [layer.kernel for layer in compilation.layers] == ["edgeai_conv_pool_s8"]
+        inputs = [xs.reshape(len(xs), *xs.shape[2:])]
+        with QemuNetwork(compilation) as target:
+            on_target = target.run(inputs)
+        reference = run_reference(path, inputs)
+        np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
 
 
 def test_conv_int16_weights_portable(portable_sanitized_runner) -> None:
