@@ -89,8 +89,8 @@ static inline int32_t conv_weight(const int8_t *weights, int wide, int32_t row, 
 }
 
 /**
- * Every output channel of output pixel (oy, ox), taps outside the image read as pad_value.
- * Used by the portable path and, on the DSP path, for grouped convolutions.
+ * Every output channel of output pixel (oy, ox), taps outside the image read as pad_value:
+ * the portable path, and edgeai_conv_grouped_s8's on every target.
  */
 static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_data *data,
                                 int wide, const int8_t *input, int32_t oy, int32_t ox,
@@ -126,6 +126,17 @@ static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_d
             }
         }
         out[oc] = conv_output(d, oc, acc);
+    }
+}
+
+/** conv_pixel_portable at (y[0], x[0]) into out0 and, when out1 is not NULL, (y[1], x[1]). */
+static void conv_two_portable(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                              int wide, const int8_t *input, const int32_t y[2],
+                              const int32_t x[2], int8_t *out0, int8_t *out1)
+{
+    conv_pixel_portable(p, d, wide, input, y[0], x[0], out0);
+    if (out1 != NULL) {
+        conv_pixel_portable(p, d, wide, input, y[1], x[1], out1);
     }
 }
 
@@ -177,13 +188,15 @@ static inline void fill_bytes(int8_t *dst, int8_t value, int32_t n)
 }
 
 /**
- * Sign-extend `quads` quads of int8 into one column of the interleaved int16 block: quad q
- * goes to words 4q (bytes 0 and 2) and 4q + 1 (bytes 1 and 3); words 4q + 2 and 4q + 3
- * belong to the other column. Returns the position after them.
+ * Sign-extend `quads` quads of int8 into an int16 column, `step` words per quad: quad q goes
+ * to words step q (bytes 0 and 2) and step q + 1 (bytes 1 and 3). With step 4, words
+ * 4q + 2 and 4q + 3 belong to the other column of the interleaved pair. Returns the position
+ * after them.
  */
-static uint32_t *conv_widen(const int8_t *src, int32_t quads, uint32_t *dst)
+CONV_INLINE uint32_t *conv_widen(const int8_t *src, int32_t quads, uint32_t *dst,
+                                 const int32_t step)
 {
-    for (; quads > 0; --quads, src += 4, dst += 4) {
+    for (; quads > 0; --quads, src += 4, dst += step) {
         const uint32_t v = edgeai_read_u32(src);
         dst[0] = (uint32_t)EDGEAI_SXTB16(v);
         dst[1] = (uint32_t)EDGEAI_SXTB16_ROR8(v);
@@ -210,17 +223,30 @@ static void *conv_emit_bytes(void *dst, const int8_t *src, int32_t n, uint32_t p
 }
 
 /** Units of quads, straight into an int16 column: widened, or `pad` (both halves). */
-static void *conv_emit_quads(void *dst, const int8_t *src, int32_t n, uint32_t pad)
+CONV_INLINE void *conv_emit_words(void *dst, const int8_t *src, int32_t n, uint32_t pad,
+                                  const int32_t step)
 {
     uint32_t *out = dst;
     if (src != NULL) {
-        return conv_widen(src, n, out);
+        return conv_widen(src, n, out, step);
     }
-    for (; n > 0; --n, out += 4) {
+    for (; n > 0; --n, out += step) {
         out[0] = pad;
         out[1] = pad;
     }
     return out;
+}
+
+/** ... into a column of an interleaved pair (4 words per quad). */
+static void *conv_emit_quads(void *dst, const int8_t *src, int32_t n, uint32_t pad)
+{
+    return conv_emit_words(dst, src, n, pad, 4);
+}
+
+/** ... into a single column (2 words per quad: edgeai_conv_pool_s8). */
+static void *conv_emit_quads_single(void *dst, const int8_t *src, int32_t n, uint32_t pad)
+{
+    return conv_emit_words(dst, src, n, pad, 2);
 }
 
 /**
@@ -293,7 +319,7 @@ typedef struct {
  * weights when `wide`), the columns' four words (two LDRD), eight SMLAD.
  */
 CONV_INLINE void conv_quad(const uint32_t **w, const uint32_t **cols, conv_acc4 *acc,
-                           const int wide)
+                           const int wide, const int columns)
 {
     uint32_t w0, w1, a0e, a0o, a1e, a1o;
     int32_t we0, wo0, we1, wo1;
@@ -311,32 +337,36 @@ CONV_INLINE void conv_quad(const uint32_t **w, const uint32_t **cols, conv_acc4 
         wo1 = EDGEAI_SXTB16_ROR8(w1);
     }
     *cols = conv_load2(*cols, &a0e, &a0o);
-    *cols = conv_load2(*cols, &a1e, &a1o);
     acc->c00 = EDGEAI_SMLAD(we0, (int32_t)a0e, acc->c00);
     acc->c00 = EDGEAI_SMLAD(wo0, (int32_t)a0o, acc->c00);
-    acc->c01 = EDGEAI_SMLAD(we0, (int32_t)a1e, acc->c01);
-    acc->c01 = EDGEAI_SMLAD(wo0, (int32_t)a1o, acc->c01);
     acc->c10 = EDGEAI_SMLAD(we1, (int32_t)a0e, acc->c10);
     acc->c10 = EDGEAI_SMLAD(wo1, (int32_t)a0o, acc->c10);
-    acc->c11 = EDGEAI_SMLAD(we1, (int32_t)a1e, acc->c11);
-    acc->c11 = EDGEAI_SMLAD(wo1, (int32_t)a1o, acc->c11);
+    if (columns == 2) {
+        *cols = conv_load2(*cols, &a1e, &a1o);
+        acc->c01 = EDGEAI_SMLAD(we0, (int32_t)a1e, acc->c01);
+        acc->c01 = EDGEAI_SMLAD(wo0, (int32_t)a1o, acc->c01);
+        acc->c11 = EDGEAI_SMLAD(we1, (int32_t)a1e, acc->c11);
+        acc->c11 = EDGEAI_SMLAD(wo1, (int32_t)a1o, acc->c11);
+    }
 }
 
 /**
- * Two output channels (one pair row of the weight layout) at the two interleaved columns,
- * two quads per loop pass. Returns the next pair row.
+ * Two output channels (one pair row of the weight layout) at the two interleaved columns
+ * (or at one single column when `columns` is 1), two quads per loop pass. Returns the next
+ * pair row.
  */
 CONV_INLINE const uint32_t *conv_dot_2x2(const uint32_t *w, const uint32_t *cols,
-                                         int32_t quads, conv_acc4 *acc, const int wide)
+                                         int32_t quads, conv_acc4 *acc, const int wide,
+                                         const int columns)
 {
-    const uint32_t *const end = cols + 4 * quads;
+    const uint32_t *const end = cols + 2 * columns * quads;
     conv_acc4 sums = *acc;
     if (quads & 1) {
-        conv_quad(&w, &cols, &sums, wide);
+        conv_quad(&w, &cols, &sums, wide, columns);
     }
     while (cols != end) {
-        conv_quad(&w, &cols, &sums, wide);
-        conv_quad(&w, &cols, &sums, wide);
+        conv_quad(&w, &cols, &sums, wide, columns);
+        conv_quad(&w, &cols, &sums, wide, columns);
     }
     *acc = sums;
     return w;
@@ -344,11 +374,12 @@ CONV_INLINE const uint32_t *conv_dot_2x2(const uint32_t *w, const uint32_t *cols
 
 /**
  * Every output channel at the two interleaved columns `cols`, into out0 and out1 (the same
- * pixel twice when out1 == out0 and both columns hold it).
+ * pixel twice when out1 == out0 and both columns hold it); with `columns` 1, at the single
+ * column into out0 (out1 unused).
  */
 CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t quads,
                                 const uint32_t *cols, int8_t *out0, int8_t *out1,
-                                const int wide)
+                                const int wide, const int columns)
 {
     /* A local copy: the int8 output stores cannot alias it, so its fields stay in registers. */
     const edgeai_conv_data local = *data;
@@ -366,7 +397,11 @@ CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int
         const int32_t *rq1 = pair ? rq0 + EDGEAI_RQ_WORDS : rq0;
         const int32_t bias1 = pair ? bias[oc + 1] : 0;
         conv_acc4 acc = {bias[oc], bias[oc], bias1, bias1};
-        w = conv_dot_2x2(w, cols, quads, &acc, wide);
+        w = conv_dot_2x2(w, cols, quads, &acc, wide, columns);
+        if (columns == 1) {
+            acc.c01 = acc.c00;
+            acc.c11 = acc.c10;
+        }
         /* Bytes: (channel oc, oc + 1) of out0, then of out1. */
         const uint32_t packed = conv_pack4(
             edgeai_rq(acc.c00, rq0, fast) + offset, edgeai_rq(acc.c10, rq1, fast) + offset,
@@ -376,31 +411,41 @@ CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int
             const uint16_t low = (uint16_t)packed;
             const uint16_t high = (uint16_t)(packed >> 16);
             memcpy(out0 + oc, &low, 2);
-            memcpy(out1 + oc, &high, 2);
+            if (columns == 2) {
+                memcpy(out1 + oc, &high, 2);
+            }
         } else {
             out0[oc] = (int8_t)(uint8_t)packed;
-            out1[oc] = (int8_t)(uint8_t)(packed >> 16);
+            if (columns == 2) {
+                out1[oc] = (int8_t)(uint8_t)(packed >> 16);
+            }
         }
     }
 }
 
 /**
- * Output pixel (oy, ox)'s int16 column into `cols` (column 0, or column 1 at cols + 2):
- * gathered straight into it when conv_widens_in_place, else gathered into the int8 `stage`
- * (zeros up to whole quads, which meet the weights' zero padding) and widened.
+ * Output pixel (oy, ox)'s int16 column into `cols`: column 0 or 1 (at cols + 2) of an
+ * interleaved pair with `step` 4, a single column with `step` 2. Gathered straight into it
+ * when conv_widens_in_place, else gathered into the int8 `stage` (zeros up to whole quads,
+ * which meet the weights' zero padding) and widened.
  */
 static void conv_column(const edgeai_conv_params *p, const edgeai_conv_data *d,
                         const int8_t *input, int32_t oy, int32_t ox, uint32_t *cols,
-                        int8_t *stage)
+                        int8_t *stage, int32_t step)
 {
     const uint8_t pad = (uint8_t)d->pad_value;
     if (conv_widens_in_place(p)) {
-        conv_gather(p, input, oy, ox, cols, 4, conv_emit_quads,
+        conv_gather(p, input, oy, ox, cols, 4,
+                    step == 4 ? conv_emit_quads : conv_emit_quads_single,
                     (uint32_t)(uint16_t)(int16_t)d->pad_value * UINT32_C(0x00010001));
     } else {
         int8_t *end = conv_gather(p, input, oy, ox, stage, 1, conv_emit_bytes, pad);
         fill_bytes(end, 0, (int32_t)(-(end - stage) & 3));
-        conv_widen(stage, conv_quads(p), cols);
+        if (step == 4) {
+            conv_widen(stage, conv_quads(p), cols, 4);
+        } else {
+            conv_widen(stage, conv_quads(p), cols, 2);
+        }
     }
 }
 #endif /* EDGEAI_USE_DSP */
@@ -419,15 +464,12 @@ CONV_INLINE void conv_pixels(const edgeai_conv_params *p, const edgeai_conv_data
     uint32_t *cols = (uint32_t *)(void *)scratch;
     int8_t *stage = scratch + 16 * conv_quads(p);
     const int second = out1 != NULL;
-    conv_column(p, d, input, y[0], x[0], cols, stage);
-    conv_column(p, d, input, y[second], x[second], cols + 2, stage);
-    conv_block_dsp(d, p->output.c, conv_quads(p), cols, out0, second ? out1 : out0, wide);
+    conv_column(p, d, input, y[0], x[0], cols, stage, 4);
+    conv_column(p, d, input, y[second], x[second], cols + 2, stage, 4);
+    conv_block_dsp(d, p->output.c, conv_quads(p), cols, out0, second ? out1 : out0, wide, 2);
 #else
     (void)scratch;
-    conv_pixel_portable(p, d, wide, input, y[0], x[0], out0);
-    if (out1 != NULL) {
-        conv_pixel_portable(p, d, wide, input, y[1], x[1], out1);
-    }
+    conv_two_portable(p, d, wide, input, y, x, out0, out1);
 #endif
 }
 
@@ -435,7 +477,7 @@ typedef void conv_pixels_fn(const edgeai_conv_params *p, const edgeai_conv_data 
                             const int8_t *input, const int32_t y[2], const int32_t x[2],
                             int8_t *out0, int8_t *out1, int8_t *scratch);
 
-/* One copy of each for every kernel that links it. */
+/* The kernels' pixel functions: each entry point (and so each firmware) links only its own. */
 static void conv_pixels_s8(const edgeai_conv_params *p, const edgeai_conv_data *d,
                            const int8_t *input, const int32_t y[2], const int32_t x[2],
                            int8_t *out0, int8_t *out1, int8_t *scratch)
@@ -449,10 +491,7 @@ static void conv_pixels_grouped(const edgeai_conv_params *p, const edgeai_conv_d
                                 int8_t *out0, int8_t *out1, int8_t *scratch)
 {
     (void)scratch;
-    conv_pixel_portable(p, d, 0, input, y[0], x[0], out0);
-    if (out1 != NULL) {
-        conv_pixel_portable(p, d, 0, input, y[1], x[1], out1);
-    }
+    conv_two_portable(p, d, 0, input, y, x, out0, out1);
 }
 
 static void conv_pixels_wide(const edgeai_conv_params *p, const edgeai_conv_data *d,
@@ -528,18 +567,27 @@ edgeai_status edgeai_conv_wide_s8(const edgeai_conv_params *params,
 
 static int conv_pool_params_valid(const edgeai_conv_pool_params *p)
 {
-    return conv_params_valid(&p->conv) && p->conv.groups == 1 && p->output.h > 0 && p->output.w > 0 &&
-           p->output.c == p->conv.output.c && p->pool_h > 0 && p->pool_w > 0 &&
-           p->pool_stride_h > 0 && p->pool_stride_w > 0 && p->pool_pad_top >= 0 &&
+    return conv_params_valid(&p->conv) && p->conv.groups == 1 && p->output.h > 0 &&
+           p->output.w > 0 && p->output.c == p->conv.output.c && p->pool_h > 0 &&
+           p->pool_w > 0 && p->pool_stride_h > 0 && p->pool_stride_w > 0 && p->pool_pad_top >= 0 &&
            p->pool_pad_left >= 0 &&
            (p->pool_kind == EDGEAI_POOL_MAX || p->pool_kind == EDGEAI_POOL_AVERAGE);
+}
+
+/** Bytes of edgeai_conv_pool_s8's single int16 column (and int8 column when staged). */
+static int32_t conv_pool_column(const edgeai_conv_params *p)
+{
+    const int32_t filter_c = p->input.c;
+    return conv_widens_in_place(p)
+               ? EDGEAI_CONV_POOL_S8_COLUMN_SIZE(p->kernel_h, p->kernel_w, filter_c)
+               : EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE(p->kernel_h, p->kernel_w, filter_c);
 }
 
 /* Where the int32 sums start (edgeai_conv.h's layout). Unsigned, as the sizes are never
  * negative: the rounding up is then one AND. */
 static int32_t conv_pool_sums_offset(const edgeai_conv_params *conv)
 {
-    return (int32_t)EDGEAI_CONV_POOL_S8_SUMS_OFFSET((uint32_t)conv_columns(conv),
+    return (int32_t)EDGEAI_CONV_POOL_S8_SUMS_OFFSET((uint32_t)conv_pool_column(conv),
                                                     (uint32_t)conv->output.c);
 }
 
@@ -548,7 +596,7 @@ int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *param
     if (params == NULL || !conv_pool_params_valid(params)) {
         return 0;
     }
-    return EDGEAI_CONV_POOL_S8_BUFFER_SIZE(conv_columns(&params->conv), params->output.c,
+    return EDGEAI_CONV_POOL_S8_BUFFER_SIZE(conv_pool_column(&params->conv), params->output.c,
                                            params->pool_kind == EDGEAI_POOL_AVERAGE ? 1 : 0);
 }
 
@@ -565,6 +613,24 @@ static void pool_accumulate(int32_t kind, const int8_t *values, int32_t channels
             sums[c] += values[c];
         }
     }
+}
+
+/**
+ * Every channel of convolution output pixel (oy, ox) into `out`: one column (less scratch
+ * than a pair, the pooling keeps it for the whole layer), 2 channels per pass over it.
+ */
+static void conv_pixel_single(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                              const int8_t *input, int32_t oy, int32_t ox, int8_t *out,
+                              int8_t *scratch)
+{
+#if EDGEAI_USE_DSP
+    uint32_t *col = (uint32_t *)(void *)scratch;
+    conv_column(p, d, input, oy, ox, col, scratch + 8 * conv_quads(p), 2);
+    conv_block_dsp(d, p->output.c, conv_quads(p), col, out, out, 0, 1);
+#else
+    (void)scratch;
+    conv_pixel_portable(p, d, 0, input, oy, ox, out);
+#endif
 }
 
 /** TFLM's int8 average: round half away from zero of sum / count (count > 0). */
@@ -587,8 +653,7 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
     const int32_t kind = params->pool_kind;
     const int32_t pool_min = data->pool_act_min;
     const int32_t pool_max = data->pool_act_max;
-    int8_t *col = scratch;
-    int8_t *values = scratch + conv_columns(conv);
+    int8_t *values = scratch + conv_pool_column(conv);
     int32_t *sums = (int32_t *)(void *)(scratch + conv_pool_sums_offset(conv));
 
     for (int32_t py = 0; py < params->output.h; ++py) {
@@ -599,8 +664,7 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
             const int32_t cx0 = px * params->pool_stride_w - params->pool_pad_left;
             const int32_t x_start = EDGEAI_MAX(cx0, 0);
             const int32_t x_end = EDGEAI_MIN(cx0 + params->pool_w, conv_out.w);
-            const int32_t span = x_end - x_start;
-            const int32_t count = (y_end - y_start) * span;
+            const int32_t count = (y_end - y_start) * (x_end - x_start);
             int8_t *out = output + (py * params->output.w + px) * channels;
             if (kind == EDGEAI_POOL_MAX) {
                 memset(out, -128, (size_t)channels);
@@ -610,16 +674,10 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
                 }
                 memset(sums, 0, sizeof(int32_t) * (size_t)channels);
             }
-            /* The window's convolution outputs, two at a time, row-major. */
-            for (int32_t k = 0; k < count; k += 2) {
-                const int32_t y[2] = {y_start + k / span, y_start + (k + 1) / span};
-                const int32_t x[2] = {x_start + k % span, x_start + (k + 1) % span};
-                const int pair = k + 1 < count;
-                conv_pixels_s8(conv, &data->conv, input, y, x, values,
-                                pair ? values + channels : NULL, col);
-                pool_accumulate(kind, values, channels, out, sums);
-                if (pair) {
-                    pool_accumulate(kind, values + channels, channels, out, sums);
+            for (int32_t cy = y_start; cy < y_end; ++cy) {
+                for (int32_t cx = x_start; cx < x_end; ++cx) {
+                    conv_pixel_single(conv, &data->conv, input, cy, cx, values, scratch);
+                    pool_accumulate(kind, values, channels, out, sums);
                 }
             }
             for (int32_t c = 0; c < channels; ++c) {

@@ -140,13 +140,17 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
                                   int8_t *output, int8_t *scratch);
 
 /**
- * Scratch layout of edgeai_conv_pool_s8: the columns of edgeai_conv_s8 (`columns` bytes, its
- * scratch size), two pixels of
- * convolution outputs, then, for an average, one int32 sum per channel, 4-byte aligned.
- * `average` is 1 for EDGEAI_POOL_AVERAGE, else 0. The generator reads these formulas.
+ * Scratch layout of edgeai_conv_pool_s8: one int16 column (8 bytes per quad of the depth;
+ * with an int8 column after it, 12 per quad, when filter_c is not a multiple of 4:
+ * `columns` bytes), one pixel of convolution outputs, then, for an average, one int32 sum
+ * per channel, 4-byte aligned. `average` is 1 for EDGEAI_POOL_AVERAGE, else 0. The
+ * generator reads these formulas.
  */
-#define EDGEAI_CONV_POOL_S8_SUMS_OFFSET(columns, channels) \
-    (((columns) + 2 * (channels) + 3) / 4 * 4)
+#define EDGEAI_CONV_POOL_S8_COLUMN_SIZE(kernel_h, kernel_w, filter_c) \
+    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 8)
+#define EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE(kernel_h, kernel_w, filter_c) \
+    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 12)
+#define EDGEAI_CONV_POOL_S8_SUMS_OFFSET(columns, channels) (((columns) + (channels) + 3) / 4 * 4)
 #define EDGEAI_CONV_POOL_S8_BUFFER_SIZE(columns, channels, average) \
     (EDGEAI_CONV_POOL_S8_SUMS_OFFSET(columns, channels) + 4 * (channels) * (average))
 

@@ -126,13 +126,14 @@ def depthwise_weights(w: np.ndarray) -> np.ndarray:
 def conv_weights(w: np.ndarray) -> np.ndarray:
     """OHWI int8 -> the layout of edgeai_conv_data (edgeai_conv.h): rows zero-padded to whole
     quads of taps, an odd channel count padded with a zero row, and each pair of rows stored
-    quad by quad, four bytes of the first row then four of the second."""
+    quad by quad, four bytes of the first row then four of the second: shape [pairs, quads,
+    2, 4]."""
     channels = w.shape[0]
     depth = int(np.prod(w.shape[1:]))
     quads = (depth + 3) // 4
     rows = np.zeros((channels + channels % 2, quads * 4), dtype=np.int8)
     rows[:channels, :depth] = np.asarray(w, dtype=np.int8).reshape(channels, depth)
-    return rows.reshape(-1, 2, quads, 4).transpose(0, 2, 1, 3).reshape(-1)
+    return rows.reshape(-1, 2, quads, 4).transpose(0, 2, 1, 3)
 
 
 def conv_wide_weights(w: np.ndarray) -> np.ndarray:
@@ -144,7 +145,7 @@ def conv_wide_weights(w: np.ndarray) -> np.ndarray:
     rows = np.zeros((channels + channels % 2, quads * 4), dtype=np.int16)
     rows[:channels, :depth] = np.asarray(w, dtype=np.int16).reshape(channels, depth)
     rows = rows.reshape(-1, quads, 4)[:, :, [0, 2, 1, 3]]
-    return rows.reshape(-1, 2, quads, 4).transpose(0, 2, 1, 3).reshape(-1)
+    return rows.reshape(-1, 2, quads, 4).transpose(0, 2, 1, 3)
 
 
 def s16_layer(graph: Graph, op: Op, kernel: str, params_type: str, params: dict[str, CValue],
@@ -202,8 +203,8 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
                                                       lookback=0 if window else 1)}
     if pool:
         struct = kernel = "edgeai_conv_pool"
-        scratch = conv_pool_scratch_bytes(columns_bytes(geometry, x.shape[3], groups),
-                                          hwc(conv_out)[2], pool["kind"] == "AVERAGE_POOL_2D")
+        scratch = conv_pool_scratch_bytes(geometry, x.shape[3], hwc(conv_out)[2],
+                                          pool["kind"] == "AVERAGE_POOL_2D")
         conv_params = {"input": hwc(x), "output": hwc(conv_out), **geometry, "groups": groups}
         pool_params, pool_data = _pool_fields(pool, conv_out, y)
         params = {**_nested("conv", conv_params), "output": hwc(y), **pool_params}
