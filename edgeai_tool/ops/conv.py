@@ -21,7 +21,7 @@ CONV_CONSTRAINTS = (
     "0; optional constant int32 bias (int64 or int32 with int16); grouped "
     "convolution (input channels a multiple of the filter depth); any filter size, "
     "stride >= 1 and dilation >= 1; padding SAME or VALID; fused activation NONE, RELU, "
-    "RELU6 or RELU_N1_TO_1; a following MAX_POOL_2D or AVERAGE_POOL_2D is fused"
+    "RELU6 or RELU_N1_TO_1; a following MAX_POOL_2D or AVERAGE_POOL_2D is fused (groups 1)"
 )
 DEPTHWISE_CONSTRAINTS = (
     "int8 input and output (1 x H x W x C), or int16 (16x8, zero point 0); constant int8 "
@@ -155,6 +155,8 @@ def check_conv(graph: Graph, op: Op) -> str | None:
     if reason is None and "pool" in op.options:
         if x.dtype != "int8":
             return "a pool fused into an int16 convolution is not supported"
+        if groups > 1:
+            return "a pool fused into a grouped convolution is not supported"
         reason = _check_fused_pool(op.options["pool"], conv_out, y)
     return reason
 
@@ -219,28 +221,25 @@ def conv_macc(graph: Graph, op: Op) -> int:
     return count + (window_macc(y, pool) if pool else 0)
 
 
-def conv_scratch_bytes(geometry: dict[str, int], in_c: int, groups: int) -> int:
-    """edgeai_conv_s8_get_buffer_size: two im2col columns, none for a plain 1x1."""
-    if is_pointwise(geometry, groups):
-        return 0
-    return columns_bytes(geometry, in_c, groups)
-
-
 def columns_bytes(geometry: dict[str, int], in_c: int, groups: int) -> int:
-    return buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=geometry["kernel_h"],
-                       kernel_w=geometry["kernel_w"], filter_c=in_c // groups)
+    """edgeai_conv_s8_get_buffer_size: two int16 columns, and an int8 one unless the filter's
+    depth per tap is whole quads."""
+    filter_c = in_c // groups
+    macro = ("EDGEAI_CONV_S8_BUFFER_SIZE" if filter_c % 4 == 0
+             else "EDGEAI_CONV_S8_STAGED_BUFFER_SIZE")
+    return buffer_size(macro, kernel_h=geometry["kernel_h"], kernel_w=geometry["kernel_w"],
+                       filter_c=filter_c)
 
 
-def is_pointwise(geometry: dict[str, int], groups: int) -> bool:
-    """1x1, stride 1, no padding: the kernels read the input in place."""
-    return (geometry["kernel_h"] == geometry["kernel_w"] == 1 and groups == 1
-            and geometry["stride_h"] == geometry["stride_w"] == 1
-            and geometry["pad_top"] == geometry["pad_left"] == 0)
-
-
-def conv_pool_scratch_bytes(columns: int, channels: int, average: bool) -> int:
-    """edgeai_conv_pool_s8_get_buffer_size: columns, two pixels of outputs, int32 sums."""
-    return buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", columns=columns, channels=channels,
+def conv_pool_scratch_bytes(geometry: dict[str, int], in_c: int, channels: int,
+                            average: bool) -> int:
+    """edgeai_conv_pool_s8_get_buffer_size: one int16 column (and an int8 one unless the
+    depth per tap is whole quads), one pixel of outputs, int32 sums for an average."""
+    macro = ("EDGEAI_CONV_POOL_S8_COLUMN_SIZE" if in_c % 4 == 0
+             else "EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE")
+    column = buffer_size(macro, kernel_h=geometry["kernel_h"], kernel_w=geometry["kernel_w"],
+                         filter_c=in_c)
+    return buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", columns=column, channels=channels,
                        average=int(average))
 
 

@@ -11,6 +11,13 @@
 #include "edgeai_dsp.h"
 #include "edgeai_requantize.h"
 
+#if defined(__GNUC__)
+/* The int8- and int16-weight kernels are one body specialised on a constant. */
+#define CONV_INLINE static inline __attribute__((always_inline))
+#else
+#define CONV_INLINE static inline
+#endif
+
 /* ---- shared pieces ------------------------------------------------------------------- */
 
 static int conv_params_valid(const edgeai_conv_params *p)
@@ -37,30 +44,57 @@ static inline int8_t conv_output(const edgeai_conv_data *d, int32_t oc, int32_t 
     return (int8_t)value;
 }
 
-/**
- * The input can be read in place as the im2col columns: 1x1 filter, stride 1, no padding,
- * so output pixel i reads input pixel i and consecutive pixels are consecutive columns.
- */
-static int conv_is_pointwise(const edgeai_conv_params *p)
+/** Quads (groups of four) of the dot-product depth kernel_h * kernel_w * filter_c. */
+static int32_t conv_quads(const edgeai_conv_params *p)
 {
-    return p->kernel_h == 1 && p->kernel_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
-           p->pad_top == 0 && p->pad_left == 0 && p->groups == 1;
+    return (p->kernel_h * p->kernel_w * (p->input.c / p->groups) + 3) / 4;
 }
 
-/** Bytes of two im2col columns. */
+/**
+ * Whether every run of input channels is whole quads (filter_c a multiple of 4), so that
+ * im2col widens the input straight into the int16 columns, without an int8 column.
+ */
+static int conv_widens_in_place(const edgeai_conv_params *p)
+{
+    return (p->input.c / p->groups) % 4 == 0;
+}
+
+/**
+ * Bytes of scratch of edgeai_conv_s8 (the columns of edgeai_conv_pool_s8): the same on both
+ * paths, so that the memory plan does not depend on the target.
+ */
 static int32_t conv_columns(const edgeai_conv_params *p)
 {
-    return EDGEAI_CONV_S8_BUFFER_SIZE(p->kernel_h, p->kernel_w, p->input.c / p->groups);
+    const int32_t filter_c = p->input.c / p->groups;
+    return conv_widens_in_place(p)
+               ? EDGEAI_CONV_S8_BUFFER_SIZE(p->kernel_h, p->kernel_w, filter_c)
+               : EDGEAI_CONV_S8_STAGED_BUFFER_SIZE(p->kernel_h, p->kernel_w, filter_c);
 }
 
 /* ---- portable path -------------------------------------------------------------------- */
 
 /**
- * Every output channel of output pixel (oy, ox), taps outside the image read as pad_value.
- * Used by the portable path and, on the DSP path, for grouped convolutions.
+ * Weight of tap k in the row that starts at element `row` (edgeai_conv.h's layouts): byte
+ * 2 (k & ~3) + (k & 3) of the row, or for int16 weights (`wide`) element 2 (k & ~3) plus
+ * slot 0, 2, 1, 3 of k & 3.
+ */
+static inline int32_t conv_weight(const int8_t *weights, int wide, int32_t row, int32_t k)
+{
+    const int32_t quad = row + 2 * (k & ~3);
+    if (wide) {
+        const int16_t *w16 = (const int16_t *)(const void *)weights;
+        return w16[quad + (((k & 1) << 1) | ((k >> 1) & 1))];
+    }
+    return weights[quad + (k & 3)];
+}
+
+/**
+ * Every output channel of output pixel (oy, ox), taps outside the image read as pad_value:
+ * the portable path, and edgeai_conv_grouped_s8's on every target.
  */
 static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_data *data,
-                                const int8_t *input, int32_t oy, int32_t ox, int8_t *out)
+                                int wide, const int8_t *input, int32_t oy, int32_t ox,
+                                int8_t *out)
 {
     const edgeai_conv_data local = *data; /* not aliased by the int8 stores */
     const edgeai_conv_data *const d = &local;
@@ -68,47 +102,67 @@ static void conv_pixel_portable(const edgeai_conv_params *p, const edgeai_conv_d
     const int32_t in_w = p->input.w;
     const int32_t in_c = p->input.c;
     const int32_t out_c = p->output.c;
-    const int32_t kernel_h = p->kernel_h;
-    const int32_t kernel_w = p->kernel_w;
     const int32_t filter_c = in_c / p->groups;
     const int32_t filters_per_group = out_c / p->groups;
+    const int32_t pair_elements = 8 * conv_quads(p);
     const int32_t y0 = oy * p->stride_h - p->pad_top;
     const int32_t x0 = ox * p->stride_w - p->pad_left;
-    const int32_t pad = d->pad_value;
-    const int8_t *w = d->weights;
 
     for (int32_t oc = 0; oc < out_c; ++oc) {
         const int8_t *group_input = input + (oc / filters_per_group) * filter_c;
+        const int32_t row = (oc >> 1) * pair_elements + (oc & 1) * 4;
         int32_t acc = d->bias[oc];
-        for (int32_t ky = 0; ky < kernel_h; ++ky) {
+        int32_t k = 0;
+        for (int32_t ky = 0; ky < p->kernel_h; ++ky) {
             const int32_t iy = y0 + ky * p->dilation_h;
-            const int row_inside = iy >= 0 && iy < in_h;
-            for (int32_t kx = 0; kx < kernel_w; ++kx) {
+            for (int32_t kx = 0; kx < p->kernel_w; ++kx) {
                 const int32_t ix = x0 + kx * p->dilation_w;
-                if (row_inside && ix >= 0 && ix < in_w) {
-                    const int8_t *x = group_input + (iy * in_w + ix) * in_c;
-                    for (int32_t ic = 0; ic < filter_c; ++ic) {
-                        acc += (int32_t)w[ic] * (int32_t)x[ic];
-                    }
-                } else {
-                    for (int32_t ic = 0; ic < filter_c; ++ic) {
-                        acc += (int32_t)w[ic] * pad;
-                    }
+                const int inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
+                const int8_t *x = inside ? group_input + (iy * in_w + ix) * in_c : NULL;
+                for (int32_t ic = 0; ic < filter_c; ++ic, ++k) {
+                    acc += conv_weight(d->weights, wide, row, k) *
+                           (x != NULL ? (int32_t)x[ic] : d->pad_value);
                 }
-                w += filter_c;
             }
         }
         out[oc] = conv_output(d, oc, acc);
     }
 }
 
+/** conv_pixel_portable at (y[0], x[0]) into out0 and, when out1 is not NULL, (y[1], x[1]). */
+static void conv_two_portable(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                              int wide, const int8_t *input, const int32_t y[2],
+                              const int32_t x[2], int8_t *out0, int8_t *out1)
+{
+    conv_pixel_portable(p, d, wide, input, y[0], x[0], out0);
+    if (out1 != NULL) {
+        conv_pixel_portable(p, d, wide, input, y[1], x[1], out1);
+    }
+}
+
 /* ---- DSP path -------------------------------------------------------------------------- */
 
 #if EDGEAI_USE_DSP
-/** Length of one im2col column: the dot-product depth. */
-static int32_t conv_depth(const edgeai_conv_params *p)
+/**
+ * Two consecutive words at a word-aligned `p` (the generator's arrays and the scratch are),
+ * returning p + 2: one post-indexed LDRD on the core.
+ */
+static inline const uint32_t *conv_load2(const uint32_t *p, uint32_t *lo, uint32_t *hi)
 {
-    return p->kernel_h * p->kernel_w * (p->input.c / p->groups);
+#if EDGEAI_DSP_NATIVE
+    uint32_t first;
+    uint32_t second;
+    __asm("ldrd %0, %1, [%2], #8"
+          : "=r"(first), "=r"(second), "+r"(p)
+          : "m"(*(const uint32_t(*)[2])p));
+    *lo = first;
+    *hi = second;
+    return p;
+#else
+    *lo = edgeai_read_u32(p);
+    *hi = edgeai_read_u32(p + 1);
+    return p + 2;
+#endif
 }
 
 /** memcpy for the short runs of im2col: words while they last (unaligned is fine on M4/M7). */
@@ -134,294 +188,406 @@ static inline void fill_bytes(int8_t *dst, int8_t value, int32_t n)
 }
 
 /**
- * Gather the receptive field of output pixel (oy, ox) into `col` (depth bytes, OHWI's HWI
- * order), padding with pad_value.
+ * Sign-extend `quads` quads of int8 into an int16 column, `step` words per quad: quad q goes
+ * to words step q (bytes 0 and 2) and step q + 1 (bytes 1 and 3). With step 4, words
+ * 4q + 2 and 4q + 3 belong to the other column of the interleaved pair. Returns the position
+ * after them.
  */
-static void conv_im2col(const edgeai_conv_params *p, int8_t pad, const int8_t *input,
-                        int32_t oy, int32_t ox, int8_t *col)
+CONV_INLINE uint32_t *conv_widen(const int8_t *src, int32_t quads, uint32_t *dst,
+                                 const int32_t step)
+{
+    for (; quads > 0; --quads, src += 4, dst += step) {
+        const uint32_t v = edgeai_read_u32(src);
+        dst[0] = (uint32_t)EDGEAI_SXTB16(v);
+        dst[1] = (uint32_t)EDGEAI_SXTB16_ROR8(v);
+    }
+    return dst;
+}
+
+/**
+ * Write `n` units of a run of taps at `dst`: from `src`, or the padding value `pad` when
+ * src is NULL. Returns the position after them.
+ */
+typedef void *conv_emit_fn(void *dst, const int8_t *src, int32_t n, uint32_t pad);
+
+/** Units of int8 (the staged column): copied, or `pad`'s low byte. */
+static void *conv_emit_bytes(void *dst, const int8_t *src, int32_t n, uint32_t pad)
+{
+    int8_t *out = dst;
+    if (src != NULL) {
+        copy_bytes(out, src, n);
+    } else {
+        fill_bytes(out, (int8_t)pad, n);
+    }
+    return out + n;
+}
+
+/** Units of quads, straight into an int16 column: widened, or `pad` (both halves). */
+CONV_INLINE void *conv_emit_words(void *dst, const int8_t *src, int32_t n, uint32_t pad,
+                                  const int32_t step)
+{
+    uint32_t *out = dst;
+    if (src != NULL) {
+        return conv_widen(src, n, out, step);
+    }
+    for (; n > 0; --n, out += step) {
+        out[0] = pad;
+        out[1] = pad;
+    }
+    return out;
+}
+
+/** ... into a column of an interleaved pair (4 words per quad). */
+static void *conv_emit_quads(void *dst, const int8_t *src, int32_t n, uint32_t pad)
+{
+    return conv_emit_words(dst, src, n, pad, 4);
+}
+
+/** ... into a single column (2 words per quad: edgeai_conv_pool_s8). */
+static void *conv_emit_quads_single(void *dst, const int8_t *src, int32_t n, uint32_t pad)
+{
+    return conv_emit_words(dst, src, n, pad, 2);
+}
+
+/**
+ * Gather the receptive field of output pixel (oy, ox) in OHWI's HWI order through `emit`,
+ * `unit` input channels per unit (1, or 4 for whole quads), taps outside the image as `pad`.
+ * Returns the position after it.
+ */
+static void *conv_gather(const edgeai_conv_params *p, const int8_t *input, int32_t oy,
+                         int32_t ox, void *dst, int32_t unit, conv_emit_fn *emit, uint32_t pad)
 {
     const int32_t in_h = p->input.h;
     const int32_t in_w = p->input.w;
     const int32_t in_c = p->input.c;
-    const int32_t kernel_h = p->kernel_h;
     const int32_t kernel_w = p->kernel_w;
     const int32_t dil_w = p->dilation_w;
+    const int32_t tap = in_c / unit;
     const int32_t y0 = oy * p->stride_h - p->pad_top;
     const int32_t x0 = ox * p->stride_w - p->pad_left;
-    int8_t *dst = col;
-    for (int32_t ky = 0; ky < kernel_h; ++ky) {
+    for (int32_t ky = 0; ky < p->kernel_h; ++ky) {
         const int32_t iy = y0 + ky * p->dilation_h;
         if (iy < 0 || iy >= in_h) {
-            fill_bytes(dst, pad, kernel_w * in_c);
-            dst += kernel_w * in_c;
+            dst = emit(dst, NULL, kernel_w * tap, pad);
             continue;
         }
         const int8_t *row = input + iy * in_w * in_c;
         if (dil_w == 1 && x0 >= 0 && x0 + kernel_w <= in_w) {
-            copy_bytes(dst, row + x0 * in_c, kernel_w * in_c);
-            dst += kernel_w * in_c;
+            dst = emit(dst, row + x0 * in_c, kernel_w * tap, pad);
             continue;
         }
         for (int32_t kx = 0; kx < kernel_w; ++kx) {
             const int32_t ix = x0 + kx * dil_w;
-            if (ix >= 0 && ix < in_w) {
-                copy_bytes(dst, row + ix * in_c, in_c);
-            } else {
-                fill_bytes(dst, pad, in_c);
+            dst = emit(dst, ix >= 0 && ix < in_w ? row + ix * in_c : NULL, tap, pad);
+        }
+    }
+    return dst;
+}
+
+/** `word` with its byte at bit `position` (a constant) replaced by value's low byte: BFI. */
+CONV_INLINE uint32_t conv_insert_byte(uint32_t word, int32_t value, const int position)
+{
+#if EDGEAI_DSP_NATIVE
+    __asm("bfi %0, %1, %2, #8" : "+r"(word) : "r"(value), "i"(position));
+    return word;
+#else
+    return (word & ~(UINT32_C(0xFF) << position)) | (((uint32_t)value & 0xFFU) << position);
+#endif
+}
+
+/**
+ * Four outputs (already offset) saturated to int8 and packed little-endian, clamped
+ * bytewise to [lo, hi] (each byte repeated four times): SSAT, BFI, then SSUB8 + SEL.
+ */
+CONV_INLINE uint32_t conv_pack4(int32_t v0, int32_t v1, int32_t v2, int32_t v3, uint32_t lo4,
+                                uint32_t hi4)
+{
+    uint32_t packed = (uint32_t)EDGEAI_SSAT8(v0);
+    packed = conv_insert_byte(packed, EDGEAI_SSAT8(v1), 8);
+    packed = conv_insert_byte(packed, EDGEAI_SSAT8(v2), 16);
+    packed = conv_insert_byte(packed, EDGEAI_SSAT8(v3), 24);
+    return edgeai_min8(edgeai_max8(packed, lo4), hi4);
+}
+
+/** The four accumulators of a 2x2 block: {channel, column} 00, 01, 10, 11. */
+typedef struct {
+    int32_t c00, c01, c10, c11;
+} conv_acc4;
+
+/**
+ * One quad of a 2x2 block: the weights (one LDRD and four SXTB16, or two LDRD of int16
+ * weights when `wide`), the columns' four words (two LDRD), eight SMLAD.
+ */
+CONV_INLINE void conv_quad(const uint32_t **w, const uint32_t **cols, conv_acc4 *acc,
+                           const int wide, const int columns)
+{
+    uint32_t w0, w1, a0e, a0o, a1e, a1o;
+    int32_t we0, wo0, we1, wo1;
+    *w = conv_load2(*w, &w0, &w1);
+    if (wide) {
+        we0 = (int32_t)w0;
+        wo0 = (int32_t)w1;
+        *w = conv_load2(*w, &w0, &w1);
+        we1 = (int32_t)w0;
+        wo1 = (int32_t)w1;
+    } else {
+        we0 = EDGEAI_SXTB16(w0);
+        wo0 = EDGEAI_SXTB16_ROR8(w0);
+        we1 = EDGEAI_SXTB16(w1);
+        wo1 = EDGEAI_SXTB16_ROR8(w1);
+    }
+    *cols = conv_load2(*cols, &a0e, &a0o);
+    acc->c00 = EDGEAI_SMLAD(we0, (int32_t)a0e, acc->c00);
+    acc->c00 = EDGEAI_SMLAD(wo0, (int32_t)a0o, acc->c00);
+    acc->c10 = EDGEAI_SMLAD(we1, (int32_t)a0e, acc->c10);
+    acc->c10 = EDGEAI_SMLAD(wo1, (int32_t)a0o, acc->c10);
+    if (columns == 2) {
+        *cols = conv_load2(*cols, &a1e, &a1o);
+        acc->c01 = EDGEAI_SMLAD(we0, (int32_t)a1e, acc->c01);
+        acc->c01 = EDGEAI_SMLAD(wo0, (int32_t)a1o, acc->c01);
+        acc->c11 = EDGEAI_SMLAD(we1, (int32_t)a1e, acc->c11);
+        acc->c11 = EDGEAI_SMLAD(wo1, (int32_t)a1o, acc->c11);
+    }
+}
+
+/**
+ * Two output channels (one pair row of the weight layout) at the two interleaved columns
+ * (or at one single column when `columns` is 1), two quads per loop pass. Returns the next
+ * pair row.
+ */
+CONV_INLINE const uint32_t *conv_dot_2x2(const uint32_t *w, const uint32_t *cols,
+                                         int32_t quads, conv_acc4 *acc, const int wide,
+                                         const int columns)
+{
+    const uint32_t *const end = cols + 2 * columns * quads;
+    conv_acc4 sums = *acc;
+    if (quads & 1) {
+        conv_quad(&w, &cols, &sums, wide, columns);
+    }
+    while (cols != end) {
+        conv_quad(&w, &cols, &sums, wide, columns);
+        conv_quad(&w, &cols, &sums, wide, columns);
+    }
+    *acc = sums;
+    return w;
+}
+
+/**
+ * Every output channel at the two interleaved columns `cols`, into out0 and out1 (the same
+ * pixel twice when out1 == out0 and both columns hold it); with `columns` 1, at the single
+ * column into out0 (out1 unused).
+ */
+CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t quads,
+                                const uint32_t *cols, int8_t *out0, int8_t *out1,
+                                const int wide, const int columns)
+{
+    /* A local copy: the int8 output stores cannot alias it, so its fields stay in registers. */
+    const edgeai_conv_data local = *data;
+    const edgeai_conv_data *const d = &local;
+    const uint32_t *w = (const uint32_t *)(const void *)d->weights;
+    const int32_t *bias = d->bias;
+    const int32_t fast = d->rq_fast;
+    const int32_t offset = d->output_offset;
+    const uint32_t lo4 = (uint8_t)d->act_min * UINT32_C(0x01010101);
+    const uint32_t hi4 = (uint8_t)d->act_max * UINT32_C(0x01010101);
+    for (int32_t oc = 0; oc < out_c; oc += 2) {
+        /* An odd last channel has a zero weight row after it; its record stands in. */
+        const int pair = oc + 1 < out_c;
+        const int32_t *rq0 = d->requant + oc * EDGEAI_RQ_WORDS;
+        const int32_t *rq1 = pair ? rq0 + EDGEAI_RQ_WORDS : rq0;
+        const int32_t bias1 = pair ? bias[oc + 1] : 0;
+        conv_acc4 acc = {bias[oc], bias[oc], bias1, bias1};
+        w = conv_dot_2x2(w, cols, quads, &acc, wide, columns);
+        if (columns == 1) {
+            acc.c01 = acc.c00;
+            acc.c11 = acc.c10;
+        }
+        /* Bytes: (channel oc, oc + 1) of out0, then of out1. */
+        const uint32_t packed = conv_pack4(
+            edgeai_rq(acc.c00, rq0, fast) + offset, edgeai_rq(acc.c10, rq1, fast) + offset,
+            edgeai_rq(acc.c01, rq0, fast) + offset, edgeai_rq(acc.c11, rq1, fast) + offset,
+            lo4, hi4);
+        if (pair) {
+            const uint16_t low = (uint16_t)packed;
+            const uint16_t high = (uint16_t)(packed >> 16);
+            memcpy(out0 + oc, &low, 2);
+            if (columns == 2) {
+                memcpy(out1 + oc, &high, 2);
             }
-            dst += in_c;
+        } else {
+            out0[oc] = (int8_t)(uint8_t)packed;
+            if (columns == 2) {
+                out1[oc] = (int8_t)(uint8_t)(packed >> 16);
+            }
         }
     }
 }
 
 /**
- * Two output channels (rows w0 and w0 + depth) at two columns (a0 and a0 + depth), or at a0
- * only when `columns` (a constant at each call site) is 1: a 2x2 register block
- * {acc00, acc01, acc10, acc11} (channel, column). One stride for both pairs keeps the loop
- * within the core's registers.
+ * Output pixel (oy, ox)'s int16 column into `cols`: column 0 or 1 (at cols + 2) of an
+ * interleaved pair with `step` 4, a single column with `step` 2. Gathered straight into it
+ * when conv_widens_in_place, else gathered into the int8 `stage` (zeros up to whole quads,
+ * which meet the weights' zero padding) and widened.
  */
-static inline void dot_2xn(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[4],
-                           const int columns)
+static void conv_column(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                        const int8_t *input, int32_t oy, int32_t ox, uint32_t *cols,
+                        int8_t *stage, int32_t step)
 {
-    int32_t acc00 = acc[0];
-    int32_t acc01 = acc[1];
-    int32_t acc10 = acc[2];
-    int32_t acc11 = acc[3];
-    const int8_t *const end = a0 + (depth & ~3);
-    while (a0 != end) {
-        const uint32_t va0 = edgeai_read_u32(a0);
-        const uint32_t va1 = columns == 2 ? edgeai_read_u32(a0 + depth) : 0;
-        const uint32_t vw0 = edgeai_read_u32(w0);
-        const uint32_t vw1 = edgeai_read_u32(w0 + depth);
-        a0 += 4;
-        w0 += 4;
-        const int32_t a0e = EDGEAI_SXTB16(va0);
-        const int32_t a0o = EDGEAI_SXTB16_ROR8(va0);
-        const int32_t a1e = EDGEAI_SXTB16(va1);
-        const int32_t a1o = EDGEAI_SXTB16_ROR8(va1);
-        int32_t we = EDGEAI_SXTB16(vw0);
-        int32_t wo = EDGEAI_SXTB16_ROR8(vw0);
-        acc00 = EDGEAI_SMLAD(we, a0e, acc00);
-        acc00 = EDGEAI_SMLAD(wo, a0o, acc00);
-        if (columns == 2) {
-            acc01 = EDGEAI_SMLAD(we, a1e, acc01);
-            acc01 = EDGEAI_SMLAD(wo, a1o, acc01);
+    const uint8_t pad = (uint8_t)d->pad_value;
+    if (conv_widens_in_place(p)) {
+        conv_gather(p, input, oy, ox, cols, 4,
+                    step == 4 ? conv_emit_quads : conv_emit_quads_single,
+                    (uint32_t)(uint16_t)(int16_t)d->pad_value * UINT32_C(0x00010001));
+    } else {
+        int8_t *end = conv_gather(p, input, oy, ox, stage, 1, conv_emit_bytes, pad);
+        fill_bytes(end, 0, (int32_t)(-(end - stage) & 3));
+        if (step == 4) {
+            conv_widen(stage, conv_quads(p), cols, 4);
+        } else {
+            conv_widen(stage, conv_quads(p), cols, 2);
         }
-        we = EDGEAI_SXTB16(vw1);
-        wo = EDGEAI_SXTB16_ROR8(vw1);
-        acc10 = EDGEAI_SMLAD(we, a0e, acc10);
-        acc10 = EDGEAI_SMLAD(wo, a0o, acc10);
-        if (columns == 2) {
-            acc11 = EDGEAI_SMLAD(we, a1e, acc11);
-            acc11 = EDGEAI_SMLAD(wo, a1o, acc11);
-        }
-    }
-    for (int32_t k = depth & 3; k > 0; --k) {
-        const int32_t x0 = a0[0];
-        const int32_t x1 = columns == 2 ? a0[depth] : 0;
-        const int32_t f0 = w0[0];
-        const int32_t f1 = w0[depth];
-        ++a0;
-        ++w0;
-        acc00 += f0 * x0;
-        acc01 += f0 * x1;
-        acc10 += f1 * x0;
-        acc11 += f1 * x1;
-    }
-    acc[0] = acc00;
-    acc[1] = acc01;
-    acc[2] = acc10;
-    acc[3] = acc11;
-}
-
-/** One output channel at two columns. */
-static inline void dot_1x2(const int8_t *w0, const int8_t *a0, int32_t depth, int32_t acc[2])
-{
-    const int8_t *a1 = a0 + depth;
-    int32_t acc0 = acc[0];
-    int32_t acc1 = acc[1];
-    for (int32_t quads = depth >> 2; quads > 0; --quads) {
-        const uint32_t va0 = edgeai_read_u32(a0);
-        const uint32_t va1 = edgeai_read_u32(a1);
-        const uint32_t vw = edgeai_read_u32(w0);
-        a0 += 4;
-        a1 += 4;
-        w0 += 4;
-        const int32_t we = EDGEAI_SXTB16(vw);
-        const int32_t wo = EDGEAI_SXTB16_ROR8(vw);
-        acc0 = EDGEAI_SMLAD(we, EDGEAI_SXTB16(va0), acc0);
-        acc0 = EDGEAI_SMLAD(wo, EDGEAI_SXTB16_ROR8(va0), acc0);
-        acc1 = EDGEAI_SMLAD(we, EDGEAI_SXTB16(va1), acc1);
-        acc1 = EDGEAI_SMLAD(wo, EDGEAI_SXTB16_ROR8(va1), acc1);
-    }
-    for (int32_t k = depth & 3; k > 0; --k) {
-        const int32_t f = *w0++;
-        acc0 += f * *a0++;
-        acc1 += f * *a1++;
-    }
-    acc[0] = acc0;
-    acc[1] = acc1;
-}
-
-/** Every output channel at one column (the last pixel of an odd count). */
-static void conv_column_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t depth,
-                            const int8_t *a0, int8_t *out0)
-{
-    /* A local copy: the int8 output stores cannot alias it, so its fields stay in registers. */
-    const edgeai_conv_data local = *data;
-    const edgeai_conv_data *const d = &local;
-    const int32_t *bias = d->bias;
-    int32_t oc = 0;
-    for (; oc + 2 <= out_c; oc += 2) {
-        int32_t acc[4] = {bias[oc], 0, bias[oc + 1], 0};
-        dot_2xn(d->weights + oc * depth, a0, depth, acc, 1);
-        out0[oc] = conv_output(d, oc, acc[0]);
-        out0[oc + 1] = conv_output(d, oc + 1, acc[2]);
-    }
-    if (oc < out_c) {
-        const int8_t *w = d->weights + oc * depth;
-        int32_t acc = bias[oc];
-        for (int32_t k = 0; k < depth; ++k) {
-            acc += w[k] * a0[k];
-        }
-        out0[oc] = conv_output(d, oc, acc);
-    }
-}
-
-/**
- * Every output channel at two columns, a0 and a0 + depth (the second is computed but not
- * stored when out1 is NULL). The weights are the OHWI rows of `depth` bytes.
- */
-static void conv_columns_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t depth,
-                             const int8_t *a0, int8_t *out0, int8_t *out1)
-{
-    /* A local copy: the int8 output stores cannot alias it, so its fields stay in registers. */
-    const edgeai_conv_data local = *data;
-    const edgeai_conv_data *const d = &local;
-    const int8_t *w = d->weights;
-    const int32_t *bias = d->bias;
-    int32_t oc = 0;
-    for (; oc + 2 <= out_c; oc += 2) {
-        int32_t acc[4] = {bias[oc], bias[oc], bias[oc + 1], bias[oc + 1]};
-        dot_2xn(w + oc * depth, a0, depth, acc, 2);
-        out0[oc] = conv_output(d, oc, acc[0]);
-        out0[oc + 1] = conv_output(d, oc + 1, acc[2]);
-        out1[oc] = conv_output(d, oc, acc[1]);
-        out1[oc + 1] = conv_output(d, oc + 1, acc[3]);
-    }
-    if (oc < out_c) {
-        int32_t acc[2] = {bias[oc], bias[oc]};
-        dot_1x2(w + oc * depth, a0, depth, acc);
-        out0[oc] = conv_output(d, oc, acc[0]);
-        out1[oc] = conv_output(d, oc, acc[1]);
     }
 }
 #endif /* EDGEAI_USE_DSP */
 
 /**
  * The convolution at up to two output pixels: (y0, x0) into out0 and, when out1 is not
- * NULL, (y1, x1) into out1. `col` is 2 * depth bytes of scratch (unused for 1x1).
+ * NULL, (y1, x1) into out1. `scratch` is edgeai_conv_s8_get_buffer_size bytes; `wide`
+ * says the weights are int16.
  */
-static void conv_two_pixels(const edgeai_conv_params *p, const edgeai_conv_data *d,
-                            const int8_t *input, const int32_t y[2], const int32_t x[2],
-                            int8_t *out0, int8_t *out1, int8_t *col)
+CONV_INLINE void conv_pixels(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                             const int8_t *input, const int32_t y[2], const int32_t x[2],
+                             int8_t *out0, int8_t *out1, int8_t *scratch, const int wide)
 {
 #if EDGEAI_USE_DSP
-    if (p->groups == 1) {
-        const int32_t depth = conv_depth(p);
-        const int8_t pad = (int8_t)d->pad_value;
-        const int32_t first = y[0] * p->input.w + x[0];
-        if (conv_is_pointwise(p) && (out1 == NULL || y[1] * p->input.w + x[1] == first + 1)) {
-            /* The columns are the input pixels themselves. */
-            if (out1 == NULL) {
-                conv_column_dsp(d, p->output.c, depth, input + first * depth, out0);
-            } else {
-                conv_columns_dsp(d, p->output.c, depth, input + first * depth, out0, out1);
-            }
-            return;
-        }
-        conv_im2col(p, pad, input, y[0], x[0], col);
-        if (out1 == NULL) {
-            conv_column_dsp(d, p->output.c, depth, col, out0);
-        } else {
-            conv_im2col(p, pad, input, y[1], x[1], col + depth);
-            conv_columns_dsp(d, p->output.c, depth, col, out0, out1);
-        }
-        return;
-    }
+    /* groups == 1 (edgeai_conv_grouped_s8 takes the others) */
+    uint32_t *cols = (uint32_t *)(void *)scratch;
+    int8_t *stage = scratch + 16 * conv_quads(p);
+    const int second = out1 != NULL;
+    conv_column(p, d, input, y[0], x[0], cols, stage, 4);
+    conv_column(p, d, input, y[second], x[second], cols + 2, stage, 4);
+    conv_block_dsp(d, p->output.c, conv_quads(p), cols, out0, second ? out1 : out0, wide, 2);
 #else
-    (void)col;
+    (void)scratch;
+    conv_two_portable(p, d, wide, input, y, x, out0, out1);
 #endif
-    conv_pixel_portable(p, d, input, y[0], x[0], out0);
-    if (out1 != NULL) {
-        conv_pixel_portable(p, d, input, y[1], x[1], out1);
-    }
 }
 
-static int32_t conv_col_bytes(const edgeai_conv_params *p)
+typedef void conv_pixels_fn(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                            const int8_t *input, const int32_t y[2], const int32_t x[2],
+                            int8_t *out0, int8_t *out1, int8_t *scratch);
+
+/* The kernels' pixel functions: each entry point (and so each firmware) links only its own. */
+static void conv_pixels_s8(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                           const int8_t *input, const int32_t y[2], const int32_t x[2],
+                           int8_t *out0, int8_t *out1, int8_t *scratch)
 {
-    /* The same on both paths, so that the memory plan does not depend on the target. */
-    return conv_is_pointwise(p) ? 0 : conv_columns(p);
+    conv_pixels(p, d, input, y, x, out0, out1, scratch, 0);
+}
+
+/* Any groups, on every target: the portable path. */
+static void conv_pixels_grouped(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                                const int8_t *input, const int32_t y[2], const int32_t x[2],
+                                int8_t *out0, int8_t *out1, int8_t *scratch)
+{
+    (void)scratch;
+    conv_two_portable(p, d, 0, input, y, x, out0, out1);
+}
+
+static void conv_pixels_wide(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                             const int8_t *input, const int32_t y[2], const int32_t x[2],
+                             int8_t *out0, int8_t *out1, int8_t *scratch)
+{
+    conv_pixels(p, d, input, y, x, out0, out1, scratch, 1);
 }
 
 /* ---- CONV_2D ------------------------------------------------------------------------------ */
 
 int32_t edgeai_conv_s8_get_buffer_size(const edgeai_conv_params *params)
 {
-    return params != NULL && conv_params_valid(params) ? conv_col_bytes(params) : 0;
+    return params != NULL && conv_params_valid(params) ? conv_columns(params) : 0;
+}
+
+CONV_INLINE edgeai_status conv_run(const edgeai_conv_params *params,
+                                   const edgeai_conv_data *data, const int8_t *input,
+                                   int8_t *output, int8_t *scratch, conv_pixels_fn *pixels)
+{
+    if (params == NULL || input == NULL || output == NULL || scratch == NULL ||
+        !conv_params_valid(params) || !conv_data_valid(data) ||
+        (params->groups != 1 && pixels != conv_pixels_grouped)) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    const int32_t out_w = params->output.w;
+    const int32_t out_c = params->output.c;
+    const int32_t pixels_count = params->output.h * out_w;
+    for (int32_t i = 0; i < pixels_count; i += 2) {
+        const int32_t y[2] = {i / out_w, (i + 1) / out_w};
+        const int32_t x[2] = {i % out_w, (i + 1) % out_w};
+        pixels(params, data, input, y, x, output + i * out_c,
+               i + 1 < pixels_count ? output + (i + 1) * out_c : NULL, scratch);
+    }
+    return EDGEAI_OK;
 }
 
 edgeai_status edgeai_conv_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,
                              const int8_t *input, int8_t *output, int8_t *scratch)
 {
-    if (params == NULL || data == NULL || input == NULL || output == NULL ||
-        !conv_params_valid(params) || !conv_data_valid(data) ||
-        (scratch == NULL && conv_col_bytes(params) > 0)) {
+    if (data == NULL) {
         return EDGEAI_ERROR_ARGUMENT;
     }
-    const int32_t out_w = params->output.w;
-    const int32_t out_c = params->output.c;
-    const int32_t pixels = params->output.h * out_w;
-    int32_t i = 0;
-    for (; i + 2 <= pixels; i += 2) {
-        const int32_t y[2] = {i / out_w, (i + 1) / out_w};
-        const int32_t x[2] = {i % out_w, (i + 1) % out_w};
-        conv_two_pixels(params, data, input, y, x, output + i * out_c,
-                        output + (i + 1) * out_c, scratch);
-    }
-    if (i < pixels) {
-        const int32_t y[2] = {i / out_w, i / out_w};
-        const int32_t x[2] = {i % out_w, i % out_w};
-        conv_two_pixels(params, data, input, y, x, output + i * out_c, NULL, scratch);
-    }
-    return EDGEAI_OK;
+    return conv_run(params, data, input, output, scratch, conv_pixels_s8);
 }
 
-edgeai_status edgeai_conv_1x1_s8(const edgeai_conv_params *params, const edgeai_conv_data *data,
-                                 const int8_t *input, int8_t *output)
+edgeai_status edgeai_conv_grouped_s8(const edgeai_conv_params *params,
+                                     const edgeai_conv_data *data, const int8_t *input,
+                                     int8_t *output, int8_t *scratch)
 {
-    if (params == NULL || !conv_is_pointwise(params)) {
+    if (data == NULL) {
         return EDGEAI_ERROR_ARGUMENT;
     }
-    return edgeai_conv_s8(params, data, input, output, NULL);
+    return conv_run(params, data, input, output, scratch, conv_pixels_grouped);
+}
+
+edgeai_status edgeai_conv_wide_s8(const edgeai_conv_params *params,
+                                  const edgeai_conv_wide_data *data, const int8_t *input,
+                                  int8_t *output, int8_t *scratch)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    const edgeai_conv_data numbers = {
+        .pad_value = data->pad_value, .output_offset = data->output_offset,
+        .act_min = data->act_min, .act_max = data->act_max, .rq_fast = data->rq_fast,
+        .weights = (const int8_t *)(const void *)data->weights, .bias = data->bias,
+        .requant = data->requant};
+    return conv_run(params, &numbers, input, output, scratch, conv_pixels_wide);
 }
 
 /* ---- CONV_2D + pooling ------------------------------------------------------------------- */
 
 static int conv_pool_params_valid(const edgeai_conv_pool_params *p)
 {
-    return conv_params_valid(&p->conv) && p->output.h > 0 && p->output.w > 0 &&
-           p->output.c == p->conv.output.c && p->pool_h > 0 && p->pool_w > 0 &&
-           p->pool_stride_h > 0 && p->pool_stride_w > 0 && p->pool_pad_top >= 0 &&
+    return conv_params_valid(&p->conv) && p->conv.groups == 1 && p->output.h > 0 &&
+           p->output.w > 0 && p->output.c == p->conv.output.c && p->pool_h > 0 &&
+           p->pool_w > 0 && p->pool_stride_h > 0 && p->pool_stride_w > 0 && p->pool_pad_top >= 0 &&
            p->pool_pad_left >= 0 &&
            (p->pool_kind == EDGEAI_POOL_MAX || p->pool_kind == EDGEAI_POOL_AVERAGE);
+}
+
+/** Bytes of edgeai_conv_pool_s8's single int16 column (and int8 column when staged). */
+static int32_t conv_pool_column(const edgeai_conv_params *p)
+{
+    const int32_t filter_c = p->input.c;
+    return conv_widens_in_place(p)
+               ? EDGEAI_CONV_POOL_S8_COLUMN_SIZE(p->kernel_h, p->kernel_w, filter_c)
+               : EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE(p->kernel_h, p->kernel_w, filter_c);
 }
 
 /* Where the int32 sums start (edgeai_conv.h's layout). Unsigned, as the sizes are never
  * negative: the rounding up is then one AND. */
 static int32_t conv_pool_sums_offset(const edgeai_conv_params *conv)
 {
-    return (int32_t)EDGEAI_CONV_POOL_S8_SUMS_OFFSET((uint32_t)conv_columns(conv),
+    return (int32_t)EDGEAI_CONV_POOL_S8_SUMS_OFFSET((uint32_t)conv_pool_column(conv),
                                                     (uint32_t)conv->output.c);
 }
 
@@ -430,7 +596,7 @@ int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *param
     if (params == NULL || !conv_pool_params_valid(params)) {
         return 0;
     }
-    return EDGEAI_CONV_POOL_S8_BUFFER_SIZE(conv_columns(&params->conv), params->output.c,
+    return EDGEAI_CONV_POOL_S8_BUFFER_SIZE(conv_pool_column(&params->conv), params->output.c,
                                            params->pool_kind == EDGEAI_POOL_AVERAGE ? 1 : 0);
 }
 
@@ -447,6 +613,24 @@ static void pool_accumulate(int32_t kind, const int8_t *values, int32_t channels
             sums[c] += values[c];
         }
     }
+}
+
+/**
+ * Every channel of convolution output pixel (oy, ox) into `out`: one column (less scratch
+ * than a pair, the pooling keeps it for the whole layer), 2 channels per pass over it.
+ */
+static void conv_pixel_single(const edgeai_conv_params *p, const edgeai_conv_data *d,
+                              const int8_t *input, int32_t oy, int32_t ox, int8_t *out,
+                              int8_t *scratch)
+{
+#if EDGEAI_USE_DSP
+    uint32_t *col = (uint32_t *)(void *)scratch;
+    conv_column(p, d, input, oy, ox, col, scratch + 8 * conv_quads(p), 2);
+    conv_block_dsp(d, p->output.c, conv_quads(p), col, out, out, 0, 1);
+#else
+    (void)scratch;
+    conv_pixel_portable(p, d, 0, input, oy, ox, out);
+#endif
 }
 
 /** TFLM's int8 average: round half away from zero of sum / count (count > 0). */
@@ -469,8 +653,7 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
     const int32_t kind = params->pool_kind;
     const int32_t pool_min = data->pool_act_min;
     const int32_t pool_max = data->pool_act_max;
-    int8_t *col = scratch;
-    int8_t *values = scratch + conv_columns(conv);
+    int8_t *values = scratch + conv_pool_column(conv);
     int32_t *sums = (int32_t *)(void *)(scratch + conv_pool_sums_offset(conv));
 
     for (int32_t py = 0; py < params->output.h; ++py) {
@@ -481,8 +664,7 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
             const int32_t cx0 = px * params->pool_stride_w - params->pool_pad_left;
             const int32_t x_start = EDGEAI_MAX(cx0, 0);
             const int32_t x_end = EDGEAI_MIN(cx0 + params->pool_w, conv_out.w);
-            const int32_t span = x_end - x_start;
-            const int32_t count = (y_end - y_start) * span;
+            const int32_t count = (y_end - y_start) * (x_end - x_start);
             int8_t *out = output + (py * params->output.w + px) * channels;
             if (kind == EDGEAI_POOL_MAX) {
                 memset(out, -128, (size_t)channels);
@@ -492,16 +674,10 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
                 }
                 memset(sums, 0, sizeof(int32_t) * (size_t)channels);
             }
-            /* The window's convolution outputs, two at a time, row-major. */
-            for (int32_t k = 0; k < count; k += 2) {
-                const int32_t y[2] = {y_start + k / span, y_start + (k + 1) / span};
-                const int32_t x[2] = {x_start + k % span, x_start + (k + 1) % span};
-                const int pair = k + 1 < count;
-                conv_two_pixels(conv, &data->conv, input, y, x, values,
-                                pair ? values + channels : NULL, col);
-                pool_accumulate(kind, values, channels, out, sums);
-                if (pair) {
-                    pool_accumulate(kind, values + channels, channels, out, sums);
+            for (int32_t cy = y_start; cy < y_end; ++cy) {
+                for (int32_t cx = x_start; cx < x_end; ++cx) {
+                    conv_pixel_single(conv, &data->conv, input, cy, cx, values, scratch);
+                    pool_accumulate(kind, values, channels, out, sums);
                 }
             }
             for (int32_t c = 0; c < channels; ++c) {

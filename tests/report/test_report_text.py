@@ -119,8 +119,9 @@ def test_arrays_and_layers_tables(small_compilation: Compilation) -> None:
                      report)
     assert re.search(r"\n\d+ +dense_3_output +5/5 +activations/POOL_0_RAM +s8 +/output\n",
                      report)
-    assert re.search(r"\n\d+ +conv2d_0_weights +100/100 +weights/weights +const s8\n", report)
-    assert re.search(r"W: conv2d_0_weights +int8\(4x5x5x1\) \(\d+\)", report)
+    # 4 filters of 5x5x1 stored as 2 pairs of 7 quads (edgeai_conv.h's layout)
+    assert re.search(r"\n\d+ +conv2d_0_weights +112/112 +weights/weights +const s8\n", report)
+    assert re.search(r"W: conv2d_0_weights +int8\(2x7x2x4\) \(\d+\)", report)
     assert re.search(r"I: image_output +int8\(1x12x12x1\) \(\d+\)", report)
     assert "c-node #              :   2" in report
     assert "inputs                :   ['image_output']" in report

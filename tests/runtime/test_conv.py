@@ -8,11 +8,13 @@ subset also runs the portable path under ASan/UBSan.
 
 from __future__ import annotations
 
+import shutil
 import zlib
 
 import numpy as np
 import pytest
 from support.bitexact import assert_bit_exact as assert_network_bit_exact
+from support.bitexact import compile_bytes
 from support.mixed_multipliers import IN_SCALE, OUT_SCALE, mixed_bias, mixed_weights
 from support.models import MLPERF
 from support.reference import conv2d_nhwc, run_tflm
@@ -28,11 +30,15 @@ from support.tflite_builder import (
 )
 
 from edgeai_tool.codegen.layers import lower
+from edgeai_tool.compiler import compile_model
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.ir import Graph
 from edgeai_tool.ops import supported_ops
 from edgeai_tool.ops.conv import check_conv, check_depthwise, dilations
+from edgeai_tool.options import Options
 from edgeai_tool.passes.fuse import fuse_conv_pool
+from edgeai_tool.validate.qemu import QemuNetwork
+from edgeai_tool.validate.reference import run_reference
 
 SAMPLES = 6
 
@@ -56,18 +62,18 @@ def inputs_for(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     return np.concatenate([random, smooth_inputs(shape, SAMPLES, rng)])
 
 
-def lower_single(model: bytes, fuse: bool = False):
+def lower_single(model: bytes, fuse: bool = False, wide: bool = False):
     graph = import_model(model)
     if fuse:
         graph = fuse_conv_pool(graph)
     assert len(graph.ops) == 1, [op.kind for op in graph.ops]
     op = graph.ops[0]
-    return graph, op, lower(graph, op)
+    return graph, op, lower(graph, op, wide_weights=wide)
 
 
 def assert_bit_exact(runner, model: bytes, xs: np.ndarray, fuse: bool = False,
-                     min_unsaturated: float = 0.3) -> None:
-    graph, op, layer = lower_single(model, fuse)
+                     min_unsaturated: float = 0.3, wide: bool = False) -> None:
+    graph, op, layer = lower_single(model, fuse, wide)
     expected = run_tflm(model, [xs])[0].reshape(len(xs), -1)
     got = runner.run(layer, xs, graph.tensor(op.outputs[0]).size)
     mismatches = np.argwhere(got != expected)
@@ -125,6 +131,84 @@ def test_conv_bit_exact(layer_runner, case: dict) -> None:
     assert_bit_exact(layer_runner, model, xs)
 
 
+@pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: "-".join(f"{v}" for v in c.values()))
+def test_conv_int16_weights_bit_exact(layer_runner, case: dict) -> None:
+    """-O time's lowering: int16 weights in their own layout, the same outputs."""
+    model, xs = conv_model(case, rng_for(case))
+    assert lower_single(model, wide=True)[2].kernel == "edgeai_conv_wide_s8"
+    assert_bit_exact(layer_runner, model, xs, wide=True)
+
+
+@pytest.mark.parametrize("optimization", ["time", "ram"])
+def test_optimization_goal_picks_the_weight_format_end_to_end(tmp_path,
+                                                              optimization: str) -> None:
+    """`-O time` compiles the convolution with int16 weights, `-O ram` with int8 ones; both
+    generated networks match tflite-micro (host build under ASan/UBSan)."""
+    case = CONV_CASES[2]
+    model, xs = conv_model(case, rng_for(case))
+    options = Options(optimization=optimization)
+    compilation = compile_bytes(model, tmp_path, options)
+    kernels = [layer.kernel for layer in compilation.layers]
+    assert kernels == ["edgeai_conv_wide_s8" if optimization == "time" else "edgeai_conv_s8"]
+    assert_network_bit_exact(model, [xs.reshape(len(xs), *xs.shape[2:])], tmp_path, options)
+
+
+QEMU_CASES = {
+    # odd channels, depth not in quads (the int8 column), SAME padding, stride 2
+    "staged-time": (CONV_CASES[2], "time"),
+    "staged-ram": (CONV_CASES[2], "ram"),
+    # depth in quads (widened in place), dilation (tap by tap), odd pixel count
+    "dilated-time": (CONV_CASES[5], "time"),
+    "pointwise-ram": (CONV_CASES[7], "ram"),
+}
+
+
+@pytest.mark.parametrize("name", QEMU_CASES)
+def test_cortex_m7_kernels_in_qemu_match_tflite_micro(tmp_path, name: str) -> None:
+    """The Arm code (LDRD, BFI, SMLAD as instructions, not their C stand-ins) on QEMU."""
+    for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed")
+    case, optimization = QEMU_CASES[name]
+    model, xs = conv_model(case, rng_for(case))
+    path = tmp_path / "model.tflite"
+    path.write_bytes(model)
+    compilation = compile_model(path, Options(target="qemu-m7", optimization=optimization))
+    assert [layer.kernel for layer in compilation.layers] == [
+        "edgeai_conv_wide_s8" if optimization == "time" else "edgeai_conv_s8"]
+    inputs = [xs.reshape(len(xs), *xs.shape[2:])]
+    with QemuNetwork(compilation) as target:
+        on_target = target.run(inputs)
+    reference = run_reference(path, inputs)
+    np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
+
+
+def test_conv_pool_in_qemu_matches_tflite_micro(tmp_path) -> None:
+    """The fused conv + pool on the Arm code: clipped, overlapping windows of odd counts."""
+    for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed")
+    for index in (3, 5):
+        model, xs = conv_pool_model(CONV_POOL_CASES[index], rng_for(CONV_POOL_CASES[index]))
+        path = tmp_path / f"pool{index}.tflite"
+        path.write_bytes(model)
+        compilation = compile_model(path, Options(target="qemu-m7"))
+        assert [layer.kernel for layer in compilation.layers] == ["edgeai_conv_pool_s8"]
+        inputs = [xs.reshape(len(xs), *xs.shape[2:])]
+        with QemuNetwork(compilation) as target:
+            on_target = target.run(inputs)
+        reference = run_reference(path, inputs)
+        np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
+
+
+def test_conv_int16_weights_portable(portable_sanitized_runner) -> None:
+    """The portable path reads the int16 layout too (odd channels, depth not in quads,
+    padding, stride and dilation)."""
+    for case in (CONV_CASES[2], CONV_CASES[5], CONV_CASES[8], CONV_CASES[13]):
+        model, xs = conv_model(case, rng_for(case))
+        assert_bit_exact(portable_sanitized_runner, model, xs, wide=True)
+
+
 def manual_conv_model(rng: np.random.Generator, in_shape: tuple[int, ...], filters: int,
                       kernel: tuple[int, int], groups: int = 1, bias: bool = True,
                       per_channel: bool = True, out_scale_factor: float = 1.0,
@@ -177,7 +261,21 @@ MANUAL_CASES = [
 def test_conv_options_bit_exact(layer_runner, case: dict) -> None:
     rng = rng_for(case)
     model, xs = manual_conv_model(rng, **case)
+    grouped = case.get("groups", 1) > 1
+    assert lower_single(model)[2].kernel == (
+        "edgeai_conv_grouped_s8" if grouped else "edgeai_conv_s8")
+    # int16 weights are for the DSP kernel: a grouped convolution keeps its int8 ones
+    assert lower_single(model, wide=True)[2].kernel == (
+        "edgeai_conv_grouped_s8" if grouped else "edgeai_conv_wide_s8")
     assert_bit_exact(layer_runner, model, xs)
+
+
+def test_grouped_conv_does_not_fuse_a_pool() -> None:
+    """edgeai_conv_pool_s8 takes groups 1 only: the check keeps a grouped conv unfused."""
+    model, _ = manual_conv_model(rng_for(MANUAL_CASES[2]), **MANUAL_CASES[2])
+    graph, op, _ = lower_single(model)
+    op.options["pool"] = {"kind": "MAX_POOL_2D", "intermediate": op.outputs[0]}
+    assert check_conv(graph, op) == "a pool fused into a grouped convolution is not supported"
 
 
 @pytest.mark.parametrize("factor", [0.05, 30.0])
@@ -220,7 +318,7 @@ def mixed_multiplier_model(kind: str, in_shape: tuple[int, ...], channels: int,
 
 MIXED_CASES = {
     "conv-3x3": ("CONV_2D", (1, 7, 8, 5), 7, (3, 3), "edgeai_conv_s8"),
-    "conv-1x1": ("CONV_2D", (1, 6, 5, 12), 9, (1, 1), "edgeai_conv_1x1_s8"),
+    "conv-1x1": ("CONV_2D", (1, 6, 5, 12), 9, (1, 1), "edgeai_conv_s8"),
     "depthwise-3x3": ("DEPTHWISE_CONV_2D", (1, 7, 6, 10), 10, (3, 3),
                       "edgeai_depthwise_conv_s8"),
 }
@@ -238,6 +336,20 @@ def test_multipliers_above_and_below_one_per_channel(layer_runner, portable_sani
     assert layer.data["rq_fast"] == 0  # left shifts: only the exact path is correct
     runner = layer_runner if path == "dsp" else portable_sanitized_runner
     assert_bit_exact(runner, model, xs)
+
+
+@pytest.mark.parametrize("name", ["conv-3x3", "conv-1x1"])
+@pytest.mark.parametrize("path", ["dsp", "portable"])
+def test_int16_weights_multipliers_above_and_below_one(layer_runner, portable_sanitized_runner,
+                                                       name: str, path: str) -> None:
+    kind, in_shape, channels, kernel, _ = MIXED_CASES[name]
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, xs = mixed_multiplier_model(kind, in_shape, channels, kernel, rng)
+    layer = lower_single(model, wide=True)[2]
+    assert layer.kernel == "edgeai_conv_wide_s8"
+    assert layer.data["rq_fast"] == 0
+    runner = layer_runner if path == "dsp" else portable_sanitized_runner
+    assert_bit_exact(runner, model, xs, wide=True)
 
 
 # ---- DEPTHWISE_CONV_2D ----------------------------------------------------------------------
@@ -338,7 +450,7 @@ def test_conv_pool_scratch_is_small() -> None:
     graph, op, layer = lower_single(model, fuse=True)
     intermediate = graph.tensor(op.options["pool"]["intermediate"])
     assert layer.kernel == "edgeai_conv_pool_s8"
-    assert layer.scratch_bytes == 68  # 2 columns of 25 + 2 pixels of 8, rounded to 4
+    assert layer.scratch_bytes == 92  # 7 quads of 12 bytes (column, int8 column) + 1 pixel of 8
     assert layer.scratch_bytes < intermediate.size // 10
     assert layer.macc == 115_208 + 4_608  # the seed report's conv2d_0 c_macc
 
@@ -351,7 +463,7 @@ def test_conv_macc_matches_st() -> None:
     _, _, layer = lower_single(model)
     assert layer.macc == 115_208
     assert layer.c_type == "Conv2D"
-    assert layer.scratch_bytes == 50
+    assert layer.scratch_bytes == 140  # 25 taps: 7 quads, 16 bytes of int16 columns + 4 of int8
 
 
 # ---- refusals -------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ Checks, geometry, cost and scratch sizes are in `edgeai_tool.ops.conv`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from edgeai_tool.codegen.layers.base import (
@@ -30,7 +32,6 @@ from edgeai_tool.ops.conv import (
     conv_macc,
     conv_output,
     conv_pool_scratch_bytes,
-    conv_scratch_bytes,
     conv_tensors,
 )
 from edgeai_tool.ops.pool import hwc, pool_structure
@@ -118,6 +119,31 @@ def depthwise_weights(w: np.ndarray) -> np.ndarray:
     return ((words + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32)
 
 
+def conv_weights(w: np.ndarray) -> np.ndarray:
+    """OHWI int8 -> the layout of edgeai_conv_data (edgeai_conv.h): rows zero-padded to whole
+    quads of taps, an odd channel count padded with a zero row, and each pair of rows stored
+    quad by quad, four bytes of the first row then four of the second: shape [pairs, quads,
+    2, 4]."""
+    channels = w.shape[0]
+    depth = int(np.prod(w.shape[1:]))
+    quads = (depth + 3) // 4
+    rows = np.zeros((channels + channels % 2, quads * 4), dtype=np.int8)
+    rows[:channels, :depth] = np.asarray(w, dtype=np.int8).reshape(channels, depth)
+    return rows.reshape(-1, 2, quads, 4).transpose(0, 2, 1, 3)
+
+
+def conv_wide_weights(w: np.ndarray) -> np.ndarray:
+    """OHWI int8 -> the int16 layout of edgeai_conv_wide_data: conv_weights' order with each
+    quad's taps as 0, 2, 1, 3 (the halves SMLAD pairs with the columns' words)."""
+    channels = w.shape[0]
+    depth = int(np.prod(w.shape[1:]))
+    quads = (depth + 3) // 4
+    rows = np.zeros((channels + channels % 2, quads * 4), dtype=np.int16)
+    rows[:channels, :depth] = np.asarray(w, dtype=np.int16).reshape(channels, depth)
+    rows = rows.reshape(-1, quads, 4)[:, :, [0, 2, 1, 3]]
+    return rows.reshape(-1, 2, quads, 4).transpose(0, 2, 1, 3)
+
+
 def s16_layer(graph: Graph, op: Op, kernel: str, params_type: str, params: dict[str, CValue],
               multipliers: np.ndarray, shifts: np.ndarray, c_type: str,
               macc: int) -> LayerCode:
@@ -153,8 +179,8 @@ def s16_layer(graph: Graph, op: Op, kernel: str, params_type: str, params: dict[
 
 
 def lower_conv(graph: Graph, op: Op) -> LayerCode:
-    """CONV_2D -> edgeai_conv_s8 / edgeai_conv_1x1_s8, or edgeai_conv_pool_s8 when fused;
-    edgeai_conv_s16 for 16x8."""
+    """CONV_2D -> edgeai_conv_s8 (edgeai_conv_grouped_s8 for groups > 1), or
+    edgeai_conv_pool_s8 when fused; edgeai_conv_s16 for 16x8."""
     x, w, bias, y = conv_tensors(graph, op)
     if x.dtype == "int16":
         return s16_layer(graph, op, "edgeai_conv_s16", "edgeai_conv_params",
@@ -166,26 +192,25 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
     geometry = conv_geometry(op.options, x, w)
     data, arrays = _numbers(x, w, bias, conv_out,
                             op.options.get("fused_activation_function", "NONE"), axis=0)
+    arrays[0] = CArray("weights", "int8_t", conv_weights(w.data))
     pool = op.options.get("pool")
     window = pool_structure(pool, hwc(conv_out)) if pool else None
     overwrites = {op.inputs[0]: _conv_overwrite_limit(x, y, geometry, window,
                                                       lookback=0 if window else 1)}
     if pool:
         struct = kernel = "edgeai_conv_pool"
-        scratch = conv_pool_scratch_bytes(columns_bytes(geometry, x.shape[3], groups),
-                                          hwc(conv_out)[2], pool["kind"] == "AVERAGE_POOL_2D")
+        scratch = conv_pool_scratch_bytes(geometry, x.shape[3], hwc(conv_out)[2],
+                                          pool["kind"] == "AVERAGE_POOL_2D")
         conv_params = {"input": hwc(x), "output": hwc(conv_out), **geometry, "groups": groups}
         pool_params, pool_data = _pool_fields(pool, conv_out, y)
         params = {**_nested("conv", conv_params), "output": hwc(y), **pool_params}
         data = {**_nested("conv", data), **pool_data}
     else:
         struct = "edgeai_conv"
-        scratch = conv_scratch_bytes(geometry, x.shape[3], groups)
-        kernel = "edgeai_conv" if scratch else "edgeai_conv_1x1"
+        kernel = "edgeai_conv_grouped" if groups > 1 else "edgeai_conv"
+        scratch = columns_bytes(geometry, x.shape[3], groups)
         params = {"input": hwc(x), "output": hwc(y), **geometry, "groups": groups}
-    args = [Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0])]
-    if scratch:
-        args.append(Buffer("scratch"))
+    args = [Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0]), Buffer("scratch")]
     return LayerCode(
         kernel=f"{kernel}_s8",
         header="edgeai_conv.h",
@@ -200,6 +225,17 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
         c_type="Conv2D",
         overwrites=overwrites,
     )
+
+
+def lower_conv_wide(graph: Graph, op: Op) -> LayerCode:
+    """CONV_2D -> edgeai_conv_wide_s8 (int16 weights, the same results) where edgeai_conv_s8
+    applies; other convolutions as lower_conv."""
+    layer = lower_conv(graph, op)
+    if layer.kernel != "edgeai_conv_s8":
+        return layer
+    weights = CArray("weights", "int16_t", conv_wide_weights(conv_tensors(graph, op)[1].data))
+    return replace(layer, kernel="edgeai_conv_wide_s8", data_type="edgeai_conv_wide_data",
+                   arrays=[weights, *layer.arrays[1:]])
 
 
 def _conv_overwrite_limit(x: Tensor, y: Tensor, geometry: dict[str, int],
@@ -278,3 +314,4 @@ def lower_depthwise(graph: Graph, op: Op) -> LayerCode:
 
 
 LOWERINGS = {"CONV_2D": lower_conv, "DEPTHWISE_CONV_2D": lower_depthwise}
+WIDE_LOWERINGS = {"CONV_2D": lower_conv_wide}
