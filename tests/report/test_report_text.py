@@ -179,7 +179,7 @@ def test_external_io_and_several_pools(small_cnn: Path, tmp_path: Path) -> None:
     assert _line(report, "ram (total)").endswith(f"= {activations:,} + 144 + 0")
     assert re.search(r"\nDTCM +0 +[\d.]+ KiB \([\d.]+%\) +\d+ +0\.12 KiB +", report)
     assert re.search(r"\nSRAM +1 +[\d.]+ KiB \([\d.]+%\) +\d+ +64\.00 KiB +", report)
-    assert re.search(r"\nweights_array +2 +0\.45 KiB \(100\.0%\) +4 +0\.45 KiB +", report)
+    assert re.search(r"\nweights_array +2 +0\.46 KiB \(100\.0%\) +4 +0\.46 KiB +", report)
     assert re.search(r"\n\d+ +image_output +144/144 +user/external +s8 +/input\n", report)
     used = len(compilation.plan.used_pools)
     assert f"({used} segment{'s' if used > 1 else ''})" in _line(report, "activations (rw)")
@@ -232,7 +232,7 @@ def test_pools_summary_gives_each_pool_its_use_size_and_segment(tmp_path: Path) 
         "SRAM1": ["1", f"{big / 1024:.2f} KiB ({100 * big / (368 * 1024):.1f}%)",
                   str(buffers[1]), "368.00 KiB", "fixed at 0x20020000"],
         "SRAM2": ["2", "0.00 KiB (0.0%)", "0", "16.00 KiB", "unused"],
-        "weights_array": ["3", "37.20 KiB (100.0%)", "8", "37.20 KiB", "weights (flash)"],
+        "weights_array": ["3", "37.23 KiB (100.0%)", "8", "37.23 KiB", "weights (flash)"],
     }
     assert sum(buffers) == len(plan.allocations)
     assert "(2 segments)" in _line(compilation.report, "activations (rw)")
