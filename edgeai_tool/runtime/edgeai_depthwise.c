@@ -171,13 +171,22 @@ DW_INLINE void dw_start(int32_t *acc, const int32_t *bias)
     acc[3] = bias[3];
 }
 
+/** `word` with its byte at bit `lsb` replaced by the low byte of `value` (BFI). */
+#if EDGEAI_DSP_NATIVE
+#define DW_INSERT_BYTE(word, value, lsb) \
+    __asm("bfi %0, %1, %2, #8" : "+r"(word) : "r"(value), "i"(lsb))
+#else
+#define DW_INSERT_BYTE(word, value, lsb) \
+    ((word) = ((word) & ~(UINT32_C(0xFF) << (lsb))) | (((uint32_t)(value) & 0xFFU) << (lsb)))
+#endif
+
 /** Four requantized outputs, packed into a word (channel c at the low byte). */
 DW_INLINE uint32_t dw_pack(const dw_ctx *k, const int32_t *v)
 {
-    uint32_t packed = (uint32_t)EDGEAI_SSAT8(v[0] + k->offset) & 0xFFU;
-    packed |= ((uint32_t)EDGEAI_SSAT8(v[1] + k->offset) & 0xFFU) << 8;
-    packed |= ((uint32_t)EDGEAI_SSAT8(v[2] + k->offset) & 0xFFU) << 16;
-    packed |= (uint32_t)EDGEAI_SSAT8(v[3] + k->offset) << 24;
+    uint32_t packed = (uint32_t)EDGEAI_SSAT8(v[0] + k->offset);
+    DW_INSERT_BYTE(packed, EDGEAI_SSAT8(v[1] + k->offset), 8);
+    DW_INSERT_BYTE(packed, EDGEAI_SSAT8(v[2] + k->offset), 16);
+    DW_INSERT_BYTE(packed, EDGEAI_SSAT8(v[3] + k->offset), 24);
     if (k->clamp) {
         packed = edgeai_min8(edgeai_max8(packed, k->lo4), k->hi4);
     }
@@ -372,6 +381,55 @@ DW_INLINE void dw_single_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
     }
 }
 
+/* DW_TAP for a window leaving the image: the zero point subtracted from the input. */
+#define DW_TAP_BORDER(xp, wp)                                                               \
+    do {                                                                                    \
+        const uint32_t vx_ = edgeai_read_u32(xp);                                           \
+        const int32_t xe_ = EDGEAI_SSUB16(EDGEAI_SXTB16(vx_), zp2);                         \
+        const int32_t xo_ = EDGEAI_SSUB16(EDGEAI_SXTB16_ROR8(vx_), zp2);                    \
+        const int32_t we_ = dw_weight_lanes((wp), wide, 0);                                 \
+        const int32_t wo_ = dw_weight_lanes((wp), wide, 1);                                 \
+        a0 = EDGEAI_SMLABB(we_, xe_, a0);                                                   \
+        a2 = EDGEAI_SMLATT(we_, xe_, a2);                                                   \
+        a1 = EDGEAI_SMLABB(wo_, xo_, a1);                                                   \
+        a3 = EDGEAI_SMLATT(wo_, xo_, a3);                                                   \
+    } while (0)
+
+/**
+ * One output pixel whose 3x3 window leaves the image: `rows` x `cols` taps inside, from
+ * tap `tap0` at input byte `origin` (see dw_single), each row unrolled.
+ */
+DW_INLINE void dw_border_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out, int32_t rows,
+                             int32_t cols, int32_t tap0, const int wide)
+{
+    const int32_t words = wide ? 2 : 1;
+    const int32_t row_step = k->row_step;
+    const int32_t ts = k->tap_step;
+    const int32_t zp2 = k->zp2;
+    const int32_t *w0 = k->weights + tap0 * words;
+    for (int32_t g = 0; g < k->groups; ++g, w0 += k->group_words) {
+        const int32_t c = dw_base(k, g);
+        const int32_t *bias = k->bias_unfolded + c;
+        int32_t a0 = bias[0];
+        int32_t a1 = bias[1];
+        int32_t a2 = bias[2];
+        int32_t a3 = bias[3];
+        const int8_t *x = origin + c;
+        const int32_t *w = w0;
+        for (int32_t r = 0; r < rows; ++r, x += row_step, w += 3 * words) {
+            DW_TAP_BORDER(x, w);
+            if (cols > 1) {
+                DW_TAP_BORDER(x + ts, w + words);
+                if (cols > 2) {
+                    DW_TAP_BORDER(x + 2 * ts, w + 2 * words);
+                }
+            }
+        }
+        int32_t acc[4] = {a0, a1, a2, a3};
+        dw_store(k, acc, 1, c, out, 0);
+    }
+}
+
 static inline int32_t ceil_div(int32_t a, int32_t b) { return (a + b - 1) / b; }
 
 /** First tap index inside [0, size) of a window starting at `start`, and one past the last. */
@@ -426,7 +484,11 @@ DW_INLINE void dw_run(const edgeai_depthwise_params *p, const dw_ctx *k, const i
                 const int32_t iy = iy0 + ky0 * p->dilation_h;
                 const int32_t ix = ix0 + kx0 * p->dilation_w;
                 const int8_t *origin = rows > 0 ? input + (iy * in_w + ix) * channels : input;
-                dw_single(k, origin, out, rows, kx1 - kx0, ky0 * kernel_w + kx0, 1, wide);
+                if (k3) {
+                    dw_border_3x3(k, origin, out, rows, kx1 - kx0, ky0 * 3 + kx0, wide);
+                } else {
+                    dw_single(k, origin, out, rows, kx1 - kx0, ky0 * kernel_w + kx0, 1, wide);
+                }
             }
             ox += 1;
             out += channels;
