@@ -19,6 +19,14 @@
 #include "edgeai_dsp.h"
 #include "edgeai_requantize.h"
 
+#if defined(__GNUC__) && !defined(__clang__)
+/* gcc's scheduling before register allocation and its partial-redundancy passes hoist the
+ * loads of the unrolled taps far ahead of their use: more live values than the core has
+ * registers, and spills. Without them the loops keep to their source order (measured on
+ * Cortex-M7: 4 to 10% fewer instructions, smaller code). */
+#pragma GCC optimize("no-schedule-insns", "no-tree-pre", "no-gcse")
+#endif
+
 #if defined(__GNUC__)
 #define DW_INLINE static inline __attribute__((always_inline))
 /* Unrolls a loop whose trip count is a constant at every call. */
