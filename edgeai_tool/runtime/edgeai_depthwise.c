@@ -4,12 +4,13 @@
  *
  * DSP path (depth multiplier 1, at least four channels): four channels at a time (one input
  * word per tap, SXTB16 + SMLABB/SMLATT), the last group of four overlapping the one before
- * instead of a per-channel tail. Output pixels whose window lies inside the image go in
- * horizontal pairs, so that each weight word loaded serves two pixels (and, at stride 1,
- * each input word of a 3x3 window two taps); the rest run over the taps inside the image
- * only, with (x - zero point) and the model's unfolded bias: the same sum as TFLM's. The
- * two entry points differ only in how a tap's weights are fetched (one int8 word or two
- * int16 words), so a firmware links the one its layers use.
+ * instead of a per-channel tail. With a 3x3 kernel at stride 1, output pixels whose windows
+ * lie inside the image go in horizontal pairs (each weight word loaded serves two pixels,
+ * each input word two taps); other such pixels run one at a time, 3x3 unrolled. A pixel
+ * whose window leaves the image runs over the taps inside only, with (x - zero point) and
+ * the model's unfolded bias: the same sum as TFLM's. The two entry points differ only in
+ * how a tap's weights are fetched (one int8 word or two int16 words), so a firmware links
+ * the one its layers use.
  */
 #include "edgeai_depthwise.h"
 
@@ -123,12 +124,10 @@ static void depthwise_portable(const edgeai_depthwise_params *p, const edgeai_de
 typedef struct {
     int32_t channels;
     int32_t groups;
-    int32_t kernel_h;
     int32_t kernel_w;
     int32_t group_words; /* weight words of one group */
     int32_t row_step;    /* bytes between two kernel rows in the input */
     int32_t tap_step;    /* bytes between two kernel columns */
-    int32_t pair_step;   /* bytes between the windows of two neighbouring output pixels */
     int32_t offset;
     int32_t zp2; /* the zero point in both int16 halves */
     int32_t clamp; /* act_min > -128 or act_max < 127 */
@@ -140,44 +139,6 @@ typedef struct {
     const int32_t *bias_unfolded;
     const int32_t *requant;
 } dw_ctx;
-
-/** One tap's weights of a group as two int16 pairs, lanes (0, 2) and (1, 3). */
-DW_INLINE void dw_weights(const int32_t *w, const int wide, int32_t *even, int32_t *odd)
-{
-    if (wide) {
-        *even = w[0];
-        *odd = w[1];
-    } else {
-        const uint32_t word = (uint32_t)w[0];
-        *even = EDGEAI_SXTB16(word);
-        *odd = EDGEAI_SXTB16_ROR8(word);
-    }
-}
-
-/** acc[0..3] += weights * the four input bytes at x (minus zp2 halfwise). */
-DW_INLINE void dw_mac(int32_t *acc, int32_t we, int32_t wo, const int8_t *x, int32_t zp2,
-                      const int subtract)
-{
-    const uint32_t vx = edgeai_read_u32(x);
-    int32_t xe = EDGEAI_SXTB16(vx);
-    int32_t xo = EDGEAI_SXTB16_ROR8(vx);
-    if (subtract) {
-        xe = EDGEAI_SSUB16(xe, zp2);
-        xo = EDGEAI_SSUB16(xo, zp2);
-    }
-    acc[0] = EDGEAI_SMLABB(we, xe, acc[0]);
-    acc[2] = EDGEAI_SMLATT(we, xe, acc[2]);
-    acc[1] = EDGEAI_SMLABB(wo, xo, acc[1]);
-    acc[3] = EDGEAI_SMLATT(wo, xo, acc[3]);
-}
-
-DW_INLINE void dw_start(int32_t *acc, const int32_t *bias)
-{
-    acc[0] = bias[0];
-    acc[1] = bias[1];
-    acc[2] = bias[2];
-    acc[3] = bias[3];
-}
 
 /** `word` with its byte at bit `lsb` replaced by the low byte of `value` (BFI). */
 #if EDGEAI_DSP_NATIVE
@@ -248,10 +209,8 @@ DW_INLINE int32_t dw_weight_lanes(const int32_t *w, const int wide, const int od
     return wide ? w[odd] : dw_lanes((uint32_t)w[0], odd);
 }
 
-/**
- * Half of a pair's channel group (lanes `odd`): accumulators p0, p1 of pixel a and q0, q1
- * of pixel b; `wp` is the group's first weight word.
- */
+/* One tap of half a pair's channel group: weights w_ times input xa into p0, p1 (first
+ * pixel) and xb into q0, q1 (second pixel). */
 #define DW_PAIR_TAP(w_, xa, xb)                                                             \
     do {                                                                                    \
         p0 = EDGEAI_SMLABB((w_), (xa), p0);                                                 \
@@ -311,6 +270,27 @@ DW_INLINE void dw_pair(const dw_ctx *k, const int8_t *origin, int8_t *out, const
     }
 }
 
+/*
+ * One tap of four channels into a0..a3: input word at xp, the tap's weights at wp; with
+ * `subtract` (a window leaving the image) the zero point zp2 is taken off the inputs.
+ */
+#define DW_TAP(xp, wp, subtract)                                                            \
+    do {                                                                                    \
+        const uint32_t vx_ = edgeai_read_u32(xp);                                           \
+        int32_t xe_ = EDGEAI_SXTB16(vx_);                                                   \
+        int32_t xo_ = EDGEAI_SXTB16_ROR8(vx_);                                              \
+        if (subtract) {                                                                     \
+            xe_ = EDGEAI_SSUB16(xe_, zp2);                                                  \
+            xo_ = EDGEAI_SSUB16(xo_, zp2);                                                  \
+        }                                                                                   \
+        const int32_t we_ = dw_weight_lanes((wp), wide, 0);                                 \
+        const int32_t wo_ = dw_weight_lanes((wp), wide, 1);                                 \
+        a0 = EDGEAI_SMLABB(we_, xe_, a0);                                                   \
+        a2 = EDGEAI_SMLATT(we_, xe_, a2);                                                   \
+        a1 = EDGEAI_SMLABB(wo_, xo_, a1);                                                   \
+        a3 = EDGEAI_SMLATT(wo_, xo_, a3);                                                   \
+    } while (0)
+
 /**
  * One output pixel over the `rows` x `cols` taps of its window that lie inside the image,
  * starting at tap `tap0`, whose input byte is `origin`. `border`: the window leaves the
@@ -327,36 +307,22 @@ DW_INLINE void dw_single(const dw_ctx *k, const int8_t *origin, int8_t *out, int
     const int32_t *bias = border ? k->bias_unfolded : k->bias;
     for (int32_t g = 0; g < k->groups; ++g) {
         const int32_t c = dw_base(k, g);
-        int32_t acc[4];
-        dw_start(acc, bias + c);
+        int32_t a0 = bias[c];
+        int32_t a1 = bias[c + 1];
+        int32_t a2 = bias[c + 2];
+        int32_t a3 = bias[c + 3];
         const int32_t *w = k->weights + g * k->group_words + tap0 * words;
         const int8_t *row = origin + c;
         for (int32_t r = 0; r < rows; ++r, row += row_step, w += w_skip) {
             const int8_t *x = row;
             for (int32_t t = 0; t < cols; ++t, x += tap_step, w += words) {
-                int32_t we;
-                int32_t wo;
-                dw_weights(w, wide, &we, &wo);
-                dw_mac(acc, we, wo, x, zp2, 1);
+                DW_TAP(x, w, 1);
             }
         }
+        int32_t acc[4] = {a0, a1, a2, a3};
         dw_store(k, acc, 1, c, out, 0);
     }
 }
-
-/* One tap of four channels: input word at xp, the tap's weights at wp. */
-#define DW_TAP(xp, wp)                                                                      \
-    do {                                                                                    \
-        const uint32_t vx_ = edgeai_read_u32(xp);                                           \
-        const int32_t xe_ = EDGEAI_SXTB16(vx_);                                             \
-        const int32_t xo_ = EDGEAI_SXTB16_ROR8(vx_);                                        \
-        const int32_t we_ = dw_weight_lanes((wp), wide, 0);                                 \
-        const int32_t wo_ = dw_weight_lanes((wp), wide, 1);                                 \
-        a0 = EDGEAI_SMLABB(we_, xe_, a0);                                                   \
-        a2 = EDGEAI_SMLATT(we_, xe_, a2);                                                   \
-        a1 = EDGEAI_SMLABB(wo_, xo_, a1);                                                   \
-        a3 = EDGEAI_SMLATT(wo_, xo_, a3);                                                   \
-    } while (0)
 
 /** One output pixel whose 3x3 window lies inside the image: the nine taps unrolled. */
 DW_INLINE void dw_single_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out, const int wide)
@@ -364,6 +330,7 @@ DW_INLINE void dw_single_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
     const int32_t words = wide ? 2 : 1;
     const int32_t row_step = k->row_step;
     const int32_t ts = k->tap_step;
+    const int32_t zp2 = 0; /* no tap leaves the image */
     const int32_t *w = k->weights;
     for (int32_t g = 0; g < k->groups; ++g, w += k->group_words) {
         const int32_t c = dw_base(k, g);
@@ -373,35 +340,21 @@ DW_INLINE void dw_single_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
         int32_t a2 = bias[2];
         int32_t a3 = bias[3];
         const int8_t *x = origin + c;
-        DW_TAP(x, w);
-        DW_TAP(x + ts, w + words);
-        DW_TAP(x + 2 * ts, w + 2 * words);
+        DW_TAP(x, w, 0);
+        DW_TAP(x + ts, w + words, 0);
+        DW_TAP(x + 2 * ts, w + 2 * words, 0);
         x += row_step;
-        DW_TAP(x, w + 3 * words);
-        DW_TAP(x + ts, w + 4 * words);
-        DW_TAP(x + 2 * ts, w + 5 * words);
+        DW_TAP(x, w + 3 * words, 0);
+        DW_TAP(x + ts, w + 4 * words, 0);
+        DW_TAP(x + 2 * ts, w + 5 * words, 0);
         x += row_step;
-        DW_TAP(x, w + 6 * words);
-        DW_TAP(x + ts, w + 7 * words);
-        DW_TAP(x + 2 * ts, w + 8 * words);
+        DW_TAP(x, w + 6 * words, 0);
+        DW_TAP(x + ts, w + 7 * words, 0);
+        DW_TAP(x + 2 * ts, w + 8 * words, 0);
         int32_t acc[4] = {a0, a1, a2, a3};
         dw_store(k, acc, 1, c, out, 0);
     }
 }
-
-/* DW_TAP for a window leaving the image: the zero point subtracted from the input. */
-#define DW_TAP_BORDER(xp, wp)                                                               \
-    do {                                                                                    \
-        const uint32_t vx_ = edgeai_read_u32(xp);                                           \
-        const int32_t xe_ = EDGEAI_SSUB16(EDGEAI_SXTB16(vx_), zp2);                         \
-        const int32_t xo_ = EDGEAI_SSUB16(EDGEAI_SXTB16_ROR8(vx_), zp2);                    \
-        const int32_t we_ = dw_weight_lanes((wp), wide, 0);                                 \
-        const int32_t wo_ = dw_weight_lanes((wp), wide, 1);                                 \
-        a0 = EDGEAI_SMLABB(we_, xe_, a0);                                                   \
-        a2 = EDGEAI_SMLATT(we_, xe_, a2);                                                   \
-        a1 = EDGEAI_SMLABB(wo_, xo_, a1);                                                   \
-        a3 = EDGEAI_SMLATT(wo_, xo_, a3);                                                   \
-    } while (0)
 
 /**
  * One output pixel whose 3x3 window leaves the image: `rows` x `cols` taps inside, from
@@ -425,11 +378,11 @@ DW_INLINE void dw_border_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
         const int8_t *x = origin + c;
         const int32_t *w = w0;
         for (int32_t r = 0; r < rows; ++r, x += row_step, w += 3 * words) {
-            DW_TAP_BORDER(x, w);
+            DW_TAP(x, w, 1);
             if (cols > 1) {
-                DW_TAP_BORDER(x + ts, w + words);
+                DW_TAP(x + ts, w + words, 1);
                 if (cols > 2) {
-                    DW_TAP_BORDER(x + 2 * ts, w + 2 * words);
+                    DW_TAP(x + 2 * ts, w + 2 * words, 1);
                 }
             }
         }
@@ -509,12 +462,10 @@ static void dw_context(const edgeai_depthwise_params *p, const edgeai_depthwise_
 {
     k->channels = p->input.c;
     k->groups = (p->input.c + 3) / 4;
-    k->kernel_h = p->kernel_h;
     k->kernel_w = p->kernel_w;
     k->group_words = p->kernel_h * p->kernel_w * words;
     k->row_step = p->dilation_h * p->input.w * p->input.c;
     k->tap_step = p->dilation_w * p->input.c;
-    k->pair_step = p->stride_w * p->input.c;
     k->offset = d->output_offset;
     k->zp2 = (int32_t)(((uint32_t)d->pad_value & 0xFFFFU) * 0x10001U);
     k->clamp = d->act_min > -128 || d->act_max < 127;
