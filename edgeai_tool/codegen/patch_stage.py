@@ -36,7 +36,8 @@ ALIGNMENT = 4  # kernels read int8 data as 32-bit words: every band pointer stay
 # Kernels whose structure is {input, output, ..., stride_h, pad_top} over NHWC int8 rows and
 # whose arguments are (input, output[, scratch]): a band is the same call on fewer rows.
 BANDABLE_KERNELS = ("edgeai_conv_s8", "edgeai_conv_wide_s8", "edgeai_conv_grouped_s8",
-                    "edgeai_depthwise_conv_s8", "edgeai_max_pool_s8", "edgeai_avg_pool_s8")
+                    "edgeai_depthwise_conv_s8", "edgeai_depthwise_conv_wide_s8",
+                    "edgeai_max_pool_s8", "edgeai_avg_pool_s8")
 # Two same-shape int8 inputs read element for element (a residual ADD): a band is the
 # same rows of each.
 ELEMENTWISE_KERNELS = ("edgeai_add_s8",)

@@ -2,11 +2,15 @@
 /*
  * edgeai runtime: int8 DEPTHWISE_CONV_2D. See edgeai_depthwise.h for the arithmetic.
  *
- * DSP path (depth multiplier 1): four channels at a time, one input word and two weight
- * words (int16, pre-arranged) per tap, SXTB16 + SMLABB/SMLATT, four requantizations packed
- * into one word and clamped bytewise. Pixels whose window leaves the image run over the
- * taps inside only, with (x - zero point) and the model's unfolded bias: the same sum as
- * TFLM's, with no bounds check in the loops. A 3x3 window inside the image is unrolled.
+ * DSP path (depth multiplier 1, at least four channels): four channels at a time (one input
+ * word per tap, SXTB16 + SMLABB/SMLATT), the last group of four overlapping the one before
+ * instead of a per-channel tail. With a 3x3 kernel at stride 1, output pixels whose windows
+ * lie inside the image go in horizontal pairs (each weight word loaded serves two pixels,
+ * each input word two taps); other such pixels run one at a time, 3x3 unrolled. A pixel
+ * whose window leaves the image runs over the taps inside only, with (x - zero point) and
+ * the model's unfolded bias: the same sum as TFLM's. The two entry points differ only in
+ * how a tap's weights are fetched (one int8 word or two int16 words), so a firmware links
+ * the one its layers use.
  */
 #include "edgeai_depthwise.h"
 
@@ -16,14 +20,25 @@
 #include "edgeai_dsp.h"
 #include "edgeai_requantize.h"
 
+#if defined(__GNUC__) && !defined(__clang__)
+/* gcc's scheduling before register allocation and its partial-redundancy passes hoist the
+ * loads of the unrolled taps far ahead of their use: more live values than the core has
+ * registers, and spills. Without them the loops keep to their source order (measured on
+ * Cortex-M7: 4 to 10% fewer instructions, smaller code). */
+#pragma GCC optimize("no-schedule-insns", "no-tree-pre", "no-gcse")
+#endif
+
 #if defined(__GNUC__)
 #define DW_INLINE static inline __attribute__((always_inline))
-/* Hides how a pointer was computed, so that gcc keeps one base register instead of one
- * spilled induction variable per tap. */
-#define DW_OPAQUE(p) __asm__("" : "+r"(p))
+/* Unrolls a loop whose trip count is a constant at every call. */
+#define DW_UNROLL _Pragma("GCC unroll 8")
+/* Keeps the loads and multiplies of two halves of a channel group apart: interleaved, they
+ * need more registers than the core has, and the compiler spills. */
+#define DW_FENCE(a, b, c, d) __asm__ volatile("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d) : : "memory")
 #else
 #define DW_INLINE static inline
-#define DW_OPAQUE(p) ((void)0)
+#define DW_UNROLL
+#define DW_FENCE(a, b, c, d) ((void)0)
 #endif
 
 static int depthwise_params_valid(const edgeai_depthwise_params *p)
@@ -35,39 +50,45 @@ static int depthwise_params_valid(const edgeai_depthwise_params *p)
            p->output.c == p->input.c * p->depth_multiplier;
 }
 
-/** Weight of output channel oc at tap t in the layout of edgeai_depthwise_data. */
-static inline int32_t depthwise_weight(const int32_t *w, int32_t taps, int32_t oc, int32_t t)
+static int depthwise_data_valid(const edgeai_depthwise_data *d)
 {
-    /* Channels 4g + {0, 2} are the low and high halves of the first word, {1, 3} of the second. */
-    const uint32_t word = (uint32_t)w[((oc >> 2) * taps + t) * 2 + (oc & 1)];
-    return (int32_t)(int16_t)(uint16_t)((oc & 2) ? word >> 16 : word & 0xFFFFU);
+    return d->weights != NULL && d->bias != NULL && d->bias_unfolded != NULL &&
+           d->requant != NULL;
 }
 
-static inline int8_t depthwise_output(const edgeai_depthwise_data *d, int32_t oc, int32_t acc)
+/**
+ * Weight of output channel oc at tap t in either layout of edgeai_depthwise_data
+ * (`wide`: int16 pairs, else int8 quadruples).
+ */
+static int32_t depthwise_weight(const int32_t *w, int32_t channels, int32_t taps, int32_t oc,
+                                int32_t t, int wide)
 {
-    int32_t value = edgeai_rq(acc, d->requant + oc * EDGEAI_RQ_WORDS, d->rq_fast);
-    value += d->output_offset;
-    value = EDGEAI_CLAMP(value, d->act_min, d->act_max);
-    return (int8_t)value;
+    const int32_t last = (channels + 3) / 4 - 1;
+    const int32_t g = EDGEAI_MIN(oc >> 2, last);
+    const int32_t lane = oc - (channels >= 4 ? EDGEAI_MIN(4 * g, channels - 4) : 0);
+    if (wide) {
+        /* Lanes 0 and 2 are the low and high halves of the first word, 1 and 3 of the second. */
+        const uint32_t word = (uint32_t)w[(g * taps + t) * 2 + (lane & 1)];
+        return (int32_t)(int16_t)(uint16_t)((lane & 2) ? word >> 16 : word & 0xFFFFU);
+    }
+    return (int32_t)(int8_t)(uint8_t)((uint32_t)w[g * taps + t] >> (8 * lane));
 }
 
 /** Every output channel of output pixel (oy, ox); taps outside the image read pad_value. */
 static void depthwise_pixel_portable(const edgeai_depthwise_params *p,
                                      const edgeai_depthwise_data *d, const int8_t *input,
-                                     int32_t oy, int32_t ox, int8_t *out)
+                                     int32_t oy, int32_t ox, int8_t *out, int wide)
 {
     const int32_t in_h = p->input.h;
     const int32_t in_w = p->input.w;
     const int32_t in_c = p->input.c;
     const int32_t out_c = p->output.c;
-    const int32_t multiplier = p->depth_multiplier;
     const int32_t taps = p->kernel_h * p->kernel_w;
     const int32_t y0 = oy * p->stride_h - p->pad_top;
     const int32_t x0 = ox * p->stride_w - p->pad_left;
-    const int32_t pad = d->pad_value;
 
     for (int32_t oc = 0; oc < out_c; ++oc) {
-        const int8_t *channel_input = input + oc / multiplier;
+        const int8_t *channel_input = input + oc / p->depth_multiplier;
         int32_t acc = d->bias[oc];
         for (int32_t ky = 0; ky < p->kernel_h; ++ky) {
             const int32_t iy = y0 + ky * p->dilation_h;
@@ -76,11 +97,25 @@ static void depthwise_pixel_portable(const edgeai_depthwise_params *p,
                 const int32_t ix = x0 + kx * p->dilation_w;
                 const int32_t x = row_inside && ix >= 0 && ix < in_w
                                       ? channel_input[(iy * in_w + ix) * in_c]
-                                      : pad;
-                acc += depthwise_weight(d->weights, taps, oc, ky * p->kernel_w + kx) * x;
+                                      : d->pad_value;
+                acc += depthwise_weight(d->weights, out_c, taps, oc, ky * p->kernel_w + kx,
+                                        wide) * x;
             }
         }
-        out[oc] = depthwise_output(d, oc, acc);
+        int32_t value = edgeai_rq(acc, d->requant + oc * EDGEAI_RQ_WORDS, d->rq_fast);
+        value += d->output_offset;
+        out[oc] = (int8_t)EDGEAI_CLAMP(value, d->act_min, d->act_max);
+    }
+}
+
+static void depthwise_portable(const edgeai_depthwise_params *p, const edgeai_depthwise_data *d,
+                               const int8_t *input, int8_t *output, int wide)
+{
+    for (int32_t oy = 0; oy < p->output.h; ++oy) {
+        for (int32_t ox = 0; ox < p->output.w; ++ox) {
+            depthwise_pixel_portable(p, d, input, oy, ox,
+                                     output + (oy * p->output.w + ox) * p->output.c, wide);
+        }
     }
 }
 
@@ -88,15 +123,15 @@ static void depthwise_pixel_portable(const edgeai_depthwise_params *p,
 /** What every pixel of a layer shares. */
 typedef struct {
     int32_t channels;
+    int32_t groups;
     int32_t kernel_w;
-    int32_t taps;
-    int32_t row_step; /* bytes between two kernel rows in the input */
-    int32_t tap_step; /* bytes between two kernel columns */
+    int32_t group_words; /* weight words of one group */
+    int32_t row_step;    /* bytes between two kernel rows in the input */
+    int32_t tap_step;    /* bytes between two kernel columns */
     int32_t offset;
     int32_t zp2; /* the zero point in both int16 halves */
-    int32_t pad;
-    int32_t act_min;
-    int32_t act_max;
+    int32_t clamp; /* act_min > -128 or act_max < 127 */
+    int32_t rq_fast;
     uint32_t lo4;
     uint32_t hi4;
     const int32_t *weights;
@@ -105,167 +140,348 @@ typedef struct {
     const int32_t *requant;
 } dw_ctx;
 
-/** Four channels' accumulators -> four int8 outputs at out (one word store). */
-DW_INLINE void dw_store4(const dw_ctx *k, const int32_t *rq, int32_t a0, int32_t a1, int32_t a2,
-                         int32_t a3, int8_t *out, const int fast)
+/** `word` with its byte at bit `lsb` replaced by the low byte of `value` (BFI). */
+#if EDGEAI_DSP_NATIVE
+#define DW_INSERT_BYTE(word, value, lsb) \
+    __asm("bfi %0, %1, %2, #8" : "+r"(word) : "r"(value), "i"(lsb))
+#else
+#define DW_INSERT_BYTE(word, value, lsb) \
+    ((word) = ((word) & ~(UINT32_C(0xFF) << (lsb))) | (((uint32_t)(value) & 0xFFU) << (lsb)))
+#endif
+
+/** Four requantized outputs, packed into a word (channel c at the low byte). */
+DW_INLINE uint32_t dw_pack(const dw_ctx *k, const int32_t *v)
 {
-    const int32_t offset = k->offset;
-    const uint32_t packed = edgeai_pack4(
-        edgeai_rq(a0, rq, fast) + offset, edgeai_rq(a1, rq + EDGEAI_RQ_WORDS, fast) + offset,
-        edgeai_rq(a2, rq + 2 * EDGEAI_RQ_WORDS, fast) + offset,
-        edgeai_rq(a3, rq + 3 * EDGEAI_RQ_WORDS, fast) + offset, k->lo4, k->hi4);
-    memcpy(out, &packed, 4);
+    uint32_t packed = (uint32_t)EDGEAI_SSAT8(v[0] + k->offset);
+    DW_INSERT_BYTE(packed, EDGEAI_SSAT8(v[1] + k->offset), 8);
+    DW_INSERT_BYTE(packed, EDGEAI_SSAT8(v[2] + k->offset), 16);
+    DW_INSERT_BYTE(packed, EDGEAI_SSAT8(v[3] + k->offset), 24);
+    if (k->clamp) {
+        packed = edgeai_min8(edgeai_max8(packed, k->lo4), k->hi4);
+    }
+    return packed;
+}
+
+/** Requantizes `count` x 4 accumulators (pixels of one channel group) in place. */
+DW_INLINE void dw_requantize(int32_t *acc, int32_t count, const int32_t *rq, const int fast)
+{
+    DW_UNROLL
+    for (int32_t i = 0; i < 4; ++i) {
+        DW_UNROLL
+        for (int32_t n = 0; n < count; ++n) {
+            acc[4 * n + i] = edgeai_rq(acc[4 * n + i], rq + i * EDGEAI_RQ_WORDS, fast);
+        }
+    }
+}
+
+DW_INLINE void dw_store(const dw_ctx *k, int32_t *acc, int32_t count, int32_t c, int8_t *out,
+                        const int32_t out_step)
+{
+    const int32_t *rq = k->requant + c * EDGEAI_RQ_WORDS;
+    /* Two copies of the rounding, so that the choice is made once per group. */
+    if (k->rq_fast) {
+        dw_requantize(acc, count, rq, 1);
+    } else {
+        dw_requantize(acc, count, rq, 0);
+    }
+    DW_UNROLL
+    for (int32_t n = 0; n < count; ++n) {
+        const uint32_t packed = dw_pack(k, acc + 4 * n);
+        memcpy(out + n * out_step + c, &packed, 4);
+    }
+}
+
+/** Channel group g's first channel. */
+DW_INLINE int32_t dw_base(const dw_ctx *k, int32_t g)
+{
+    return EDGEAI_MIN(4 * g, k->channels - 4);
+}
+
+/** Lanes 0 and 2 (`odd` 0) or 1 and 3 (`odd` 1) of a word, sign-extended halfwise. */
+DW_INLINE int32_t dw_lanes(uint32_t word, const int odd)
+{
+    return odd ? EDGEAI_SXTB16_ROR8(word) : EDGEAI_SXTB16(word);
+}
+
+/** One tap's weights of a group for the lanes `odd`, as an int16 pair. */
+DW_INLINE int32_t dw_weight_lanes(const int32_t *w, const int wide, const int odd)
+{
+    return wide ? w[odd] : dw_lanes((uint32_t)w[0], odd);
+}
+
+/* One tap of half a pair's channel group: weights w_ times input xa into p0, p1 (first
+ * pixel) and xb into q0, q1 (second pixel). */
+#define DW_PAIR_TAP(w_, xa, xb)                                                             \
+    do {                                                                                    \
+        p0 = EDGEAI_SMLABB((w_), (xa), p0);                                                 \
+        p1 = EDGEAI_SMLATT((w_), (xa), p1);                                                 \
+        q0 = EDGEAI_SMLABB((w_), (xb), q0);                                                 \
+        q1 = EDGEAI_SMLATT((w_), (xb), q1);                                                 \
+    } while (0)
+
+/**
+ * Two neighbouring output pixels whose windows lie inside the image, one half of channel
+ * group `c` (lanes `odd`): a 3x3 kernel at stride 1, where the second pixel's taps are the
+ * first one's shifted by a column, so each input word serves two taps.
+ */
+DW_INLINE void dw_pair_3x3_s1(const dw_ctx *k, const int8_t *row, const int32_t *w,
+                              const int32_t *bias, int32_t *acc, const int wide, const int odd)
+{
+    const int32_t words = wide ? 2 : 1;
+    const int32_t step = k->tap_step;
+    int32_t p0 = bias[odd];
+    int32_t p1 = bias[odd + 2];
+    int32_t q0 = p0;
+    int32_t q1 = p1;
+    DW_UNROLL
+    for (int32_t r = 0; r < 3; ++r, row += k->row_step, w += 3 * words) {
+        const int32_t x0 = dw_lanes(edgeai_read_u32(row), odd);
+        const int32_t x1 = dw_lanes(edgeai_read_u32(row + step), odd);
+        DW_PAIR_TAP(dw_weight_lanes(w, wide, odd), x0, x1);
+        const int32_t x2 = dw_lanes(edgeai_read_u32(row + 2 * step), odd);
+        DW_PAIR_TAP(dw_weight_lanes(w + words, wide, odd), x1, x2);
+        const int32_t x3 = dw_lanes(edgeai_read_u32(row + 3 * step), odd);
+        DW_PAIR_TAP(dw_weight_lanes(w + 2 * words, wide, odd), x2, x3);
+    }
+    DW_FENCE(p0, p1, q0, q1);
+    acc[0] = p0;
+    acc[1] = p1;
+    acc[2] = q0;
+    acc[3] = q1;
 }
 
 /**
- * One output pixel over a rectangle of `rows` x `cols` taps starting at tap `tap0`, whose
- * first input byte is `origin`. `border`: subtract the zero point and start from the
- * unfolded bias (the taps outside the image are skipped); `fast`: the layer's rq_fast.
+ * Two neighbouring output pixels whose windows lie inside the image; the first window
+ * starts at `origin`. Each channel group runs as two halves of two accumulators per pixel
+ * (few enough live registers for the compiler to keep them all).
  */
-DW_INLINE void dw_pixel(const dw_ctx *k, const int8_t *origin, int8_t *out, int32_t rows,
-                        int32_t cols, int32_t tap0, const int border, const int fast, int32_t c)
+DW_INLINE void dw_pair(const dw_ctx *k, const int8_t *origin, int8_t *out, const int wide)
 {
-    const int32_t channels = k->channels;
-    const int32_t row_step = k->row_step;
-    const int32_t tap_step = k->tap_step;
-    const int32_t w_skip = (k->kernel_w - cols) * 2;
-    const int32_t group_step = k->taps * 2;
-    const int32_t zp2 = k->zp2;
-    const int32_t offset = k->offset;
-    const int32_t *bias = border ? k->bias_unfolded : k->bias;
-    const int32_t *wg = k->weights + tap0 * 2 + (c >> 2) * group_step;
-    const int32_t *rq = k->requant + c * EDGEAI_RQ_WORDS;
-    for (; c + 4 <= channels; c += 4, wg += group_step, rq += 4 * EDGEAI_RQ_WORDS) {
-        int32_t a0 = bias[c];
-        int32_t a1 = bias[c + 1];
-        int32_t a2 = bias[c + 2];
-        int32_t a3 = bias[c + 3];
-        const int32_t *w = wg;
-        const int8_t *row = origin + c;
-        for (int32_t r = 0; r < rows; ++r, row += row_step, w += w_skip) {
-            const int8_t *x = row;
-            for (int32_t t = 0; t < cols; ++t, x += tap_step, w += 2) {
-                const uint32_t vx = edgeai_read_u32(x);
-                int32_t xe = EDGEAI_SXTB16(vx);
-                int32_t xo = EDGEAI_SXTB16_ROR8(vx);
-                if (border) {
-                    xe = EDGEAI_SSUB16(xe, zp2);
-                    xo = EDGEAI_SSUB16(xo, zp2);
-                }
-                const int32_t we = w[0];
-                const int32_t wo = w[1];
-                a0 = EDGEAI_SMLABB(we, xe, a0);
-                a2 = EDGEAI_SMLATT(we, xe, a2);
-                a1 = EDGEAI_SMLABB(wo, xo, a1);
-                a3 = EDGEAI_SMLATT(wo, xo, a3);
-            }
-        }
-        dw_store4(k, rq, a0, a1, a2, a3, out + c, fast);
-    }
-    for (; c < channels; ++c, rq += EDGEAI_RQ_WORDS) {
-        int32_t acc = bias[c];
-        const int8_t *row = origin + c;
-        int32_t t = tap0;
-        for (int32_t r = 0; r < rows; ++r, row += row_step, t += k->kernel_w) {
-            for (int32_t i = 0; i < cols; ++i) {
-                const int32_t x = row[i * tap_step] - (border ? k->pad : 0);
-                acc += depthwise_weight(k->weights, k->taps, c, t + i) * x;
-            }
-        }
-        const int32_t value = edgeai_rq(acc, rq, fast) + offset;
-        out[c] = (int8_t)EDGEAI_CLAMP(value, k->act_min, k->act_max);
+    const int32_t *w = k->weights;
+    for (int32_t g = 0; g < k->groups; ++g, w += k->group_words) {
+        const int32_t c = dw_base(k, g);
+        const int32_t *bias = k->bias + c;
+        int32_t even[4];
+        int32_t odd[4];
+        dw_pair_3x3_s1(k, origin + c, w, bias, even, wide, 0);
+        dw_pair_3x3_s1(k, origin + c, w, bias, odd, wide, 1);
+        int32_t acc[8] = {even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3]};
+        dw_store(k, acc, 2, c, out, k->channels);
     }
 }
 
-/* One tap of four channels: input word at xp, weight words wp[0] (channels 0, 2), wp[1]. */
-#define DW_TAP(xp, wp)                                \
-    do {                                              \
-        const uint32_t vx_ = edgeai_read_u32(xp);            \
-        const int32_t xe_ = EDGEAI_SXTB16(vx_);       \
-        const int32_t xo_ = EDGEAI_SXTB16_ROR8(vx_);  \
-        const int32_t we_ = (wp)[0];                  \
-        const int32_t wo_ = (wp)[1];                  \
-        a0 = EDGEAI_SMLABB(we_, xe_, a0);             \
-        a2 = EDGEAI_SMLATT(we_, xe_, a2);             \
-        a1 = EDGEAI_SMLABB(wo_, xo_, a1);             \
-        a3 = EDGEAI_SMLATT(wo_, xo_, a3);             \
+/*
+ * One tap of four channels into a0..a3: input word at xp, the tap's weights at wp; with
+ * `subtract` (a window leaving the image) the zero point zp2 is taken off the inputs.
+ */
+#define DW_TAP(xp, wp, subtract)                                                            \
+    do {                                                                                    \
+        const uint32_t vx_ = edgeai_read_u32(xp);                                           \
+        int32_t xe_ = EDGEAI_SXTB16(vx_);                                                   \
+        int32_t xo_ = EDGEAI_SXTB16_ROR8(vx_);                                              \
+        if (subtract) {                                                                     \
+            xe_ = EDGEAI_SSUB16(xe_, zp2);                                                  \
+            xo_ = EDGEAI_SSUB16(xo_, zp2);                                                  \
+        }                                                                                   \
+        const int32_t we_ = dw_weight_lanes((wp), wide, 0);                                 \
+        const int32_t wo_ = dw_weight_lanes((wp), wide, 1);                                 \
+        a0 = EDGEAI_SMLABB(we_, xe_, a0);                                                   \
+        a2 = EDGEAI_SMLATT(we_, xe_, a2);                                                   \
+        a1 = EDGEAI_SMLABB(wo_, xo_, a1);                                                   \
+        a3 = EDGEAI_SMLATT(wo_, xo_, a3);                                                   \
     } while (0)
 
-/** A 3x3 window inside the image: the nine taps unrolled. */
-DW_INLINE void dw_pixel_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out, const int fast)
+/**
+ * One output pixel over the `rows` x `cols` taps of its window that lie inside the image,
+ * starting at tap `tap0`, whose input byte is `origin`. `border`: the window leaves the
+ * image (subtract the zero point, start from the unfolded bias).
+ */
+DW_INLINE void dw_single(const dw_ctx *k, const int8_t *origin, int8_t *out, int32_t rows,
+                         int32_t cols, int32_t tap0, const int border, const int wide)
 {
-    const int32_t channels = k->channels;
+    const int32_t words = wide ? 2 : 1;
     const int32_t row_step = k->row_step;
-    const int32_t ts = k->tap_step;
-    const int32_t *w = k->weights;
-    const int32_t *rq = k->requant;
-    const int32_t *bias = k->bias;
-    int32_t c = 0;
-    for (; c + 4 <= channels; c += 4, w += 18, rq += 4 * EDGEAI_RQ_WORDS) {
+    const int32_t tap_step = k->tap_step;
+    const int32_t w_skip = (k->kernel_w - cols) * words;
+    const int32_t zp2 = border ? k->zp2 : 0;
+    const int32_t *bias = border ? k->bias_unfolded : k->bias;
+    for (int32_t g = 0; g < k->groups; ++g) {
+        const int32_t c = dw_base(k, g);
         int32_t a0 = bias[c];
         int32_t a1 = bias[c + 1];
         int32_t a2 = bias[c + 2];
         int32_t a3 = bias[c + 3];
-        const int8_t *x = origin + c;
-        int32_t ts2 = 2 * ts;
-        DW_OPAQUE(x);
-        DW_OPAQUE(ts2);
-        DW_TAP(x, w);
-        DW_TAP(x + ts, w + 2);
-        DW_TAP(x + ts2, w + 4);
-        x += row_step;
-        DW_TAP(x, w + 6);
-        DW_TAP(x + ts, w + 8);
-        DW_TAP(x + ts2, w + 10);
-        x += row_step;
-        DW_TAP(x, w + 12);
-        DW_TAP(x + ts, w + 14);
-        DW_TAP(x + ts2, w + 16);
-        dw_store4(k, rq, a0, a1, a2, a3, out + c, fast);
+        const int32_t *w = k->weights + g * k->group_words + tap0 * words;
+        const int8_t *row = origin + c;
+        for (int32_t r = 0; r < rows; ++r, row += row_step, w += w_skip) {
+            const int8_t *x = row;
+            for (int32_t t = 0; t < cols; ++t, x += tap_step, w += words) {
+                DW_TAP(x, w, 1);
+            }
+        }
+        int32_t acc[4] = {a0, a1, a2, a3};
+        dw_store(k, acc, 1, c, out, 0);
     }
-    if (c < channels) {
-        dw_pixel(k, origin, out, 3, 3, 0, 0, fast, c); /* the channels past the last four */
+}
+
+/** One output pixel whose 3x3 window lies inside the image: the nine taps unrolled. */
+DW_INLINE void dw_single_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out, const int wide)
+{
+    const int32_t words = wide ? 2 : 1;
+    const int32_t row_step = k->row_step;
+    const int32_t ts = k->tap_step;
+    const int32_t zp2 = 0; /* no tap leaves the image */
+    const int32_t *w = k->weights;
+    for (int32_t g = 0; g < k->groups; ++g, w += k->group_words) {
+        const int32_t c = dw_base(k, g);
+        const int32_t *bias = k->bias + c;
+        int32_t a0 = bias[0];
+        int32_t a1 = bias[1];
+        int32_t a2 = bias[2];
+        int32_t a3 = bias[3];
+        const int8_t *x = origin + c;
+        DW_TAP(x, w, 0);
+        DW_TAP(x + ts, w + words, 0);
+        DW_TAP(x + 2 * ts, w + 2 * words, 0);
+        x += row_step;
+        DW_TAP(x, w + 3 * words, 0);
+        DW_TAP(x + ts, w + 4 * words, 0);
+        DW_TAP(x + 2 * ts, w + 5 * words, 0);
+        x += row_step;
+        DW_TAP(x, w + 6 * words, 0);
+        DW_TAP(x + ts, w + 7 * words, 0);
+        DW_TAP(x + 2 * ts, w + 8 * words, 0);
+        int32_t acc[4] = {a0, a1, a2, a3};
+        dw_store(k, acc, 1, c, out, 0);
+    }
+}
+
+/**
+ * One output pixel whose 3x3 window leaves the image: `rows` x `cols` taps inside, from
+ * tap `tap0` at input byte `origin` (see dw_single), each row unrolled.
+ */
+DW_INLINE void dw_border_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out, int32_t rows,
+                             int32_t cols, int32_t tap0, const int wide)
+{
+    const int32_t words = wide ? 2 : 1;
+    const int32_t row_step = k->row_step;
+    const int32_t ts = k->tap_step;
+    const int32_t zp2 = k->zp2;
+    const int32_t *w0 = k->weights + tap0 * words;
+    for (int32_t g = 0; g < k->groups; ++g, w0 += k->group_words) {
+        const int32_t c = dw_base(k, g);
+        const int32_t *bias = k->bias_unfolded + c;
+        int32_t a0 = bias[0];
+        int32_t a1 = bias[1];
+        int32_t a2 = bias[2];
+        int32_t a3 = bias[3];
+        const int8_t *x = origin + c;
+        const int32_t *w = w0;
+        for (int32_t r = 0; r < rows; ++r, x += row_step, w += 3 * words) {
+            DW_TAP(x, w, 1);
+            if (cols > 1) {
+                DW_TAP(x + ts, w + words, 1);
+                if (cols > 2) {
+                    DW_TAP(x + 2 * ts, w + 2 * words, 1);
+                }
+            }
+        }
+        int32_t acc[4] = {a0, a1, a2, a3};
+        dw_store(k, acc, 1, c, out, 0);
     }
 }
 
 static inline int32_t ceil_div(int32_t a, int32_t b) { return (a + b - 1) / b; }
 
-/** Depth multiplier 1, every output pixel. */
-DW_INLINE void dw_run(const edgeai_depthwise_params *p, const dw_ctx *k, const int8_t *input,
-                      int8_t *output, const int fast)
+/** First tap index inside [0, size) of a window starting at `start`, and one past the last. */
+DW_INLINE void dw_clip(int32_t start, int32_t size, int32_t kernel, int32_t dilation,
+                       int32_t *first, int32_t *end)
 {
-    const int32_t in_h = p->input.h;
+    *first = start < 0 ? ceil_div(-start, dilation) : 0;
+    *end = EDGEAI_MIN(kernel, size - start > 0 ? ceil_div(size - start, dilation) : 0);
+    if (*end < *first) {
+        *end = *first;
+    }
+}
+
+/** Depth multiplier 1, at least four channels: every output pixel. */
+DW_INLINE void dw_run(const edgeai_depthwise_params *p, const dw_ctx *k, const int8_t *input,
+                      int8_t *output, const int wide)
+{
     const int32_t in_w = p->input.w;
     const int32_t channels = p->input.c;
     const int32_t kernel_h = p->kernel_h;
     const int32_t kernel_w = p->kernel_w;
     const int k3 = kernel_h == 3 && kernel_w == 3;
+    const int s1 = k3 && p->stride_w == 1 && p->dilation_w == 1;
     int8_t *out = output;
     for (int32_t oy = 0; oy < p->output.h; ++oy) {
         const int32_t iy0 = oy * p->stride_h - p->pad_top;
-        const int32_t ky0 = iy0 < 0 ? ceil_div(-iy0, p->dilation_h) : 0;
-        const int32_t ky1 = EDGEAI_MIN(kernel_h, in_h - iy0 > 0 ? ceil_div(in_h - iy0, p->dilation_h) : 0);
-        for (int32_t ox = 0; ox < p->output.w; ++ox, out += channels) {
+        int32_t ky0;
+        int32_t ky1;
+        dw_clip(iy0, p->input.h, kernel_h, p->dilation_h, &ky0, &ky1);
+        const int row_inside = ky0 == 0 && ky1 == kernel_h;
+        for (int32_t ox = 0; ox < p->output.w;) {
             const int32_t ix0 = ox * p->stride_w - p->pad_left;
-            const int32_t kx0 = ix0 < 0 ? ceil_div(-ix0, p->dilation_w) : 0;
-            const int32_t kx1 =
-                EDGEAI_MIN(kernel_w, in_w - ix0 > 0 ? ceil_div(in_w - ix0, p->dilation_w) : 0);
-            if (ky0 == 0 && kx0 == 0 && ky1 == kernel_h && kx1 == kernel_w) {
+            int32_t kx0;
+            int32_t kx1;
+            dw_clip(ix0, in_w, kernel_w, p->dilation_w, &kx0, &kx1);
+            const int inside = row_inside && kx0 == 0 && kx1 == kernel_w;
+            if (inside) {
                 const int8_t *origin = input + (iy0 * in_w + ix0) * channels;
+                if (s1 && ox + 1 < p->output.w && ix0 + 4 <= in_w) {
+                    dw_pair(k, origin, out, wide);
+                    ox += 2;
+                    out += 2 * channels;
+                    continue;
+                }
                 if (k3) {
-                    dw_pixel_3x3(k, origin, out, fast);
+                    dw_single_3x3(k, origin, out, wide);
                 } else {
-                    dw_pixel(k, origin, out, kernel_h, kernel_w, 0, 0, fast, 0);
+                    dw_single(k, origin, out, kernel_h, kernel_w, 0, 0, wide);
                 }
             } else {
-                const int32_t rows = ky1 > ky0 && kx1 > kx0 ? ky1 - ky0 : 0;
+                const int32_t rows = kx1 > kx0 ? ky1 - ky0 : 0;
                 const int32_t iy = iy0 + ky0 * p->dilation_h;
                 const int32_t ix = ix0 + kx0 * p->dilation_w;
                 const int8_t *origin = rows > 0 ? input + (iy * in_w + ix) * channels : input;
-                dw_pixel(k, origin, out, rows, kx1 - kx0, ky0 * kernel_w + kx0, 1, fast, 0);
+                if (k3) {
+                    dw_border_3x3(k, origin, out, rows, kx1 - kx0, ky0 * 3 + kx0, wide);
+                } else {
+                    dw_single(k, origin, out, rows, kx1 - kx0, ky0 * kernel_w + kx0, 1, wide);
+                }
             }
+            ox += 1;
+            out += channels;
         }
     }
+}
+
+static void dw_context(const edgeai_depthwise_params *p, const edgeai_depthwise_data *d,
+                       int32_t words, dw_ctx *k)
+{
+    k->channels = p->input.c;
+    k->groups = (p->input.c + 3) / 4;
+    k->kernel_w = p->kernel_w;
+    k->group_words = p->kernel_h * p->kernel_w * words;
+    k->row_step = p->dilation_h * p->input.w * p->input.c;
+    k->tap_step = p->dilation_w * p->input.c;
+    k->offset = d->output_offset;
+    k->zp2 = (int32_t)(((uint32_t)d->pad_value & 0xFFFFU) * 0x10001U);
+    k->clamp = d->act_min > -128 || d->act_max < 127;
+    k->lo4 = (uint32_t)(uint8_t)d->act_min * UINT32_C(0x01010101);
+    k->hi4 = (uint32_t)(uint8_t)d->act_max * UINT32_C(0x01010101);
+    k->rq_fast = d->rq_fast;
+    k->weights = d->weights;
+    k->bias = d->bias;
+    k->bias_unfolded = d->bias_unfolded;
+    k->requant = d->requant;
+}
+
+/** Whether the DSP loops take the layer (else the portable ones do). */
+static int depthwise_dsp(const edgeai_depthwise_params *p)
+{
+    return p->depth_multiplier == 1 && p->input.c >= 4;
 }
 #endif /* EDGEAI_USE_DSP */
 
@@ -274,45 +490,39 @@ edgeai_status edgeai_depthwise_conv_s8(const edgeai_depthwise_params *params,
                                        int8_t *output)
 {
     if (params == NULL || data == NULL || input == NULL || output == NULL ||
-        !depthwise_params_valid(params) || data->weights == NULL || data->bias == NULL ||
-        data->bias_unfolded == NULL || data->requant == NULL) {
+        !depthwise_params_valid(params) || !depthwise_data_valid(data)) {
         return EDGEAI_ERROR_ARGUMENT;
     }
-    const edgeai_depthwise_data local = *data; /* not aliased by the int8 stores */
-    const edgeai_depthwise_params *const p = params;
 #if EDGEAI_USE_DSP
-    if (p->depth_multiplier == 1) {
+    if (depthwise_dsp(params)) {
         dw_ctx k;
-        k.channels = p->input.c;
-        k.kernel_w = p->kernel_w;
-        k.taps = p->kernel_h * p->kernel_w;
-        k.row_step = p->dilation_h * p->input.w * p->input.c;
-        k.tap_step = p->dilation_w * p->input.c;
-        k.offset = local.output_offset;
-        k.zp2 = (int32_t)(((uint32_t)local.pad_value & 0xFFFFU) * 0x10001U);
-        k.pad = local.pad_value;
-        k.act_min = local.act_min;
-        k.act_max = local.act_max;
-        k.lo4 = (uint32_t)(uint8_t)local.act_min * UINT32_C(0x01010101);
-        k.hi4 = (uint32_t)(uint8_t)local.act_max * UINT32_C(0x01010101);
-        k.weights = local.weights;
-        k.bias = local.bias;
-        k.bias_unfolded = local.bias_unfolded;
-        k.requant = local.requant;
-        if (local.rq_fast) {
-            dw_run(p, &k, input, output, 1);
-        } else {
-            dw_run(p, &k, input, output, 0);
-        }
+        dw_context(params, data, 1, &k);
+        dw_run(params, &k, input, output, 0);
         return EDGEAI_OK;
     }
 #endif
-    const int32_t out_w = p->output.w;
-    const int32_t out_c = p->output.c;
-    for (int32_t oy = 0; oy < p->output.h; ++oy) {
-        for (int32_t ox = 0; ox < out_w; ++ox) {
-            depthwise_pixel_portable(p, &local, input, oy, ox, output + (oy * out_w + ox) * out_c);
-        }
+    const edgeai_depthwise_data local = *data; /* not aliased by the int8 stores */
+    depthwise_portable(params, &local, input, output, 0);
+    return EDGEAI_OK;
+}
+
+edgeai_status edgeai_depthwise_conv_wide_s8(const edgeai_depthwise_params *params,
+                                            const edgeai_depthwise_data *data,
+                                            const int8_t *input, int8_t *output)
+{
+    if (params == NULL || data == NULL || input == NULL || output == NULL ||
+        !depthwise_params_valid(params) || !depthwise_data_valid(data)) {
+        return EDGEAI_ERROR_ARGUMENT;
     }
+#if EDGEAI_USE_DSP
+    if (depthwise_dsp(params)) {
+        dw_ctx k;
+        dw_context(params, data, 2, &k);
+        dw_run(params, &k, input, output, 1);
+        return EDGEAI_OK;
+    }
+#endif
+    const edgeai_depthwise_data local = *data; /* not aliased by the int8 stores */
+    depthwise_portable(params, &local, input, output, 1);
     return EDGEAI_OK;
 }

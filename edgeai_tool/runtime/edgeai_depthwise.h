@@ -29,14 +29,21 @@ typedef struct {
     int32_t depth_multiplier; /**< output channels per input channel, >= 1 */
 } edgeai_depthwise_params;
 
-/** Numbers of a depthwise convolution. */
+/**
+ * Numbers of a depthwise convolution.
+ *
+ * The weights come in groups of four output channels, tap by tap (t = ky * kernel_w + kx).
+ * Group g covers channels base(g) .. base(g) + 3 with base(g) = min(4 g, output.c - 4), so
+ * that when output.c >= 4 every group is whole (the last one may overlap the one before);
+ * below four channels the one group is padded with zero weights. G = ceil(output.c / 4).
+ */
 typedef struct {
     EDGEAI_CONV_OUTPUT_FIELDS
     /**
-     * Weights as pairs of int16 in words, four output channels at a time: for group
-     * g = oc / 4 and tap t = ky * kernel_w + kx, word [(g * kernel_h * kernel_w + t) * 2]
-     * holds channels 4g (low half) and 4g + 2 (high half), the next word 4g + 1 and 4g + 3;
-     * zeros past output.c.
+     * edgeai_depthwise_conv_s8: [G][kernel_h * kernel_w] words of four int8 weights, the
+     * group's channels 0..3 from the low byte up.
+     * edgeai_depthwise_conv_wide_s8: [G][kernel_h * kernel_w][2] words of int16 pairs,
+     * channels 0 and 2 of the group (low half, high half) then channels 1 and 3.
      */
     const int32_t *weights;
     const int32_t *bias;          /**< [output.c], input zero point folded in */
@@ -45,12 +52,21 @@ typedef struct {
 } edgeai_depthwise_data;
 
 /**
- * DEPTHWISE_CONV_2D. Needs no scratch.
+ * DEPTHWISE_CONV_2D with int8 weights (the flash-lean form). Needs no scratch.
  * @return EDGEAI_OK, or EDGEAI_ERROR_ARGUMENT for a NULL pointer or invalid structure
  */
 edgeai_status edgeai_depthwise_conv_s8(const edgeai_depthwise_params *params,
                                        const edgeai_depthwise_data *data, const int8_t *input,
                                        int8_t *output);
+
+/**
+ * DEPTHWISE_CONV_2D with the weights widened to int16 by the generator (twice the weight
+ * flash, fewer instructions per MAC on a DSP core). Needs no scratch.
+ * @return EDGEAI_OK, or EDGEAI_ERROR_ARGUMENT for a NULL pointer or invalid structure
+ */
+edgeai_status edgeai_depthwise_conv_wide_s8(const edgeai_depthwise_params *params,
+                                            const edgeai_depthwise_data *data,
+                                            const int8_t *input, int8_t *output);
 
 #ifdef __cplusplus
 }

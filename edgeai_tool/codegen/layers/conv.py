@@ -105,18 +105,38 @@ def _numbers(x: Tensor, w: Tensor, bias: Tensor | None, y: Tensor, activation: s
     return data, arrays
 
 
-def depthwise_weights(w: np.ndarray) -> np.ndarray:
-    """1HWC int8 -> the layout of edgeai_depthwise_data: per group of four output channels,
-    per tap, two words of int16 pairs, channels (0, 2) and (1, 3) of the group (low half
-    first; zeros past the last channel)."""
+def depthwise_groups(w: np.ndarray) -> np.ndarray:
+    """1HWC int8 -> [groups, taps, 4] int16: the groups of four output channels of
+    edgeai_depthwise_data, the last one ending at the last channel (zeros past it when there
+    are fewer than four)."""
     _, kernel_h, kernel_w, channels = w.shape
-    groups = (channels + 3) // 4
-    taps = np.zeros((kernel_h * kernel_w, groups * 4), dtype=np.int16)
-    taps[:, :channels] = np.asarray(w, dtype=np.int16).reshape(kernel_h * kernel_w, channels)
-    taps = taps.reshape(kernel_h * kernel_w, groups, 4)[:, :, [0, 2, 1, 3]]
-    halves = np.ascontiguousarray(taps.transpose(1, 0, 2)).reshape(-1, 2).astype(np.int64)
-    words = (halves[:, 0] & 0xFFFF) | ((halves[:, 1] & 0xFFFF) << 16)
-    return ((words + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32)
+    taps = np.asarray(w, dtype=np.int16).reshape(kernel_h * kernel_w, channels)
+    if channels < 4:
+        taps = np.pad(taps, ((0, 0), (0, 4 - channels)))
+    bases = [min(4 * g, max(channels, 4) - 4) for g in range((channels + 3) // 4)]
+    return np.stack([taps[:, base:base + 4] for base in bases])
+
+
+def _int32_words(low: np.ndarray, high: np.ndarray, bits: int) -> np.ndarray:
+    """Words packing `low` into the low bits and `high` above, wrapped to int32."""
+    mask = (1 << bits) - 1
+    words = (low.astype(np.int64) & mask) | ((high.astype(np.int64) & mask) << bits)
+    return ((words + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32).reshape(-1)
+
+
+def depthwise_weights(w: np.ndarray) -> np.ndarray:
+    """The int8 layout of edgeai_depthwise_conv_s8: per group, per tap, one word holding
+    the group's four weights, first channel in the low byte."""
+    groups = depthwise_groups(w)
+    return _int32_words(_int32_words(groups[..., 0], groups[..., 1], 8),
+                        _int32_words(groups[..., 2], groups[..., 3], 8), 16)
+
+
+def depthwise_weights_wide(w: np.ndarray) -> np.ndarray:
+    """The int16 layout of edgeai_depthwise_conv_wide_s8: per group, per tap, two words of
+    int16 pairs, channels (0, 2) then (1, 3) of the group, low half first."""
+    groups = depthwise_groups(w)[..., [0, 2, 1, 3]]
+    return _int32_words(groups[..., 0::2], groups[..., 1::2], 16)
 
 
 def conv_weights(w: np.ndarray) -> np.ndarray:
@@ -278,8 +298,9 @@ def _pool_fields(pool: dict, conv_out: Tensor, y: Tensor) -> tuple[dict[str, CVa
     return params, {"pool_act_min": pool_min, "pool_act_max": pool_max}
 
 
-def lower_depthwise(graph: Graph, op: Op) -> LayerCode:
-    """DEPTHWISE_CONV_2D -> edgeai_depthwise_conv_s8, or edgeai_depthwise_conv_s16 for 16x8."""
+def lower_depthwise(graph: Graph, op: Op, wide: bool = False) -> LayerCode:
+    """DEPTHWISE_CONV_2D -> edgeai_depthwise_conv_s8 (int8 weights) or, `wide`,
+    edgeai_depthwise_conv_wide_s8 (int16 weights); edgeai_depthwise_conv_s16 for 16x8."""
     x, w, bias, y = conv_tensors(graph, op)
     geometry = conv_geometry(op.options, x, w)
     if x.dtype == "int16":
@@ -292,11 +313,12 @@ def lower_depthwise(graph: Graph, op: Op) -> LayerCode:
     channels = w.shape[3]
     unfolded = (np.zeros(channels, dtype=np.int32) if bias is None
                 else np.asarray(bias.data, dtype=np.int32).reshape(-1))
-    arrays[0] = CArray("weights", "int32_t", depthwise_weights(w.data))
+    arrays[0] = CArray("weights", "int32_t",
+                       (depthwise_weights_wide if wide else depthwise_weights)(w.data))
     arrays.insert(2, CArray("bias_unfolded", "int32_t", unfolded, kind="bias"))
     data = {**data, "bias_unfolded": ArrayRef("bias_unfolded")}
     return LayerCode(
-        kernel="edgeai_depthwise_conv_s8",
+        kernel="edgeai_depthwise_conv_wide_s8" if wide else "edgeai_depthwise_conv_s8",
         header="edgeai_depthwise.h",
         params_type="edgeai_depthwise_params",
         params={"input": hwc(x), "output": hwc(y), **geometry,
@@ -308,10 +330,27 @@ def lower_depthwise(graph: Graph, op: Op) -> LayerCode:
         scratch_bytes=0,
         macc=conv_macc(graph, op),
         c_type="Conv2D",
-        # One output pixel at a time, each channel group stored after reading its taps.
-        overwrites={op.inputs[0]: _conv_overwrite_limit(x, y, geometry, None, lookback=0)},
+        overwrites={op.inputs[0]: _depthwise_overwrite_limit(x, y, geometry)},
     )
 
 
+def _depthwise_overwrite_limit(x: Tensor, y: Tensor, geometry: dict[str, int]) -> int:
+    """Output pixels in order, channel group by group. A 3x3 window at stride 1 runs in
+    horizontal pairs, each group read for both pixels, then written: the second pixel's
+    group lands C bytes past the first's window, as a single pixel's would be checked
+    against its own. The last group overlaps the one before, re-reading up to 3 bytes of
+    a window the earlier group may already have overwritten; the margin covers them."""
+    limit = _conv_overwrite_limit(x, y, geometry, None, lookback=0)
+    pairs = (geometry["kernel_h"], geometry["kernel_w"], geometry["stride_w"],
+             geometry["dilation_w"]) == (3, 3, 1, 1)
+    channels = x.shape[3]
+    return limit - (-channels % 4 if pairs else 0)
+
+
+def lower_depthwise_wide(graph: Graph, op: Op) -> LayerCode:
+    """DEPTHWISE_CONV_2D with its weights widened to int16 (see lower_depthwise)."""
+    return lower_depthwise(graph, op, wide=True)
+
+
 LOWERINGS = {"CONV_2D": lower_conv, "DEPTHWISE_CONV_2D": lower_depthwise}
-WIDE_LOWERINGS = {"CONV_2D": lower_conv_wide}
+WIDE_LOWERINGS = {"CONV_2D": lower_conv_wide, "DEPTHWISE_CONV_2D": lower_depthwise_wide}

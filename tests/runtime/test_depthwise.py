@@ -1,0 +1,147 @@
+"""DEPTHWISE_CONV_2D in both weight formats (int8, and int16 under -O time/balanced) vs
+tflite-micro, bit for bit, on the DSP path (emulated, under ASan/UBSan) and the portable one.
+
+The cases aim at each path of edgeai_depthwise.c: the last group of four channels overlapping
+the one before (channel counts not a multiple of 4), fewer than four channels and depth
+multipliers above 1 (the portable loops), 3x3 windows at stride 1 in horizontal pairs, stride
+2 and dilation (single pixels), padding on every side, maps so small that every pixel is a
+border one, and per-channel multipliers above and below 1 (the exact requantization).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+from support.mixed_multipliers import IN_SCALE, OUT_SCALE, mixed_bias, mixed_weights
+from support.reference import run_tflm
+from support.tflite_builder import ModelBuilder, add_depthwise_conv2d
+from test_conv import inputs_for
+
+from edgeai_tool.codegen.layers import lower
+from edgeai_tool.codegen.layers.conv import depthwise_weights, depthwise_weights_wide
+from edgeai_tool.compiler import compile_model
+from edgeai_tool.importer.tflite_import import import_model
+from edgeai_tool.options import Options
+
+KERNELS = {False: "edgeai_depthwise_conv_s8", True: "edgeai_depthwise_conv_wide_s8"}
+
+
+def model_for(case: dict, rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    case = dict(case)
+    in_shape = case.pop("in_shape")
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=0.03, zero_point=case.pop("in_zp", -5))
+    xs = inputs_for(in_shape, rng)
+    y, _ = add_depthwise_conv2d(b, x, xs, rng, **case)
+    b.output(y)
+    return b.build(), xs
+
+
+def mixed_model(in_shape: tuple[int, ...], rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    """3x3 stride 1 SAME, odd channels with a multiplier above 1 (a left shift)."""
+    channels = in_shape[3]
+    wq, ws = mixed_weights(rng, channels, 9)
+    bq, bs = mixed_bias(rng, ws)
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=IN_SCALE, zero_point=-6)
+    w = b.const("w", wq.T.reshape(1, 3, 3, channels), scale=ws, zero_point=0, axis=3)
+    bias = b.const("b", bq, scale=bs)
+    y = b.tensor("y", in_shape, scale=OUT_SCALE, zero_point=3)
+    b.op("DEPTHWISE_CONV_2D", [x, w, bias], [y], padding="SAME", stride_h=1, stride_w=1,
+         depth_multiplier=1)
+    b.output(y)
+    return b.build(), inputs_for(in_shape, rng)
+
+
+def assert_layer_bit_exact(runner, model: bytes, xs: np.ndarray, wide: bool,
+                           exact_rounding: bool | None = None) -> None:
+    graph = import_model(model)
+    (op,) = graph.ops
+    layer = lower(graph, op, wide_weights=wide)
+    assert layer.kernel == KERNELS[wide]
+    if exact_rounding is not None:
+        assert layer.data["rq_fast"] == int(not exact_rounding)
+    expected = run_tflm(model, [xs])[0].reshape(len(xs), -1)
+    got = runner.run(layer, xs, graph.tensor(op.outputs[0]).size)
+    mismatches = np.argwhere(got != expected)
+    assert mismatches.size == 0, (f"{len(mismatches)} of {expected.size} outputs differ, "
+                                  f"first (sample, index): {mismatches[:5].tolist()}")
+    assert np.mean((expected > -128) & (expected < 127)) >= 0.3
+
+
+CASES = {
+    "pairs-c8": dict(in_shape=(1, 6, 9, 8), activation="RELU"),
+    "pairs-c7-overlap": dict(in_shape=(1, 5, 8, 7)),
+    "pairs-c19-relu6": dict(in_shape=(1, 4, 7, 19), activation="RELU6"),
+    "c3-portable": dict(in_shape=(1, 6, 6, 3)),
+    "multiplier-2": dict(in_shape=(1, 6, 7, 5), depth_multiplier=2),
+    "stride2-c6": dict(in_shape=(1, 9, 10, 6), stride=(2, 2)),
+    "stride2-valid-c5": dict(in_shape=(1, 9, 9, 5), stride=(2, 2), padding="VALID"),
+    "dilation-c9": dict(in_shape=(1, 9, 9, 9), dilation=(2, 2)),
+    "5x5-c6": dict(in_shape=(1, 7, 8, 6), kernel=(5, 5), activation="RELU_N1_TO_1"),
+    "all-border-2x3": dict(in_shape=(1, 2, 3, 5)),
+    "all-border-1x1": dict(in_shape=(1, 1, 1, 4), kernel=(3, 3)),
+    "per-tensor-c10": dict(in_shape=(1, 5, 6, 10), per_channel=False, in_zp=-128),
+}
+
+
+@pytest.mark.parametrize("wide", [False, True], ids=["int8", "int16"])
+@pytest.mark.parametrize("name", CASES)
+def test_depthwise_formats_bit_exact(layer_runner, name: str, wide: bool) -> None:
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, xs = model_for(CASES[name], rng)
+    assert_layer_bit_exact(layer_runner, model, xs, wide)
+
+
+@pytest.mark.parametrize("wide", [False, True], ids=["int8", "int16"])
+@pytest.mark.parametrize("name", ["pairs-c7-overlap", "multiplier-2", "stride2-c6",
+                                  "all-border-2x3"])
+def test_depthwise_portable_bit_exact(portable_sanitized_runner, name: str, wide: bool) -> None:
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, xs = model_for(CASES[name], rng)
+    assert_layer_bit_exact(portable_sanitized_runner, model, xs, wide)
+
+
+@pytest.mark.parametrize("path", ["dsp", "portable"])
+@pytest.mark.parametrize("wide", [False, True], ids=["int8", "int16"])
+@pytest.mark.parametrize("in_shape", [(1, 5, 8, 10), (1, 4, 6, 7)])
+def test_depthwise_multipliers_above_and_below_one(layer_runner, portable_sanitized_runner,
+                                                   in_shape: tuple[int, ...], wide: bool,
+                                                   path: str) -> None:
+    rng = np.random.default_rng(zlib.crc32(repr(in_shape).encode()))
+    model, xs = mixed_model(in_shape, rng)
+    runner = layer_runner if path == "dsp" else portable_sanitized_runner
+    assert_layer_bit_exact(runner, model, xs, wide, exact_rounding=True)
+
+
+def _fields(word: int, bits: int) -> list[int]:
+    """The signed `bits`-wide fields of a 32-bit word, lowest first."""
+    fields = [(int(word) >> shift) & ((1 << bits) - 1) for shift in range(0, 32, bits)]
+    return [f - (1 << bits) if f >> (bits - 1) else f for f in fields]
+
+
+def test_weight_layouts_group_channels_by_four() -> None:
+    """Seven channels: groups 0..3 and 3..6 (the last overlaps), first channel lowest."""
+    w = np.arange(2 * 7, dtype=np.int8).reshape(1, 1, 2, 7) - 5
+    narrow = depthwise_weights(w).view(np.uint32)
+    assert narrow.size == 2 * 2  # groups x taps, one word each
+    assert _fields(narrow[0], 8) == [-5, -4, -3, -2]
+    assert _fields(narrow[2], 8) == [-2, -1, 0, 1]
+    wide = depthwise_weights_wide(w).view(np.uint32)
+    assert wide.size == 2 * 2 * 2
+    assert _fields(wide[0], 16) + _fields(wide[1], 16) == [-5, -3, -4, -2]  # (0, 2), (1, 3)
+
+
+@pytest.mark.parametrize("optimization, kernel", [("time", KERNELS[True]),
+                                                  ("balanced", KERNELS[True]),
+                                                  ("ram", KERNELS[False])])
+def test_optimization_picks_the_weight_format(tmp_path, optimization: str, kernel: str) -> None:
+    rng = np.random.default_rng(13)
+    model, _ = model_for(CASES["pairs-c8"], rng)
+    path = tmp_path / "dw.tflite"
+    path.write_bytes(model)
+    compilation = compile_model(path, Options(name="network", optimization=optimization))
+    (layer,) = [layer for layer in compilation.layers if "depthwise" in layer.kernel]
+    assert layer.kernel == kernel
