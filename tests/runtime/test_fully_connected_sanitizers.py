@@ -41,7 +41,7 @@ int main(void)
         int8_t *weights = malloc((size_t)(in_depth * out_depth));
         int16_t *wide = malloc(sizeof(int16_t) * (size_t)(in_depth * out_depth));
         int32_t *bias = malloc(sizeof(int32_t) * (size_t)out_depth);
-        int32_t *requant = malloc(sizeof(int32_t) * 4 * (size_t)channels);
+        int32_t *requant = malloc(sizeof(int32_t) * 2 * (size_t)channels);
         int8_t *input = malloc((size_t)(batches * in_depth));
         int8_t *out1 = malloc((size_t)(batches * out_depth));
         int8_t *out2 = malloc((size_t)(batches * out_depth));
@@ -51,18 +51,17 @@ int main(void)
         }
         for (int32_t i = 0; i < batches * in_depth; ++i) input[i] = (int8_t)next(-128, 127);
         for (int32_t i = 0; i < out_depth; ++i) bias[i] = next(-2000000, 2000000);
-        for (int32_t i = 0; i < channels; ++i) { /* edgeai_requantize.h's record */
-            const int32_t shift = next(-31, 2);
-            const int32_t right = shift < 0 ? -shift : 0;
-            requant[4 * i] = next(1 << 30, 0x7FFFFFFF);
-            requant[4 * i + 1] = (shift > 0 ? shift : 0) + 1;
-            requant[4 * i + 2] = right;
-            requant[4 * i + 3] = right ? 1 << (right - 1) : 0;
+        /* edgeai_requantize.h's record {multiplier, -shift}; the fast form only with a
+           right shift, as the generator decides it */
+        const int32_t fast = next(0, 1);
+        for (int32_t i = 0; i < channels; ++i) {
+            requant[2 * i] = next(1 << 30, 0x7FFFFFFF);
+            requant[2 * i + 1] = -(fast ? next(-31, -1) : next(-31, 2));
         }
         const edgeai_fc_params params = {batches, in_depth, out_depth, per_channel};
         const int32_t lo = next(-128, 0);
         const int32_t hi = next(lo, 127);
-        const edgeai_fc_data data = {weights, bias, requant, next(-128, 127), lo, hi, next(0, 1)};
+        const edgeai_fc_data data = {weights, bias, requant, next(-128, 127), lo, hi, fast};
         const edgeai_fc_wide_data wide_data = {wide, bias, requant, data.output_offset,
                                                data.act_min, data.act_max, data.rq_fast};
         if (fc_portable(&params, &data, input, out1) != EDGEAI_OK ||
