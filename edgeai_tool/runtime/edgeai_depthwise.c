@@ -485,9 +485,13 @@ static int depthwise_dsp(const edgeai_depthwise_params *p)
 }
 #endif /* EDGEAI_USE_DSP */
 
-edgeai_status edgeai_depthwise_conv_s8(const edgeai_depthwise_params *params,
-                                       const edgeai_depthwise_data *data, const int8_t *input,
-                                       int8_t *output)
+/**
+ * Both entry points: `wide` (a constant at each call, so each entry point keeps only its own
+ * weight format's loops) is 1 for int16 weight pairs, 0 for int8 weights.
+ */
+DW_INLINE edgeai_status depthwise_entry(const edgeai_depthwise_params *params,
+                                        const edgeai_depthwise_data *data, const int8_t *input,
+                                        int8_t *output, const int wide)
 {
     if (params == NULL || data == NULL || input == NULL || output == NULL ||
         !depthwise_params_valid(params) || !depthwise_data_valid(data)) {
@@ -496,33 +500,26 @@ edgeai_status edgeai_depthwise_conv_s8(const edgeai_depthwise_params *params,
 #if EDGEAI_USE_DSP
     if (depthwise_dsp(params)) {
         dw_ctx k;
-        dw_context(params, data, 1, &k);
-        dw_run(params, &k, input, output, 0);
+        dw_context(params, data, wide ? 2 : 1, &k);
+        dw_run(params, &k, input, output, wide);
         return EDGEAI_OK;
     }
 #endif
     const edgeai_depthwise_data local = *data; /* not aliased by the int8 stores */
-    depthwise_portable(params, &local, input, output, 0);
+    depthwise_portable(params, &local, input, output, wide);
     return EDGEAI_OK;
+}
+
+edgeai_status edgeai_depthwise_conv_s8(const edgeai_depthwise_params *params,
+                                       const edgeai_depthwise_data *data, const int8_t *input,
+                                       int8_t *output)
+{
+    return depthwise_entry(params, data, input, output, 0);
 }
 
 edgeai_status edgeai_depthwise_conv_wide_s8(const edgeai_depthwise_params *params,
                                             const edgeai_depthwise_data *data,
                                             const int8_t *input, int8_t *output)
 {
-    if (params == NULL || data == NULL || input == NULL || output == NULL ||
-        !depthwise_params_valid(params) || !depthwise_data_valid(data)) {
-        return EDGEAI_ERROR_ARGUMENT;
-    }
-#if EDGEAI_USE_DSP
-    if (depthwise_dsp(params)) {
-        dw_ctx k;
-        dw_context(params, data, 2, &k);
-        dw_run(params, &k, input, output, 1);
-        return EDGEAI_OK;
-    }
-#endif
-    const edgeai_depthwise_data local = *data; /* not aliased by the int8 stores */
-    depthwise_portable(params, &local, input, output, 1);
-    return EDGEAI_OK;
+    return depthwise_entry(params, data, input, output, 1);
 }
