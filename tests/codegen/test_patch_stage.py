@@ -173,6 +173,18 @@ def test_mlperf_under_ram_has_a_lower_peak_and_the_same_outputs(
     assert f"{patched.patch.extra_macc:,}" in patched.report
 
 
+def test_a_stage_reading_an_input_outside_the_activations_is_bit_exact(tmp_path: Path
+                                                                       ) -> None:
+    """With --no-inputs-allocation the first layer's bands read the application's input
+    buffer at an offset that moves from band to band."""
+    options = Options(optimization="ram", target="host", allocate_inputs=False)
+    patched = compile_bytes(spatial_chain(), tmp_path, options)
+    assert patched.patch is not None and patched.plan.external
+    inputs = _samples(patched)
+    outputs = _run(patched, inputs)
+    assert_same_outputs(outputs, run_reference(patched.model_path, inputs, len(outputs)))
+
+
 def test_ram_leaves_a_model_it_cannot_improve_unchanged() -> None:
     """The demo's first convolution is fused with its pooling (no bandable chain): -O ram
     writes the same C as the default."""
@@ -223,7 +235,11 @@ def test_every_lowering_of_a_band_kernel_says_so(tmp_path: Path, model) -> None:
     ("kws_ref_model.tflite", ("conv2d_0", "dwconv2d_1"), 9_728)])
 def test_mlperf_stages_under_ram(model: str, stage: tuple[str, ...], peak: int) -> None:
     """The stage -O ram runs in bands on each MLPerf Tiny image/audio model, and the peak
-    it reaches: a row kernel dropping out of the stages shows here."""
+    it reaches: a row kernel dropping out of the stages shows here. The stage's code is
+    one call per layer, in a loop over the bands (each band's structures are data)."""
     patched = compile_model(MODELS / model, RAM)
     assert patched.patch.layers == stage
     assert patched.plan.activations_bytes == peak
+    run = patched.files["network.c"].split("int network_run(void)")[1]
+    assert run.count("status = ") == len(stage) + len(patched.layers) - 1
+    assert f"band < {len(patched.patch.bands)}u; ++band" in run
