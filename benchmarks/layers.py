@@ -229,15 +229,23 @@ def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
 
 
 def instrument(network_c: str) -> tuple[str, list[str]]:
-    """network.c with markers around each kernel call of <name>_run(); the calls' names."""
+    """network.c with markers around each kernel call of <name>_run(); the calls' names, in
+    the order they run (a patch stage's loop: `<call>_band<k>` for each band k)."""
     out, names, in_call, last_comment = [], [], False, ""
+    bands, in_loop = 0, []  # a patch stage's band count and the calls of its loop
     for line in network_c.splitlines():
         comment = re.match(r"\s*/\* (\w+) \*/\s*$", line)
         if comment:
             last_comment = comment.group(1)
+        loop = re.match(r"    for \(size_t band = 0u; band < (\d+)u; \+\+band\) \{$", line)
+        if loop:
+            bands = int(loop.group(1))
+        elif bands and line == "    }":
+            names += [f"{name}_band{k}" for k in range(bands) for name in in_loop]
+            bands, in_loop = 0, []
         if not in_call and re.match(r"\s*status = \w+\(", line):
             out.append("#ifdef BENCH_LAYERS\n    bench_start();\n#endif")
-            names.append(last_comment)
+            (in_loop if bands else names).append(last_comment)
             in_call = True
         out.append(line)
         if in_call and line.rstrip().endswith(");"):

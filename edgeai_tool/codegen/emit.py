@@ -16,7 +16,7 @@ import numpy as np
 
 from edgeai_tool import __version__
 from edgeai_tool.codegen.cformat import c_array_lines, c_identifier, c_struct_fields
-from edgeai_tool.codegen.layers.base import BandCall, Buffer, LayerCode
+from edgeai_tool.codegen.layers.base import Buffer, LayerCode
 from edgeai_tool.ir import Graph, Tensor
 from edgeai_tool.memory import MemoryPlan
 from edgeai_tool.memory.mempools import POOL_SECTION_PREFIX
@@ -26,21 +26,44 @@ C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "i
 
 
 @dataclass
+class CParams:
+    """A const params struct (a layer's structure) as the templates see it."""
+
+    ctype: str
+    symbol: str
+    fields: list[str]
+
+
+@dataclass
 class CLayer:
-    """One layer as the templates see it (every field already C text)."""
+    """One kernel call as the templates see it (every field already C text)."""
 
     name: str
     kernel: str
-    params_type: str
-    params_fields: list[str]
+    params: str  # the address of its params struct
     data_type: str
     data_symbol: str
     call_args: list[str]
-    params_symbol: str = ""  # "" = `<name>_params`
-    declares_params: bool = True  # False when it shares an earlier layer's (equal) params
 
-    def __post_init__(self) -> None:
-        self.params_symbol = self.params_symbol or f"{self.name}_params"
+
+@dataclass
+class CStage:
+    """A patched stage as the templates see it: its layers' calls in one loop over the
+    bands, each band's params structs and moving argument offsets read from its row (a
+    `<name>_band` struct) of the const table `<name>_bands`."""
+
+    name: str
+    fields: list[str]  # the row struct's members, declarations without the `;`
+    rows: list[list[str]]  # one per band: its members' initialisers, `.member = value`
+    calls: list[CLayer]
+
+    @property
+    def row_type(self) -> str:
+        return f"{self.name}_band"
+
+    @property
+    def table(self) -> str:
+        return f"{self.name}_bands"
 
 
 @dataclass
@@ -130,7 +153,8 @@ class CNetwork:
     pools: list[CPool]
     inputs: list[CIo]
     outputs: list[CIo]
-    layers: list[CLayer]
+    params: list[CParams]
+    steps: list[CLayer | CStage]  # <name>_run()'s calls, in order
     arrays: list[CArrayText]
     data_structs: list[CDataStruct]
     weights_bytes: int  # weights and biases, as ST counts them (not requantization data)
@@ -143,6 +167,12 @@ class CNetwork:
     @property
     def runtime_pools(self) -> list[CPool]:
         return [pool for pool in self.pools if pool.runtime]
+
+    @property
+    def calls(self) -> list[CLayer]:
+        """The kernel calls written in <name>_run(), a stage's once."""
+        return [call for step in self.steps
+                for call in (step.calls if isinstance(step, CStage) else [step])]
 
 
 def layer_names(graph: Graph) -> list[str]:
@@ -166,7 +196,9 @@ def build_network(graph: Graph, layers: list[LayerCode], plan: MemoryPlan, name:
     pool_numbers = {p: i for i, p in enumerate(plan.used_pools)}
     buffers = _BufferAddresses(graph, plan, pool_numbers, name)
     names = layer_names(graph)
-    c_layers, arrays, structs = [], [], []
+    params: list[CParams] = []
+    steps: list[CLayer | CStage] = []
+    arrays, structs = [], []
     for step, (layer_name, code) in enumerate(zip(names, layers, strict=True)):
         parts = ([(f"{layer_name}_{sub_name}", sub) for sub_name, sub in code.stage]
                  or [(layer_name, code)])
@@ -175,15 +207,15 @@ def build_network(graph: Graph, layers: list[LayerCode], plan: MemoryPlan, name:
             arrays += part_arrays
             structs += [part_struct] if part_struct else []
         if code.stage:
-            c_layers += _shared_params([_band_layer(parts[band.layer], texts[band.layer][2],
-                                                    band, code, k, buffers, step)
-                                        for k, band in enumerate(code.bands)])
+            steps.append(_band_loop(layer_name, code, [symbols for *_, symbols in texts],
+                                    buffers, step, params))
             continue
-        c_layers.append(CLayer(
+        params.append(CParams(code.params_type, f"{layer_name}_params",
+                              c_struct_fields(code.params, texts[0][2])))
+        steps.append(CLayer(
             name=layer_name,
             kernel=code.kernel,
-            params_type=code.params_type,
-            params_fields=c_struct_fields(code.params, texts[0][2]),
+            params=f"&{layer_name}_params",
             data_type=code.data_type,
             data_symbol=f"{name}_{layer_name}_data",
             call_args=[buffers.argument(arg, step) for arg in code.args],
@@ -202,7 +234,8 @@ def build_network(graph: Graph, layers: list[LayerCode], plan: MemoryPlan, name:
         pools=pools,
         inputs=inputs,
         outputs=outputs,
-        layers=c_layers,
+        params=params,
+        steps=steps,
         arrays=arrays,
         data_structs=structs,
         weights_bytes=sum(a.nbytes for code in layers for a in code.arrays if a.kind != "quant"),
@@ -225,33 +258,76 @@ def _layer_text(name: str, layer_name: str, code: LayerCode
     return arrays, struct, symbols
 
 
-def _band_layer(part: tuple[str, LayerCode], symbols: dict[str, str], band: BandCall,
-                stage: LayerCode, index: int, buffers: _BufferAddresses, step: int) -> CLayer:
-    """One call of a patched stage: its layer's kernel and data on one band's structure."""
-    part_name, code = part
+def _band_loop(stage_name: str, stage: LayerCode, symbols: list[dict[str, str]],
+               buffers: _BufferAddresses, step: int, params: list[CParams]) -> CStage:
+    """A patched stage as one loop over its bands, each layer called once in it: what
+    differs between bands, a layer's structure or an argument's offset, is read from the
+    band's row of a const table; the rest is written into the call. Bands with equal
+    structures (those between the first and the last) point at one params struct, the
+    first's, appended to `params`, so each is in flash once."""
+    layers = len(stage.stage)
+    bands = [stage.bands[k:k + layers] for k in range(0, len(stage.bands), layers)]
     tensors = {arg.role: arg.tensor for arg in stage.args}
-    return CLayer(
-        name=f"{part_name}_band{index // len(stage.stage)}",
-        kernel=code.kernel,
-        params_type=code.params_type,
-        params_fields=c_struct_fields(band.params, symbols),
-        data_type=code.data_type,
-        data_symbol=f"{buffers.name}_{part_name}_data",
-        call_args=[buffers.argument(Buffer(place.role, tensors[place.role], arg.ctype), step,
-                                    place.offset, const=arg.role == "input")
-                   for place, arg in zip(band.args, code.args, strict=True)],
-    )
+    table = _BandTable(len(bands))
+    shared: dict[tuple[str, ...], str] = {}
+    calls = []
+    for layer, (sub_name, code) in enumerate(stage.stage):
+        part_name = f"{stage_name}_{sub_name}"
+        structs = []
+        for k, band in enumerate(bands):
+            struct = CParams(code.params_type, f"{part_name}_band{k}_params",
+                             c_struct_fields(band[layer].params, symbols[layer]))
+            key = (struct.ctype, *struct.fields)
+            if key not in shared:
+                shared[key] = struct.symbol
+                params.append(struct)
+            structs.append(f"&{shared[key]}")
+        roles = [arg.role for arg in code.args]
+        args = []
+        for i, arg in enumerate(code.args):
+            places = [band[layer].args[i] for band in bands]
+            offsets = [place.offset for place in places]
+            number = str(roles[:i + 1].count(arg.role)) if roles.count(arg.role) > 1 else ""
+            moving = table.moving(f"{sub_name}_{arg.role}{number}",
+                                  "uint16_t " if max(offsets) <= 0xFFFF else "uint32_t ",
+                                  list(map(str, offsets)))
+            args.append(buffers.argument(
+                Buffer(places[0].role, tensors[places[0].role], arg.ctype), step,
+                0 if moving else offsets[0], const=arg.role == "input", moving=moving or ""))
+        calls.append(CLayer(
+            name=part_name,
+            kernel=code.kernel,
+            params=table.moving(sub_name, f"const {code.params_type} *", structs) or structs[0],
+            data_type=code.data_type,
+            data_symbol=f"{buffers.name}_{part_name}_data",
+            call_args=args,
+        ))
+    return CStage(stage_name, *table.c_text(), calls)
 
 
-def _shared_params(layers: list[CLayer]) -> list[CLayer]:
-    """Band calls with equal structures (the bands between the first and the last) name
-    one params struct, the first's, so each is in flash once."""
-    first: dict[tuple[str, ...], str] = {}
-    for layer in layers:
-        key = (layer.params_type, *layer.params_fields)
-        layer.declares_params = key not in first
-        layer.params_symbol = first.setdefault(key, layer.params_symbol)
-    return layers
+class _BandTable:
+    """The members of a patched stage's rows, one row per band."""
+
+    def __init__(self, bands: int) -> None:
+        self.bands = bands
+        self.members: list[tuple[str, str, list[str]]] = []  # C type, name, value per band
+
+    def moving(self, member: str, ctype: str, values: list[str]) -> str | None:
+        """`row-><member>` when the bands' values (C text) differ, the member then added to
+        the rows; None when they are all the same, for the code to hold the one value.
+        `ctype` prefixes the member's name in its declaration ("uint16_t ", "T *")."""
+        if len(set(values)) == 1:
+            return None
+        self.members.append((ctype, member, values))
+        return f"row->{member}"
+
+    def c_text(self) -> tuple[list[str], list[list[str]]]:
+        """The row struct's member declarations and each row's initialisers; pointers and
+        32-bit offsets before 16-bit ones, so no padding between members."""
+        members = sorted(self.members, key=lambda member: member[0] == "uint16_t ")
+        return ([f"{ctype}{member}" for ctype, member, _ in members],
+                [[f".{member} = {values[k]}" for _, member, values in members]
+                 for k in range(self.bands)])
 
 
 def _state_fill(tensor: Tensor, offset: int) -> CStateFill:
@@ -278,8 +354,9 @@ class _BufferAddresses:
         return _pool_base(self.name, number, self.plan.pools[pool].address)
 
     def _address(self, key: str, ctype: str, const: bool, base: str | None = None,
-                 offset: int = 0) -> str:
-        """`(ctype *)(pool<n> + offset)`, or from `base` when given a pool's base expression."""
+                 offset: int = 0, moving: str = "") -> str:
+        """`(ctype *)(pool<n> + offset[ + moving])`, or from `base` when given a pool's base
+        expression; `moving` is a C expression of more bytes, read at run time."""
         allocation = self.plan.allocations[key]
         number = self.pool_numbers[allocation.pool]
         if base is None:
@@ -288,20 +365,23 @@ class _BufferAddresses:
         else:
             pool = base(number)
         qualifier = "const " if const else ""
-        return f"({qualifier}{ctype} *)({pool} + {allocation.offset + offset})"
+        more = f" + {moving}" if moving else ""
+        return f"({qualifier}{ctype} *)({pool} + {allocation.offset + offset}{more})"
 
-    def tensor_address(self, tensor_id: int, const: bool, base=None, offset: int = 0) -> str:
+    def tensor_address(self, tensor_id: int, const: bool, base=None, offset: int = 0,
+                       moving: str = "") -> str:
         base_id = self.graph.buffer_of(tensor_id)
         ctype = C_TYPES[self.graph.tensor(base_id).dtype]
         qualifier = "const " if const else ""
         if base_id in self.plan.external:
             symbol = self._external_symbol(base_id)
-            if offset:  # a band of an int8 I/O buffer: elements are bytes
-                return f"(({qualifier}{ctype} *){symbol} + {offset})"
+            terms = [*([str(offset)] if offset else []), *([moving] if moving else [])]
+            if terms:  # a band of an int8 I/O buffer: elements are bytes
+                return f"(({qualifier}{ctype} *){symbol} + {' + '.join(terms)})"
             return f"({qualifier}{ctype} *){symbol}"
         if base_id in self.plan.state:
             return f"({qualifier}{ctype} *)({self.name}_state + {self.plan.state[base_id]})"
-        return self._address(f"t{base_id}", ctype, const, base, offset)
+        return self._address(f"t{base_id}", ctype, const, base, offset, moving)
 
     def _external_symbol(self, tensor_id: int) -> str:
         role, number = self._io_role(tensor_id)
@@ -314,16 +394,17 @@ class _BufferAddresses:
         outputs = [self.graph.buffer_of(t) for t in self.graph.outputs]
         return "output", outputs.index(tensor_id) + 1
 
-    def argument(self, arg: Buffer, step: int, offset: int = 0, const: bool | None = None
-                 ) -> str:
-        """The C address of a layer's argument, `offset` bytes in; `const` as the kernel
-        takes it (by default: inputs only)."""
+    def argument(self, arg: Buffer, step: int, offset: int = 0, const: bool | None = None,
+                 moving: str = "") -> str:
+        """The C address of a layer's argument, `offset` bytes in (and `moving`, a C
+        expression of bytes read at run time); `const` as the kernel takes it (by
+        default: inputs only)."""
         const = arg.role == "input" if const is None else const
         if arg.role == "scratch":
-            return self._address(f"s{step}", arg.ctype, const, offset=offset)
+            return self._address(f"s{step}", arg.ctype, const, offset=offset, moving=moving)
         if arg.role == "state":
             return self.tensor_address(arg.tensor, const=False)
-        return self.tensor_address(arg.tensor, const, offset=offset)
+        return self.tensor_address(arg.tensor, const, offset=offset, moving=moving)
 
     def io(self, tensor_id: int, number: int) -> CIo:
         tensor: Tensor = self.graph.tensor(tensor_id)

@@ -1,16 +1,18 @@
 """Patch-based execution (MCUNetV2) of a network's first layers, in row bands.
 
-A stage is the network's first layers, from its input to a cut tensor: convolutions,
-depthwise convolutions and pools, and same-shape ADDs (a residual block), each
-reading the input or the stage's own outputs, which nothing after the stage reads but the
-cut. It runs band by band: each band computes some output rows of the cut, and every
-earlier layer computes the rows the band needs (the receptive-field halo is recomputed,
-not kept). Each call is an unchanged kernel with its own structure: `input.h` the rows it
-reads, `pad_top` only where the band reaches the top padding (the kernels read rows at or
-past `input.h` as padding, which is exact at the bottom and never reached elsewhere),
-`output.h` the band's rows (an element-wise op: the band's elements). Only band-sized
-buffers of the intermediate tensors exist, placed first-fit by their lifetimes within a
-band in the stage's scratch, followed by the largest scratch of the layers.
+A stage is the network's first layers, from its input to a cut tensor: layers whose
+lowering says they run on bands (`LayerCode.banding`: int8 convolutions, depthwise
+convolutions and pools by rows, and ADDs element for element, here on same-shape tensors:
+a residual block), each reading the input or the stage's own outputs, which nothing after
+the stage reads but the cut. It runs band by band: each band computes some output rows of
+the cut, and every earlier layer computes the rows the band needs (the receptive-field
+halo is recomputed, not kept). Each call is an unchanged kernel with its own structure:
+`input.h` the rows it reads, `pad_top` only where the band reaches the top padding (the
+kernels read rows at or past `input.h` as padding, which is exact at the bottom and never
+reached elsewhere), `output.h` the band's rows (an element-wise op: the band's elements).
+Only band-sized buffers of the intermediate tensors exist, placed first-fit by their
+lifetimes within a band in the stage's scratch, followed by the largest scratch of the
+layers.
 
 The stage is one step for the memory planner: it reads the input, writes the cut, and may
 write the cut over the input, as far as the input rows later bands read stay unwritten."""
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from edgeai_tool.codegen.emit import layer_names
 from edgeai_tool.codegen.layers.base import (
     BandCall,
+    Banding,
     Buffer,
     BufferAt,
     CArray,
@@ -33,14 +36,6 @@ from edgeai_tool.ir import Graph, Op
 
 STAGE_KIND = "PATCH_STAGE"
 ALIGNMENT = 4  # kernels read int8 data as 32-bit words: every band pointer stays aligned
-# Kernels whose structure is {input, output, ..., stride_h, pad_top} over NHWC int8 rows and
-# whose arguments are (input, output[, scratch]): a band is the same call on fewer rows.
-BANDABLE_KERNELS = ("edgeai_conv_s8", "edgeai_conv_wide_s8", "edgeai_conv_grouped_s8",
-                    "edgeai_depthwise_conv_s8", "edgeai_depthwise_conv_wide_s8",
-                    "edgeai_max_pool_s8", "edgeai_avg_pool_s8")
-# Two same-shape int8 inputs read element for element (a residual ADD): a band is the
-# same rows of each.
-ELEMENTWISE_KERNELS = ("edgeai_add_s8",)
 
 
 @dataclass(frozen=True)
@@ -78,7 +73,7 @@ class _Rows:
     @staticmethod
     def of(graph: Graph, op: Op, code: LayerCode) -> _Rows:
         params = code.params
-        if code.kernel in ELEMENTWISE_KERNELS:  # row for row
+        if code.banding == Banding.ELEMENTWISE:  # row for row
             rows = graph.tensor(op.outputs[0]).shape[1]
             return _Rows(rows, rows, 1, 0, 1)
         if "kernel_h" in params:
@@ -127,13 +122,10 @@ def _bandable(graph: Graph, op: Op, code: LayerCode) -> bool:
     if len(op.outputs) != 1 or not all(t.dtype == "int8" and len(t.shape) == 4
                                        and t.alias_of is None for t in tensors):
         return False
-    roles = [arg.role for arg in code.args]
-    if code.kernel in ELEMENTWISE_KERNELS:
-        return (roles == ["input", "input", "output"] and code.params["broadcast"] == 0
-                and code.params["constant"] == 0
-                and all(t.shape == tensors[-1].shape for t in tensors))
-    return (code.kernel in BANDABLE_KERNELS and len(inputs) == 1
-            and roles[:2] == ["input", "output"])
+    if code.banding == Banding.ELEMENTWISE:
+        return code.params["broadcast"] == 0 and all(t.shape == tensors[-1].shape
+                                                     for t in tensors)
+    return code.banding == Banding.ROWS
 
 
 def band_bounds(rows: int, count: int) -> list[Rows]:
@@ -274,7 +266,7 @@ def _band_params(graph: Graph, op: Op, code: LayerCode, rows: _Rows, out: Rows,
                  read: Rows) -> dict[str, CValue]:
     """The layer's structure on output rows `out`, reading input rows `read`."""
     params = dict(code.params)
-    if code.kernel in ELEMENTWISE_KERNELS:
+    if code.banding == Banding.ELEMENTWISE:
         shape = (1, out[1] - out[0], *graph.tensor(op.outputs[0]).shape[2:])
         return {**params, **loop_params(shape, shape, shape)}
     params["input"] = (read[1] - read[0], *params["input"][1:])

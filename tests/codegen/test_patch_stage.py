@@ -16,6 +16,8 @@ from support.bitexact import assert_same_outputs, compile_bytes
 from support.tflite_builder import ModelBuilder, add_conv2d, add_depthwise_conv2d
 
 import edgeai_tool.compiler
+from edgeai_tool.codegen.layers import lower
+from edgeai_tool.codegen.layers.base import Banding
 from edgeai_tool.codegen.patch_stage import band_bounds, stage_lengths
 from edgeai_tool.compiler import compile_model
 from edgeai_tool.goals import Schedule, patched_schedule
@@ -68,6 +70,21 @@ def residual_block() -> bytes:
     b.op("ADD", [y, first], [total], fused_activation_function="RELU")
     y, _ = add_conv2d(b, total, g + f, rng, 16, stride=(2, 2), name="c3")
     _dense_output(b, y, rng)
+    return b.build()
+
+
+def grouped_conv() -> bytes:
+    """8x8x8 -> conv3x3 in 2 groups of 4 channels -> 6 channels."""
+    rng = np.random.default_rng(11)
+    b = ModelBuilder()
+    x = b.input("x", (1, 8, 8, 8), scale=0.04, zero_point=-3)
+    w = b.const("w", rng.integers(-127, 128, (6, 3, 3, 4), dtype=np.int8), scale=0.01,
+                zero_point=0)
+    bias = b.const("b", rng.integers(-500, 500, 6, dtype=np.int32), scale=x.scale * 0.01)
+    y = b.tensor("y", (1, 8, 8, 6), scale=0.1, zero_point=0)
+    b.op("CONV_2D", [x, w, bias], [y], padding="SAME", stride_h=1, stride_w=1,
+         dilation_h_factor=1, dilation_w_factor=1, fused_activation_function="NONE")
+    b.output(y)
     return b.build()
 
 
@@ -156,6 +173,18 @@ def test_mlperf_under_ram_has_a_lower_peak_and_the_same_outputs(
     assert f"{patched.patch.extra_macc:,}" in patched.report
 
 
+def test_a_stage_reading_an_input_outside_the_activations_is_bit_exact(tmp_path: Path
+                                                                       ) -> None:
+    """With --no-inputs-allocation the first layer's bands read the application's input
+    buffer at an offset that moves from band to band."""
+    options = Options(optimization="ram", target="host", allocate_inputs=False)
+    patched = compile_bytes(spatial_chain(), tmp_path, options)
+    assert patched.patch is not None and patched.plan.external
+    inputs = _samples(patched)
+    outputs = _run(patched, inputs)
+    assert_same_outputs(outputs, run_reference(patched.model_path, inputs, len(outputs)))
+
+
 def test_ram_leaves_a_model_it_cannot_improve_unchanged() -> None:
     """The demo's first convolution is fused with its pooling (no bandable chain): -O ram
     writes the same C as the default."""
@@ -163,3 +192,54 @@ def test_ram_leaves_a_model_it_cannot_improve_unchanged() -> None:
     plain, ram = compile_model(model, BALANCED), compile_model(model, RAM)
     assert ram.patch is None
     assert ram.files["network.c"] == plain.files["network.c"]
+
+
+ROW_KINDS = ("CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D")
+
+
+@pytest.mark.parametrize("model", [spatial_chain, residual_block, grouped_conv,
+                                   "quantized_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
+                                   "mlperf_tiny/pretrainedResnet_quant.tflite",
+                                   "mlperf_tiny/kws_ref_model.tflite"])
+def test_every_lowering_of_a_band_kernel_says_so(tmp_path: Path, model) -> None:
+    """Patch stages take the layers whose lowering sets `LayerCode.banding`: every int8
+    convolution (plain, grouped, int16 weights), depthwise convolution (int8 or int16
+    weights) and pool runs by rows, unless fused with a pool (the demo's first layer), and
+    every ADD of two tensors element for element; the row kernels' structure and
+    arguments are those patch_stage rewrites."""
+    plain = (compile_bytes(model(), tmp_path, BALANCED) if callable(model)
+             else compile_model(MODELS.parent / model, BALANCED))
+    graph = plain.graph
+    for op in graph.ops:
+        int8 = all(graph.tensor(t).dtype == "int8" for t in (op.inputs[0], *op.outputs))
+        if op.kind in ROW_KINDS and int8 and "pool" not in op.options:
+            expected = Banding.ROWS
+        elif op.kind == "ADD" and int8 and not any(graph.tensor(t).is_constant
+                                                   for t in op.inputs):
+            expected = Banding.ELEMENTWISE
+        else:
+            expected = Banding.NONE
+        for wide in (False, True):
+            code = lower(graph, op, wide_weights=wide)
+            assert code.banding == expected, (op.kind, code.kernel)
+            if code.banding == Banding.ROWS:
+                assert {"input", "output", "stride_h", "pad_top"} <= set(code.params)
+                assert [a.role for a in code.args] in (["input", "output"],
+                                                       ["input", "output", "scratch"])
+
+
+@pytest.mark.parametrize("model,stage,peak", [
+    ("vww_96_int8.tflite",
+     ("conv2d_0", "dwconv2d_1", "conv2d_2", "dwconv2d_3", "conv2d_4"), 32_332),
+    ("pretrainedResnet_quant.tflite", ("conv2d_0", "conv2d_1", "conv2d_2", "add_3"), 26_400),
+    ("kws_ref_model.tflite", ("conv2d_0", "dwconv2d_1"), 9_728)])
+def test_mlperf_stages_under_ram(model: str, stage: tuple[str, ...], peak: int) -> None:
+    """The stage -O ram runs in bands on each MLPerf Tiny image/audio model, and the peak
+    it reaches: a row kernel dropping out of the stages shows here. The stage's code is
+    one call per layer, in a loop over the bands (each band's structures are data)."""
+    patched = compile_model(MODELS / model, RAM)
+    assert patched.patch.layers == stage
+    assert patched.plan.activations_bytes == peak
+    run = patched.files["network.c"].split("int network_run(void)")[1]
+    assert run.count("status = ") == len(stage) + len(patched.layers) - 1
+    assert f"band < {len(patched.patch.bands)}u; ++band" in run

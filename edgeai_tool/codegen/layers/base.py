@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
@@ -68,6 +69,22 @@ class BandCall:
     args: list[BufferAt]
 
 
+class Banding(Enum):
+    """How a layer's call may run on a band of rows of its tensors (codegen.patch_stage):
+    what its lowering promises about the kernel, whatever the tensors' shapes."""
+
+    NONE = "none"  # whole tensors only
+    # One NHWC int8 input read through windows along the rows: the structure is
+    # {input, output, ..., stride_h, pad_top} (hwc shapes), the arguments (input,
+    # output[, scratch]), and a band is the same call on fewer rows, rows at or past
+    # `input.h` read as padding.
+    ROWS = "rows"
+    # Two int8 inputs read element for element with the output (`loop_params`), the
+    # arguments (input, input, output): a band of same-shape tensors is the same call on
+    # the same rows of each.
+    ELEMENTWISE = "elementwise"
+
+
 @dataclass
 class LayerCode:
     """One C layer: a kernel call with its const parameter structs.
@@ -92,6 +109,8 @@ class LayerCode:
     # start at which the kernel never overwrites an input byte it has still to read: the
     # memory planner may then place the output over the input when the input dies here.
     overwrites: dict[int, int] = field(default_factory=dict)
+    # Whether the call may run on a band of rows (a -O ram patch stage), set by the lowering.
+    banding: Banding = Banding.NONE
     # A patched stage (codegen.patch_stage): its layers, by name, and the calls running them
     # band by band; the stage's own kernel, params and data are then unused.
     stage: list[tuple[str, LayerCode]] = field(default_factory=list)

@@ -17,6 +17,7 @@ import numpy as np
 
 from edgeai_tool.codegen.layers.base import (
     ArrayRef,
+    Banding,
     Buffer,
     CArray,
     CValue,
@@ -244,6 +245,7 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
         macc=conv_macc(graph, op),
         c_type="Conv2D",
         overwrites=overwrites,
+        banding=Banding.NONE if pool else Banding.ROWS,
     )
 
 
@@ -331,6 +333,7 @@ def lower_depthwise(graph: Graph, op: Op, wide: bool = False) -> LayerCode:
         macc=conv_macc(graph, op),
         c_type="Conv2D",
         overwrites={op.inputs[0]: _depthwise_overwrite_limit(x, y, geometry)},
+        banding=Banding.ROWS,
     )
 
 

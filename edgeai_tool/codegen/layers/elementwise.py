@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from edgeai_tool.codegen.layers.base import ArrayRef, Buffer, CArray, CValue, LayerCode
+from edgeai_tool.codegen.layers.base import ArrayRef, Banding, Buffer, CArray, CValue, LayerCode
 from edgeai_tool.codegen.loops import merged_loops
 from edgeai_tool.ir import Graph, Op, Tensor
 from edgeai_tool.ops.base import output_size_macc
@@ -153,6 +153,7 @@ def lower_elementwise(graph: Graph, op: Op) -> LayerCode:
                     if graph.tensor(buffer.tensor).shape == y.shape
                     and graph.tensor(buffer.tensor).dtype == y.dtype},
         c_type="Eltwise",
+        banding=Banding.ELEMENTWISE if op.kind == "ADD" and not constant else Banding.NONE,
     )
 
 

@@ -9,6 +9,7 @@ Checks, window geometry, cost and scratch size are in `edgeai_tool.ops.pool`.
 from __future__ import annotations
 
 from edgeai_tool.codegen.layers.base import (
+    Banding,
     Buffer,
     LayerCode,
     raster_overwrite_limit,
@@ -44,6 +45,7 @@ def lower_pool(graph: Graph, op: Op) -> LayerCode:
         macc=pool_macc(graph, op),
         c_type="Pool",
         overwrites={op.inputs[0]: _overwrite_limit(x, y, structure)},
+        banding=Banding.NONE if wide else Banding.ROWS,
     )
 
 
