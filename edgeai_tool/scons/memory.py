@@ -5,14 +5,21 @@ script's MEMORY block), so the board's sizes are written down once, in its
 linker script. A region without the 'w' attribute is flash. A section counts
 as RAM where its run address lies, and as flash where its load image lies
 (.data counts in both, as in `size`'s text+data / data+bss).
+
+Also the link's helpers: a one-line error for a firmware too big for its board, and the
+check that no section lies over a fixed-address pool of the models linked.
 """
 
+import os
 import re
 import subprocess
 import sys
 
 import SCons.Action
 import SCons.Builder
+import SCons.Util
+
+from edgeai_tool.memory.firmware import map_regions, report_firmware
 
 # GNU ld's words when a section does not fit: "region `RAM' overflowed by 1234 bytes".
 _OVERFLOW = re.compile(r"region [`']([^']+)' overflowed by (\d+) bytes")
@@ -21,18 +28,9 @@ _OVERFLOW_NOISE = re.compile(r"will not fit in region|section .* overlaps sectio
                              r"collect2: error: ld returned")
 
 
-
 def memory_regions(map_path):
     """[(name, origin, length, writable)] from a GNU ld map file."""
-    regions = []
-    with open(map_path) as f:
-        text = f.read()
-    block = text.split('Memory Configuration', 1)[1].split('Linker script and memory map', 1)[0]
-    for m in re.finditer(r'^(\S+)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s*(\S*)$', block, re.M):
-        name, origin, length, attrs = m.groups()
-        if name != '*default*':
-            regions.append((name, int(origin, 16), int(length, 16), 'w' in attrs))
-    return regions
+    return [(r.name, r.start, r.size, r.writable) for r in map_regions(map_path)]
 
 
 def sections(objdump, elf):
@@ -115,6 +113,29 @@ def link_spawn(sh, escape, cmd, args, env):
         sys.stderr.write(f'edgeai: error: {elf} does not fit the board: region {region} '
                          f'overflowed by {int(excess):,} bytes\n')
     return done.returncode or 1
+
+
+def model_infos(objects):
+    """The `<name>_c_info.json` nodes of the generated models compiled into `objects` (an
+    object's source written by the EdgeAI builder, NAME.c, has NAME_c_info.json beside it)."""
+    infos = []
+    for obj in SCons.Util.flatten(objects):
+        for source in getattr(obj, 'sources', []):
+            if source.has_builder():
+                name = os.path.splitext(source.name)[0] + '_c_info.json'
+                infos += [t for t in source.get_executor().get_all_targets() if t.name == name]
+    return infos
+
+
+def check_fixed_pools(target, source, env):
+    """The post-link action: the fixed-address pools of the models linked into target[0]
+    (with its map, target[1]), read from the c_info files it depends on (model_infos, at
+    graph time), against the firmware (edgeai_tool.memory.firmware); on an error the
+    firmware is deleted."""
+    elf, map_file = target[0], target[1]
+    infos = [n.get_abspath() for n in elf.depends if n.name.endswith('_c_info.json')]
+    return 0 if report_firmware(elf.get_abspath(), infos, map_file.get_abspath(),
+                                shown=elf.path) else 1
 
 
 # The summary is the output; no extra "Running ..." line in front of it.

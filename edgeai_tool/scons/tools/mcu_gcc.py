@@ -64,7 +64,9 @@ def preset(env):
 
 def _firmware(env, target, source, **kw):
     """Link target(.elf) with a map file; on ARM also write .bin and .hex and
-    print the memory summary. Returns [elf, map, bin, hex] (host: [program])."""
+    print the memory summary, and check that no section overlaps a fixed-address pool of
+    the models linked (memory.check_fixed_pools). Returns [elf, map, bin, hex, memory
+    summary] (host: [program])."""
     if not preset(env)['arm']:
         return env.Program(target, source, **kw)
     base = str(target)
@@ -75,6 +77,11 @@ def _firmware(env, target, source, **kw):
                             _LINKSCRIPT=['-T', script] if script else [], **kw)
     if script:
         env.Depends(elf, script)
+    # Models with a pool at a fixed address: the link must have left that range free.
+    infos = memory.model_infos(elf.sources)
+    if infos:
+        env.Depends(elf, infos)
+        env.AddPostAction(elf, SCons.Action.Action(memory.check_fixed_pools, None))
     bin_ = env.ObjCopy(base + '.bin', elf, OBJCOPYFORMAT='binary')
     hex_ = env.ObjCopy(base + '.hex', elf, OBJCOPYFORMAT='ihex')
     usage = env.MemoryUsage(base + '.memory.txt', [elf, map_])
