@@ -1,5 +1,5 @@
 """The `edgeai` command line: generate, analyze, runtime, validate, supported-ops, manifest,
-diff, board-info, cmake-dir.
+diff, board-info, cmake-dir, check-firmware.
 
 Bad input never shows a traceback: every `EdgeAIError` (and argument error) becomes one
 line `edgeai: error: ...` on stderr with exit status 2, and nothing is left half-written.
@@ -29,6 +29,7 @@ from edgeai_tool.options import (
 
 EXIT_USAGE = 2
 EXIT_MISMATCH = 1  # validate ran, but the C model is not bit-exact
+EXIT_CHECK_FAILED = 1  # check-firmware found a section over a fixed-address pool
 
 
 class _Parser(argparse.ArgumentParser):
@@ -132,6 +133,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("cmake-dir", help="print the folder of edgeai's CMake package "
                         "(edgeaiConfig.cmake, edgeai.cmake, arm-none-eabi.cmake)")
+
+    check = commands.add_parser("check-firmware", help="after linking: fail when a section "
+                                "of the firmware overlaps a fixed-address pool of its models")
+    check.add_argument("elf", metavar="ELF", help="the linked firmware")
+    check.add_argument("--model-info", nargs="+", required=True, metavar="C_INFO",
+                       help="the <name>_c_info.json of each model linked")
+    check.add_argument("--map", metavar="MAP", help="the link's map file: the pools must "
+                       "also lie in its RAM regions (a warning when in no region at all)")
+    check.add_argument("--delete-on-error", action="store_true",
+                       help="delete the firmware when the check fails, so that the build "
+                       "system links it again")
     return parser
 
 
@@ -265,9 +277,18 @@ def _cmake_dir(_args: argparse.Namespace, _argv: Sequence[str]) -> int | None:
     print(Path(__file__).resolve().parent / "cmake")
 
 
+def _check_firmware(args: argparse.Namespace, _argv: Sequence[str]) -> int:
+    from edgeai_tool.memory.firmware import report_firmware
+
+    passed = report_firmware(args.elf, args.model_info, args.map,
+                             delete_on_error=args.delete_on_error)
+    return 0 if passed else EXIT_CHECK_FAILED
+
+
 _COMMANDS = {"generate": _generate, "analyze": _analyze, "runtime": _runtime,
              "validate": _validate, "supported-ops": _supported_ops, "manifest": _manifest,
-             "diff": _diff, "board-info": _board_info, "cmake-dir": _cmake_dir}
+             "diff": _diff, "board-info": _board_info, "cmake-dir": _cmake_dir,
+             "check-firmware": _check_firmware}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,11 @@
 # OUTPUT_DIRECTORY), its C files are added to <target> with their folder on the include
 # path, and <target> links edgeai::runtime (the kernels, one static library per build).
 # OPTIONS are further `edgeai generate` arguments; --target defaults to EDGEAI_TARGET.
+# When <target> is an executable, a post-link step (`edgeai check-firmware`) fails its build
+# if a section of it lies over a pool the network uses at a fixed address (a non-zero offset
+# in the memory-pool file), deleting the firmware so the next build links it again. Set the
+# target's EDGEAI_LINK_MAP property to the map file its link writes (-Wl,-Map=...) to also
+# check that those pools lie in RAM regions of the linker script.
 #
 # Generation is a custom command with a depfile naming the model, the pool file and the
 # generator's own sources and templates, so editing any of them regenerates. The generator
@@ -148,6 +153,32 @@ function(edgeai_add_model target)
   target_sources("${target}" PRIVATE "${outdir}.stamp" ${c_files})
   target_include_directories("${target}" PRIVATE "${outdir}")
   target_link_libraries("${target}" PRIVATE edgeai::runtime)
+  set(c_info ${outputs})
+  list(FILTER c_info INCLUDE REGEX "_c_info\\.json$")
+  _edgeai_check_after_link("${target}" "${c_info}")
+endfunction()
+
+# After linking an executable, `edgeai check-firmware` fails the build when a section lies
+# over a fixed-address pool of its models (and deletes the firmware, so the next build links
+# again); with the target's EDGEAI_LINK_MAP property (the map its link writes), the pools
+# must also lie in the map's RAM regions. One check per target, for all of its models.
+function(_edgeai_check_after_link target c_info)
+  get_target_property(type "${target}" TYPE)
+  if(NOT type STREQUAL "EXECUTABLE")
+    return()
+  endif()
+  get_property(checked TARGET "${target}" PROPERTY EDGEAI_MODEL_INFOS SET)
+  set_property(TARGET "${target}" APPEND PROPERTY EDGEAI_MODEL_INFOS "${c_info}")
+  if(checked)
+    return()
+  endif()
+  set(map "$<TARGET_GENEX_EVAL:${target},$<TARGET_PROPERTY:${target},EDGEAI_LINK_MAP>>")
+  add_custom_command(TARGET "${target}" POST_BUILD
+    COMMAND "${EDGEAI_PYTHON}" -m edgeai_tool check-firmware "$<TARGET_FILE:${target}>"
+            --model-info "$<TARGET_PROPERTY:${target},EDGEAI_MODEL_INFOS>"
+            "$<$<BOOL:${map}>:--map;${map}>" --delete-on-error
+    COMMAND_EXPAND_LISTS
+    VERBATIM)
 endfunction()
 
 function(edgeai_add_models target)

@@ -184,10 +184,11 @@ def check_firmware(elf: str | Path, c_infos: list[str | Path],
 
 
 def report_firmware(elf: str | Path, c_infos: list[str | Path], map_file: str | Path | None = None,
-                    shown: str | None = None, stream: TextIO | None = None) -> bool:
+                    shown: str | None = None, delete_on_error: bool = True,
+                    stream: TextIO | None = None) -> bool:
     """check_firmware, its findings written as `edgeai: warning|error: ...` lines; on an
-    error the firmware is deleted, so that the build system links it again next time
-    instead of taking it as up to date. Returns whether the firmware passed."""
+    error the firmware is deleted (unless told not to), so that the build system links it
+    again next time instead of taking it as up to date. Returns whether it passed."""
     stream = stream or sys.stderr
     try:
         findings = check_firmware(elf, c_infos, map_file, shown)
@@ -195,6 +196,6 @@ def report_firmware(elf: str | Path, c_infos: list[str | Path], map_file: str | 
         findings = Findings([" ".join(str(exc).split())], [])
     for kind, lines in (("warning", findings.warnings), ("error", findings.errors)):
         stream.writelines(f"edgeai: {kind}: {line}\n" for line in lines)
-    if findings.errors:
+    if findings.errors and delete_on_error:
         Path(elf).unlink(missing_ok=True)
     return not findings.errors

@@ -2,7 +2,8 @@
 buffer in its own section, in the RAM region the pool is named after (on the F767: DTCMRAM
 in DTCM, SRAM1 in SRAM1; in QEMU: RAM and PSRAM), the planner has put the hottest buffers in
 the fast pool, and the demo so split still runs bit-exact with TFLite Micro in QEMU, also
-with the large pool at a fixed address."""
+with the large pool at a fixed address; a fixed address the link put .bss over fails the
+build."""
 
 from __future__ import annotations
 
@@ -56,10 +57,11 @@ def two_pool_tree(tmp_path_factory):
     return tree
 
 
-def _build(tree, target: str, *args: str, pools: list[dict] | None = None):
+def _build(tree, target: str, *args: str, pools: list[dict] | None = None,
+           check: bool = True):
     pools = pools or BOARDS[target][0]
     tree.path("models/two_pools.json").write_text(json.dumps({"memory": {"mempools": pools}}))
-    return tree.scons(f"target={target}", "-j1", *args)
+    return tree.scons(f"target={target}", "-j1", *args, check=check)
 
 
 def _symbols(elf) -> dict[str, tuple[str, int, int]]:
@@ -130,17 +132,51 @@ def test_qemu_runs_the_two_pool_demo_bit_exact(two_pool_tree):
     _assert_demo_bit_exact(two_pool_tree, result.output)
 
 
+def _fixed_big_pool(address: int) -> list[dict]:
+    """The QEMU pools with the large one (PSRAM) at `address`."""
+    fast, big = BOARDS["qemu-m7"][0]
+    return [fast, {**big, "offset": {"value": f"{address:#x}", "magnitude": "BYTES"}}]
+
+
 @needs_qemu
 def test_qemu_runs_the_demo_with_its_large_pool_at_a_fixed_address(two_pool_tree):
     """A non-zero offset: the network addresses PSRAM at 0x60001000 itself, the application
-    declares no buffer for it, and the demo still runs bit-exact."""
-    fast, big = BOARDS["qemu-m7"][0]
-    fixed = {**big, "offset": {"value": "0x60001000", "magnitude": "BYTES"}}
-    result = _build(two_pool_tree, "qemu-m7", "run", pools=[fast, fixed])
+    declares no buffer for it, the post-link check finds that range free, and the demo still
+    runs bit-exact."""
+    result = _build(two_pool_tree, "qemu-m7", "run", pools=_fixed_big_pool(0x60001000))
     header = two_pool_tree.path("build/qemu-m7/network/network_data.h").read_text()
     assert "#define AI_NETWORK_DATA_ACTIVATION_2_ADDRESS 0x60001000u" in header
     assert "((uint8_t *)0x60001000u)" in \
         two_pool_tree.path("build/qemu-m7/network/network.c").read_text()
     symbols = _symbols(two_pool_tree.path("build/qemu-m7/firmware.elf"))
     assert symbols["pool_1"][0] == ".edgeai_pool_RAM" and "pool_2" not in symbols
+    assert "edgeai: warning" not in result.output and not result.errors, result.output
     _assert_demo_bit_exact(two_pool_tree, result.output)
+
+
+def _section(elf, name: str) -> tuple[int, int]:
+    """(address, size) of a section of the ELF, as objdump lists it."""
+    table = subprocess.run(["arm-none-eabi-objdump", "-h", str(elf)], capture_output=True,
+                           text=True, check=True).stdout
+    m = re.search(rf"^\s*\d+ {re.escape(name)}\s+([0-9a-f]+)\s+([0-9a-f]+)", table, re.M)
+    return int(m.group(2), 16), int(m.group(1), 16)
+
+
+@needs_arm
+def test_a_fixed_pool_under_bss_fails_the_link_naming_both(two_pool_tree):
+    """The large pool fixed where the link puts .bss: the build fails with one line naming
+    the pool, the section and their ranges, and leaves no firmware to take as up to date."""
+    _build(two_pool_tree, "qemu-m7", pools=_fixed_big_pool(0x60001000))
+    elf = two_pool_tree.path("build/qemu-m7/firmware.elf")
+    bss, bss_size = _section(elf, ".bss")  # the same in the next link: only the address moves
+    used = _header_pools(two_pool_tree, "qemu-m7")[1][0]
+    result = _build(two_pool_tree, "qemu-m7", pools=_fixed_big_pool(bss), check=False)
+    expected = (f"edgeai: error: build/qemu-m7/firmware.elf: pool PSRAM of network, fixed at "
+                f"[{bss:#010x}, {bss + used:#010x}), overlaps section .bss at "
+                f"[{bss:#010x}, {bss + bss_size:#010x})")
+    assert result.returncode != 0
+    assert len(result.errors) == 1 and result.errors[0].startswith(expected), result.output
+    assert "(its offset in two_pools.json)" in result.errors[0]
+    assert not elf.exists()
+    again = two_pool_tree.scons("target=qemu-m7", "-j1", check=False)
+    assert again.returncode != 0 and again.errors == result.errors, again.output
