@@ -5,8 +5,12 @@ same changes, with Ninja and with Make. Host builds, except the qemu-m7 acceptan
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from cmake_tree import MODEL, Tree, copy_tree, needs_cmake, needs_ninja
@@ -23,9 +27,29 @@ def test_host_demo_builds_and_ctest_checks_its_predictions(host_tree):
     assert DEMO_PASSED in result.output
 
 
+def _qemu_pools(psram_address: int) -> str:
+    """A pool file for QEMU's mps2-an500: 1 KiB of RAM, and PSRAM at a fixed address."""
+    def pool(name: str, kib: int, offset: int) -> dict:
+        return {"name": name, "prop": {"throughput": "HIGH", "latency": "LOW"},
+                "size": {"value": str(kib), "magnitude": "KBYTES"},
+                "offset": {"value": f"{offset:#x}", "magnitude": "BYTES"}}
+    return json.dumps({"memory": {"mempools": [pool("RAM", 1, 0),
+                                               pool("PSRAM", 16, psram_address)]}})
+
+
+def _section(elf: Path, name: str) -> tuple[int, int]:
+    """(address, size) of a section of the ELF, as objdump lists it."""
+    table = subprocess.run(["arm-none-eabi-objdump", "-h", str(elf)], capture_output=True,
+                           text=True, check=True).stdout
+    m = re.search(rf"^\s*\d+ {re.escape(name)}\s+([0-9a-f]+)\s+([0-9a-f]+)", table, re.M)
+    return int(m.group(2), 16), int(m.group(1), 16)
+
+
 @pytest.mark.skipif(not (shutil.which("arm-none-eabi-gcc") and shutil.which("qemu-system-arm")),
                     reason="arm-none-eabi-gcc or qemu-system-arm missing")
 def test_qemu_m7_demo_builds_and_passes_ctest_in_qemu(tmp_path):
+    """Also with a pool at a fixed address: clear of the link, it passes; under .bss, the
+    post-link check fails the build with one line and no firmware is left behind."""
     tree = copy_tree(tmp_path / "main")
     tree.configure("-DEDGEAI_TARGET=qemu-m7")
     tree.build()
@@ -33,6 +57,23 @@ def test_qemu_m7_demo_builds_and_passes_ctest_in_qemu(tmp_path):
     result = tree.ctest()
     assert result.returncode == 0 and DEMO_PASSED in result.output, result.output
     assert tree.up_to_date()
+
+    pools, elf = tree.path("models/mempools-board.json"), tree.path("build/firmware.elf")
+    pools.write_text(_qemu_pools(0x60001000))
+    built = tree.build()
+    assert not built.errors and "edgeai: warning" not in built.output, built.output
+    result = tree.ctest()
+    assert result.returncode == 0 and DEMO_PASSED in result.output, result.output
+
+    bss, bss_size = _section(elf, ".bss")  # the same in the next link: only the address moves
+    pools.write_text(_qemu_pools(bss))
+    failed = tree.build(check=False)
+    assert failed.returncode != 0 and len(failed.errors) == 1, failed.output
+    assert failed.errors[0].startswith(
+        f"edgeai: error: {elf}: pool PSRAM of network, fixed at [{bss:#010x}, "), failed.output
+    assert f"overlaps section .bss at [{bss:#010x}, {bss + bss_size:#010x})" in failed.errors[0]
+    assert not elf.exists()
+    assert tree.build(check=False).errors == failed.errors  # links again, fails again
 
 
 @pytest.mark.skipif(not shutil.which("arm-none-eabi-gcc"), reason="arm-none-eabi-gcc missing")
