@@ -112,7 +112,7 @@ def elf_sections(elf: str | Path) -> list[Span]:
         raise EdgeAIError(f"{elf}: no readable ELF section headers") from None
 
     def name(at: int) -> str:
-        return data[names + at:data.index(b"\0", names + at)].decode("ascii", "replace")
+        return data[names + at:].split(b"\0", 1)[0].decode("ascii", "replace")
 
     return [Span(name(name_at), address, size)
             for name_at, _type, flags, address, _offset, size in raw
@@ -151,10 +151,8 @@ def check_pools(elf_name: str, pools: list[FixedPool], sections: list[Span],
         if flash:
             errors.append(f"{elf_name}: {pool.described} lies in read-only region "
                           f"{flash[0].name} at {flash[0].range_text}")
-        elif ram and _uncovered(pool, ram):
-            last = max(ram, key=lambda r: r.end)
-            errors.append(f"{elf_name}: {pool.described} runs past RAM region {last.name} "
-                          f"at {last.range_text}")
+        elif ram and _leaves_ram(pool, ram):
+            errors.append(f"{elf_name}: {pool.described} {_leaves_ram(pool, ram)}")
         elif not ram:
             warnings.append(f"{elf_name}: {pool.described} lies in no memory region of the "
                             "link: the application must make that memory usable (e.g. external "
@@ -162,14 +160,19 @@ def check_pools(elf_name: str, pools: list[FixedPool], sections: list[Span],
     return Findings(errors, warnings)
 
 
-def _uncovered(pool: Span, regions: list[Region]) -> bool:
-    """Whether part of the pool lies outside the (possibly adjacent) regions."""
-    reached = pool.start
-    for region in sorted(regions, key=lambda r: r.start):
+def _leaves_ram(pool: Span, ram: list[Region]) -> str:
+    """Where the pool leaves the RAM regions it overlaps (adjacent ones join), '' if not."""
+    reached, last = pool.start, None
+    for region in sorted(ram, key=lambda r: r.start):
         if region.start > reached:
-            return True
-        reached = max(reached, region.end)
-    return reached < pool.end
+            break
+        reached, last = max(reached, region.end), region
+    if reached >= pool.end:
+        return ""
+    if last is None:
+        first = min(ram, key=lambda r: r.start)
+        return f"starts below RAM region {first.name} at {first.range_text}"
+    return f"runs past the end of RAM region {last.name} at {last.range_text}"
 
 
 def check_firmware(elf: str | Path, c_infos: list[str | Path],

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from edgeai_tool.cli import main
-from edgeai_tool.memory.firmware import elf_sections
+from edgeai_tool.memory.firmware import FixedPool, Region, check_pools, elf_sections
 
 pytestmark = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
                                 reason="arm-none-eabi-gcc missing")
@@ -115,9 +115,17 @@ def test_a_pool_in_no_region_is_a_warning(firmware, capsys):
 
 
 @pytest.mark.parametrize(("address", "message"), [
-    (0x20008000 - 0x100, "runs past RAM region RAM2 at [0x20004000, 0x20008000)"),
+    (0x20008000 - 0x100, "runs past the end of RAM region RAM2 at [0x20004000, 0x20008000)"),
     (0x08008000, "lies in read-only region FLASH at [0x08000000, 0x08010000)"),
 ])
 def test_a_pool_past_ram_or_in_flash_fails(firmware, capsys, address, message):
     status, lines = _check(firmware, (address, POOL_BYTES), capsys=capsys)
     assert status == 1 and len(lines) == 1 and lines[0].endswith(message), lines
+
+
+def test_a_pool_reaching_into_ram_from_below_fails():
+    """(No section in the way: the layout above has its stack at the start of RAM.)"""
+    pool = FixedPool("P0", 0x1FFFFF00, POOL_BYTES, model="network", pool_file="pools.json")
+    findings = check_pools("fw.elf", [pool], [], [Region("RAM", 0x20000000, 0x4000)])
+    assert findings.errors == ["fw.elf: pool P0 of network, fixed at [0x1fffff00, 0x20000100), "
+                               "starts below RAM region RAM at [0x20000000, 0x20004000)"]
