@@ -71,6 +71,17 @@ static int32_t conv_columns(const edgeai_conv_params *p)
                : EDGEAI_CONV_S8_STAGED_BUFFER_SIZE(p->kernel_h, p->kernel_w, filter_c);
 }
 
+/**
+ * Where edgeai_conv_pool_s8 folds each block's outputs: a pooled pixel's running maximum
+ * (its output bytes) or its int32 sums.
+ */
+typedef struct {
+    int32_t kind;  /* an edgeai_pool_kind */
+    int8_t *max;   /* [channels] */
+    int32_t *sums; /* [channels] */
+    uint32_t ones; /* 0x00010001: both columns' outputs count; 1: the first's only */
+} conv_pool_sink;
+
 /* ---- portable path -------------------------------------------------------------------- */
 
 /**
@@ -373,13 +384,43 @@ CONV_INLINE const uint32_t *conv_dot_2x2(const uint32_t *w, const uint32_t *cols
 }
 
 /**
+ * Fold channels oc and oc + 1 (only oc when `pair` is 0) of a block, `packed` as
+ * conv_block_dsp packs it, into the sink: one bytewise max, or one SMLAD per channel adding
+ * the columns' outputs (halves of SXTB16) weighted by `ones`.
+ */
+static inline void conv_pool_fold(const conv_pool_sink *sink, int32_t oc, int pair,
+                                  uint32_t packed)
+{
+    if (sink->kind == EDGEAI_POOL_MAX) {
+        /* Channel oc, oc + 1 of both columns, then of the running maximum. */
+        const uint32_t both = edgeai_max8(packed, (packed >> 16) | (packed << 16));
+        int8_t *max = sink->max + oc;
+        if (pair) {
+            uint16_t old;
+            memcpy(&old, max, 2);
+            const uint16_t merged = (uint16_t)edgeai_max8(both, old);
+            memcpy(max, &merged, 2);
+        } else {
+            *max = (int8_t)(uint8_t)edgeai_max8(both, (uint8_t)*max);
+        }
+        return;
+    }
+    int32_t *sums = sink->sums + oc;
+    sums[0] = EDGEAI_SMLAD(EDGEAI_SXTB16(packed), (int32_t)sink->ones, sums[0]);
+    if (pair) {
+        sums[1] = EDGEAI_SMLAD(EDGEAI_SXTB16_ROR8(packed), (int32_t)sink->ones, sums[1]);
+    }
+}
+
+/**
  * Every output channel at the two interleaved columns `cols`, into out0 and out1 (the same
  * pixel twice when out1 == out0 and both columns hold it); with `columns` 1, at the single
- * column into out0 (out1 unused).
+ * column, as if both columns held it. With a `sink` (edgeai_conv_pool_s8), folded into it
+ * instead of stored.
  */
 CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int32_t quads,
                                 const uint32_t *cols, int8_t *out0, int8_t *out1,
-                                const int wide, const int columns)
+                                const conv_pool_sink *sink, const int wide, const int columns)
 {
     /* A local copy: the int8 output stores cannot alias it, so its fields stay in registers. */
     const edgeai_conv_data local = *data;
@@ -398,27 +439,22 @@ CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int
         const int32_t bias1 = pair ? bias[oc + 1] : 0;
         conv_acc4 acc = {bias[oc], bias[oc], bias1, bias1};
         w = conv_dot_2x2(w, cols, quads, &acc, wide, columns);
-        if (columns == 1) {
-            acc.c01 = acc.c00;
-            acc.c11 = acc.c10;
-        }
+        const int32_t v00 = edgeai_rq(acc.c00, rq0, fast) + offset;
+        const int32_t v10 = edgeai_rq(acc.c10, rq1, fast) + offset;
+        const int32_t v01 = columns == 2 ? edgeai_rq(acc.c01, rq0, fast) + offset : v00;
+        const int32_t v11 = columns == 2 ? edgeai_rq(acc.c11, rq1, fast) + offset : v10;
         /* Bytes: (channel oc, oc + 1) of out0, then of out1. */
-        const uint32_t packed = conv_pack4(
-            edgeai_rq(acc.c00, rq0, fast) + offset, edgeai_rq(acc.c10, rq1, fast) + offset,
-            edgeai_rq(acc.c01, rq0, fast) + offset, edgeai_rq(acc.c11, rq1, fast) + offset,
-            lo4, hi4);
-        if (pair) {
+        const uint32_t packed = conv_pack4(v00, v10, v01, v11, lo4, hi4);
+        if (sink != NULL) {
+            conv_pool_fold(sink, oc, pair, packed);
+        } else if (pair) {
             const uint16_t low = (uint16_t)packed;
             const uint16_t high = (uint16_t)(packed >> 16);
             memcpy(out0 + oc, &low, 2);
-            if (columns == 2) {
-                memcpy(out1 + oc, &high, 2);
-            }
+            memcpy(out1 + oc, &high, 2);
         } else {
             out0[oc] = (int8_t)(uint8_t)packed;
-            if (columns == 2) {
-                out1[oc] = (int8_t)(uint8_t)(packed >> 16);
-            }
+            out1[oc] = (int8_t)(uint8_t)(packed >> 16);
         }
     }
 }
@@ -466,7 +502,8 @@ CONV_INLINE void conv_pixels(const edgeai_conv_params *p, const edgeai_conv_data
     const int second = out1 != NULL;
     conv_column(p, d, input, y[0], x[0], cols, stage, 4);
     conv_column(p, d, input, y[second], x[second], cols + 2, stage, 4);
-    conv_block_dsp(d, p->output.c, conv_quads(p), cols, out0, second ? out1 : out0, wide, 2);
+    conv_block_dsp(d, p->output.c, conv_quads(p), cols, out0, second ? out1 : out0, NULL,
+                   wide, 2);
 #else
     (void)scratch;
     conv_two_portable(p, d, wide, input, y, x, out0, out1);
@@ -571,24 +608,28 @@ static int conv_pool_params_valid(const edgeai_conv_pool_params *p)
            p->output.w > 0 && p->output.c == p->conv.output.c && p->pool_h > 0 &&
            p->pool_w > 0 && p->pool_stride_h > 0 && p->pool_stride_w > 0 && p->pool_pad_top >= 0 &&
            p->pool_pad_left >= 0 &&
-           (p->pool_kind == EDGEAI_POOL_MAX || p->pool_kind == EDGEAI_POOL_AVERAGE);
+           (p->pool_kind == EDGEAI_POOL_MAX || p->pool_kind == EDGEAI_POOL_AVERAGE) &&
+           (p->columns == 1 || p->columns == 2);
 }
 
-/** Bytes of edgeai_conv_pool_s8's single int16 column (and int8 column when staged). */
-static int32_t conv_pool_column(const edgeai_conv_params *p)
+/** Bytes of edgeai_conv_pool_s8's int16 columns (and int8 column when staged). */
+static int32_t conv_pool_column(const edgeai_conv_pool_params *p)
 {
-    const int32_t filter_c = p->input.c;
-    return conv_widens_in_place(p)
-               ? EDGEAI_CONV_POOL_S8_COLUMN_SIZE(p->kernel_h, p->kernel_w, filter_c)
-               : EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE(p->kernel_h, p->kernel_w, filter_c);
+    const edgeai_conv_params *conv = &p->conv;
+    const int32_t filter_c = conv->input.c;
+    return conv_widens_in_place(conv)
+               ? EDGEAI_CONV_POOL_S8_COLUMN_SIZE(conv->kernel_h, conv->kernel_w, filter_c,
+                                                 p->columns)
+               : EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE(conv->kernel_h, conv->kernel_w,
+                                                        filter_c, p->columns);
 }
 
 /* Where the int32 sums start (edgeai_conv.h's layout). Unsigned, as the sizes are never
  * negative: the rounding up is then one AND. */
-static int32_t conv_pool_sums_offset(const edgeai_conv_params *conv)
+static int32_t conv_pool_sums_offset(const edgeai_conv_pool_params *p)
 {
-    return (int32_t)EDGEAI_CONV_POOL_S8_SUMS_OFFSET((uint32_t)conv_pool_column(conv),
-                                                    (uint32_t)conv->output.c);
+    return (int32_t)EDGEAI_CONV_POOL_S8_SUMS_OFFSET((uint32_t)conv_pool_column(p),
+                                                    (uint32_t)p->conv.output.c);
 }
 
 int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *params)
@@ -596,40 +637,80 @@ int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *param
     if (params == NULL || !conv_pool_params_valid(params)) {
         return 0;
     }
-    return EDGEAI_CONV_POOL_S8_BUFFER_SIZE(conv_pool_column(&params->conv), params->output.c,
+    return EDGEAI_CONV_POOL_S8_BUFFER_SIZE(conv_pool_column(params), params->output.c,
                                            params->pool_kind == EDGEAI_POOL_AVERAGE ? 1 : 0);
 }
 
-/** Fold `count` int8 convolution outputs (channels innermost) into the pool accumulator. */
-static void pool_accumulate(int32_t kind, const int8_t *values, int32_t channels, int8_t *max,
-                            int32_t *sums)
+/** The convolution pixels of one pooling window, in raster order: rows [y, y_end), columns
+ * [x_start, x_end), `y`, `x` the next one. */
+typedef struct {
+    int32_t y, x;
+    int32_t y_end, x_start, x_end;
+} conv_pool_cells;
+
+/** Steps `cells` past its next pixel, which it returns in *y, *x. */
+static inline void conv_pool_next(conv_pool_cells *cells, int32_t *y, int32_t *x)
 {
-    if (kind == EDGEAI_POOL_MAX) {
-        for (int32_t c = 0; c < channels; ++c) {
-            max[c] = values[c] > max[c] ? values[c] : max[c];
-        }
-    } else {
-        for (int32_t c = 0; c < channels; ++c) {
-            sums[c] += values[c];
-        }
+    *y = cells->y;
+    *x = cells->x;
+    if (++cells->x == cells->x_end) {
+        cells->x = cells->x_start;
+        ++cells->y;
     }
 }
 
 /**
- * Every channel of convolution output pixel (oy, ox) into `out`: one column (less scratch
- * than a pair, the pooling keeps it for the whole layer), 2 channels per pass over it.
+ * Every convolution pixel of a window folded into `sink`. DSP path: two pixels per pass
+ * over the weights when `columns` is 2 (an odd last one gathered into both columns and
+ * counted once), else one. Portable path: pixel by pixel through the int8 `values`.
  */
-static void conv_pixel_single(const edgeai_conv_params *p, const edgeai_conv_data *d,
-                              const int8_t *input, int32_t oy, int32_t ox, int8_t *out,
-                              int8_t *scratch)
+static void conv_pool_window(const edgeai_conv_pool_params *params, const edgeai_conv_data *d,
+                             const int8_t *input, conv_pool_cells cells, conv_pool_sink *sink,
+                             int8_t *scratch)
 {
+    const edgeai_conv_params *p = &params->conv;
 #if EDGEAI_USE_DSP
-    uint32_t *col = (uint32_t *)(void *)scratch;
-    conv_column(p, d, input, oy, ox, col, scratch + 8 * conv_quads(p), 2);
-    conv_block_dsp(d, p->output.c, conv_quads(p), col, out, out, 0, 1);
+    const int32_t quads = conv_quads(p);
+    const int32_t columns = params->columns;
+    uint32_t *cols = (uint32_t *)(void *)scratch;
+    int8_t *stage = scratch + 8 * columns * quads;
+    while (cells.y < cells.y_end) {
+        int32_t y[2];
+        int32_t x[2];
+        conv_pool_next(&cells, &y[0], &x[0]);
+        if (columns == 1) {
+            conv_column(p, d, input, y[0], x[0], cols, stage, 2);
+            sink->ones = 1;
+            conv_block_dsp(d, p->output.c, quads, cols, NULL, NULL, sink, 0, 1);
+            continue;
+        }
+        const int second = cells.y < cells.y_end;
+        y[1] = y[0];
+        x[1] = x[0];
+        if (second) {
+            conv_pool_next(&cells, &y[1], &x[1]);
+        }
+        conv_column(p, d, input, y[0], x[0], cols, stage, 4);
+        conv_column(p, d, input, y[1], x[1], cols + 2, stage, 4);
+        sink->ones = second ? UINT32_C(0x00010001) : 1;
+        conv_block_dsp(d, p->output.c, quads, cols, NULL, NULL, sink, 0, 2);
+    }
 #else
-    (void)scratch;
-    conv_pixel_portable(p, d, 0, input, oy, ox, out);
+    const int32_t channels = p->output.c;
+    int8_t *values = scratch + conv_pool_column(params);
+    while (cells.y < cells.y_end) {
+        int32_t y;
+        int32_t x;
+        conv_pool_next(&cells, &y, &x);
+        conv_pixel_portable(p, d, 0, input, y, x, values);
+        for (int32_t c = 0; c < channels; ++c) {
+            if (sink->kind == EDGEAI_POOL_MAX) {
+                sink->max[c] = values[c] > sink->max[c] ? values[c] : sink->max[c];
+            } else {
+                sink->sums[c] += values[c];
+            }
+        }
+    }
 #endif
 }
 
@@ -647,14 +728,13 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
         !conv_pool_params_valid(params) || !conv_data_valid(&data->conv)) {
         return EDGEAI_ERROR_ARGUMENT;
     }
-    const edgeai_conv_params *conv = &params->conv;
-    const edgeai_hwc conv_out = conv->output; /* the pooling's input */
+    const edgeai_hwc conv_out = params->conv.output; /* the pooling's input */
     const int32_t channels = conv_out.c;
     const int32_t kind = params->pool_kind;
     const int32_t pool_min = data->pool_act_min;
     const int32_t pool_max = data->pool_act_max;
-    int8_t *values = scratch + conv_pool_column(conv);
-    int32_t *sums = (int32_t *)(void *)(scratch + conv_pool_sums_offset(conv));
+    int32_t *sums = (int32_t *)(void *)(scratch + conv_pool_sums_offset(params));
+    conv_pool_sink sink = {kind, NULL, sums, 0};
 
     for (int32_t py = 0; py < params->output.h; ++py) {
         const int32_t cy0 = py * params->pool_stride_h - params->pool_pad_top;
@@ -672,17 +752,18 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
                 if (count <= 0) {
                     return EDGEAI_ERROR_ARGUMENT; /* TFLM fails on an empty window too */
                 }
-                memset(sums, 0, sizeof(int32_t) * (size_t)channels);
+                memset(sink.sums, 0, sizeof(int32_t) * (size_t)channels);
             }
-            for (int32_t cy = y_start; cy < y_end; ++cy) {
-                for (int32_t cx = x_start; cx < x_end; ++cx) {
-                    conv_pixel_single(conv, &data->conv, input, cy, cx, values, scratch);
-                    pool_accumulate(kind, values, channels, out, sums);
-                }
+            /* The output pixel is written while its window only is read (the in-place plan's
+             * lookback 0): its running maximum is kept in place. */
+            sink.max = out;
+            if (y_end > y_start && x_end > x_start) {
+                const conv_pool_cells cells = {y_start, x_start, y_end, x_start, x_end};
+                conv_pool_window(params, &data->conv, input, cells, &sink, scratch);
             }
             for (int32_t c = 0; c < channels; ++c) {
                 const int32_t value = kind == EDGEAI_POOL_MAX ? out[c]
-                                                              : pool_average(sums[c], count);
+                                                              : pool_average(sink.sums[c], count);
                 out[c] = (int8_t)EDGEAI_CLAMP(value, pool_min, pool_max);
             }
         }

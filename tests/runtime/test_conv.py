@@ -30,6 +30,7 @@ from support.tflite_builder import (
 )
 
 from edgeai_tool.codegen.layers import lower
+from edgeai_tool.codegen.layers.conv import conv_pool_lean
 from edgeai_tool.compiler import compile_model
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.ir import Graph
@@ -450,7 +451,12 @@ def test_conv_pool_scratch_is_small() -> None:
     graph, op, layer = lower_single(model, fuse=True)
     intermediate = graph.tensor(op.options["pool"]["intermediate"])
     assert layer.kernel == "edgeai_conv_pool_s8"
-    assert layer.scratch_bytes == 92  # 7 quads of 12 bytes (column, int8 column) + 1 pixel of 8
+    # 7 quads of 20 bytes (two int16 columns, an int8 column) + 1 pixel of 8; the lean form
+    # has one int16 column: 12 bytes a quad
+    assert (layer.params["columns"], layer.scratch_bytes) == (2, 148)
+    lean = conv_pool_lean(layer)
+    assert (lean.params["columns"], lean.scratch_bytes) == (1, 92)
+    assert conv_pool_lean(lean) is None
     assert layer.scratch_bytes < intermediate.size // 10
     assert layer.macc == 115_208 + 4_608  # the seed report's conv2d_0 c_macc
 
