@@ -146,18 +146,19 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
  * Scratch layout of edgeai_conv_pool_s8, the same on both code paths: `columns` int16
  * columns (8 bytes per quad of the depth each, interleaved quad by quad when there are two),
  * an int8 column (4 bytes per quad) when filter_c is not a multiple of 4 (`column_bytes`
- * for both), one pixel of convolution outputs, then, for an average, one int32 sum per
- * channel, 4-byte aligned. `average` is 1 for EDGEAI_POOL_AVERAGE, else 0. The generator
- * reads these formulas.
+ * for all of them), `columns` pixels of int8 convolution outputs, then, for an average, one
+ * int32 sum per channel, 4-byte aligned. `average` is 1 for EDGEAI_POOL_AVERAGE, else 0.
+ * The generator reads these formulas.
  */
 #define EDGEAI_CONV_POOL_S8_COLUMN_SIZE(kernel_h, kernel_w, filter_c, columns) \
     (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 8 * (columns))
 #define EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE(kernel_h, kernel_w, filter_c, columns) \
     (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * (8 * (columns) + 4))
-#define EDGEAI_CONV_POOL_S8_SUMS_OFFSET(column_bytes, channels) \
-    (((column_bytes) + (channels) + 3) / 4 * 4)
-#define EDGEAI_CONV_POOL_S8_BUFFER_SIZE(column_bytes, channels, average) \
-    (EDGEAI_CONV_POOL_S8_SUMS_OFFSET(column_bytes, channels) + 4 * (channels) * (average))
+#define EDGEAI_CONV_POOL_S8_SUMS_OFFSET(column_bytes, channels, columns) \
+    (((column_bytes) + (channels) * (columns) + 3) / 4 * 4)
+#define EDGEAI_CONV_POOL_S8_BUFFER_SIZE(column_bytes, channels, columns, average) \
+    (EDGEAI_CONV_POOL_S8_SUMS_OFFSET(column_bytes, channels, columns) + \
+     4 * (channels) * (average))
 
 /** Bytes of scratch that edgeai_conv_pool_s8 needs (always > 0). */
 int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *params);

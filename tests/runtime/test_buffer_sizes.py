@@ -32,11 +32,14 @@ def test_evaluates_the_header_formulas() -> None:
                            filter_c=8, columns=columns) == 144 * columns
         assert buffer_size("EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE", kernel_h=3, kernel_w=3,
                            filter_c=8, columns=columns) == 144 * columns + 72
-    # columns + one pixel of outputs, rounded up to a word, then one int32 per channel
+    # columns + one pixel of outputs per column, rounded up to a word, then one int32 per
+    # channel
     assert buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", column_bytes=18, channels=5,
-                       average=1) == 24 + 20
+                       columns=1, average=1) == 24 + 20
     assert buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", column_bytes=18, channels=5,
-                       average=0) == 24
+                       columns=1, average=0) == 24
+    assert buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", column_bytes=36, channels=5,
+                       columns=2, average=0) == 48
     assert buffer_size("EDGEAI_AVG_POOL_S8_BUFFER_SIZE", channels=7) == 28
     assert buffer_size("EDGEAI_FULLY_CONNECTED_S8_BUFFER_SIZE") == 0
 
@@ -46,7 +49,7 @@ def test_evaluates_the_header_formulas() -> None:
     ("EDGEAI_NO_SUCH_BUFFER_SIZE", {}, "no single definition of EDGEAI_NO_SUCH_BUFFER_SIZE"),
     ("EDGEAI_SMLAD", {"a": 1, "b": 2, "acc": 3}, "no single definition"),  # two #if branches
     ("EDGEAI_CLAMP", {"x": 1, "lo": 0, "hi": 2}, "is not a scratch size expression"),
-    ("EDGEAI_CONV_POOL_S8_SUMS_OFFSET", {"column_bytes": -8, "channels": 1},
+    ("EDGEAI_CONV_POOL_S8_SUMS_OFFSET", {"column_bytes": -8, "channels": 1, "columns": 1},
      "C division of -4 by 4 is not supported"),
 ])
 def test_refuses_what_it_cannot_read_as_c_does(macro: str, arguments: dict, message: str) -> None:
