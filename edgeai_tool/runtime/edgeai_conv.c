@@ -703,9 +703,22 @@ static void conv_pool_fold(const conv_pool_sink *sink, const int8_t *v0, const i
     }
 }
 
+/**
+ * What tells edgeai_conv_pool_s8 from edgeai_conv_pool_wide_s8: the weights' type and, on
+ * the DSP path, each form's block (each entry point links only its own).
+ */
+typedef void conv_pool_block_fn(const edgeai_conv_data *d, int32_t out_c, int32_t quads,
+                                const uint32_t *cols, int8_t *values);
+typedef struct {
+    int wide; /* int16 weights */
 #if EDGEAI_USE_DSP
-/* conv_block_dsp on int8 weights, each form of edgeai_conv_pool_s8 once (a call per pass,
- * registers of its own). */
+    conv_pool_block_fn *pair;   /* two columns into values, values + out_c */
+    conv_pool_block_fn *single; /* one column into values */
+#endif
+} conv_pool_kernel;
+
+#if EDGEAI_USE_DSP
+/* conv_block_dsp in each form, out of line: a call per pass, registers of its own. */
 static CONV_NOINLINE void conv_pool_pair(const edgeai_conv_data *d, int32_t out_c,
                                          int32_t quads, const uint32_t *cols, int8_t *values)
 {
@@ -717,6 +730,26 @@ static CONV_NOINLINE void conv_pool_single(const edgeai_conv_data *d, int32_t ou
 {
     conv_block_dsp(d, out_c, quads, cols, values, values, 0, 1);
 }
+
+static CONV_NOINLINE void conv_pool_pair_wide(const edgeai_conv_data *d, int32_t out_c,
+                                              int32_t quads, const uint32_t *cols,
+                                              int8_t *values)
+{
+    conv_block_dsp(d, out_c, quads, cols, values, values + out_c, 1, 2);
+}
+
+static CONV_NOINLINE void conv_pool_single_wide(const edgeai_conv_data *d, int32_t out_c,
+                                                int32_t quads, const uint32_t *cols,
+                                                int8_t *values)
+{
+    conv_block_dsp(d, out_c, quads, cols, values, values, 1, 1);
+}
+
+static const conv_pool_kernel conv_pool_narrow = {0, conv_pool_pair, conv_pool_single};
+static const conv_pool_kernel conv_pool_wide = {1, conv_pool_pair_wide, conv_pool_single_wide};
+#else
+static const conv_pool_kernel conv_pool_narrow = {0};
+static const conv_pool_kernel conv_pool_wide = {1};
 #endif
 
 /**
@@ -726,8 +759,9 @@ static CONV_NOINLINE void conv_pool_single(const edgeai_conv_data *d, int32_t ou
  * path: pixel by pixel.
  */
 static void conv_pool_window(const edgeai_conv_pool_params *params, const edgeai_conv_data *d,
-                             const int8_t *input, conv_pool_cells cells,
-                             const conv_pool_sink *sink, int8_t *scratch)
+                             const conv_pool_kernel *kernel, const int8_t *input,
+                             conv_pool_cells cells, const conv_pool_sink *sink,
+                             int8_t *scratch)
 {
     const edgeai_conv_params *p = &params->conv;
     const int32_t channels = p->output.c;
@@ -750,7 +784,7 @@ static void conv_pool_window(const edgeai_conv_pool_params *params, const edgeai
             }
             conv_column(p, d, input, y, x, cols + 2, stage, 4);
         }
-        (columns == 2 ? conv_pool_pair : conv_pool_single)(d, channels, quads, cols, values);
+        (columns == 2 ? kernel->pair : kernel->single)(d, channels, quads, cols, values);
         conv_pool_fold(sink, values, values + channels, both, channels);
     }
 #else
@@ -758,7 +792,7 @@ static void conv_pool_window(const edgeai_conv_pool_params *params, const edgeai
         int32_t y;
         int32_t x;
         conv_pool_next(&cells, &y, &x);
-        conv_pixel_portable(p, d, 0, input, y, x, values);
+        conv_pixel_portable(p, d, kernel->wide, input, y, x, values);
         conv_pool_fold(sink, values, values, 0, channels);
     }
 #endif
@@ -770,19 +804,19 @@ static inline int32_t pool_average(int32_t sum, int32_t count)
     return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
 }
 
-edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
-                                  const edgeai_conv_pool_data *data, const int8_t *input,
-                                  int8_t *output, int8_t *scratch)
+/** edgeai_conv_pool_s8 and edgeai_conv_pool_wide_s8 (`conv` with either weights). */
+static edgeai_status conv_pool_run(const edgeai_conv_pool_params *params,
+                                   const edgeai_conv_data *conv, int32_t pool_min,
+                                   int32_t pool_max, const conv_pool_kernel *kernel,
+                                   const int8_t *input, int8_t *output, int8_t *scratch)
 {
-    if (params == NULL || data == NULL || input == NULL || output == NULL || scratch == NULL ||
-        !conv_pool_params_valid(params) || !conv_data_valid(&data->conv)) {
+    if (params == NULL || input == NULL || output == NULL || scratch == NULL ||
+        !conv_pool_params_valid(params) || !conv_data_valid(conv)) {
         return EDGEAI_ERROR_ARGUMENT;
     }
     const edgeai_hwc conv_out = params->conv.output; /* the pooling's input */
     const int32_t channels = conv_out.c;
     const int32_t kind = params->pool_kind;
-    const int32_t pool_min = data->pool_act_min;
-    const int32_t pool_max = data->pool_act_max;
     int32_t *sums = (int32_t *)(void *)(scratch + conv_pool_sums_offset(params));
     conv_pool_sink sink = {kind, NULL, sums};
 
@@ -809,7 +843,7 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
             sink.max = out;
             if (y_end > y_start && x_end > x_start) {
                 const conv_pool_cells cells = {y_start, x_start, y_end, x_start, x_end};
-                conv_pool_window(params, &data->conv, input, cells, &sink, scratch);
+                conv_pool_window(params, conv, kernel, input, cells, &sink, scratch);
             }
             for (int32_t c = 0; c < channels; ++c) {
                 const int32_t value = kind == EDGEAI_POOL_MAX ? out[c]
@@ -819,4 +853,32 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
         }
     }
     return EDGEAI_OK;
+}
+
+edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
+                                  const edgeai_conv_pool_data *data, const int8_t *input,
+                                  int8_t *output, int8_t *scratch)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return conv_pool_run(params, &data->conv, data->pool_act_min, data->pool_act_max,
+                         &conv_pool_narrow, input, output, scratch);
+}
+
+edgeai_status edgeai_conv_pool_wide_s8(const edgeai_conv_pool_params *params,
+                                       const edgeai_conv_pool_wide_data *data,
+                                       const int8_t *input, int8_t *output, int8_t *scratch)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    const edgeai_conv_wide_data *wide = &data->conv;
+    const edgeai_conv_data numbers = {
+        .pad_value = wide->pad_value, .output_offset = wide->output_offset,
+        .act_min = wide->act_min, .act_max = wide->act_max, .rq_fast = wide->rq_fast,
+        .weights = (const int8_t *)(const void *)wide->weights, .bias = wide->bias,
+        .requant = wide->requant};
+    return conv_pool_run(params, &numbers, data->pool_act_min, data->pool_act_max,
+                         &conv_pool_wide, input, output, scratch);
 }

@@ -160,7 +160,22 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
     (EDGEAI_CONV_POOL_S8_SUMS_OFFSET(column_bytes, channels, columns) + \
      4 * (channels) * (average))
 
-/** Bytes of scratch that edgeai_conv_pool_s8 needs (always > 0). */
+/** Numbers of a fused convolution with int16 weights and pooling. */
+typedef struct {
+    edgeai_conv_wide_data conv; /**< as edgeai_conv_pool_data's, weights in the int16 layout */
+    int32_t pool_act_min;
+    int32_t pool_act_max;
+} edgeai_conv_pool_wide_data;
+
+/**
+ * edgeai_conv_pool_s8 on int16 weights (`-O time` / `balanced`): the same results and
+ * scratch, fewer instructions a multiply-accumulate on the DSP path.
+ */
+edgeai_status edgeai_conv_pool_wide_s8(const edgeai_conv_pool_params *params,
+                                       const edgeai_conv_pool_wide_data *data,
+                                       const int8_t *input, int8_t *output, int8_t *scratch);
+
+/** Bytes of scratch that edgeai_conv_pool_s8 (and _wide_s8) needs (always > 0). */
 int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *params);
 
 #ifdef __cplusplus

@@ -190,22 +190,26 @@ def test_cortex_m7_kernels_in_qemu_match_tflite_micro(tmp_path, name: str) -> No
     np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
 
 
+@pytest.mark.parametrize("optimization", ["ram", "time"])
 @pytest.mark.parametrize("form", ["pair", "lean"])
-def test_conv_pool_in_qemu_matches_tflite_micro(tmp_path, monkeypatch, form: str) -> None:
+def test_conv_pool_in_qemu_matches_tflite_micro(tmp_path, monkeypatch, form: str,
+                                               optimization: str) -> None:
     """The fused conv + pool on the Arm code: clipped, overlapping windows of odd counts, a
     global average of an odd count; in each form (a one-layer network takes the lean one, its
-    scratch being live at the peak, unless the fast one is all there is)."""
+    scratch being live at the peak, unless the fast one is all there is), on int8 weights
+    (-O ram) and int16 ones (-O time)."""
     for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed")
     if form == "pair":
         monkeypatch.setattr(goals, "lean_form", lambda layer: None)
+    kernel = "edgeai_conv_pool_wide_s8" if optimization == "time" else "edgeai_conv_pool_s8"
     for index in (3, 5, 8, 10):
         model, xs = conv_pool_model(CONV_POOL_CASES[index], rng_for(CONV_POOL_CASES[index]))
         path = tmp_path / f"pool{index}.tflite"
         path.write_bytes(model)
-        compilation = compile_model(path, Options(target="qemu-m7"))
-        assert [layer.kernel for layer in compilation.layers] == ["edgeai_conv_pool_s8"]
+        compilation = compile_model(path, Options(target="qemu-m7", optimization=optimization))
+        assert [layer.kernel for layer in compilation.layers] == [kernel]
         assert compilation.layers[0].params["columns"] == (2 if form == "pair" else 1)
         inputs = [xs.reshape(len(xs), *xs.shape[2:])]
         with QemuNetwork(compilation) as target:
@@ -373,18 +377,21 @@ def test_int16_weights_multipliers_above_and_below_one(layer_runner, portable_sa
     assert_bit_exact(runner, model, xs, wide=True)
 
 
+@pytest.mark.parametrize("weights", ["int8", "int16"])
 @pytest.mark.parametrize("form", ["pair", "lean"])
 @pytest.mark.parametrize("pool", ["MAX_POOL_2D", "AVERAGE_POOL_2D"])
 @pytest.mark.parametrize("path", ["dsp", "portable"])
 def test_conv_pool_multipliers_above_and_below_one(layer_runner, portable_sanitized_runner,
-                                                   pool: str, path: str, form: str) -> None:
+                                                   pool: str, path: str, form: str,
+                                                   weights: str) -> None:
     rng = np.random.default_rng(zlib.crc32(pool.encode()))
     model, xs = mixed_multiplier_model("CONV_2D", (1, 9, 7, 5), 7, (3, 3), rng, pool=pool)
-    layer = lower_single(model, fuse=True)[2]
-    assert layer.kernel == "edgeai_conv_pool_s8"
+    wide = weights == "int16"
+    layer = lower_single(model, fuse=True, wide=wide)[2]
+    assert layer.kernel == ("edgeai_conv_pool_wide_s8" if wide else "edgeai_conv_pool_s8")
     assert layer.data["conv.rq_fast"] == 0
     runner = layer_runner if path == "dsp" else portable_sanitized_runner
-    assert_bit_exact(runner, model, xs, fuse=True, lean=form == "lean")
+    assert_bit_exact(runner, model, xs, fuse=True, lean=form == "lean", wide=wide)
 
 
 # ---- DEPTHWISE_CONV_2D ----------------------------------------------------------------------
@@ -480,23 +487,30 @@ CONV_POOL_CASES = [
 ]
 
 
+@pytest.mark.parametrize("weights", ["int8", "int16"])
 @pytest.mark.parametrize("form", ["pair", "lean"])
 @pytest.mark.parametrize("case", CONV_POOL_CASES,
                          ids=lambda c: "-".join(f"{v}" for v in c.values()))
-def test_conv_pool_fused_bit_exact(layer_runner, case: dict, form: str) -> None:
-    """Both forms (two convolution pixels a pass, or one) on the DSP path."""
+def test_conv_pool_fused_bit_exact(layer_runner, case: dict, form: str, weights: str) -> None:
+    """Both forms (two convolution pixels a pass, or one), int8 or int16 weights
+    (edgeai_conv_pool_wide_s8), on the DSP path."""
     rng = rng_for(case)
     model, xs = conv_pool_model(case, rng)
-    assert_bit_exact(layer_runner, model, xs, fuse=True, lean=form == "lean")
+    wide = weights == "int16"
+    kernel = lower_single(model, fuse=True, wide=wide)[2].kernel
+    assert kernel == ("edgeai_conv_pool_wide_s8" if wide else "edgeai_conv_pool_s8")
+    assert_bit_exact(layer_runner, model, xs, fuse=True, lean=form == "lean", wide=wide)
 
 
+@pytest.mark.parametrize("weights", ["int8", "int16"])
 @pytest.mark.parametrize("form", ["pair", "lean"])
-def test_conv_pool_forms_portable(portable_sanitized_runner, form: str) -> None:
-    """The portable path takes either form's params and scratch."""
+def test_conv_pool_forms_portable(portable_sanitized_runner, form: str, weights: str) -> None:
+    """The portable path takes either form's params and scratch, and either weights."""
     for index in (0, 4, 8, 9):
         case = CONV_POOL_CASES[index]
         model, xs = conv_pool_model(case, rng_for(case))
-        assert_bit_exact(portable_sanitized_runner, model, xs, fuse=True, lean=form == "lean")
+        assert_bit_exact(portable_sanitized_runner, model, xs, fuse=True, lean=form == "lean",
+                         wide=weights == "int16")
 
 
 def test_conv_pool_scratch_is_small() -> None:

@@ -249,20 +249,26 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
     )
 
 
+_WIDE_KERNELS = {"edgeai_conv_s8": ("edgeai_conv_wide_s8", "edgeai_conv_wide_data"),
+                 "edgeai_conv_pool_s8": ("edgeai_conv_pool_wide_s8",
+                                         "edgeai_conv_pool_wide_data")}
+
+
 def lower_conv_wide(graph: Graph, op: Op) -> LayerCode:
-    """CONV_2D -> edgeai_conv_wide_s8 (int16 weights, the same results) where edgeai_conv_s8
-    applies; other convolutions as lower_conv."""
+    """CONV_2D -> edgeai_conv_wide_s8 or, fused with a pool, edgeai_conv_pool_wide_s8 (int16
+    weights, the same results); a grouped or 16x8 convolution as lower_conv."""
     layer = lower_conv(graph, op)
-    if layer.kernel != "edgeai_conv_s8":
+    if layer.kernel not in _WIDE_KERNELS:
         return layer
+    kernel, data_type = _WIDE_KERNELS[layer.kernel]
     weights = CArray("weights", "int16_t", conv_wide_weights(conv_tensors(graph, op)[1].data))
-    return replace(layer, kernel="edgeai_conv_wide_s8", data_type="edgeai_conv_wide_data",
+    return replace(layer, kernel=kernel, data_type=data_type,
                    arrays=[weights, *layer.arrays[1:]])
 
 
 def conv_pool_lean(layer: LayerCode) -> LayerCode | None:
-    """The edgeai_conv_pool_s8 layer in its one-column form (half the column scratch, the
-    same results), or None when it is already in it."""
+    """The edgeai_conv_pool_s8 (or _wide_s8) layer in its one-column form (half the column
+    scratch, the same results), or None when it is already in it."""
     if layer.params["columns"] == 1:
         return None
     params = layer.params
@@ -369,4 +375,6 @@ def lower_depthwise_wide(graph: Graph, op: Op) -> LayerCode:
 
 LOWERINGS = {"CONV_2D": lower_conv, "DEPTHWISE_CONV_2D": lower_depthwise}
 WIDE_LOWERINGS = {"CONV_2D": lower_conv_wide, "DEPTHWISE_CONV_2D": lower_depthwise_wide}
-LEAN_FORMS = {"edgeai_conv_pool_s8": conv_pool_lean}
+LEAN_FORMS = {"edgeai_conv_pool_s8": conv_pool_lean, "edgeai_conv_pool_wide_s8": conv_pool_lean}
+# The int16-weight blocks of edgeai_conv_pool_wide_s8 (both forms) on a Cortex-M7.
+WIDE_CODE_BYTES = {"edgeai_conv_pool_wide_s8": 940}
