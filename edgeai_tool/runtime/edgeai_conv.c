@@ -753,19 +753,18 @@ static const conv_pool_kernel conv_pool_wide = {1};
 #endif
 
 /**
- * Every convolution pixel of a window folded into `sink`, through the int8 `values`
- * (edgeai_conv.h's layout). DSP path: two pixels per pass over the weights when `columns`
+ * Every convolution pixel of a window folded into `sink`, through the int8 `values` (in
+ * `scratch`, edgeai_conv.h's layout). DSP path: two pixels per pass over the weights when `columns`
  * is 2 (an odd last one gathered into both columns and counted once), else one. Portable
  * path: pixel by pixel.
  */
 static void conv_pool_window(const edgeai_conv_pool_params *params, const edgeai_conv_data *d,
                              const conv_pool_kernel *kernel, const int8_t *input,
                              conv_pool_cells cells, const conv_pool_sink *sink,
-                             int8_t *scratch)
+                             int8_t *scratch, int8_t *values)
 {
     const edgeai_conv_params *p = &params->conv;
     const int32_t channels = p->output.c;
-    int8_t *values = scratch + conv_pool_column(params);
 #if EDGEAI_USE_DSP
     const int32_t quads = conv_quads(p);
     const int32_t columns = params->columns;
@@ -788,6 +787,7 @@ static void conv_pool_window(const edgeai_conv_pool_params *params, const edgeai
         conv_pool_fold(sink, values, values + channels, both, channels);
     }
 #else
+    (void)scratch;
     while (cells.y < cells.y_end) {
         int32_t y;
         int32_t x;
@@ -817,6 +817,7 @@ static edgeai_status conv_pool_run(const edgeai_conv_pool_params *params,
     const edgeai_hwc conv_out = params->conv.output; /* the pooling's input */
     const int32_t channels = conv_out.c;
     const int32_t kind = params->pool_kind;
+    int8_t *values = scratch + conv_pool_column(params);
     int32_t *sums = (int32_t *)(void *)(scratch + conv_pool_sums_offset(params));
     conv_pool_sink sink = {kind, NULL, sums};
 
@@ -843,7 +844,8 @@ static edgeai_status conv_pool_run(const edgeai_conv_pool_params *params,
             sink.max = out;
             if (y_end > y_start && x_end > x_start) {
                 const conv_pool_cells cells = {y_start, x_start, y_end, x_start, x_end};
-                conv_pool_window(params, conv, kernel, input, cells, &sink, scratch);
+                conv_pool_window(params, conv, kernel, input, cells, &sink, scratch,
+                                 values);
             }
             for (int32_t c = 0; c < channels; ++c) {
                 const int32_t value = kind == EDGEAI_POOL_MAX ? out[c]
