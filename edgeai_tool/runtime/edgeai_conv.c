@@ -172,17 +172,6 @@ static inline const uint32_t *conv_load2(const uint32_t *p, uint32_t *lo, uint32
 #endif
 }
 
-/** memcpy for the short runs of im2col: words while they last (unaligned is fine on M4/M7). */
-static inline void copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
-{
-    for (; n >= 4; n -= 4, dst += 4, src += 4) {
-        memcpy(dst, src, 4);
-    }
-    for (; n > 0; --n) {
-        *dst++ = *src++;
-    }
-}
-
 /**
  * Sign-extend `quads` quads of int8 into an int16 column, `step` words per quad: quad q goes
  * to words step q (bytes 0 and 2) and step q + 1 (bytes 1 and 3). With step 4, words
@@ -275,11 +264,18 @@ static void conv_stage(const edgeai_conv_params *p, const int8_t *input, int32_t
     int8_t *dst = stage;
     if (dil_w == 1 && x0 >= 0 && x0 + kernel_w <= in_w && y0 >= 0 &&
         y0 + (kernel_h - 1) * dil_h < in_h) {
-        /* Wholly inside the image (most pixels): one copy per row. */
+        /* Wholly inside the image (most pixels): one copy per row, words while they last
+         * (unaligned is fine on M4/M7). */
         const int32_t run = kernel_w * in_c;
-        const int8_t *src = input + (y0 * in_w + x0) * in_c;
-        for (int32_t ky = 0; ky < kernel_h; ++ky, src += dil_h * in_w * in_c, dst += run) {
-            copy_bytes(dst, src, run);
+        const int8_t *first = input + (y0 * in_w + x0) * in_c;
+        for (int32_t ky = 0; ky < kernel_h; ++ky) {
+            const int8_t *src = first + ky * dil_h * in_w * in_c;
+            for (int32_t n = run >> 2; n > 0; --n, dst += 4, src += 4) {
+                memcpy(dst, src, 4);
+            }
+            for (int32_t n = run & 3; n > 0; --n) {
+                *dst++ = *src++;
+            }
         }
     } else {
         for (int32_t ky = 0; ky < kernel_h; ++ky) {
