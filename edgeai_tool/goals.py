@@ -1,9 +1,11 @@
 """What each optimization goal (`-O time|ram|balanced`) changes, decided in one place.
 
 `schedule_for_goal` takes the lowered layers (their weight formats already chosen for the
-goal by `codegen.choice.lower_network`) and returns the schedule to emit: the same layers
-and their plan for `balanced` and `time`; for `ram`, the first layers run in row bands
-(codegen.patch_stage) when that lowers the planned activations.
+goal by `codegen.choice.lower_network`) and returns the schedule to emit. Under every goal,
+a layer whose kernel has a lean form (less scratch, slower: `codegen.layers.lean_form`)
+keeps its fast form only where that does not raise the planned activations. Then the same
+layers and their plan for `balanced` and `time`; for `ram`, the first layers run in row
+bands (codegen.patch_stage) when that lowers the planned activations.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from edgeai_tool.codegen.layers import lean_form
 from edgeai_tool.codegen.layers.base import LayerCode
 from edgeai_tool.codegen.patch_stage import (
     PatchChoice,
@@ -42,10 +45,28 @@ class Schedule:
 def schedule_for_goal(goal: str, graph: Graph, layers: list[LayerCode],
                       plan_for: Planner) -> Schedule:
     """The layers to emit and their memory plan under optimization goal `goal`."""
-    plan = plan_for(graph, layers)
+    layers, plan = _fast_where_free(graph, layers, plan_for)
     if goal == "ram":
         return _lowest_peak_patches(graph, layers, plan, plan_for)
     return Schedule(graph, layers, plan)
+
+
+def _fast_where_free(graph: Graph, layers: list[LayerCode],
+                     plan_for: Planner) -> tuple[list[LayerCode], MemoryPlan]:
+    """The layers, each in its fast form where that keeps the activations of the plan with
+    every lean form, and that plan. From all lean, layer by layer in order, so that a peak
+    two layers reach apart is kept too: a fast form is taken when the plan does not grow."""
+    lean = {i: form for i, layer in enumerate(layers) if (form := lean_form(layer)) is not None}
+    if not lean:
+        return layers, plan_for(graph, layers)
+    chosen = [lean.get(i, layer) for i, layer in enumerate(layers)]
+    plan = plan_for(graph, chosen)
+    for i in lean:
+        trial = [*chosen[:i], layers[i], *chosen[i + 1:]]
+        trial_plan = plan_for(graph, trial)
+        if trial_plan.activations_bytes <= plan.activations_bytes:
+            chosen, plan = trial, trial_plan
+    return chosen, plan
 
 
 def _lowest_peak_patches(graph: Graph, layers: list[LayerCode], plan: MemoryPlan,

@@ -232,15 +232,16 @@ def columns_bytes(geometry: dict[str, int], in_c: int, groups: int) -> int:
 
 
 def conv_pool_scratch_bytes(geometry: dict[str, int], in_c: int, channels: int,
-                            average: bool) -> int:
-    """edgeai_conv_pool_s8_get_buffer_size: one int16 column (and an int8 one unless the
-    depth per tap is whole quads), one pixel of outputs, int32 sums for an average."""
+                            average: bool, columns: int) -> int:
+    """edgeai_conv_pool_s8_get_buffer_size: `columns` (1 or 2) int16 columns (and an int8
+    one unless the depth per tap is whole quads), `columns` pixels of outputs, int32 sums
+    for an average."""
     macro = ("EDGEAI_CONV_POOL_S8_COLUMN_SIZE" if in_c % 4 == 0
              else "EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE")
     column = buffer_size(macro, kernel_h=geometry["kernel_h"], kernel_w=geometry["kernel_w"],
-                         filter_c=in_c)
-    return buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", columns=column, channels=channels,
-                       average=int(average))
+                         filter_c=in_c, columns=columns)
+    return buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", column_bytes=column,
+                       channels=channels, columns=columns, average=int(average))
 
 
 SUPPORT = [

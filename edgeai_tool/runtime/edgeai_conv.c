@@ -18,6 +18,13 @@
 #define CONV_INLINE static inline
 #endif
 
+#if defined(__GNUC__)
+/* Out of line: a few cycles per call, in exchange for one copy of the code. */
+#define CONV_NOINLINE __attribute__((noinline))
+#else
+#define CONV_NOINLINE
+#endif
+
 /* ---- shared pieces ------------------------------------------------------------------- */
 
 static int conv_params_valid(const edgeai_conv_params *p)
@@ -165,36 +172,14 @@ static inline const uint32_t *conv_load2(const uint32_t *p, uint32_t *lo, uint32
 #endif
 }
 
-/** memcpy for the short runs of im2col: words while they last (unaligned is fine on M4/M7). */
-static inline void copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
-{
-    for (; n >= 4; n -= 4, dst += 4, src += 4) {
-        memcpy(dst, src, 4);
-    }
-    for (; n > 0; --n) {
-        *dst++ = *src++;
-    }
-}
-
-static inline void fill_bytes(int8_t *dst, int8_t value, int32_t n)
-{
-    const uint32_t word = (uint8_t)value * UINT32_C(0x01010101);
-    for (; n >= 4; n -= 4, dst += 4) {
-        memcpy(dst, &word, 4);
-    }
-    for (; n > 0; --n) {
-        *dst++ = value;
-    }
-}
-
 /**
  * Sign-extend `quads` quads of int8 into an int16 column, `step` words per quad: quad q goes
  * to words step q (bytes 0 and 2) and step q + 1 (bytes 1 and 3). With step 4, words
  * 4q + 2 and 4q + 3 belong to the other column of the interleaved pair. Returns the position
  * after them.
  */
-CONV_INLINE uint32_t *conv_widen(const int8_t *src, int32_t quads, uint32_t *dst,
-                                 const int32_t step)
+static inline uint32_t *conv_widen(const int8_t *src, int32_t quads, uint32_t *dst,
+                                   int32_t step)
 {
     for (; quads > 0; --quads, src += 4, dst += step) {
         const uint32_t v = edgeai_read_u32(src);
@@ -205,83 +190,110 @@ CONV_INLINE uint32_t *conv_widen(const int8_t *src, int32_t quads, uint32_t *dst
 }
 
 /**
- * Write `n` units of a run of taps at `dst`: from `src`, or the padding value `pad` when
- * src is NULL. Returns the position after them.
+ * Write `n` quads of a run of taps, widened into an int16 column at `dst` (`step` words per
+ * quad): from `src`, or `pad` (in both halves) when src is NULL. Returns the position after
+ * them.
  */
-typedef void *conv_emit_fn(void *dst, const int8_t *src, int32_t n, uint32_t pad);
-
-/** Units of int8 (the staged column): copied, or `pad`'s low byte. */
-static void *conv_emit_bytes(void *dst, const int8_t *src, int32_t n, uint32_t pad)
+static CONV_NOINLINE uint32_t *conv_emit(uint32_t *dst, const int8_t *src, int32_t n,
+                                         uint32_t pad, int32_t step)
 {
-    int8_t *out = dst;
     if (src != NULL) {
-        copy_bytes(out, src, n);
-    } else {
-        fill_bytes(out, (int8_t)pad, n);
+        return conv_widen(src, n, dst, step);
     }
-    return out + n;
-}
-
-/** Units of quads, straight into an int16 column: widened, or `pad` (both halves). */
-CONV_INLINE void *conv_emit_words(void *dst, const int8_t *src, int32_t n, uint32_t pad,
-                                  const int32_t step)
-{
-    uint32_t *out = dst;
-    if (src != NULL) {
-        return conv_widen(src, n, out, step);
+    for (; n > 0; --n, dst += step) {
+        dst[0] = pad;
+        dst[1] = pad;
     }
-    for (; n > 0; --n, out += step) {
-        out[0] = pad;
-        out[1] = pad;
-    }
-    return out;
-}
-
-/** ... into a column of an interleaved pair (4 words per quad). */
-static void *conv_emit_quads(void *dst, const int8_t *src, int32_t n, uint32_t pad)
-{
-    return conv_emit_words(dst, src, n, pad, 4);
-}
-
-/** ... into a single column (2 words per quad: edgeai_conv_pool_s8). */
-static void *conv_emit_quads_single(void *dst, const int8_t *src, int32_t n, uint32_t pad)
-{
-    return conv_emit_words(dst, src, n, pad, 2);
+    return dst;
 }
 
 /**
- * Gather the receptive field of output pixel (oy, ox) in OHWI's HWI order through `emit`,
- * `unit` input channels per unit (1, or 4 for whole quads), taps outside the image as `pad`.
- * Returns the position after it.
+ * Gather the receptive field of output pixel (oy, ox) in OHWI's HWI order, whole quads of
+ * input channels (conv_widens_in_place), through conv_emit with `step`, taps outside the
+ * image as `pad`.
  */
-static void *conv_gather(const edgeai_conv_params *p, const int8_t *input, int32_t oy,
-                         int32_t ox, void *dst, int32_t unit, conv_emit_fn *emit, uint32_t pad)
+static void conv_gather(const edgeai_conv_params *p, const int8_t *input, int32_t oy,
+                        int32_t ox, uint32_t *dst, int32_t step, uint32_t pad)
 {
     const int32_t in_h = p->input.h;
     const int32_t in_w = p->input.w;
     const int32_t in_c = p->input.c;
     const int32_t kernel_w = p->kernel_w;
     const int32_t dil_w = p->dilation_w;
-    const int32_t tap = in_c / unit;
+    const int32_t tap = in_c / 4;
     const int32_t y0 = oy * p->stride_h - p->pad_top;
     const int32_t x0 = ox * p->stride_w - p->pad_left;
+    const int32_t run = kernel_w * tap;
+    const int whole = dil_w == 1 && x0 >= 0 && x0 + kernel_w <= in_w;
     for (int32_t ky = 0; ky < p->kernel_h; ++ky) {
         const int32_t iy = y0 + ky * p->dilation_h;
         if (iy < 0 || iy >= in_h) {
-            dst = emit(dst, NULL, kernel_w * tap, pad);
+            dst = conv_emit(dst, NULL, run, pad, step);
             continue;
         }
         const int8_t *row = input + iy * in_w * in_c;
-        if (dil_w == 1 && x0 >= 0 && x0 + kernel_w <= in_w) {
-            dst = emit(dst, row + x0 * in_c, kernel_w * tap, pad);
+        if (whole) {
+            dst = conv_emit(dst, row + x0 * in_c, run, pad, step);
             continue;
         }
         for (int32_t kx = 0; kx < kernel_w; ++kx) {
             const int32_t ix = x0 + kx * dil_w;
-            dst = emit(dst, ix >= 0 && ix < in_w ? row + ix * in_c : NULL, tap, pad);
+            dst = conv_emit(dst, ix >= 0 && ix < in_w ? row + ix * in_c : NULL, tap, pad, step);
         }
     }
-    return dst;
+}
+
+/**
+ * The receptive field of output pixel (oy, ox) when filter_c is not a multiple of 4: its
+ * taps copied into the int8 `stage` in HWI order (`pad` outside the image, zeros up to
+ * whole quads, which meet the weights' zero padding), then widened into the column at
+ * `cols`, `step` words per quad. A row wholly inside the image is one copy.
+ */
+static void conv_stage(const edgeai_conv_params *p, const int8_t *input, int32_t oy,
+                       int32_t ox, int8_t pad, int8_t *stage, uint32_t *cols, int32_t step)
+{
+    const int32_t in_h = p->input.h;
+    const int32_t in_w = p->input.w;
+    const int32_t in_c = p->input.c;
+    const int32_t kernel_w = p->kernel_w;
+    const int32_t dil_w = p->dilation_w;
+    const int32_t y0 = oy * p->stride_h - p->pad_top;
+    const int32_t x0 = ox * p->stride_w - p->pad_left;
+    const int32_t kernel_h = p->kernel_h;
+    const int32_t dil_h = p->dilation_h;
+    int8_t *dst = stage;
+    if (dil_w == 1 && x0 >= 0 && x0 + kernel_w <= in_w && y0 >= 0 &&
+        y0 + (kernel_h - 1) * dil_h < in_h) {
+        /* Wholly inside the image (most pixels): one copy per row, words while they last
+         * (unaligned is fine on M4/M7). */
+        const int32_t run = kernel_w * in_c;
+        const int8_t *first = input + (y0 * in_w + x0) * in_c;
+        for (int32_t ky = 0; ky < kernel_h; ++ky) {
+            const int8_t *src = first + ky * dil_h * in_w * in_c;
+            for (int32_t n = run >> 2; n > 0; --n, dst += 4, src += 4) {
+                memcpy(dst, src, 4);
+            }
+            for (int32_t n = run & 3; n > 0; --n) {
+                *dst++ = *src++;
+            }
+        }
+    } else {
+        for (int32_t ky = 0; ky < kernel_h; ++ky) {
+            const int32_t iy = y0 + ky * dil_h;
+            for (int32_t kx = 0; kx < kernel_w; ++kx) {
+                const int32_t ix = x0 + kx * dil_w;
+                const int inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
+                const int8_t *src = input + (inside ? iy * in_w + ix : 0) * in_c;
+                for (int32_t ic = 0; ic < in_c; ++ic) {
+                    *dst++ = inside ? src[ic] : pad;
+                }
+            }
+        }
+    }
+    while ((dst - stage) & 3) {
+        *dst++ = 0;
+    }
+    conv_widen(stage, conv_quads(p), cols, step);
 }
 
 /** `word` with its byte at bit `position` (a constant) replaced by value's low byte: BFI. */
@@ -307,6 +319,19 @@ CONV_INLINE uint32_t conv_pack4(int32_t v0, int32_t v1, int32_t v2, int32_t v3, 
     packed = conv_insert_byte(packed, EDGEAI_SSAT8(v2), 16);
     packed = conv_insert_byte(packed, EDGEAI_SSAT8(v3), 24);
     return edgeai_min8(edgeai_max8(packed, lo4), hi4);
+}
+
+/* The exact requantization out of line: the blocks inline the six-instruction fast form
+ * four times each, the exact one (layers without rq_fast, rare) would add a few hundred
+ * bytes to every block. */
+static CONV_NOINLINE int32_t conv_rq_exact(int32_t x, const int32_t *rq)
+{
+    return edgeai_rq_exact(x, rq);
+}
+
+static inline int32_t conv_rq(int32_t x, const int32_t *rq, int32_t fast)
+{
+    return fast ? edgeai_rq_fast(x, rq) : conv_rq_exact(x, rq);
 }
 
 /** The four accumulators of a 2x2 block: {channel, column} 00, 01, 10, 11. */
@@ -351,9 +376,9 @@ CONV_INLINE void conv_quad(const uint32_t **w, const uint32_t **cols, conv_acc4 
 }
 
 /**
- * Two output channels (one pair row of the weight layout) at the two interleaved columns
- * (or at one single column when `columns` is 1), two quads per loop pass. Returns the next
- * pair row.
+ * Two output channels (one pair row of the weight layout) at the two interleaved columns,
+ * two quads per loop pass (or at one single column when `columns` is 1, one quad per pass).
+ * Returns the next pair row.
  */
 CONV_INLINE const uint32_t *conv_dot_2x2(const uint32_t *w, const uint32_t *cols,
                                          int32_t quads, conv_acc4 *acc, const int wide,
@@ -361,6 +386,14 @@ CONV_INLINE const uint32_t *conv_dot_2x2(const uint32_t *w, const uint32_t *cols
 {
     const uint32_t *const end = cols + 2 * columns * quads;
     conv_acc4 sums = *acc;
+    if (columns == 1) {
+        /* Not unrolled: the one-column form is the lean one, code size included. */
+        while (cols != end) {
+            conv_quad(&w, &cols, &sums, wide, 1);
+        }
+        *acc = sums;
+        return w;
+    }
     if (quads & 1) {
         conv_quad(&w, &cols, &sums, wide, columns);
     }
@@ -398,15 +431,12 @@ CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int
         const int32_t bias1 = pair ? bias[oc + 1] : 0;
         conv_acc4 acc = {bias[oc], bias[oc], bias1, bias1};
         w = conv_dot_2x2(w, cols, quads, &acc, wide, columns);
-        if (columns == 1) {
-            acc.c01 = acc.c00;
-            acc.c11 = acc.c10;
-        }
+        const int32_t v00 = conv_rq(acc.c00, rq0, fast) + offset;
+        const int32_t v10 = conv_rq(acc.c10, rq1, fast) + offset;
+        const int32_t v01 = columns == 2 ? conv_rq(acc.c01, rq0, fast) + offset : v00;
+        const int32_t v11 = columns == 2 ? conv_rq(acc.c11, rq1, fast) + offset : v10;
         /* Bytes: (channel oc, oc + 1) of out0, then of out1. */
-        const uint32_t packed = conv_pack4(
-            edgeai_rq(acc.c00, rq0, fast) + offset, edgeai_rq(acc.c10, rq1, fast) + offset,
-            edgeai_rq(acc.c01, rq0, fast) + offset, edgeai_rq(acc.c11, rq1, fast) + offset,
-            lo4, hi4);
+        const uint32_t packed = conv_pack4(v00, v10, v01, v11, lo4, hi4);
         if (pair) {
             const uint16_t low = (uint16_t)packed;
             const uint16_t high = (uint16_t)(packed >> 16);
@@ -433,19 +463,11 @@ static void conv_column(const edgeai_conv_params *p, const edgeai_conv_data *d,
                         const int8_t *input, int32_t oy, int32_t ox, uint32_t *cols,
                         int8_t *stage, int32_t step)
 {
-    const uint8_t pad = (uint8_t)d->pad_value;
     if (conv_widens_in_place(p)) {
-        conv_gather(p, input, oy, ox, cols, 4,
-                    step == 4 ? conv_emit_quads : conv_emit_quads_single,
+        conv_gather(p, input, oy, ox, cols, step,
                     (uint32_t)(uint16_t)(int16_t)d->pad_value * UINT32_C(0x00010001));
     } else {
-        int8_t *end = conv_gather(p, input, oy, ox, stage, 1, conv_emit_bytes, pad);
-        fill_bytes(end, 0, (int32_t)(-(end - stage) & 3));
-        if (step == 4) {
-            conv_widen(stage, conv_quads(p), cols, 4);
-        } else {
-            conv_widen(stage, conv_quads(p), cols, 2);
-        }
+        conv_stage(p, input, oy, ox, (int8_t)d->pad_value, stage, cols, step);
     }
 }
 #endif /* EDGEAI_USE_DSP */
@@ -571,24 +593,29 @@ static int conv_pool_params_valid(const edgeai_conv_pool_params *p)
            p->output.w > 0 && p->output.c == p->conv.output.c && p->pool_h > 0 &&
            p->pool_w > 0 && p->pool_stride_h > 0 && p->pool_stride_w > 0 && p->pool_pad_top >= 0 &&
            p->pool_pad_left >= 0 &&
-           (p->pool_kind == EDGEAI_POOL_MAX || p->pool_kind == EDGEAI_POOL_AVERAGE);
+           (p->pool_kind == EDGEAI_POOL_MAX || p->pool_kind == EDGEAI_POOL_AVERAGE) &&
+           (p->columns == 1 || p->columns == 2);
 }
 
-/** Bytes of edgeai_conv_pool_s8's single int16 column (and int8 column when staged). */
-static int32_t conv_pool_column(const edgeai_conv_params *p)
+/** Bytes of edgeai_conv_pool_s8's int16 columns (and int8 column when staged). */
+static int32_t conv_pool_column(const edgeai_conv_pool_params *p)
 {
-    const int32_t filter_c = p->input.c;
-    return conv_widens_in_place(p)
-               ? EDGEAI_CONV_POOL_S8_COLUMN_SIZE(p->kernel_h, p->kernel_w, filter_c)
-               : EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE(p->kernel_h, p->kernel_w, filter_c);
+    const edgeai_conv_params *conv = &p->conv;
+    const int32_t filter_c = conv->input.c;
+    return conv_widens_in_place(conv)
+               ? EDGEAI_CONV_POOL_S8_COLUMN_SIZE(conv->kernel_h, conv->kernel_w, filter_c,
+                                                 p->columns)
+               : EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE(conv->kernel_h, conv->kernel_w,
+                                                        filter_c, p->columns);
 }
 
 /* Where the int32 sums start (edgeai_conv.h's layout). Unsigned, as the sizes are never
  * negative: the rounding up is then one AND. */
-static int32_t conv_pool_sums_offset(const edgeai_conv_params *conv)
+static int32_t conv_pool_sums_offset(const edgeai_conv_pool_params *p)
 {
-    return (int32_t)EDGEAI_CONV_POOL_S8_SUMS_OFFSET((uint32_t)conv_pool_column(conv),
-                                                    (uint32_t)conv->output.c);
+    return (int32_t)EDGEAI_CONV_POOL_S8_SUMS_OFFSET((uint32_t)conv_pool_column(p),
+                                                    (uint32_t)p->conv.output.c,
+                                                    (uint32_t)p->columns);
 }
 
 int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *params)
@@ -596,40 +623,174 @@ int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *param
     if (params == NULL || !conv_pool_params_valid(params)) {
         return 0;
     }
-    return EDGEAI_CONV_POOL_S8_BUFFER_SIZE(conv_pool_column(&params->conv), params->output.c,
+    return EDGEAI_CONV_POOL_S8_BUFFER_SIZE(conv_pool_column(params), params->output.c,
+                                           params->columns,
                                            params->pool_kind == EDGEAI_POOL_AVERAGE ? 1 : 0);
 }
 
-/** Fold `count` int8 convolution outputs (channels innermost) into the pool accumulator. */
-static void pool_accumulate(int32_t kind, const int8_t *values, int32_t channels, int8_t *max,
-                            int32_t *sums)
+/** The convolution pixels of one pooling window, in raster order: rows [y, y_end), columns
+ * [x_start, x_end), `y`, `x` the next one. */
+typedef struct {
+    int32_t y, x;
+    int32_t y_end, x_start, x_end;
+} conv_pool_cells;
+
+/** Steps `cells` past its next pixel, which it returns in *y, *x. */
+static inline void conv_pool_next(conv_pool_cells *cells, int32_t *y, int32_t *x)
 {
-    if (kind == EDGEAI_POOL_MAX) {
-        for (int32_t c = 0; c < channels; ++c) {
-            max[c] = values[c] > max[c] ? values[c] : max[c];
+    *y = cells->y;
+    *x = cells->x;
+    if (++cells->x == cells->x_end) {
+        cells->x = cells->x_start;
+        ++cells->y;
+    }
+}
+
+/** Where a window's convolution outputs go: the pooled pixel's running maximum or sums. */
+typedef struct {
+    int32_t kind;  /* an edgeai_pool_kind */
+    int8_t *max;   /* [channels], the output pixel */
+    int32_t *sums; /* [channels] */
+} conv_pool_sink;
+
+/**
+ * Fold the int8 convolution outputs `v0` and, when `both`, `v1` (each [channels]) into the
+ * sink: four channels per word where the DSP is (a bytewise max; or SXTB16 halves of both
+ * pixels added, exact in 16 bits, then widened into the sums).
+ */
+static void conv_pool_fold(const conv_pool_sink *sink, const int8_t *v0, const int8_t *v1,
+                           int both, int32_t channels)
+{
+    int8_t *max = sink->max;
+    int32_t *sums = sink->sums;
+    int32_t c = 0;
+#if EDGEAI_USE_DSP
+    if (sink->kind == EDGEAI_POOL_MAX) {
+        for (; c + 4 <= channels; c += 4) {
+            const uint32_t a = edgeai_read_u32(v0 + c);
+            const uint32_t b = both ? edgeai_read_u32(v1 + c) : a;
+            uint32_t m;
+            memcpy(&m, max + c, 4);
+            m = edgeai_max8(edgeai_max8(a, b), m);
+            memcpy(max + c, &m, 4);
         }
     } else {
-        for (int32_t c = 0; c < channels; ++c) {
-            sums[c] += values[c];
+        for (; c + 4 <= channels; c += 4) {
+            const uint32_t a = edgeai_read_u32(v0 + c);
+            const uint32_t b = both ? edgeai_read_u32(v1 + c) : 0;
+            const int32_t even = EDGEAI_SXTAB16(EDGEAI_SXTB16(a), b); /* channels c, c + 2 */
+            const int32_t odd = EDGEAI_SXTAB16_ROR8(EDGEAI_SXTB16_ROR8(a), b);
+            sums[c] += (int16_t)(uint16_t)((uint32_t)even & 0xFFFFU);
+            sums[c + 1] += (int16_t)(uint16_t)((uint32_t)odd & 0xFFFFU);
+            sums[c + 2] += (int16_t)(uint16_t)((uint32_t)even >> 16);
+            sums[c + 3] += (int16_t)(uint16_t)((uint32_t)odd >> 16);
+        }
+    }
+#endif
+    for (; c < channels; ++c) {
+        const int32_t a = v0[c];
+        const int32_t b = both ? v1[c] : a;
+        if (sink->kind == EDGEAI_POOL_MAX) {
+            const int32_t m = EDGEAI_MAX(a, b);
+            max[c] = (int8_t)EDGEAI_MAX(m, max[c]);
+        } else {
+            sums[c] += a + (both ? b : 0);
         }
     }
 }
 
 /**
- * Every channel of convolution output pixel (oy, ox) into `out`: one column (less scratch
- * than a pair, the pooling keeps it for the whole layer), 2 channels per pass over it.
+ * What tells edgeai_conv_pool_s8 from edgeai_conv_pool_wide_s8: the weights' type and, on
+ * the DSP path, each form's block (each entry point links only its own).
  */
-static void conv_pixel_single(const edgeai_conv_params *p, const edgeai_conv_data *d,
-                              const int8_t *input, int32_t oy, int32_t ox, int8_t *out,
-                              int8_t *scratch)
-{
+typedef void conv_pool_block_fn(const edgeai_conv_data *d, int32_t out_c, int32_t quads,
+                                const uint32_t *cols, int8_t *values);
+typedef struct {
+    int wide; /* int16 weights */
 #if EDGEAI_USE_DSP
-    uint32_t *col = (uint32_t *)(void *)scratch;
-    conv_column(p, d, input, oy, ox, col, scratch + 8 * conv_quads(p), 2);
-    conv_block_dsp(d, p->output.c, conv_quads(p), col, out, out, 0, 1);
+    conv_pool_block_fn *pair;   /* two columns into values, values + out_c */
+    conv_pool_block_fn *single; /* one column into values */
+#endif
+} conv_pool_kernel;
+
+#if EDGEAI_USE_DSP
+/* conv_block_dsp in each form, out of line: a call per pass, registers of its own. */
+static CONV_NOINLINE void conv_pool_pair(const edgeai_conv_data *d, int32_t out_c,
+                                         int32_t quads, const uint32_t *cols, int8_t *values)
+{
+    conv_block_dsp(d, out_c, quads, cols, values, values + out_c, 0, 2);
+}
+
+static CONV_NOINLINE void conv_pool_single(const edgeai_conv_data *d, int32_t out_c,
+                                           int32_t quads, const uint32_t *cols, int8_t *values)
+{
+    conv_block_dsp(d, out_c, quads, cols, values, values, 0, 1);
+}
+
+static CONV_NOINLINE void conv_pool_pair_wide(const edgeai_conv_data *d, int32_t out_c,
+                                              int32_t quads, const uint32_t *cols,
+                                              int8_t *values)
+{
+    conv_block_dsp(d, out_c, quads, cols, values, values + out_c, 1, 2);
+}
+
+static CONV_NOINLINE void conv_pool_single_wide(const edgeai_conv_data *d, int32_t out_c,
+                                                int32_t quads, const uint32_t *cols,
+                                                int8_t *values)
+{
+    conv_block_dsp(d, out_c, quads, cols, values, values, 1, 1);
+}
+
+static const conv_pool_kernel conv_pool_narrow = {0, conv_pool_pair, conv_pool_single};
+static const conv_pool_kernel conv_pool_wide = {1, conv_pool_pair_wide, conv_pool_single_wide};
+#else
+static const conv_pool_kernel conv_pool_narrow = {0};
+static const conv_pool_kernel conv_pool_wide = {1};
+#endif
+
+/**
+ * Every convolution pixel of a window folded into `sink`, through the int8 `values` (in
+ * `scratch`, edgeai_conv.h's layout). DSP path: two pixels per pass over the weights when `columns`
+ * is 2 (an odd last one gathered into both columns and counted once), else one. Portable
+ * path: pixel by pixel.
+ */
+static void conv_pool_window(const edgeai_conv_pool_params *params, const edgeai_conv_data *d,
+                             const conv_pool_kernel *kernel, const int8_t *input,
+                             conv_pool_cells cells, const conv_pool_sink *sink,
+                             int8_t *scratch, int8_t *values)
+{
+    const edgeai_conv_params *p = &params->conv;
+    const int32_t channels = p->output.c;
+#if EDGEAI_USE_DSP
+    const int32_t quads = conv_quads(p);
+    const int32_t columns = params->columns;
+    uint32_t *cols = (uint32_t *)(void *)scratch;
+    int8_t *stage = scratch + 8 * columns * quads;
+    while (cells.y < cells.y_end) {
+        int32_t y;
+        int32_t x;
+        conv_pool_next(&cells, &y, &x);
+        conv_column(p, d, input, y, x, cols, stage, 2 * columns);
+        int both = 0;
+        if (columns == 2) {
+            both = cells.y < cells.y_end;
+            if (both) {
+                conv_pool_next(&cells, &y, &x);
+            }
+            conv_column(p, d, input, y, x, cols + 2, stage, 4);
+        }
+        (columns == 2 ? kernel->pair : kernel->single)(d, channels, quads, cols, values);
+        conv_pool_fold(sink, values, values + channels, both, channels);
+    }
 #else
     (void)scratch;
-    conv_pixel_portable(p, d, 0, input, oy, ox, out);
+    while (cells.y < cells.y_end) {
+        int32_t y;
+        int32_t x;
+        conv_pool_next(&cells, &y, &x);
+        conv_pixel_portable(p, d, kernel->wide, input, y, x, values);
+        conv_pool_fold(sink, values, values, 0, channels);
+    }
 #endif
 }
 
@@ -639,22 +800,22 @@ static inline int32_t pool_average(int32_t sum, int32_t count)
     return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
 }
 
-edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
-                                  const edgeai_conv_pool_data *data, const int8_t *input,
-                                  int8_t *output, int8_t *scratch)
+/** edgeai_conv_pool_s8 and edgeai_conv_pool_wide_s8 (`conv` with either weights). */
+static edgeai_status conv_pool_run(const edgeai_conv_pool_params *params,
+                                   const edgeai_conv_data *conv, int32_t pool_min,
+                                   int32_t pool_max, const conv_pool_kernel *kernel,
+                                   const int8_t *input, int8_t *output, int8_t *scratch)
 {
-    if (params == NULL || data == NULL || input == NULL || output == NULL || scratch == NULL ||
-        !conv_pool_params_valid(params) || !conv_data_valid(&data->conv)) {
+    if (params == NULL || input == NULL || output == NULL || scratch == NULL ||
+        !conv_pool_params_valid(params) || !conv_data_valid(conv)) {
         return EDGEAI_ERROR_ARGUMENT;
     }
-    const edgeai_conv_params *conv = &params->conv;
-    const edgeai_hwc conv_out = conv->output; /* the pooling's input */
+    const edgeai_hwc conv_out = params->conv.output; /* the pooling's input */
     const int32_t channels = conv_out.c;
     const int32_t kind = params->pool_kind;
-    const int32_t pool_min = data->pool_act_min;
-    const int32_t pool_max = data->pool_act_max;
-    int8_t *values = scratch + conv_pool_column(conv);
-    int32_t *sums = (int32_t *)(void *)(scratch + conv_pool_sums_offset(conv));
+    int8_t *values = scratch + conv_pool_column(params);
+    int32_t *sums = (int32_t *)(void *)(scratch + conv_pool_sums_offset(params));
+    conv_pool_sink sink = {kind, NULL, sums};
 
     for (int32_t py = 0; py < params->output.h; ++py) {
         const int32_t cy0 = py * params->pool_stride_h - params->pool_pad_top;
@@ -672,20 +833,50 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
                 if (count <= 0) {
                     return EDGEAI_ERROR_ARGUMENT; /* TFLM fails on an empty window too */
                 }
-                memset(sums, 0, sizeof(int32_t) * (size_t)channels);
+                memset(sink.sums, 0, sizeof(int32_t) * (size_t)channels);
             }
-            for (int32_t cy = y_start; cy < y_end; ++cy) {
-                for (int32_t cx = x_start; cx < x_end; ++cx) {
-                    conv_pixel_single(conv, &data->conv, input, cy, cx, values, scratch);
-                    pool_accumulate(kind, values, channels, out, sums);
-                }
+            /* The output pixel is written while its window only is read (the in-place plan's
+             * lookback 0): its running maximum is kept in place. */
+            sink.max = out;
+            if (y_end > y_start && x_end > x_start) {
+                const conv_pool_cells cells = {y_start, x_start, y_end, x_start, x_end};
+                conv_pool_window(params, conv, kernel, input, cells, &sink, scratch,
+                                 values);
             }
             for (int32_t c = 0; c < channels; ++c) {
                 const int32_t value = kind == EDGEAI_POOL_MAX ? out[c]
-                                                              : pool_average(sums[c], count);
+                                                              : pool_average(sink.sums[c], count);
                 out[c] = (int8_t)EDGEAI_CLAMP(value, pool_min, pool_max);
             }
         }
     }
     return EDGEAI_OK;
+}
+
+edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
+                                  const edgeai_conv_pool_data *data, const int8_t *input,
+                                  int8_t *output, int8_t *scratch)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    return conv_pool_run(params, &data->conv, data->pool_act_min, data->pool_act_max,
+                         &conv_pool_narrow, input, output, scratch);
+}
+
+edgeai_status edgeai_conv_pool_wide_s8(const edgeai_conv_pool_params *params,
+                                       const edgeai_conv_pool_wide_data *data,
+                                       const int8_t *input, int8_t *output, int8_t *scratch)
+{
+    if (data == NULL) {
+        return EDGEAI_ERROR_ARGUMENT;
+    }
+    const edgeai_conv_wide_data *wide = &data->conv;
+    const edgeai_conv_data numbers = {
+        .pad_value = wide->pad_value, .output_offset = wide->output_offset,
+        .act_min = wide->act_min, .act_max = wide->act_max, .rq_fast = wide->rq_fast,
+        .weights = (const int8_t *)(const void *)wide->weights, .bias = wide->bias,
+        .requant = wide->requant};
+    return conv_pool_run(params, &numbers, data->pool_act_min, data->pool_act_max,
+                         &conv_pool_wide, input, output, scratch);
 }

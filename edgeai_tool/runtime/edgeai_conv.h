@@ -120,6 +120,9 @@ typedef struct {
     int32_t pool_stride_w;   /**< >= 1 */
     int32_t pool_pad_top;    /**< pooling padding above conv.output (never read) */
     int32_t pool_pad_left;   /**< pooling padding left of conv.output (never read) */
+    int32_t columns;         /**< 2: the DSP path computes two convolution pixels of a
+                                  window per pass over the weights (faster); 1: one (half
+                                  the column scratch). The same results either way. */
 } edgeai_conv_pool_params;
 
 /** Numbers of a fused convolution and pooling. */
@@ -140,21 +143,39 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
                                   int8_t *output, int8_t *scratch);
 
 /**
- * Scratch layout of edgeai_conv_pool_s8: one int16 column (8 bytes per quad of the depth;
- * with an int8 column after it, 12 per quad, when filter_c is not a multiple of 4:
- * `columns` bytes), one pixel of convolution outputs, then, for an average, one int32 sum
- * per channel, 4-byte aligned. `average` is 1 for EDGEAI_POOL_AVERAGE, else 0. The
- * generator reads these formulas.
+ * Scratch layout of edgeai_conv_pool_s8, the same on both code paths: `columns` int16
+ * columns (8 bytes per quad of the depth each, interleaved quad by quad when there are two),
+ * an int8 column (4 bytes per quad) when filter_c is not a multiple of 4 (`column_bytes`
+ * for all of them), `columns` pixels of int8 convolution outputs, then, for an average, one
+ * int32 sum per channel, 4-byte aligned. `average` is 1 for EDGEAI_POOL_AVERAGE, else 0.
+ * The generator reads these formulas.
  */
-#define EDGEAI_CONV_POOL_S8_COLUMN_SIZE(kernel_h, kernel_w, filter_c) \
-    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 8)
-#define EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE(kernel_h, kernel_w, filter_c) \
-    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 12)
-#define EDGEAI_CONV_POOL_S8_SUMS_OFFSET(columns, channels) (((columns) + (channels) + 3) / 4 * 4)
-#define EDGEAI_CONV_POOL_S8_BUFFER_SIZE(columns, channels, average) \
-    (EDGEAI_CONV_POOL_S8_SUMS_OFFSET(columns, channels) + 4 * (channels) * (average))
+#define EDGEAI_CONV_POOL_S8_COLUMN_SIZE(kernel_h, kernel_w, filter_c, columns) \
+    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 8 * (columns))
+#define EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE(kernel_h, kernel_w, filter_c, columns) \
+    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * (8 * (columns) + 4))
+#define EDGEAI_CONV_POOL_S8_SUMS_OFFSET(column_bytes, channels, columns) \
+    (((column_bytes) + (channels) * (columns) + 3) / 4 * 4)
+#define EDGEAI_CONV_POOL_S8_BUFFER_SIZE(column_bytes, channels, columns, average) \
+    (EDGEAI_CONV_POOL_S8_SUMS_OFFSET(column_bytes, channels, columns) + \
+     4 * (channels) * (average))
 
-/** Bytes of scratch that edgeai_conv_pool_s8 needs (always > 0). */
+/** Numbers of a fused convolution with int16 weights and pooling. */
+typedef struct {
+    edgeai_conv_wide_data conv; /**< as edgeai_conv_pool_data's, weights in the int16 layout */
+    int32_t pool_act_min;
+    int32_t pool_act_max;
+} edgeai_conv_pool_wide_data;
+
+/**
+ * edgeai_conv_pool_s8 on int16 weights (`-O time` / `balanced`): the same results and
+ * scratch, fewer instructions a multiply-accumulate on the DSP path.
+ */
+edgeai_status edgeai_conv_pool_wide_s8(const edgeai_conv_pool_params *params,
+                                       const edgeai_conv_pool_wide_data *data,
+                                       const int8_t *input, int8_t *output, int8_t *scratch);
+
+/** Bytes of scratch that edgeai_conv_pool_s8 (and _wide_s8) needs (always > 0). */
 int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *params);
 
 #ifdef __cplusplus

@@ -90,5 +90,5 @@ def test_cubemx_template_structure_builds_strict_and_runs(case, tmp_path):
                *sorted(runtime.glob("*.c"))]
     output = run([str(build_host(sources, [generated, runtime], tmp_path / "template"))])
     assert output.startswith("network (quantized_model): 359992 MACC, 5 node(s), tool 0.1.0, "
-                             "weights 38120 B, activations ")
+                             "weights 41544 B, activations ")
     assert "input 28x28x1\ntop score " in output

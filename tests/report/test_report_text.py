@@ -119,13 +119,15 @@ def test_arrays_and_layers_tables(small_compilation: Compilation) -> None:
                      report)
     assert re.search(r"\n\d+ +dense_3_output +5/5 +activations/POOL_0_RAM +s8 +/output\n",
                      report)
-    # 4 filters of 5x5x1 stored as 2 pairs of 7 quads (edgeai_conv.h's layout)
-    assert re.search(r"\n\d+ +conv2d_0_weights +112/112 +weights/weights +const s8\n", report)
-    assert re.search(r"W: conv2d_0_weights +int8\(2x7x2x4\) \(\d+\)", report)
+    # 4 filters of 5x5x1 stored as 2 pairs of 7 quads (edgeai_conv.h's layout), int16 under
+    # the default goal (edgeai_conv_pool_wide_s8)
+    assert re.search(r"\n\d+ +conv2d_0_weights +112/224 +weights/weights +const s16\n", report)
+    assert re.search(r"W: conv2d_0_weights +int16\(2x7x2x4\) \(\d+\)", report)
     assert re.search(r"I: image_output +int8\(1x12x12x1\) \(\d+\)", report)
     assert "c-node #              :   2" in report
     assert "inputs                :   ['image_output']" in report
-    assert re.search(r"smul_s8_s8 +[\d,]+ +100\.0%", report)
+    assert re.search(r"smul_s8_s16 +6,660 +95\.3%", report)
+    assert re.search(r"smul_s8_s8 +325 +4\.7%", report)
 
 
 def test_memory_by_section_only_with_sizes(small_compilation: Compilation) -> None:
@@ -179,7 +181,8 @@ def test_external_io_and_several_pools(small_cnn: Path, tmp_path: Path) -> None:
     assert _line(report, "ram (total)").endswith(f"= {activations:,} + 144 + 0")
     assert re.search(r"\nDTCM +0 +[\d.]+ KiB \([\d.]+%\) +\d+ +0\.12 KiB +", report)
     assert re.search(r"\nSRAM +1 +[\d.]+ KiB \([\d.]+%\) +\d+ +64\.00 KiB +", report)
-    assert re.search(r"\nweights_array +2 +0\.46 KiB \(100\.0%\) +4 +0\.46 KiB +", report)
+    weights = f"{compilation.network.weights_bytes / 1024:.2f} KiB"
+    assert re.search(rf"\nweights_array +2 +{weights} \(100\.0%\) +4 +{weights} +", report)
     assert re.search(r"\n\d+ +image_output +144/144 +user/external +s8 +/input\n", report)
     used = len(compilation.plan.used_pools)
     assert f"({used} segment{'s' if used > 1 else ''})" in _line(report, "activations (rw)")
@@ -226,13 +229,15 @@ def test_pools_summary_gives_each_pool_its_use_size_and_segment(tmp_path: Path) 
     fast, big = plan.used_bytes(0), plan.used_bytes(1)
     assert fast + big == plan.activations_bytes and 0 < fast <= 1024 and big > 0
     buffers = [sum(a.pool == p for a in plan.allocations.values()) for p in (0, 1)]
+    weights = compilation.network.weights_bytes
     assert _pool_rows(compilation.report) == {
         "DTCMRAM": ["0", f"{fast / 1024:.2f} KiB ({100 * fast / 1024:.1f}%)", str(buffers[0]),
                     "1.00 KiB", "activations[0]"],
         "SRAM1": ["1", f"{big / 1024:.2f} KiB ({100 * big / (368 * 1024):.1f}%)",
                   str(buffers[1]), "368.00 KiB", "fixed at 0x20020000"],
         "SRAM2": ["2", "0.00 KiB (0.0%)", "0", "16.00 KiB", "unused"],
-        "weights_array": ["3", "37.23 KiB (100.0%)", "8", "37.23 KiB", "weights (flash)"],
+        "weights_array": ["3", f"{weights / 1024:.2f} KiB (100.0%)", "8",
+                          f"{weights / 1024:.2f} KiB", "weights (flash)"],
     }
     assert sum(buffers) == len(plan.allocations)
     assert "(2 segments)" in _line(compilation.report, "activations (rw)")

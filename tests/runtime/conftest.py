@@ -40,6 +40,7 @@ _SIZE_FUNCTIONS = {
     "edgeai_conv_grouped_s8": "edgeai_conv_s8_get_buffer_size",
     "edgeai_conv_wide_s8": "edgeai_conv_s8_get_buffer_size",
     "edgeai_conv_pool_s8": "edgeai_conv_pool_s8_get_buffer_size",
+    "edgeai_conv_pool_wide_s8": "edgeai_conv_pool_s8_get_buffer_size",
     "edgeai_avg_pool_s8": "edgeai_avg_pool_s8_get_buffer_size",
 }
 

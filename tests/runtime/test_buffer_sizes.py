@@ -26,16 +26,20 @@ def test_evaluates_the_header_formulas() -> None:
     assert buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=3, kernel_w=3, filter_c=8) == 288
     assert buffer_size("EDGEAI_CONV_S8_STAGED_BUFFER_SIZE", kernel_h=3, kernel_w=3,
                        filter_c=8) == 360
-    # 72 taps: 18 quads of one int16 column (and one int8 column when staged)
-    assert buffer_size("EDGEAI_CONV_POOL_S8_COLUMN_SIZE", kernel_h=3, kernel_w=3,
-                       filter_c=8) == 144
-    assert buffer_size("EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE", kernel_h=3, kernel_w=3,
-                       filter_c=8) == 216
-    # column + one pixel of outputs, rounded up to a word, then one int32 per channel
-    assert buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", columns=18, channels=5,
-                       average=1) == 24 + 20
-    assert buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", columns=18, channels=5,
-                       average=0) == 24
+    # 72 taps: 18 quads of one or two int16 columns (and one int8 column when staged)
+    for columns in (1, 2):
+        assert buffer_size("EDGEAI_CONV_POOL_S8_COLUMN_SIZE", kernel_h=3, kernel_w=3,
+                           filter_c=8, columns=columns) == 144 * columns
+        assert buffer_size("EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE", kernel_h=3, kernel_w=3,
+                           filter_c=8, columns=columns) == 144 * columns + 72
+    # columns + one pixel of outputs per column, rounded up to a word, then one int32 per
+    # channel
+    assert buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", column_bytes=18, channels=5,
+                       columns=1, average=1) == 24 + 20
+    assert buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", column_bytes=18, channels=5,
+                       columns=1, average=0) == 24
+    assert buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", column_bytes=36, channels=5,
+                       columns=2, average=0) == 48
     assert buffer_size("EDGEAI_AVG_POOL_S8_BUFFER_SIZE", channels=7) == 28
     assert buffer_size("EDGEAI_FULLY_CONNECTED_S8_BUFFER_SIZE") == 0
 
@@ -45,7 +49,7 @@ def test_evaluates_the_header_formulas() -> None:
     ("EDGEAI_NO_SUCH_BUFFER_SIZE", {}, "no single definition of EDGEAI_NO_SUCH_BUFFER_SIZE"),
     ("EDGEAI_SMLAD", {"a": 1, "b": 2, "acc": 3}, "no single definition"),  # two #if branches
     ("EDGEAI_CLAMP", {"x": 1, "lo": 0, "hi": 2}, "is not a scratch size expression"),
-    ("EDGEAI_CONV_POOL_S8_SUMS_OFFSET", {"columns": -8, "channels": 1},
+    ("EDGEAI_CONV_POOL_S8_SUMS_OFFSET", {"column_bytes": -8, "channels": 1, "columns": 1},
      "C division of -4 by 4 is not supported"),
 ])
 def test_refuses_what_it_cannot_read_as_c_does(macro: str, arguments: dict, message: str) -> None:
@@ -71,14 +75,15 @@ def _cases() -> list[tuple[str, int]]:
         conv = _conv(kernel_h, kernel_w, hwc, groups, out_c)
         columns = columns_bytes({"kernel_h": kernel_h, "kernel_w": kernel_w}, hwc[2], groups)
         cases.append((f"edgeai_conv_s8_get_buffer_size(&(edgeai_conv_params){conv})", columns))
-        for average in (0, 1) if groups == 1 else ():  # a grouped conv does not fuse
+        fused = [(a, c) for a in (0, 1) for c in (1, 2)] if groups == 1 else []
+        for average, pair in fused:  # a grouped conv does not fuse
             kind = "EDGEAI_POOL_AVERAGE" if average else "EDGEAI_POOL_MAX"
             pooled = (f"(edgeai_conv_pool_params){{.conv = {conv}, .output = {{1, 1, {out_c}}}, "
                       f".pool_kind = {kind}, .pool_h = 1, .pool_w = 1, .pool_stride_h = 1, "
-                      ".pool_stride_w = 1}")
+                      f".pool_stride_w = 1, .columns = {pair}}}")
             cases.append((f"edgeai_conv_pool_s8_get_buffer_size(&{pooled})",
                           conv_pool_scratch_bytes({"kernel_h": kernel_h, "kernel_w": kernel_w},
-                                                  hwc[2], out_c, bool(average))))
+                                                  hwc[2], out_c, bool(average), pair)))
     for channels in POOL_CHANNELS:
         pool = (f"(edgeai_pool_params){{.input = {{4, 4, {channels}}}, .output = {{2, 2, "
                 f"{channels}}}, .filter_h = 2, .filter_w = 2, .stride_h = 2, .stride_w = 2}}")

@@ -29,7 +29,9 @@ from support.tflite_builder import (
     quantize_weights,
 )
 
+from edgeai_tool import goals
 from edgeai_tool.codegen.layers import lower
+from edgeai_tool.codegen.layers.conv import conv_pool_lean
 from edgeai_tool.compiler import compile_model
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.ir import Graph
@@ -72,8 +74,13 @@ def lower_single(model: bytes, fuse: bool = False, wide: bool = False):
 
 
 def assert_bit_exact(runner, model: bytes, xs: np.ndarray, fuse: bool = False,
-                     min_unsaturated: float = 0.3, wide: bool = False) -> None:
+                     min_unsaturated: float = 0.3, wide: bool = False,
+                     lean: bool = False) -> None:
+    """`lean`: a fused conv + pool in its one-column form (else its two-column one)."""
     graph, op, layer = lower_single(model, fuse, wide)
+    if lean:
+        layer = conv_pool_lean(layer)
+        assert layer is not None and layer.params["columns"] == 1
     expected = run_tflm(model, [xs])[0].reshape(len(xs), -1)
     got = runner.run(layer, xs, graph.tensor(op.outputs[0]).size)
     mismatches = np.argwhere(got != expected)
@@ -183,17 +190,27 @@ def test_cortex_m7_kernels_in_qemu_match_tflite_micro(tmp_path, name: str) -> No
     np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
 
 
-def test_conv_pool_in_qemu_matches_tflite_micro(tmp_path) -> None:
-    """The fused conv + pool on the Arm code: clipped, overlapping windows of odd counts."""
+@pytest.mark.parametrize("optimization", ["ram", "time"])
+@pytest.mark.parametrize("form", ["pair", "lean"])
+def test_conv_pool_in_qemu_matches_tflite_micro(tmp_path, monkeypatch, form: str,
+                                               optimization: str) -> None:
+    """The fused conv + pool on the Arm code: clipped, overlapping windows of odd counts, a
+    global average of an odd count; in each form (a one-layer network takes the lean one, its
+    scratch being live at the peak, unless the fast one is all there is), on int8 weights
+    (-O ram) and int16 ones (-O time)."""
     for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed")
-    for index in (3, 5):
+    if form == "pair":
+        monkeypatch.setattr(goals, "lean_form", lambda layer: None)
+    kernel = "edgeai_conv_pool_wide_s8" if optimization == "time" else "edgeai_conv_pool_s8"
+    for index in (3, 5, 8, 10):
         model, xs = conv_pool_model(CONV_POOL_CASES[index], rng_for(CONV_POOL_CASES[index]))
         path = tmp_path / f"pool{index}.tflite"
         path.write_bytes(model)
-        compilation = compile_model(path, Options(target="qemu-m7"))
-        assert [layer.kernel for layer in compilation.layers] == ["edgeai_conv_pool_s8"]
+        compilation = compile_model(path, Options(target="qemu-m7", optimization=optimization))
+        assert [layer.kernel for layer in compilation.layers] == [kernel]
+        assert compilation.layers[0].params["columns"] == (2 if form == "pair" else 1)
         inputs = [xs.reshape(len(xs), *xs.shape[2:])]
         with QemuNetwork(compilation) as target:
             on_target = target.run(inputs)
@@ -291,8 +308,10 @@ def test_conv_saturating_and_left_shift(layer_runner, factor: float) -> None:
 
 def mixed_multiplier_model(kind: str, in_shape: tuple[int, ...], channels: int,
                            kernel: tuple[int, int], rng: np.random.Generator,
-                           padding: str = "SAME") -> tuple[bytes, np.ndarray]:
-    """One CONV_2D or DEPTHWISE_CONV_2D (stride 1) whose odd channels left-shift."""
+                           padding: str = "SAME",
+                           pool: str | None = None) -> tuple[bytes, np.ndarray]:
+    """One CONV_2D or DEPTHWISE_CONV_2D (stride 1) whose odd channels left-shift; `pool`, a
+    MAX_POOL_2D or AVERAGE_POOL_2D (3x3, stride 2, SAME) after it."""
     depthwise = kind == "DEPTHWISE_CONV_2D"
     taps = kernel[0] * kernel[1] * (1 if depthwise else in_shape[3])
     wq, ws = mixed_weights(rng, channels, taps)
@@ -312,6 +331,12 @@ def mixed_multiplier_model(kind: str, in_shape: tuple[int, ...], channels: int,
     if depthwise:
         options["depth_multiplier"] = 1
     b.op(kind, [x, w, bias], [y], **options)
+    if pool is not None:
+        z = b.tensor("z", (1, *[(n + 1) // 2 for n in out_hw], channels), scale=OUT_SCALE,
+                     zero_point=3)
+        b.op(pool, [y], [z], padding="SAME", stride_h=2, stride_w=2, filter_height=3,
+             filter_width=3, fused_activation_function="NONE")
+        y = z
     b.output(y)
     return b.build(), inputs_for(in_shape, rng)
 
@@ -350,6 +375,23 @@ def test_int16_weights_multipliers_above_and_below_one(layer_runner, portable_sa
     assert layer.data["rq_fast"] == 0
     runner = layer_runner if path == "dsp" else portable_sanitized_runner
     assert_bit_exact(runner, model, xs, wide=True)
+
+
+@pytest.mark.parametrize("weights", ["int8", "int16"])
+@pytest.mark.parametrize("form", ["pair", "lean"])
+@pytest.mark.parametrize("pool", ["MAX_POOL_2D", "AVERAGE_POOL_2D"])
+@pytest.mark.parametrize("path", ["dsp", "portable"])
+def test_conv_pool_multipliers_above_and_below_one(layer_runner, portable_sanitized_runner,
+                                                   pool: str, path: str, form: str,
+                                                   weights: str) -> None:
+    rng = np.random.default_rng(zlib.crc32(pool.encode()))
+    model, xs = mixed_multiplier_model("CONV_2D", (1, 9, 7, 5), 7, (3, 3), rng, pool=pool)
+    wide = weights == "int16"
+    layer = lower_single(model, fuse=True, wide=wide)[2]
+    assert layer.kernel == ("edgeai_conv_pool_wide_s8" if wide else "edgeai_conv_pool_s8")
+    assert layer.data["conv.rq_fast"] == 0
+    runner = layer_runner if path == "dsp" else portable_sanitized_runner
+    assert_bit_exact(runner, model, xs, fuse=True, lean=form == "lean", wide=wide)
 
 
 # ---- DEPTHWISE_CONV_2D ----------------------------------------------------------------------
@@ -432,15 +474,43 @@ CONV_POOL_CASES = [
     dict(in_shape=(1, 8, 8, 16), filters=8, kernel=(1, 1), pool="AVERAGE_POOL_2D",
          pool_size=(8, 8), pool_stride=(1, 1)),  # global average pool after a 1x1
     dict(in_shape=(1, 8, 8, 6), filters=7, pool="MAX_POOL_2D", pool_activation="RELU"),
+    # a global average over an odd count (the pairs' last pixel alone), 9 channels (two words
+    # and one byte folded, an odd channel pair)
+    dict(in_shape=(1, 7, 5, 12), filters=9, kernel=(1, 1), pool="AVERAGE_POOL_2D",
+         pool_size=(7, 5), pool_stride=(1, 1)),
+    # one input channel (staged columns) with the image's padding, odd widths, 3x3 windows
+    # clipped by the pool's padding
+    dict(in_shape=(1, 13, 11, 1), filters=5, kernel=(3, 3), pool="MAX_POOL_2D",
+         pool_size=(3, 3), pool_stride=(3, 3), pool_padding="SAME"),
+    dict(in_shape=(1, 13, 11, 3), filters=6, kernel=(5, 5), stride=(2, 1), dilation=(1, 2),
+         pool="AVERAGE_POOL_2D", pool_size=(3, 2), pool_stride=(2, 2), pool_padding="SAME"),
 ]
 
 
+@pytest.mark.parametrize("weights", ["int8", "int16"])
+@pytest.mark.parametrize("form", ["pair", "lean"])
 @pytest.mark.parametrize("case", CONV_POOL_CASES,
                          ids=lambda c: "-".join(f"{v}" for v in c.values()))
-def test_conv_pool_fused_bit_exact(layer_runner, case: dict) -> None:
+def test_conv_pool_fused_bit_exact(layer_runner, case: dict, form: str, weights: str) -> None:
+    """Both forms (two convolution pixels a pass, or one), int8 or int16 weights
+    (edgeai_conv_pool_wide_s8), on the DSP path."""
     rng = rng_for(case)
     model, xs = conv_pool_model(case, rng)
-    assert_bit_exact(layer_runner, model, xs, fuse=True)
+    wide = weights == "int16"
+    kernel = lower_single(model, fuse=True, wide=wide)[2].kernel
+    assert kernel == ("edgeai_conv_pool_wide_s8" if wide else "edgeai_conv_pool_s8")
+    assert_bit_exact(layer_runner, model, xs, fuse=True, lean=form == "lean", wide=wide)
+
+
+@pytest.mark.parametrize("weights", ["int8", "int16"])
+@pytest.mark.parametrize("form", ["pair", "lean"])
+def test_conv_pool_forms_portable(portable_sanitized_runner, form: str, weights: str) -> None:
+    """The portable path takes either form's params and scratch, and either weights."""
+    for index in (0, 4, 8, 9):
+        case = CONV_POOL_CASES[index]
+        model, xs = conv_pool_model(case, rng_for(case))
+        assert_bit_exact(portable_sanitized_runner, model, xs, fuse=True, lean=form == "lean",
+                         wide=weights == "int16")
 
 
 def test_conv_pool_scratch_is_small() -> None:
@@ -450,7 +520,12 @@ def test_conv_pool_scratch_is_small() -> None:
     graph, op, layer = lower_single(model, fuse=True)
     intermediate = graph.tensor(op.options["pool"]["intermediate"])
     assert layer.kernel == "edgeai_conv_pool_s8"
-    assert layer.scratch_bytes == 92  # 7 quads of 12 bytes (column, int8 column) + 1 pixel of 8
+    # 7 quads of 20 bytes (two int16 columns, an int8 column) + 2 pixels of 8; the lean form
+    # has one int16 column (12 bytes a quad) and one pixel
+    assert (layer.params["columns"], layer.scratch_bytes) == (2, 156)
+    lean = conv_pool_lean(layer)
+    assert (lean.params["columns"], lean.scratch_bytes) == (1, 92)
+    assert conv_pool_lean(lean) is None
     assert layer.scratch_bytes < intermediate.size // 10
     assert layer.macc == 115_208 + 4_608  # the seed report's conv2d_0 c_macc
 

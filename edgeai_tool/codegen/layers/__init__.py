@@ -7,14 +7,18 @@ that adding a family touches no shared file. A family whose kernels run faster o
 stored as int16 (pre-arranged, twice the weight flash) names those lowerings in
 `WIDE_LOWERINGS`, with the same results (and may say in `WIDE_CODE_BYTES` how much code
 each such kernel adds); `edgeai_tool.codegen.choice` decides per layer which one the
-optimisation goal gets. What an op accepts, its geometry and cost
-are facts of `edgeai_tool.ops`; a lowering is only called on an op that passed its check.
+optimisation goal gets. A family whose kernel has a slower form needing less scratch names,
+in `LEAN_FORMS`, a function giving a layer that form (None when it has it already);
+`edgeai_tool.goals` uses it where the fast form would raise the memory plan. What an op
+accepts, its geometry and cost are facts of `edgeai_tool.ops`; a lowering is only called on
+an op that passed its check.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from functools import cache
 
 from edgeai_tool.codegen.layers.base import LayerCode, Lowering
@@ -52,6 +56,18 @@ def wide_lowerings() -> dict[str, Lowering]:
 def wide_code_bytes() -> dict[str, int]:
     """Wide kernel -> about the flash its code adds once linked, for the families that say."""
     return _merged("WIDE_CODE_BYTES")
+
+
+@cache
+def lean_forms() -> dict[str, Callable[[LayerCode], LayerCode | None]]:
+    """Kernel -> the function giving a layer of it its lean (less scratch) form."""
+    return _merged("LEAN_FORMS")
+
+
+def lean_form(layer: LayerCode) -> LayerCode | None:
+    """The layer in the lean form of its kernel, or None when it has no other."""
+    function = lean_forms().get(layer.kernel)
+    return function(layer) if function else None
 
 
 def lower(graph: Graph, op: Op, wide_weights: bool = False) -> LayerCode:

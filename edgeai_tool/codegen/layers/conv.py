@@ -201,7 +201,8 @@ def s16_layer(graph: Graph, op: Op, kernel: str, params_type: str, params: dict[
 
 def lower_conv(graph: Graph, op: Op) -> LayerCode:
     """CONV_2D -> edgeai_conv_s8 (edgeai_conv_grouped_s8 for groups > 1), or
-    edgeai_conv_pool_s8 when fused; edgeai_conv_s16 for 16x8."""
+    edgeai_conv_pool_s8 when fused (in its fast form: two columns, see `conv_pool_lean`);
+    edgeai_conv_s16 for 16x8."""
     x, w, bias, y = conv_tensors(graph, op)
     if x.dtype == "int16":
         return s16_layer(graph, op, "edgeai_conv_s16", "edgeai_conv_params",
@@ -221,10 +222,11 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
     if pool:
         struct = kernel = "edgeai_conv_pool"
         scratch = conv_pool_scratch_bytes(geometry, x.shape[3], hwc(conv_out)[2],
-                                          pool["kind"] == "AVERAGE_POOL_2D")
+                                          pool["kind"] == "AVERAGE_POOL_2D", columns=2)
         conv_params = {"input": hwc(x), "output": hwc(conv_out), **geometry, "groups": groups}
         pool_params, pool_data = _pool_fields(pool, conv_out, y)
-        params = {**_nested("conv", conv_params), "output": hwc(y), **pool_params}
+        params = {**_nested("conv", conv_params), "output": hwc(y), **pool_params,
+                  "columns": 2}
         data = {**_nested("conv", data), **pool_data}
     else:
         struct = "edgeai_conv"
@@ -249,15 +251,34 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
     )
 
 
+_WIDE_KERNELS = {"edgeai_conv_s8": ("edgeai_conv_wide_s8", "edgeai_conv_wide_data"),
+                 "edgeai_conv_pool_s8": ("edgeai_conv_pool_wide_s8",
+                                         "edgeai_conv_pool_wide_data")}
+
+
 def lower_conv_wide(graph: Graph, op: Op) -> LayerCode:
-    """CONV_2D -> edgeai_conv_wide_s8 (int16 weights, the same results) where edgeai_conv_s8
-    applies; other convolutions as lower_conv."""
+    """CONV_2D -> edgeai_conv_wide_s8 or, fused with a pool, edgeai_conv_pool_wide_s8 (int16
+    weights, the same results); a grouped or 16x8 convolution as lower_conv."""
     layer = lower_conv(graph, op)
-    if layer.kernel != "edgeai_conv_s8":
+    if layer.kernel not in _WIDE_KERNELS:
         return layer
+    kernel, data_type = _WIDE_KERNELS[layer.kernel]
     weights = CArray("weights", "int16_t", conv_wide_weights(conv_tensors(graph, op)[1].data))
-    return replace(layer, kernel="edgeai_conv_wide_s8", data_type="edgeai_conv_wide_data",
+    return replace(layer, kernel=kernel, data_type=data_type,
                    arrays=[weights, *layer.arrays[1:]])
+
+
+def conv_pool_lean(layer: LayerCode) -> LayerCode | None:
+    """The edgeai_conv_pool_s8 (or _wide_s8) layer in its one-column form (half the column
+    scratch, the same results), or None when it is already in it."""
+    if layer.params["columns"] == 1:
+        return None
+    params = layer.params
+    geometry = {"kernel_h": params["conv.kernel_h"], "kernel_w": params["conv.kernel_w"]}
+    average = params["pool_kind"] == "EDGEAI_POOL_AVERAGE"
+    scratch = conv_pool_scratch_bytes(geometry, params["conv.input"][2], params["output"][2],
+                                      average, columns=1)
+    return replace(layer, params={**params, "columns": 1}, scratch_bytes=scratch)
 
 
 def _conv_overwrite_limit(x: Tensor, y: Tensor, geometry: dict[str, int],
@@ -357,3 +378,6 @@ def lower_depthwise_wide(graph: Graph, op: Op) -> LayerCode:
 
 LOWERINGS = {"CONV_2D": lower_conv, "DEPTHWISE_CONV_2D": lower_depthwise}
 WIDE_LOWERINGS = {"CONV_2D": lower_conv_wide, "DEPTHWISE_CONV_2D": lower_depthwise_wide}
+LEAN_FORMS = {"edgeai_conv_pool_s8": conv_pool_lean, "edgeai_conv_pool_wide_s8": conv_pool_lean}
+# The int16-weight blocks of edgeai_conv_pool_wide_s8 (both forms) on a Cortex-M7.
+WIDE_CODE_BYTES = {"edgeai_conv_pool_wide_s8": 940}
