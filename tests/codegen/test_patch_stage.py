@@ -191,6 +191,7 @@ def test_ram_leaves_a_model_it_cannot_improve_unchanged() -> None:
     model = MODELS.parent / "quantized_model.tflite"
     plain, ram = compile_model(model, BALANCED), compile_model(model, RAM)
     assert ram.patch is None
+
     def narrow(text: str) -> str:
         return text.replace("_wide_s8(", "_s8(").replace("_wide_data", "_data")
 
