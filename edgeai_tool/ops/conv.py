@@ -221,25 +221,21 @@ def conv_macc(graph: Graph, op: Op) -> int:
     return count + (window_macc(y, pool) if pool else 0)
 
 
-def columns_bytes(geometry: dict[str, int], in_c: int, groups: int) -> int:
-    """edgeai_conv_s8_get_buffer_size: two int16 columns, and an int8 one unless the filter's
-    depth per tap is whole quads."""
+def columns_bytes(geometry: dict[str, int], in_c: int, groups: int, columns: int) -> int:
+    """edgeai_conv_s8_get_buffer_size: `columns` (1 or 2) int16 columns, and an int8 one
+    unless the filter's depth per tap is whole quads."""
     filter_c = in_c // groups
     macro = ("EDGEAI_CONV_S8_BUFFER_SIZE" if filter_c % 4 == 0
              else "EDGEAI_CONV_S8_STAGED_BUFFER_SIZE")
     return buffer_size(macro, kernel_h=geometry["kernel_h"], kernel_w=geometry["kernel_w"],
-                       filter_c=filter_c)
+                       filter_c=filter_c, columns=columns)
 
 
 def conv_pool_scratch_bytes(geometry: dict[str, int], in_c: int, channels: int,
                             average: bool, columns: int) -> int:
-    """edgeai_conv_pool_s8_get_buffer_size: `columns` (1 or 2) int16 columns (and an int8
-    one unless the depth per tap is whole quads), `columns` pixels of outputs, int32 sums
-    for an average."""
-    macro = ("EDGEAI_CONV_POOL_S8_COLUMN_SIZE" if in_c % 4 == 0
-             else "EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE")
-    column = buffer_size(macro, kernel_h=geometry["kernel_h"], kernel_w=geometry["kernel_w"],
-                         filter_c=in_c, columns=columns)
+    """edgeai_conv_pool_s8_get_buffer_size: the convolution's columns (`columns_bytes`),
+    `columns` pixels of outputs, int32 sums for an average."""
+    column = columns_bytes(geometry, in_c, 1, columns)
     return buffer_size("EDGEAI_CONV_POOL_S8_BUFFER_SIZE", column_bytes=column,
                        channels=channels, columns=columns, average=int(average))
 

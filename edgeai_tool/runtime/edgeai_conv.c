@@ -34,7 +34,7 @@ static int conv_params_valid(const edgeai_conv_params *p)
            p->output.w > 0 && p->output.c > 0 && p->kernel_h > 0 && p->kernel_w > 0 &&
            p->stride_h > 0 && p->stride_w > 0 && p->dilation_h > 0 && p->dilation_w > 0 &&
            p->pad_top >= 0 && p->pad_left >= 0 && groups > 0 && p->input.c % groups == 0 &&
-           p->output.c % groups == 0;
+           p->output.c % groups == 0 && (p->columns == 1 || p->columns == 2);
 }
 
 static int conv_data_valid(const edgeai_conv_data *d)
@@ -67,15 +67,16 @@ static int conv_widens_in_place(const edgeai_conv_params *p)
 }
 
 /**
- * Bytes of scratch of edgeai_conv_s8 (the columns of edgeai_conv_pool_s8): the same on both
- * paths, so that the memory plan does not depend on the target.
+ * Bytes of scratch of edgeai_conv_s8 (the columns of edgeai_conv_pool_s8), in p->columns's
+ * form: the same on both paths, so that the memory plan does not depend on the target.
  */
 static int32_t conv_columns(const edgeai_conv_params *p)
 {
     const int32_t filter_c = p->input.c / p->groups;
     return conv_widens_in_place(p)
-               ? EDGEAI_CONV_S8_BUFFER_SIZE(p->kernel_h, p->kernel_w, filter_c)
-               : EDGEAI_CONV_S8_STAGED_BUFFER_SIZE(p->kernel_h, p->kernel_w, filter_c);
+               ? EDGEAI_CONV_S8_BUFFER_SIZE(p->kernel_h, p->kernel_w, filter_c, p->columns)
+               : EDGEAI_CONV_S8_STAGED_BUFFER_SIZE(p->kernel_h, p->kernel_w, filter_c,
+                                                   p->columns);
 }
 
 /* ---- portable path -------------------------------------------------------------------- */
@@ -474,8 +475,8 @@ static void conv_column(const edgeai_conv_params *p, const edgeai_conv_data *d,
 
 /**
  * The convolution at up to two output pixels: (y0, x0) into out0 and, when out1 is not
- * NULL, (y1, x1) into out1. `scratch` is edgeai_conv_s8_get_buffer_size bytes; `wide`
- * says the weights are int16.
+ * NULL (never in the one-column form), (y1, x1) into out1. `scratch` is
+ * edgeai_conv_s8_get_buffer_size bytes; `wide` says the weights are int16.
  */
 CONV_INLINE void conv_pixels(const edgeai_conv_params *p, const edgeai_conv_data *d,
                              const int8_t *input, const int32_t y[2], const int32_t x[2],
@@ -483,12 +484,18 @@ CONV_INLINE void conv_pixels(const edgeai_conv_params *p, const edgeai_conv_data
 {
 #if EDGEAI_USE_DSP
     /* groups == 1 (edgeai_conv_grouped_s8 takes the others) */
+    const int32_t quads = conv_quads(p);
     uint32_t *cols = (uint32_t *)(void *)scratch;
-    int8_t *stage = scratch + 16 * conv_quads(p);
+    int8_t *stage = scratch + 8 * p->columns * quads;
+    if (p->columns == 1) {
+        conv_column(p, d, input, y[0], x[0], cols, stage, 2);
+        conv_block_dsp(d, p->output.c, quads, cols, out0, out0, wide, 1);
+        return;
+    }
     const int second = out1 != NULL;
     conv_column(p, d, input, y[0], x[0], cols, stage, 4);
     conv_column(p, d, input, y[second], x[second], cols + 2, stage, 4);
-    conv_block_dsp(d, p->output.c, conv_quads(p), cols, out0, second ? out1 : out0, wide, 2);
+    conv_block_dsp(d, p->output.c, quads, cols, out0, second ? out1 : out0, wide, 2);
 #else
     (void)scratch;
     conv_two_portable(p, d, wide, input, y, x, out0, out1);
@@ -542,11 +549,14 @@ CONV_INLINE edgeai_status conv_run(const edgeai_conv_params *params,
     const int32_t out_w = params->output.w;
     const int32_t out_c = params->output.c;
     const int32_t pixels_count = params->output.h * out_w;
-    for (int32_t i = 0; i < pixels_count; i += 2) {
+    const int32_t step = params->columns;
+    /* Pixel pairs (`columns` 2), or pixel by pixel: each written only once its window is
+     * read (the in-place plan's lookback 0). */
+    for (int32_t i = 0; i < pixels_count; i += step) {
         const int32_t y[2] = {i / out_w, (i + 1) / out_w};
         const int32_t x[2] = {i % out_w, (i + 1) % out_w};
         pixels(params, data, input, y, x, output + i * out_c,
-               i + 1 < pixels_count ? output + (i + 1) * out_c : NULL, scratch);
+               step == 2 && i + 1 < pixels_count ? output + (i + 1) * out_c : NULL, scratch);
     }
     return EDGEAI_OK;
 }
@@ -593,29 +603,16 @@ static int conv_pool_params_valid(const edgeai_conv_pool_params *p)
            p->output.w > 0 && p->output.c == p->conv.output.c && p->pool_h > 0 &&
            p->pool_w > 0 && p->pool_stride_h > 0 && p->pool_stride_w > 0 && p->pool_pad_top >= 0 &&
            p->pool_pad_left >= 0 &&
-           (p->pool_kind == EDGEAI_POOL_MAX || p->pool_kind == EDGEAI_POOL_AVERAGE) &&
-           (p->columns == 1 || p->columns == 2);
-}
-
-/** Bytes of edgeai_conv_pool_s8's int16 columns (and int8 column when staged). */
-static int32_t conv_pool_column(const edgeai_conv_pool_params *p)
-{
-    const edgeai_conv_params *conv = &p->conv;
-    const int32_t filter_c = conv->input.c;
-    return conv_widens_in_place(conv)
-               ? EDGEAI_CONV_POOL_S8_COLUMN_SIZE(conv->kernel_h, conv->kernel_w, filter_c,
-                                                 p->columns)
-               : EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE(conv->kernel_h, conv->kernel_w,
-                                                        filter_c, p->columns);
+           (p->pool_kind == EDGEAI_POOL_MAX || p->pool_kind == EDGEAI_POOL_AVERAGE);
 }
 
 /* Where the int32 sums start (edgeai_conv.h's layout). Unsigned, as the sizes are never
  * negative: the rounding up is then one AND. */
 static int32_t conv_pool_sums_offset(const edgeai_conv_pool_params *p)
 {
-    return (int32_t)EDGEAI_CONV_POOL_S8_SUMS_OFFSET((uint32_t)conv_pool_column(p),
+    return (int32_t)EDGEAI_CONV_POOL_S8_SUMS_OFFSET((uint32_t)conv_columns(&p->conv),
                                                     (uint32_t)p->conv.output.c,
-                                                    (uint32_t)p->columns);
+                                                    (uint32_t)p->conv.columns);
 }
 
 int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *params)
@@ -623,8 +620,8 @@ int32_t edgeai_conv_pool_s8_get_buffer_size(const edgeai_conv_pool_params *param
     if (params == NULL || !conv_pool_params_valid(params)) {
         return 0;
     }
-    return EDGEAI_CONV_POOL_S8_BUFFER_SIZE(conv_pool_column(params), params->output.c,
-                                           params->columns,
+    return EDGEAI_CONV_POOL_S8_BUFFER_SIZE(conv_columns(&params->conv), params->output.c,
+                                           params->conv.columns,
                                            params->pool_kind == EDGEAI_POOL_AVERAGE ? 1 : 0);
 }
 
@@ -763,7 +760,7 @@ static void conv_pool_window(const edgeai_conv_pool_params *params, const edgeai
     const int32_t channels = p->output.c;
 #if EDGEAI_USE_DSP
     const int32_t quads = conv_quads(p);
-    const int32_t columns = params->columns;
+    const int32_t columns = p->columns;
     uint32_t *cols = (uint32_t *)(void *)scratch;
     int8_t *stage = scratch + 8 * columns * quads;
     while (cells.y < cells.y_end) {
@@ -813,7 +810,7 @@ static edgeai_status conv_pool_run(const edgeai_conv_pool_params *params,
     const edgeai_hwc conv_out = params->conv.output; /* the pooling's input */
     const int32_t channels = conv_out.c;
     const int32_t kind = params->pool_kind;
-    int8_t *values = scratch + conv_pool_column(params);
+    int8_t *values = scratch + conv_columns(&params->conv);
     int32_t *sums = (int32_t *)(void *)(scratch + conv_pool_sums_offset(params));
     conv_pool_sink sink = {kind, NULL, sums};
 

@@ -21,7 +21,8 @@
  * Two code paths give identical results: a portable C99 one, and a Cortex-M DSP one
  * (edgeai_dsp.h says when it is taken) that sign-extends two output pixels' receptive fields
  * once into int16 columns, interleaved quad by quad, and computes two channels at the two
- * pixels per pass over them (SXTB16 on the weights, SMLAD).
+ * pixels per pass over them (SXTB16 on the weights, SMLAD); or, in the lean form
+ * (`columns` 1), one pixel's into one column, for half the scratch.
  */
 #ifndef EDGEAI_CONV_H
 #define EDGEAI_CONV_H
@@ -40,6 +41,9 @@ typedef struct {
     edgeai_hwc output;  /**< output shape; output.c = filters, a multiple of `groups` */
     EDGEAI_CONV_WINDOW_FIELDS
     int32_t groups;     /**< input.c / filter depth; 1 but for edgeai_conv_grouped_s8 */
+    int32_t columns;    /**< 2: the DSP path computes two output pixels per pass over the
+                             weights (faster); 1: one (half the column scratch). The same
+                             results either way; edgeai_conv_s16 ignores it. */
 } edgeai_conv_params;
 
 /** Numbers of a convolution (they change when the model is retrained). */
@@ -69,15 +73,15 @@ edgeai_status edgeai_conv_grouped_s8(const edgeai_conv_params *params,
 
 /**
  * Scratch bytes of edgeai_conv_s8 for a filter of kernel_h x kernel_w x filter_c
- * (filter_c = input.c / groups), the same on both code paths: two int16 columns of the depth
- * rounded up to quads, 16 bytes per quad. When filter_c is not a multiple of 4, an int8
- * im2col column follows them (4 bytes per quad): EDGEAI_CONV_S8_STAGED_BUFFER_SIZE. The
- * generator reads these formulas from here.
+ * (filter_c = input.c / groups), the same on both code paths: `columns` int16 columns of the
+ * depth rounded up to quads, 8 bytes per quad each (interleaved quad by quad when there are
+ * two). When filter_c is not a multiple of 4, an int8 im2col column follows them (4 bytes
+ * per quad): EDGEAI_CONV_S8_STAGED_BUFFER_SIZE. The generator reads these formulas from here.
  */
-#define EDGEAI_CONV_S8_BUFFER_SIZE(kernel_h, kernel_w, filter_c) \
-    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 16)
-#define EDGEAI_CONV_S8_STAGED_BUFFER_SIZE(kernel_h, kernel_w, filter_c) \
-    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 20)
+#define EDGEAI_CONV_S8_BUFFER_SIZE(kernel_h, kernel_w, filter_c, columns) \
+    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 8 * (columns))
+#define EDGEAI_CONV_S8_STAGED_BUFFER_SIZE(kernel_h, kernel_w, filter_c, columns) \
+    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * (8 * (columns) + 4))
 
 /** Bytes of scratch that edgeai_conv_s8 needs (> 0), by the formulas above. */
 int32_t edgeai_conv_s8_get_buffer_size(const edgeai_conv_params *params);
@@ -120,9 +124,6 @@ typedef struct {
     int32_t pool_stride_w;   /**< >= 1 */
     int32_t pool_pad_top;    /**< pooling padding above conv.output (never read) */
     int32_t pool_pad_left;   /**< pooling padding left of conv.output (never read) */
-    int32_t columns;         /**< 2: the DSP path computes two convolution pixels of a
-                                  window per pass over the weights (faster); 1: one (half
-                                  the column scratch). The same results either way. */
 } edgeai_conv_pool_params;
 
 /** Numbers of a fused convolution and pooling. */
@@ -143,17 +144,12 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
                                   int8_t *output, int8_t *scratch);
 
 /**
- * Scratch layout of edgeai_conv_pool_s8, the same on both code paths: `columns` int16
- * columns (8 bytes per quad of the depth each, interleaved quad by quad when there are two),
- * an int8 column (4 bytes per quad) when filter_c is not a multiple of 4 (`column_bytes`
- * for all of them), `columns` pixels of int8 convolution outputs, then, for an average, one
- * int32 sum per channel, 4-byte aligned. `average` is 1 for EDGEAI_POOL_AVERAGE, else 0.
+ * Scratch layout of edgeai_conv_pool_s8, the same on both code paths: edgeai_conv_s8's
+ * scratch for `conv` (`column_bytes`: conv.columns int16 columns, each pixel of a window in
+ * one), `columns` (conv.columns) pixels of int8 convolution outputs, then, for an average,
+ * one int32 sum per channel, 4-byte aligned. `average` is 1 for EDGEAI_POOL_AVERAGE, else 0.
  * The generator reads these formulas.
  */
-#define EDGEAI_CONV_POOL_S8_COLUMN_SIZE(kernel_h, kernel_w, filter_c, columns) \
-    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * 8 * (columns))
-#define EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE(kernel_h, kernel_w, filter_c, columns) \
-    (((kernel_h) * (kernel_w) * (filter_c) + 3) / 4 * (8 * (columns) + 4))
 #define EDGEAI_CONV_POOL_S8_SUMS_OFFSET(column_bytes, channels, columns) \
     (((column_bytes) + (channels) * (columns) + 3) / 4 * 4)
 #define EDGEAI_CONV_POOL_S8_BUFFER_SIZE(column_bytes, channels, columns, average) \

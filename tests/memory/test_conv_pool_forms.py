@@ -1,6 +1,7 @@
-"""edgeai_conv_pool_s8's two forms in the plan: a layer keeps the fast one (two convolution
-pixels a pass, two columns of scratch) only where the planned activations stay those of the
-lean one (one column), under every goal (edgeai_tool.goals)."""
+"""The convolutions' two forms in the plan (edgeai_conv_pool_s8, edgeai_conv_s8): a layer
+keeps the fast one (two convolution pixels a pass, two columns of scratch) only where the
+planned activations stay those of the lean one (one column), under every goal
+(edgeai_tool.goals)."""
 
 from __future__ import annotations
 
@@ -54,9 +55,9 @@ def test_no_lean_form_plans_the_layers_as_they_are(monkeypatch) -> None:
     assert chosen == layers and plan.activations_bytes == 300
 
 
-def _columns(compilation) -> list[int]:
-    return [layer.params["columns"] for layer in compilation.layers
-            if layer.kernel.startswith("edgeai_conv_pool_")]
+def _columns(compilation, prefix: str = "edgeai_conv_pool_") -> list[int]:
+    return [layer.params.get("columns", layer.params.get("conv.columns"))
+            for layer in compilation.layers if layer.kernel.startswith(prefix)]
 
 
 @pytest.mark.parametrize("optimization", ["balanced", "time", "ram"])
@@ -72,3 +73,22 @@ def test_kws_pairs_its_global_average() -> None:
     compilation = compile_model(MLPERF / "kws_ref_model.tflite", Options())
     assert _columns(compilation) == [2]
     assert compilation.plan.activations_bytes == 10_176
+
+
+@pytest.mark.parametrize("optimization", ["balanced", "time"])
+def test_ic_runs_its_first_block_in_one_column(optimization: str) -> None:
+    """IC's peak is at conv2d_1 and conv2d_2 (the in-place span and conv2d_0's output, kept
+    for the residual ADD, beside the scratch): their one-column form keeps the activations
+    below the 33,616 B of one int16 column; every other 3x3 stays fast."""
+    compilation = compile_model(MLPERF / "pretrainedResnet_quant.tflite",
+                                Options(optimization=optimization))
+    plain = [layer for layer in compilation.layers
+             if layer.kernel in ("edgeai_conv_s8", "edgeai_conv_wide_s8")]
+    assert [code.params["columns"] for code in plain] == [2, 1, 1, 2, 2, 2, 2, 2, 2]
+    assert compilation.plan.activations_bytes == 33_600
+
+
+def test_kws_keeps_its_pointwise_convolutions_fast() -> None:
+    """1x1 convolutions have no lean form (edgeai_tool.codegen.layers.conv.conv_lean)."""
+    compilation = compile_model(MLPERF / "kws_ref_model.tflite", Options())
+    assert _columns(compilation, "edgeai_conv_") == [2] * 5

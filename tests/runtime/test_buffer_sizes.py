@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -22,15 +23,11 @@ POOL_CHANNELS = [1, 3, 4, 17]
 
 
 def test_evaluates_the_header_formulas() -> None:
-    # 72 taps: 18 quads of two int16 columns (and one int8 column when staged)
-    assert buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=3, kernel_w=3, filter_c=8) == 288
-    assert buffer_size("EDGEAI_CONV_S8_STAGED_BUFFER_SIZE", kernel_h=3, kernel_w=3,
-                       filter_c=8) == 360
     # 72 taps: 18 quads of one or two int16 columns (and one int8 column when staged)
     for columns in (1, 2):
-        assert buffer_size("EDGEAI_CONV_POOL_S8_COLUMN_SIZE", kernel_h=3, kernel_w=3,
-                           filter_c=8, columns=columns) == 144 * columns
-        assert buffer_size("EDGEAI_CONV_POOL_S8_STAGED_COLUMN_SIZE", kernel_h=3, kernel_w=3,
+        assert buffer_size("EDGEAI_CONV_S8_BUFFER_SIZE", kernel_h=3, kernel_w=3, filter_c=8,
+                           columns=columns) == 144 * columns
+        assert buffer_size("EDGEAI_CONV_S8_STAGED_BUFFER_SIZE", kernel_h=3, kernel_w=3,
                            filter_c=8, columns=columns) == 144 * columns + 72
     # columns + one pixel of outputs per column, rounded up to a word, then one int32 per
     # channel
@@ -45,7 +42,8 @@ def test_evaluates_the_header_formulas() -> None:
 
 
 @pytest.mark.parametrize(("macro", "arguments", "message"), [
-    ("EDGEAI_CONV_S8_BUFFER_SIZE", {"kernel_h": 3}, "takes (kernel_h, kernel_w, filter_c)"),
+    ("EDGEAI_CONV_S8_BUFFER_SIZE", {"kernel_h": 3},
+     "takes (kernel_h, kernel_w, filter_c, columns)"),
     ("EDGEAI_NO_SUCH_BUFFER_SIZE", {}, "no single definition of EDGEAI_NO_SUCH_BUFFER_SIZE"),
     ("EDGEAI_SMLAD", {"a": 1, "b": 2, "acc": 3}, "no single definition"),  # two #if branches
     ("EDGEAI_CLAMP", {"x": 1, "lo": 0, "hi": 2}, "is not a scratch size expression"),
@@ -58,32 +56,32 @@ def test_refuses_what_it_cannot_read_as_c_does(macro: str, arguments: dict, mess
 
 
 def _conv(kernel_h: int, kernel_w: int, hwc: tuple[int, int, int], groups: int,
-          out_c: int) -> str:
+          out_c: int, columns: int) -> str:
     h, w, c = hwc
     out_h, out_w = h - kernel_h + 1, w - kernel_w + 1
     return (f"{{.input = {{{h}, {w}, {c}}}, .output = {{{out_h}, {out_w}, {out_c}}}, "
             f".kernel_h = {kernel_h}, .kernel_w = {kernel_w}, .stride_h = 1, .stride_w = 1, "
             f".dilation_h = 1, .dilation_w = 1, .pad_top = 0, .pad_left = 0, "
-            f".groups = {groups}}}")
+            f".groups = {groups}, .columns = {columns}}}")
 
 
 def _cases() -> list[tuple[str, int]]:
     """(C expression, the generator's value) for every kernel with a size function."""
     cases = []
-    for kernel_h, kernel_w, hwc, groups in CONV_SHAPES:
+    for (kernel_h, kernel_w, hwc, groups), columns in itertools.product(CONV_SHAPES, (1, 2)):
         out_c = 2 * groups
-        conv = _conv(kernel_h, kernel_w, hwc, groups, out_c)
-        columns = columns_bytes({"kernel_h": kernel_h, "kernel_w": kernel_w}, hwc[2], groups)
-        cases.append((f"edgeai_conv_s8_get_buffer_size(&(edgeai_conv_params){conv})", columns))
-        fused = [(a, c) for a in (0, 1) for c in (1, 2)] if groups == 1 else []
-        for average, pair in fused:  # a grouped conv does not fuse
+        conv = _conv(kernel_h, kernel_w, hwc, groups, out_c, columns)
+        geometry = {"kernel_h": kernel_h, "kernel_w": kernel_w}
+        cases.append((f"edgeai_conv_s8_get_buffer_size(&(edgeai_conv_params){conv})",
+                      columns_bytes(geometry, hwc[2], groups, columns)))
+        for average in (0, 1) if groups == 1 else ():  # a grouped conv does not fuse
             kind = "EDGEAI_POOL_AVERAGE" if average else "EDGEAI_POOL_MAX"
             pooled = (f"(edgeai_conv_pool_params){{.conv = {conv}, .output = {{1, 1, {out_c}}}, "
                       f".pool_kind = {kind}, .pool_h = 1, .pool_w = 1, .pool_stride_h = 1, "
-                      f".pool_stride_w = 1, .columns = {pair}}}")
+                      f".pool_stride_w = 1}}")
             cases.append((f"edgeai_conv_pool_s8_get_buffer_size(&{pooled})",
-                          conv_pool_scratch_bytes({"kernel_h": kernel_h, "kernel_w": kernel_w},
-                                                  hwc[2], out_c, bool(average), pair)))
+                          conv_pool_scratch_bytes(geometry, hwc[2], out_c, bool(average),
+                                                  columns)))
     for channels in POOL_CHANNELS:
         pool = (f"(edgeai_pool_params){{.input = {{4, 4, {channels}}}, .output = {{2, 2, "
                 f"{channels}}}, .filter_h = 2, .filter_w = 2, .stride_h = 2, .stride_w = 2}}")

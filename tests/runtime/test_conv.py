@@ -31,7 +31,7 @@ from support.tflite_builder import (
 
 from edgeai_tool import goals
 from edgeai_tool.codegen.layers import lower
-from edgeai_tool.codegen.layers.conv import conv_pool_lean
+from edgeai_tool.codegen.layers.conv import conv_lean, conv_one_column, conv_pool_lean
 from edgeai_tool.compiler import compile_model
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.ir import Graph
@@ -76,11 +76,12 @@ def lower_single(model: bytes, fuse: bool = False, wide: bool = False):
 def assert_bit_exact(runner, model: bytes, xs: np.ndarray, fuse: bool = False,
                      min_unsaturated: float = 0.3, wide: bool = False,
                      lean: bool = False) -> None:
-    """`lean`: a fused conv + pool in its one-column form (else its two-column one)."""
+    """`lean`: the convolution (or fused conv + pool) in its one-column form (else its
+    two-column one)."""
     graph, op, layer = lower_single(model, fuse, wide)
     if lean:
-        layer = conv_pool_lean(layer)
-        assert layer is not None and layer.params["columns"] == 1
+        layer = one_column(layer)
+        assert columns(layer) == 1
     expected = run_tflm(model, [xs])[0].reshape(len(xs), -1)
     got = runner.run(layer, xs, graph.tensor(op.outputs[0]).size)
     mismatches = np.argwhere(got != expected)
@@ -90,6 +91,17 @@ def assert_bit_exact(runner, model: bytes, xs: np.ndarray, fuse: bool = False,
         f"want {expected[tuple(mismatches[0])]}")
     unsaturated = np.mean((expected > -128) & (expected < 127))
     assert unsaturated >= min_unsaturated, f"only {unsaturated:.0%} outputs off the rails"
+
+
+def columns(layer) -> int:
+    """The form of a convolution layer: 2 (two pixels a pass) or 1 (one, the lean form)."""
+    return layer.params.get("columns", layer.params.get("conv.columns"))
+
+
+def one_column(layer):
+    """A convolution layer (fused or not) in its one-column form, even a 1x1 one (which the
+    planner keeps fast, `conv_lean`)."""
+    return conv_pool_lean(layer) if "conv.columns" in layer.params else conv_one_column(layer)
 
 
 # ---- CONV_2D --------------------------------------------------------------------------------
@@ -170,19 +182,26 @@ QEMU_CASES = {
 }
 
 
+@pytest.mark.parametrize("form", ["pair", "lean"])
 @pytest.mark.parametrize("name", QEMU_CASES)
-def test_cortex_m7_kernels_in_qemu_match_tflite_micro(tmp_path, name: str) -> None:
-    """The Arm code (LDRD, BFI, SMLAD as instructions, not their C stand-ins) on QEMU."""
+def test_cortex_m7_kernels_in_qemu_match_tflite_micro(tmp_path, monkeypatch, name: str,
+                                                      form: str) -> None:
+    """The Arm code (LDRD, BFI, SMLAD as instructions, not their C stand-ins) on QEMU, in
+    each form (a one-layer network takes the lean one, its scratch being live at the peak,
+    unless the fast one is all there is), the one-column one forced on the 1x1 too."""
     for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed")
     case, optimization = QEMU_CASES[name]
+    monkeypatch.setattr(goals, "lean_form",
+                        (lambda layer: None) if form == "pair" else one_column)
     model, xs = conv_model(case, rng_for(case))
     path = tmp_path / "model.tflite"
     path.write_bytes(model)
     compilation = compile_model(path, Options(target="qemu-m7", optimization=optimization))
     assert [layer.kernel for layer in compilation.layers] == [
         "edgeai_conv_wide_s8" if optimization == "time" else "edgeai_conv_s8"]
+    assert columns(compilation.layers[0]) == (2 if form == "pair" else 1)
     inputs = [xs.reshape(len(xs), *xs.shape[2:])]
     with QemuNetwork(compilation) as target:
         on_target = target.run(inputs)
@@ -210,7 +229,7 @@ def test_conv_pool_in_qemu_matches_tflite_micro(tmp_path, monkeypatch, form: str
         path.write_bytes(model)
         compilation = compile_model(path, Options(target="qemu-m7", optimization=optimization))
         assert [layer.kernel for layer in compilation.layers] == [kernel]
-        assert compilation.layers[0].params["columns"] == (2 if form == "pair" else 1)
+        assert columns(compilation.layers[0]) == (2 if form == "pair" else 1)
         inputs = [xs.reshape(len(xs), *xs.shape[2:])]
         with QemuNetwork(compilation) as target:
             on_target = target.run(inputs)
@@ -224,6 +243,57 @@ def test_conv_int16_weights_portable(portable_sanitized_runner) -> None:
     for case in (CONV_CASES[2], CONV_CASES[5], CONV_CASES[8], CONV_CASES[13]):
         model, xs = conv_model(case, rng_for(case))
         assert_bit_exact(portable_sanitized_runner, model, xs, wide=True)
+
+
+# The one-column form: odd channels and depth not in quads (the int8 column), dilation,
+# a 1x1 (its form forced), KWS's first layer (125 pixels), one pixel, 15 pixels.
+ONE_COLUMN_CASES = (2, 5, 7, 11, 13, 14)
+
+
+@pytest.mark.parametrize("weights", ["int8", "int16"])
+@pytest.mark.parametrize("index", ONE_COLUMN_CASES)
+def test_conv_one_column_bit_exact(layer_runner, index: int, weights: str) -> None:
+    """The lean form of edgeai_conv_s8 / _wide_s8 on the DSP path: pixel by pixel, one
+    column, the same outputs."""
+    case = CONV_CASES[index]
+    model, xs = conv_model(case, rng_for(case))
+    assert_bit_exact(layer_runner, model, xs, lean=True, wide=weights == "int16")
+
+
+@pytest.mark.parametrize("weights", ["int8", "int16"])
+def test_conv_one_column_portable(portable_sanitized_runner, weights: str) -> None:
+    """The portable path takes the one-column params and their smaller scratch."""
+    for index in (2, 11, 14):
+        case = CONV_CASES[index]
+        model, xs = conv_model(case, rng_for(case))
+        assert_bit_exact(portable_sanitized_runner, model, xs, lean=True,
+                         wide=weights == "int16")
+
+
+@pytest.mark.parametrize("path", ["dsp", "portable"])
+def test_grouped_conv_one_column(layer_runner, portable_sanitized_runner, path: str) -> None:
+    """edgeai_conv_grouped_s8 (the portable code on every target) in the lean form."""
+    case = MANUAL_CASES[3]
+    model, xs = manual_conv_model(rng_for(case), **case)
+    assert lower_single(model)[2].kernel == "edgeai_conv_grouped_s8"
+    assert_bit_exact(layer_runner if path == "dsp" else portable_sanitized_runner, model, xs,
+                     lean=True)
+
+
+def test_conv_lean_form_halves_the_columns() -> None:
+    """45 taps: 12 quads of two int16 columns and an int8 one (20 B a quad), or one int16
+    column and the int8 one (12 B); written pixel by pixel, the output may overlap the
+    input further. A 1x1 convolution keeps its fast form."""
+    case = CONV_CASES[2]
+    layer = lower_single(conv_model(case, rng_for(case))[0])[2]
+    lean = conv_lean(layer)
+    assert (columns(layer), layer.scratch_bytes) == (2, 240)
+    assert (columns(lean), lean.scratch_bytes) == (1, 144)
+    assert conv_lean(lean) is None
+    (source,) = layer.overwrites
+    assert lean.overwrites[source] >= layer.overwrites[source]
+    pointwise = CONV_CASES[7]
+    assert conv_lean(lower_single(conv_model(pointwise, rng_for(pointwise))[0])[2]) is None
 
 
 def manual_conv_model(rng: np.random.Generator, in_shape: tuple[int, ...], filters: int,
@@ -378,6 +448,21 @@ def test_int16_weights_multipliers_above_and_below_one(layer_runner, portable_sa
 
 
 @pytest.mark.parametrize("weights", ["int8", "int16"])
+@pytest.mark.parametrize("name", ["conv-3x3", "conv-1x1"])
+@pytest.mark.parametrize("path", ["dsp", "portable"])
+def test_one_column_multipliers_above_and_below_one(layer_runner, portable_sanitized_runner,
+                                                    name: str, path: str,
+                                                    weights: str) -> None:
+    """The one-column form on the exact requantization (left and right shifts)."""
+    kind, in_shape, channels, kernel, _ = MIXED_CASES[name]
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, xs = mixed_multiplier_model(kind, in_shape, channels, kernel, rng)
+    assert lower_single(model)[2].data["rq_fast"] == 0
+    runner = layer_runner if path == "dsp" else portable_sanitized_runner
+    assert_bit_exact(runner, model, xs, lean=True, wide=weights == "int16")
+
+
+@pytest.mark.parametrize("weights", ["int8", "int16"])
 @pytest.mark.parametrize("form", ["pair", "lean"])
 @pytest.mark.parametrize("pool", ["MAX_POOL_2D", "AVERAGE_POOL_2D"])
 @pytest.mark.parametrize("path", ["dsp", "portable"])
@@ -522,9 +607,9 @@ def test_conv_pool_scratch_is_small() -> None:
     assert layer.kernel == "edgeai_conv_pool_s8"
     # 7 quads of 20 bytes (two int16 columns, an int8 column) + 2 pixels of 8; the lean form
     # has one int16 column (12 bytes a quad) and one pixel
-    assert (layer.params["columns"], layer.scratch_bytes) == (2, 156)
+    assert (columns(layer), layer.scratch_bytes) == (2, 156)
     lean = conv_pool_lean(layer)
-    assert (lean.params["columns"], lean.scratch_bytes) == (1, 92)
+    assert (columns(lean), lean.scratch_bytes) == (1, 92)
     assert conv_pool_lean(lean) is None
     assert layer.scratch_bytes < intermediate.size // 10
     assert layer.macc == 115_208 + 4_608  # the seed report's conv2d_0 c_macc

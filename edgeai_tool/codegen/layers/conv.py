@@ -201,8 +201,8 @@ def s16_layer(graph: Graph, op: Op, kernel: str, params_type: str, params: dict[
 
 def lower_conv(graph: Graph, op: Op) -> LayerCode:
     """CONV_2D -> edgeai_conv_s8 (edgeai_conv_grouped_s8 for groups > 1), or
-    edgeai_conv_pool_s8 when fused (in its fast form: two columns, see `conv_pool_lean`);
-    edgeai_conv_s16 for 16x8."""
+    edgeai_conv_pool_s8 when fused, in the fast form (two columns; `conv_lean` and
+    `conv_pool_lean` give the lean one); edgeai_conv_s16 for 16x8."""
     x, w, bias, y = conv_tensors(graph, op)
     if x.dtype == "int16":
         return s16_layer(graph, op, "edgeai_conv_s16", "edgeai_conv_params",
@@ -223,16 +223,17 @@ def lower_conv(graph: Graph, op: Op) -> LayerCode:
         struct = kernel = "edgeai_conv_pool"
         scratch = conv_pool_scratch_bytes(geometry, x.shape[3], hwc(conv_out)[2],
                                           pool["kind"] == "AVERAGE_POOL_2D", columns=2)
-        conv_params = {"input": hwc(x), "output": hwc(conv_out), **geometry, "groups": groups}
+        conv_params = {"input": hwc(x), "output": hwc(conv_out), **geometry, "groups": groups,
+                       "columns": 2}
         pool_params, pool_data = _pool_fields(pool, conv_out, y)
-        params = {**_nested("conv", conv_params), "output": hwc(y), **pool_params,
-                  "columns": 2}
+        params = {**_nested("conv", conv_params), "output": hwc(y), **pool_params}
         data = {**_nested("conv", data), **pool_data}
     else:
         struct = "edgeai_conv"
         kernel = "edgeai_conv_grouped" if groups > 1 else "edgeai_conv"
-        scratch = columns_bytes(geometry, x.shape[3], groups)
-        params = {"input": hwc(x), "output": hwc(y), **geometry, "groups": groups}
+        scratch = columns_bytes(geometry, x.shape[3], groups, columns=2)
+        params = {"input": hwc(x), "output": hwc(y), **geometry, "groups": groups,
+                  "columns": 2}
     args = [Buffer("input", op.inputs[0]), Buffer("output", op.outputs[0]), Buffer("scratch")]
     return LayerCode(
         kernel=f"{kernel}_s8",
@@ -268,17 +269,46 @@ def lower_conv_wide(graph: Graph, op: Op) -> LayerCode:
                    arrays=[weights, *layer.arrays[1:]])
 
 
+def conv_lean(layer: LayerCode) -> LayerCode | None:
+    """The edgeai_conv_s8 (or _wide_s8, _grouped_s8) layer in its lean form
+    (`conv_one_column`), or None when it is already in it or is a 1x1 convolution. A 1x1
+    convolution keeps the fast form: the one-column form costs about 0.4 instructions a MAC
+    more, and a network of pointwise convolutions (KWS's DS-CNN: +14 %, past the 0.6x
+    target) would pay it on most of its MACs for a few bytes (192 B of KWS's 10,176)."""
+    params = layer.params
+    if params["columns"] == 1 or params["kernel_h"] * params["kernel_w"] == 1:
+        return None
+    return conv_one_column(layer)
+
+
+def conv_one_column(layer: LayerCode) -> LayerCode:
+    """The edgeai_conv_s8 (or _wide_s8, _grouped_s8) layer in its one-column form: half the
+    column scratch, the same results, its pixels written one by one (lookback 0)."""
+    params = layer.params
+    geometry = {name: params[name] for name in _GEOMETRY}
+    scratch = columns_bytes(geometry, params["input"][2], params["groups"], columns=1)
+    (source,) = layer.overwrites
+    limit = _overwrite_limit(params["input"], params["output"], 1, 1, geometry, None,
+                             lookback=0)
+    return replace(layer, params={**params, "columns": 1}, scratch_bytes=scratch,
+                   overwrites={source: limit})
+
+
+_GEOMETRY = ("kernel_h", "kernel_w", "stride_h", "stride_w", "dilation_h", "dilation_w",
+             "pad_top", "pad_left")
+
+
 def conv_pool_lean(layer: LayerCode) -> LayerCode | None:
     """The edgeai_conv_pool_s8 (or _wide_s8) layer in its one-column form (half the column
     scratch, the same results), or None when it is already in it."""
-    if layer.params["columns"] == 1:
+    if layer.params["conv.columns"] == 1:
         return None
     params = layer.params
     geometry = {"kernel_h": params["conv.kernel_h"], "kernel_w": params["conv.kernel_w"]}
     average = params["pool_kind"] == "EDGEAI_POOL_AVERAGE"
     scratch = conv_pool_scratch_bytes(geometry, params["conv.input"][2], params["output"][2],
                                       average, columns=1)
-    return replace(layer, params={**params, "columns": 1}, scratch_bytes=scratch)
+    return replace(layer, params={**params, "conv.columns": 1}, scratch_bytes=scratch)
 
 
 def _conv_overwrite_limit(x: Tensor, y: Tensor, geometry: dict[str, int],
@@ -287,17 +317,26 @@ def _conv_overwrite_limit(x: Tensor, y: Tensor, geometry: dict[str, int],
     order, each from an input window whose top-left pixel is its lowest byte (a fused pool's
     window starts at its top-left convolution pixel). `lookback` 1: the kernel computes
     pixel pairs, so it may write a pixel while reading the one before; 0: it writes a pixel
-    (a fused pool's running maximum) while reading that pixel's window only."""
-    out_h, out_w, out_c = hwc(y)
+    (a fused pool's running maximum, or a one-column convolution's) while reading that
+    pixel's window only."""
+    return _overwrite_limit(hwc(x), hwc(y), DTYPE_SIZES[x.dtype], DTYPE_SIZES[y.dtype],
+                            geometry, window, lookback)
+
+
+def _overwrite_limit(x: tuple[int, int, int], y: tuple[int, int, int], x_size: int,
+                     y_size: int, geometry: dict[str, int], window: dict[str, int] | None,
+                     lookback: int) -> int:
+    """_conv_overwrite_limit on shapes (h, w, c) and element sizes."""
+    out_h, out_w, out_c = y
     rows, cols = np.arange(out_h), np.arange(out_w)
     if window:
         rows = window_starts(out_h, window["stride_h"], window["pad_top"])
         cols = window_starts(out_w, window["stride_w"], window["pad_left"])
-    _, in_w, in_c = hwc(x)
+    _, in_w, in_c = x
     in_rows = np.maximum(rows * geometry["stride_h"] - geometry["pad_top"], 0)
     in_cols = np.maximum(cols * geometry["stride_w"] - geometry["pad_left"], 0)
-    lowest = (in_rows[:, None] * in_w + in_cols[None, :]) * in_c * DTYPE_SIZES[x.dtype]
-    return raster_overwrite_limit(lowest.reshape(-1), out_c * DTYPE_SIZES[y.dtype], lookback)
+    lowest = (in_rows[:, None] * in_w + in_cols[None, :]) * in_c * x_size
+    return raster_overwrite_limit(lowest.reshape(-1), out_c * y_size, lookback)
 
 
 def _nested(member: str, fields: dict[str, CValue]) -> dict[str, CValue]:
@@ -378,6 +417,8 @@ def lower_depthwise_wide(graph: Graph, op: Op) -> LayerCode:
 
 LOWERINGS = {"CONV_2D": lower_conv, "DEPTHWISE_CONV_2D": lower_depthwise}
 WIDE_LOWERINGS = {"CONV_2D": lower_conv_wide, "DEPTHWISE_CONV_2D": lower_depthwise_wide}
-LEAN_FORMS = {"edgeai_conv_pool_s8": conv_pool_lean, "edgeai_conv_pool_wide_s8": conv_pool_lean}
+LEAN_FORMS = {"edgeai_conv_s8": conv_lean, "edgeai_conv_wide_s8": conv_lean,
+              "edgeai_conv_grouped_s8": conv_lean,
+              "edgeai_conv_pool_s8": conv_pool_lean, "edgeai_conv_pool_wide_s8": conv_pool_lean}
 # The int16-weight blocks of edgeai_conv_pool_wide_s8 (both forms) on a Cortex-M7.
 WIDE_CODE_BYTES = {"edgeai_conv_pool_wide_s8": 940}
