@@ -340,28 +340,46 @@ typedef struct {
     int32_t c00, c01, c10, c11;
 } conv_acc4;
 
+/** A pair row's weights of one quad as int16 pairs: taps (0, 2) and (1, 3) of each channel. */
+typedef struct {
+    int32_t e0, o0, e1, o1;
+} conv_quad_weights;
+
+/** One quad of a pair row at *w (one LDRD and four SXTB16, or two LDRD of int16 weights
+ * when `wide`), stepping *w past it. */
+CONV_INLINE conv_quad_weights conv_weights(const uint32_t **w, const int wide)
+{
+    uint32_t w0, w1;
+    conv_quad_weights q;
+    *w = conv_load2(*w, &w0, &w1);
+    if (wide) {
+        q.e0 = (int32_t)w0;
+        q.o0 = (int32_t)w1;
+        *w = conv_load2(*w, &w0, &w1);
+        q.e1 = (int32_t)w0;
+        q.o1 = (int32_t)w1;
+    } else {
+        q.e0 = EDGEAI_SXTB16(w0);
+        q.o0 = EDGEAI_SXTB16_ROR8(w0);
+        q.e1 = EDGEAI_SXTB16(w1);
+        q.o1 = EDGEAI_SXTB16_ROR8(w1);
+    }
+    return q;
+}
+
 /**
- * One quad of a 2x2 block: the weights (one LDRD and four SXTB16, or two LDRD of int16
- * weights when `wide`), the columns' four words (two LDRD), eight SMLAD.
+ * One quad of a 2x2 block: the weights (conv_weights), the columns' four words (two LDRD),
+ * eight SMLAD.
  */
 CONV_INLINE void conv_quad(const uint32_t **w, const uint32_t **cols, conv_acc4 *acc,
                            const int wide, const int columns)
 {
-    uint32_t w0, w1, a0e, a0o, a1e, a1o;
-    int32_t we0, wo0, we1, wo1;
-    *w = conv_load2(*w, &w0, &w1);
-    if (wide) {
-        we0 = (int32_t)w0;
-        wo0 = (int32_t)w1;
-        *w = conv_load2(*w, &w0, &w1);
-        we1 = (int32_t)w0;
-        wo1 = (int32_t)w1;
-    } else {
-        we0 = EDGEAI_SXTB16(w0);
-        wo0 = EDGEAI_SXTB16_ROR8(w0);
-        we1 = EDGEAI_SXTB16(w1);
-        wo1 = EDGEAI_SXTB16_ROR8(w1);
-    }
+    uint32_t a0e, a0o, a1e, a1o;
+    const conv_quad_weights q = conv_weights(w, wide);
+    const int32_t we0 = q.e0;
+    const int32_t wo0 = q.o0;
+    const int32_t we1 = q.e1;
+    const int32_t wo1 = q.o1;
     *cols = conv_load2(*cols, &a0e, &a0o);
     acc->c00 = EDGEAI_SMLAD(we0, (int32_t)a0e, acc->c00);
     acc->c00 = EDGEAI_SMLAD(wo0, (int32_t)a0o, acc->c00);
@@ -455,6 +473,75 @@ CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int
 }
 
 /**
+ * Four output channels (two pair rows of the weights, `pair_words` apart from `w`) at the
+ * single column `cols`: each column word loaded feeds four SMLAD. The accumulators c00, c10,
+ * c01, c11 are channels 0, 1, 2, 3. Returns the pair row after the two.
+ */
+CONV_INLINE const uint32_t *conv_dot_4x1(const uint32_t *w, int32_t pair_words,
+                                         const uint32_t *cols, int32_t quads, conv_acc4 *acc,
+                                         const int wide)
+{
+    const uint32_t *w2 = w + pair_words;
+    const uint32_t *const end = cols + 2 * quads;
+    conv_acc4 sums = *acc;
+    while (cols != end) {
+        uint32_t even;
+        uint32_t odd;
+        cols = conv_load2(cols, &even, &odd);
+        const conv_quad_weights a = conv_weights(&w, wide);
+        sums.c00 = EDGEAI_SMLAD(a.e0, (int32_t)even, sums.c00);
+        sums.c00 = EDGEAI_SMLAD(a.o0, (int32_t)odd, sums.c00);
+        sums.c10 = EDGEAI_SMLAD(a.e1, (int32_t)even, sums.c10);
+        sums.c10 = EDGEAI_SMLAD(a.o1, (int32_t)odd, sums.c10);
+        const conv_quad_weights b = conv_weights(&w2, wide);
+        sums.c01 = EDGEAI_SMLAD(b.e0, (int32_t)even, sums.c01);
+        sums.c01 = EDGEAI_SMLAD(b.o0, (int32_t)odd, sums.c01);
+        sums.c11 = EDGEAI_SMLAD(b.e1, (int32_t)even, sums.c11);
+        sums.c11 = EDGEAI_SMLAD(b.o1, (int32_t)odd, sums.c11);
+    }
+    *acc = sums;
+    return w2;
+}
+
+/**
+ * Every output channel at the single column `cols` into `out` (the one-column form of
+ * edgeai_conv_s8): four channels per pass over the column (conv_dot_4x1), then the last one
+ * to three through conv_block_dsp's one-column form.
+ */
+CONV_INLINE void conv_block_single(const edgeai_conv_data *data, int32_t out_c,
+                                   int32_t quads, const uint32_t *cols, int8_t *out,
+                                   const int wide)
+{
+    /* A local copy: the int8 output stores cannot alias it, so its fields stay in registers. */
+    edgeai_conv_data local = *data;
+    const uint32_t *w = (const uint32_t *)(const void *)local.weights;
+    const int32_t pair_words = (wide ? 4 : 2) * quads;
+    const int32_t fast = local.rq_fast;
+    const int32_t offset = local.output_offset;
+    const uint32_t lo4 = (uint8_t)local.act_min * UINT32_C(0x01010101);
+    const uint32_t hi4 = (uint8_t)local.act_max * UINT32_C(0x01010101);
+    int32_t oc = 0;
+    for (; oc + 4 <= out_c; oc += 4) {
+        const int32_t *bias = local.bias + oc;
+        const int32_t *rq = local.requant + oc * EDGEAI_RQ_WORDS;
+        conv_acc4 acc = {bias[0], bias[2], bias[1], bias[3]};
+        w = conv_dot_4x1(w, pair_words, cols, quads, &acc, wide);
+        const uint32_t packed =
+            conv_pack4(conv_rq(acc.c00, rq, fast) + offset,
+                       conv_rq(acc.c10, rq + EDGEAI_RQ_WORDS, fast) + offset,
+                       conv_rq(acc.c01, rq + 2 * EDGEAI_RQ_WORDS, fast) + offset,
+                       conv_rq(acc.c11, rq + 3 * EDGEAI_RQ_WORDS, fast) + offset, lo4, hi4);
+        memcpy(out + oc, &packed, 4);
+    }
+    if (oc < out_c) {
+        local.weights = (const int8_t *)(const void *)w;
+        local.bias += oc;
+        local.requant += oc * EDGEAI_RQ_WORDS;
+        conv_block_dsp(&local, out_c - oc, quads, cols, out + oc, out + oc, wide, 1);
+    }
+}
+
+/**
  * Output pixel (oy, ox)'s int16 column into `cols`: column 0 or 1 (at cols + 2) of an
  * interleaved pair with `step` 4, a single column with `step` 2. Gathered straight into it
  * when conv_widens_in_place, else gathered into the int8 `stage` (zeros up to whole quads,
@@ -489,7 +576,7 @@ CONV_INLINE void conv_pixels(const edgeai_conv_params *p, const edgeai_conv_data
     int8_t *stage = scratch + 8 * p->columns * quads;
     if (p->columns == 1) {
         conv_column(p, d, input, y[0], x[0], cols, stage, 2);
-        conv_block_dsp(d, p->output.c, quads, cols, out0, out0, wide, 1);
+        conv_block_single(d, p->output.c, quads, cols, out0, wide);
         return;
     }
     const int second = out1 != NULL;
