@@ -151,7 +151,7 @@ def test_ram_lowers_the_peak_of_a_synthetic_chain(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("model,before,at_most", [
-    ("vww_96_int8.tflite", 46_080, 0.75), ("pretrainedResnet_quant.tflite", 33_904, 0.8)])
+    ("vww_96_int8.tflite", 46_080, 0.75), ("pretrainedResnet_quant.tflite", 33_600, 0.8)])
 def test_mlperf_under_ram_has_a_lower_peak_and_the_same_outputs(
         tmp_path: Path, model: str, before: int, at_most: float) -> None:
     """VWW's peak is its input and first convolution's output, IC's its first residual
