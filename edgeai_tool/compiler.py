@@ -12,7 +12,6 @@ import tempfile
 from dataclasses import fields
 from pathlib import Path
 
-from edgeai_tool.codegen.choice import lower_network
 from edgeai_tool.codegen.emit import build_network, render_c_files
 from edgeai_tool.codegen.layers.base import LayerCode
 from edgeai_tool.codegen.legacy import legacy_api
@@ -54,9 +53,8 @@ def compile_model(model_path: str | Path, options: Options,
                            # the im2col kernels read one scratch byte per multiply-accumulate
                            [layer.macc if layer.scratch_bytes else 0 for layer in layers])
 
-    layers = lower_network(graph, options.optimization,
-                           flash_budget=model_path.stat().st_size)
-    schedule = schedule_for_goal(options.optimization, graph, layers, plan_for)
+    schedule = schedule_for_goal(options.optimization, graph,
+                                 flash_budget=model_path.stat().st_size, plan_for=plan_for)
     graph, layers, plan = schedule.graph, schedule.layers, schedule.plan
     network = build_network(graph, layers, plan, options.name, options.target,
                             options.optimization)

@@ -1,11 +1,15 @@
 """What each optimization goal (`-O time|ram|balanced`) changes, decided in one place.
 
-`schedule_for_goal` takes the lowered layers (their weight formats already chosen for the
-goal by `codegen.choice.lower_network`) and returns the schedule to emit. Under every goal,
-a layer whose kernel has a lean form (less scratch, slower: `codegen.layers.lean_form`)
-keeps its fast form only where that does not raise the planned activations. Then the same
-layers and their plan for `balanced` and `time`; for `ram`, the first layers run in row
-bands (codegen.patch_stage) when that lowers the planned activations.
+`schedule_for_goal` lowers the graph and returns the schedule to emit:
+
+- weight formats (`lower_for_goal`): `time` gives int16 weights to every layer whose kernel
+  has them (faster, twice the weight flash); `ram` none (the least flash); `balanced`
+  int16 where it pays within the flash budget (`codegen.choice.within_budget`);
+- kernel forms, under every goal: a layer whose kernel has a lean form (less scratch,
+  slower: `codegen.layers.lean_form`) keeps its fast form only where that does not raise
+  the planned activations;
+- patches, under `ram` only: the first layers run in row bands (codegen.patch_stage) when
+  that lowers the planned activations.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from edgeai_tool.codegen.layers import lean_form
+from edgeai_tool.codegen.choice import narrow_layers, wide_layers, within_budget
+from edgeai_tool.codegen.layers import lean_form, wide_code_bytes
 from edgeai_tool.codegen.layers.base import LayerCode
 from edgeai_tool.codegen.patch_stage import (
     PatchChoice,
@@ -42,13 +47,25 @@ class Schedule:
     patch: PatchChoice | None = None
 
 
-def schedule_for_goal(goal: str, graph: Graph, layers: list[LayerCode],
+def schedule_for_goal(goal: str, graph: Graph, flash_budget: int,
                       plan_for: Planner) -> Schedule:
     """The layers to emit and their memory plan under optimization goal `goal`."""
-    layers, plan = _fast_where_free(graph, layers, plan_for)
+    layers, plan = _fast_where_free(graph, lower_for_goal(goal, graph, flash_budget),
+                                    plan_for)
     if goal == "ram":
         return _lowest_peak_patches(graph, layers, plan, plan_for)
     return Schedule(graph, layers, plan)
+
+
+def lower_for_goal(goal: str, graph: Graph, flash_budget: int) -> list[LayerCode]:
+    """Every op of the optimised graph lowered with the weight format `goal` asks for."""
+    narrow = narrow_layers(graph)
+    if goal == "ram":
+        return narrow
+    wide = wide_layers(graph)
+    if goal == "time":
+        return [wide.get(i, layer) for i, layer in enumerate(narrow)]
+    return within_budget(narrow, wide, flash_budget, wide_code_bytes())
 
 
 def _fast_where_free(graph: Graph, layers: list[LayerCode],

@@ -1,5 +1,6 @@
-"""`-O time|ram|balanced`: which layers get int16 weights (edgeai_tool.codegen.choice), and
-that every goal computes the same outputs as TFLite Micro."""
+"""`-O time|ram|balanced`: which layers get int16 weights (edgeai_tool.goals through
+edgeai_tool.codegen.choice), and that every goal computes the same outputs as TFLite
+Micro."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from support.bitexact import assert_bit_exact, compile_bytes
 from support.tflite_builder import ModelBuilder, bias_for, quantize_weights
 
-from edgeai_tool.codegen.choice import _within_budget, constant_bytes
+from edgeai_tool.codegen.choice import constant_bytes, within_budget
 from edgeai_tool.codegen.layers.base import CArray, LayerCode
 from edgeai_tool.options import Options
 
@@ -28,7 +29,7 @@ def choose(sizes_and_maccs: list[tuple[int, int]], budget: int,
     runs the kernel "k"."""
     narrow = [layer(size, macc) for size, macc in sizes_and_maccs]
     wide = {i: layer(2 * size, macc) for i, (size, macc) in enumerate(sizes_and_maccs)}
-    chosen = _within_budget(narrow, wide, budget, code_bytes or {})
+    chosen = within_budget(narrow, wide, budget, code_bytes or {})
     return [i for i, c in enumerate(chosen) if c is wide[i]]
 
 

@@ -20,7 +20,7 @@ from edgeai_tool.codegen.layers import lower
 from edgeai_tool.codegen.layers.base import Banding
 from edgeai_tool.codegen.patch_stage import band_bounds, stage_lengths
 from edgeai_tool.compiler import compile_model
-from edgeai_tool.goals import Schedule, patched_schedule
+from edgeai_tool.goals import Schedule, lower_for_goal, patched_schedule
 from edgeai_tool.options import Options
 from edgeai_tool.validate.host import HostNetwork
 from edgeai_tool.validate.reference import run_reference
@@ -125,7 +125,8 @@ def test_every_band_layout_is_bit_exact(tmp_path: Path, monkeypatch: pytest.Monk
     plain = compile_bytes(model(), tmp_path, BALANCED)
     assert length in stage_lengths(plain.graph, plain.layers)
 
-    def forced(goal, graph, layers, plan_for) -> Schedule:
+    def forced(goal, graph, flash_budget, plan_for) -> Schedule:
+        layers = lower_for_goal(goal, graph, flash_budget)
         rows = graph.tensor(graph.ops[length - 1].outputs[0]).shape[1]
         schedule = patched_schedule(graph, layers, plan_for, length, band_bounds(rows, count),
                                     0)

@@ -6,12 +6,12 @@ module-level `LOWERINGS: dict[str, Lowering]` (op kind -> function turning an op
 that adding a family touches no shared file. A family whose kernels run faster on weights
 stored as int16 (pre-arranged, twice the weight flash) names those lowerings in
 `WIDE_LOWERINGS`, with the same results (and may say in `WIDE_CODE_BYTES` how much code
-each such kernel adds); `edgeai_tool.codegen.choice` decides per layer which one the
-optimisation goal gets. A family whose kernel has a slower form needing less scratch names,
-in `LEAN_FORMS`, a function giving a layer that form (None when it has it already);
-`edgeai_tool.goals` uses it where the fast form would raise the memory plan. What an op
-accepts, its geometry and cost are facts of `edgeai_tool.ops`; a lowering is only called on
-an op that passed its check.
+each such kernel adds); `edgeai_tool.goals` decides per layer which one the
+optimisation goal gets (through `edgeai_tool.codegen.choice`). A family whose kernel has a
+slower form needing less scratch names, in `LEAN_FORMS`, a function giving a layer that
+form (None when it has it already); `edgeai_tool.goals` uses it where the fast form would
+raise the memory plan. What an op accepts, its geometry and cost are facts of
+`edgeai_tool.ops`; a lowering is only called on an op that passed its check.
 """
 
 from __future__ import annotations
