@@ -34,11 +34,11 @@
 #define DW_UNROLL _Pragma("GCC unroll 8")
 /* Keeps the loads and multiplies of two halves of a channel group apart: interleaved, they
  * need more registers than the core has, and the compiler spills. */
-#define DW_FENCE(a, b, c, d) __asm__ volatile("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d) : : "memory")
+#define DW_FENCE(a, b) __asm__ volatile("" : "+r"(a), "+r"(b) : : "memory")
 #else
 #define DW_INLINE static inline
 #define DW_UNROLL
-#define DW_FENCE(a, b, c, d) ((void)0)
+#define DW_FENCE(a, b) ((void)0)
 #endif
 
 static int depthwise_params_valid(const edgeai_depthwise_params *p)
@@ -209,64 +209,214 @@ DW_INLINE int32_t dw_weight_lanes(const int32_t *w, const int wide, const int od
     return wide ? w[odd] : dw_lanes((uint32_t)w[0], odd);
 }
 
-/* One tap of half a pair's channel group: weights w_ times input xa into p0, p1 (first
- * pixel) and xb into q0, q1 (second pixel). */
-#define DW_PAIR_TAP(w_, xa, xb)                                                             \
-    do {                                                                                    \
-        p0 = EDGEAI_SMLABB((w_), (xa), p0);                                                 \
-        p1 = EDGEAI_SMLATT((w_), (xa), p1);                                                 \
-        q0 = EDGEAI_SMLABB((w_), (xb), q0);                                                 \
-        q1 = EDGEAI_SMLATT((w_), (xb), q1);                                                 \
-    } while (0)
-
 /**
- * Two neighbouring output pixels whose windows lie inside the image, one half of channel
- * group `c` (lanes `odd`): a 3x3 kernel at stride 1, where the second pixel's taps are the
- * first one's shifted by a column, so each input word serves two taps.
+ * `n` neighbouring output pixels (2 or 3) of rows inside the image, one half of channel
+ * group `c` (lanes `odd`): a 3x3 kernel at stride 1, where each pixel's taps are the one
+ * before's shifted by a column, so each input word serves up to three taps and each weight
+ * word `n`. `middle` is the first window's middle column in its top row; `lpad` / `rpad`:
+ * the first window's left column / the last window's right column lies outside the image
+ * and reads as the zero point (the folded bias stays exact), so border pixels run here too.
+ * acc gets the pixels' accumulators, lanes 0 and 2 (or 1 and 3) pixel by pixel.
  */
-DW_INLINE void dw_pair_3x3_s1(const dw_ctx *k, const int8_t *row, const int32_t *w,
-                              const int32_t *bias, int32_t *acc, const int wide, const int odd)
+DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_t *w,
+                             const int32_t *bias, int32_t *acc, const int wide, const int odd,
+                             const int32_t n, const int lpad, const int rpad)
 {
     const int32_t words = wide ? 2 : 1;
     const int32_t step = k->tap_step;
-    int32_t p0 = bias[odd];
-    int32_t p1 = bias[odd + 2];
-    int32_t q0 = p0;
-    int32_t q1 = p1;
+    int32_t lo[3];
+    int32_t hi[3];
+    DW_UNROLL
+    for (int32_t j = 0; j < n; ++j) {
+        lo[j] = bias[odd];
+        hi[j] = bias[odd + 2];
+    }
+    const int8_t *row = middle;
     DW_UNROLL
     for (int32_t r = 0; r < 3; ++r, row += k->row_step, w += 3 * words) {
-        const int32_t x0 = dw_lanes(edgeai_read_u32(row), odd);
-        const int32_t x1 = dw_lanes(edgeai_read_u32(row + step), odd);
-        DW_PAIR_TAP(dw_weight_lanes(w, wide, odd), x0, x1);
-        const int32_t x2 = dw_lanes(edgeai_read_u32(row + 2 * step), odd);
-        DW_PAIR_TAP(dw_weight_lanes(w + words, wide, odd), x1, x2);
-        const int32_t x3 = dw_lanes(edgeai_read_u32(row + 3 * step), odd);
-        DW_PAIR_TAP(dw_weight_lanes(w + 2 * words, wide, odd), x2, x3);
+        const int32_t w0 = dw_weight_lanes(w, wide, odd);
+        const int32_t w1 = dw_weight_lanes(w + words, wide, odd);
+        const int32_t w2 = dw_weight_lanes(w + 2 * words, wide, odd);
+        /* Column i of the strip feeds pixel j = i - kx through tap kx. */
+        DW_UNROLL
+        for (int32_t i = 0; i < n + 2; ++i) {
+            const int pad = (i == 0 && lpad) || (i == n + 1 && rpad);
+            const int32_t x =
+                pad ? k->zp2 : dw_lanes(edgeai_read_u32(i == 0 ? row - step : row + (i - 1) * step), odd);
+            DW_UNROLL
+            for (int32_t j = 0; j < n; ++j) {
+                const int32_t kx = i - j;
+                if (kx >= 0 && kx <= 2) {
+                    const int32_t wk = kx == 0 ? w0 : (kx == 1 ? w1 : w2);
+                    lo[j] = EDGEAI_SMLABB(wk, x, lo[j]);
+                    hi[j] = EDGEAI_SMLATT(wk, x, hi[j]);
+                }
+            }
+        }
     }
-    DW_FENCE(p0, p1, q0, q1);
-    acc[0] = p0;
-    acc[1] = p1;
-    acc[2] = q0;
-    acc[3] = q1;
+    DW_UNROLL
+    for (int32_t j = 0; j < n; ++j) {
+        DW_FENCE(lo[j], hi[j]);
+        acc[2 * j] = lo[j];
+        acc[2 * j + 1] = hi[j];
+    }
 }
 
-/**
- * Two neighbouring output pixels whose windows lie inside the image; the first window
- * starts at `origin`. Each channel group runs as two halves of two accumulators per pixel
- * (few enough live registers for the compiler to keep them all).
+#if EDGEAI_DSP_NATIVE && defined(__GNUC__) && defined(__OPTIMIZE__)
+/*
+ * dw_strip_half in Arm code (unoptimized builds, which keep fewer registers free, use the
+ * C): gcc keeps neither the six accumulators of a triple nor the
+ * three weights of a kernel row in registers (it spills a third of the loads and
+ * multiplies over), so the 3x3 loops of one half are written out here, 13 registers:
+ * l<j>/h<j> pixel j's accumulators (lanes 0 and 2, or 1 and 3), b the strip's left column
+ * in the current kernel row (the input byte of the group's first channel), s the column
+ * step, wp the half's weights, x one input column, w0..w2 the kernel row's weights.
+ * R: "" for lanes 0 and 2, ", ror #8" for 1 and 3; INC: bytes between two taps' words;
+ * WX: widens an int8 weight word (nothing for int16 pairs).
  */
-DW_INLINE void dw_pair(const dw_ctx *k, const int8_t *origin, int8_t *out, const int wide)
+#define DW_XT(R) "sxtb16 %[x], %[x]" R "\n\t"
+#define DW_WX_NARROW(K, R) "sxtb16 %[w" #K "], %[w" #K "]" R "\n\t"
+#define DW_WX_WIDE(K, R) ""
+#define DW_WLD(K, INC, WX, R) "ldr %[w" #K "], [%[wp]], #" #INC "\n\t" WX(K, R)
+#define DW_M(J, K)                                                                          \
+    "smlabb %[l" #J "], %[w" #K "], %[x], %[l" #J "]\n\t"                                   \
+    "smlatt %[h" #J "], %[w" #K "], %[x], %[h" #J "]\n\t"
+/* Columns of the kernel row from b: 0 (or the zero point), 1, 2, 3 and 4. */
+#define DW_COL0(R) "ldr %[x], [%[b]]\n\t" DW_XT(R)
+#define DW_COL_PAD(R) "ldr %[x], %[pad]\n\t"
+#define DW_COL_PADR(R) "mov %[x], %[pad]\n\t"
+#define DW_COL1(R) "ldr %[x], [%[b], %[s]]\n\t" DW_XT(R)
+#define DW_COL2(R) "ldr %[x], [%[b], %[s], lsl #1]\n\t" DW_XT(R)
+#define DW_COL3(R) "add %[x], %[b], %[s], lsl #1\n\tldr %[x], [%[x], %[s]]\n\t" DW_XT(R)
+#define DW_COL4(R) "ldr %[x], [%[b], %[s], lsl #2]\n\t" DW_XT(R)
+/* The next kernel row: the row step in a register (a pair) or in memory (a triple). */
+#define DW_NEXT_ROW2 "add %[b], %[b], %[rs]\n\t"
+#define DW_NEXT_ROW3 "ldr %[x], %[rs]\n\tadd %[b], %[b], %[x]\n\t"
+/* One kernel row of a pair (columns 0..3) and of a triple (0..4). */
+#define DW_ROW2(R, INC, WX, C0, C3)                                                         \
+    C0(R) DW_WLD(0, INC, WX, R) DW_M(0, 0)                                                  \
+    DW_COL1(R) DW_WLD(1, INC, WX, R) DW_M(0, 1) DW_M(1, 0)                                  \
+    DW_COL2(R) DW_WLD(2, INC, WX, R) DW_M(0, 2) DW_M(1, 1)                                  \
+    C3(R) DW_M(1, 2)
+#define DW_ROW3(R, INC, WX, C0, C4)                                                         \
+    C0(R) DW_WLD(0, INC, WX, R) DW_M(0, 0)                                                  \
+    DW_COL1(R) DW_WLD(1, INC, WX, R) DW_M(0, 1) DW_M(1, 0)                                  \
+    DW_COL2(R) DW_WLD(2, INC, WX, R) DW_M(0, 2) DW_M(1, 1) DW_M(2, 0)                       \
+    DW_COL3(R) DW_M(1, 2) DW_M(2, 1)                                                        \
+    C4(R) DW_M(2, 2)
+#define DW_STRIP_OUTPUTS                                                                    \
+    [l0] "+r"(l0), [h0] "+r"(h0), [l1] "+r"(l1), [h1] "+r"(h1), [b] "+r"(b), [wp] "+r"(wp), \
+        [x] "=&r"(x), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2)
+#define DW_PAIR_ASM(R, INC, WX, C0, C3)                                                     \
+    __asm__(DW_ROW2(R, INC, WX, C0, C3) DW_NEXT_ROW2 DW_ROW2(R, INC, WX, C0, C3)            \
+                DW_NEXT_ROW2 DW_ROW2(R, INC, WX, C0, C3)                                    \
+            : DW_STRIP_OUTPUTS                                                              \
+            : [s] "r"(step), [rs] "r"(row_step), [pad] "r"(pad)                             \
+            : "memory")
+#define DW_TRIPLE_ASM(R, INC, WX, C0, C4)                                                   \
+    __asm__(DW_ROW3(R, INC, WX, C0, C4) DW_NEXT_ROW3 DW_ROW3(R, INC, WX, C0, C4)            \
+                DW_NEXT_ROW3 DW_ROW3(R, INC, WX, C0, C4)                                    \
+            : DW_STRIP_OUTPUTS, [l2] "+r"(l2), [h2] "+r"(h2)                                \
+            : [s] "r"(step), [rs] "m"(row_step), [pad] "m"(pad)                             \
+            : "memory")
+/* The pair's three forms for one lane choice and weight format. */
+#define DW_PAIR_FORMS(R, INC, WX)                                                           \
+    do {                                                                                    \
+        if (lpad) {                                                                         \
+            DW_PAIR_ASM(R, INC, WX, DW_COL_PADR, DW_COL3);                                   \
+        } else if (rpad) {                                                                  \
+            DW_PAIR_ASM(R, INC, WX, DW_COL0, DW_COL_PADR);                                   \
+        } else {                                                                            \
+            DW_PAIR_ASM(R, INC, WX, DW_COL0, DW_COL3);                                      \
+        }                                                                                   \
+    } while (0)
+
+/** dw_strip_half (same arguments and results) in Arm code; a triple has `lpad` only. */
+DW_INLINE void dw_strip_half_arm(const dw_ctx *k, const int8_t *middle, const int32_t *w,
+                                 const int32_t *bias, int32_t *acc, const int wide,
+                                 const int odd, const int32_t n, const int lpad,
+                                 const int rpad)
+{
+    const int32_t step = k->tap_step;
+    /* The strip's left column, outside the image under `lpad` (then never read). */
+    const int8_t *b = (const int8_t *)((uintptr_t)middle - (uintptr_t)step);
+    const int32_t *wp = w + odd; /* int16 pairs: the half's word of each tap */
+    const int32_t row_step = k->row_step;
+    const int32_t pad = k->zp2;
+    int32_t x;
+    int32_t w0;
+    int32_t w1;
+    int32_t w2;
+    int32_t l0 = bias[odd];
+    int32_t h0 = bias[odd + 2];
+    int32_t l1 = l0;
+    int32_t h1 = h0;
+    int32_t l2 = l0;
+    int32_t h2 = h0;
+    if (!wide) {
+        wp = w;
+    }
+    if (n == 3) {
+        if (wide && odd) {
+            DW_TRIPLE_ASM(", ror #8", 8, DW_WX_WIDE, DW_COL_PAD, DW_COL4);
+        } else if (wide) {
+            DW_TRIPLE_ASM("", 8, DW_WX_WIDE, DW_COL_PAD, DW_COL4);
+        } else if (odd) {
+            DW_TRIPLE_ASM(", ror #8", 4, DW_WX_NARROW, DW_COL_PAD, DW_COL4);
+        } else {
+            DW_TRIPLE_ASM("", 4, DW_WX_NARROW, DW_COL_PAD, DW_COL4);
+        }
+    } else if (wide && odd) {
+        DW_PAIR_FORMS(", ror #8", 8, DW_WX_WIDE);
+    } else if (wide) {
+        DW_PAIR_FORMS("", 8, DW_WX_WIDE);
+    } else if (odd) {
+        DW_PAIR_FORMS(", ror #8", 4, DW_WX_NARROW);
+    } else {
+        DW_PAIR_FORMS("", 4, DW_WX_NARROW);
+    }
+    (void)x;
+    (void)w0;
+    (void)w1;
+    (void)w2;
+    (void)b;
+    (void)wp;
+    acc[0] = l0;
+    acc[1] = h0;
+    acc[2] = l1;
+    acc[3] = h1;
+    acc[4] = l2;
+    acc[5] = h2;
+}
+#define DW_STRIP_HALF dw_strip_half_arm
+#else
+#define DW_STRIP_HALF dw_strip_half
+#endif
+
+/**
+ * `n` neighbouring output pixels (2 or 3) of rows inside the image, as dw_strip_half. Each
+ * channel group runs as two halves (few enough live registers for the compiler to keep).
+ */
+DW_INLINE void dw_strip(const dw_ctx *k, const int8_t *middle, int8_t *out, const int wide,
+                        const int32_t n, const int lpad, const int rpad)
 {
     const int32_t *w = k->weights;
     for (int32_t g = 0; g < k->groups; ++g, w += k->group_words) {
         const int32_t c = dw_base(k, g);
         const int32_t *bias = k->bias + c;
-        int32_t even[4];
-        int32_t odd[4];
-        dw_pair_3x3_s1(k, origin + c, w, bias, even, wide, 0);
-        dw_pair_3x3_s1(k, origin + c, w, bias, odd, wide, 1);
-        int32_t acc[8] = {even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3]};
-        dw_store(k, acc, 2, c, out, k->channels);
+        int32_t even[6];
+        int32_t odd[6];
+        DW_STRIP_HALF(k, middle + c, w, bias, even, wide, 0, n, lpad, rpad);
+        DW_STRIP_HALF(k, middle + c, w, bias, odd, wide, 1, n, lpad, rpad);
+        int32_t acc[12];
+        DW_UNROLL
+        for (int32_t j = 0; j < n; ++j) {
+            acc[4 * j] = even[2 * j];
+            acc[4 * j + 1] = odd[2 * j];
+            acc[4 * j + 2] = even[2 * j + 1];
+            acc[4 * j + 3] = odd[2 * j + 1];
+        }
+        dw_store(k, acc, n, c, out, k->channels);
     }
 }
 
@@ -404,6 +554,56 @@ DW_INLINE void dw_clip(int32_t start, int32_t size, int32_t kernel, int32_t dila
     }
 }
 
+/**
+ * Whether `n` output pixels from the one whose window's left column is ix0 fit a strip (or
+ * a single pixel): their columns inside the image but for at most one outside column, the
+ * first or the last.
+ */
+DW_INLINE int dw_fits(int32_t ix0, int32_t n, int32_t in_w)
+{
+    return ix0 >= -1 && ix0 + n + 1 <= in_w && !(ix0 == -1 && ix0 + n + 1 == in_w);
+}
+
+/**
+ * Output pixels ox.. of a row whose 3x3 stride-1 windows span kernel rows inside the image,
+ * `top` being the input row of the windows' top. Pixels go in pairs, but for a triple
+ * first when the row starts at the left padding with an odd count (whose first window's
+ * top-left byte, clamped to the image, is its neighbour's: the overwrite limit stays that
+ * of the pairs) and a single last (a border pixel if its window leaves the image). Must match the schedule in codegen/layers/conv.py.
+ * @return pixels done, 0 when the window at ox does not fit (it runs as a border pixel)
+ */
+DW_INLINE int32_t dw_row_3x3_s1(const edgeai_depthwise_params *p, const dw_ctx *k,
+                                const int8_t *top, int32_t ox, int8_t *out, const int wide)
+{
+    const int32_t in_w = p->input.w;
+    const int32_t left = p->output.w - ox;
+    const int32_t ix0 = ox - p->pad_left; /* the window's left column */
+    if (ix0 < -1) {
+        return 0;
+    }
+    const int8_t *middle = top + (ix0 + 1) * k->channels;
+    const int lpad = ix0 == -1;
+    if (lpad && (left & 1) && left >= 3 && dw_fits(ix0, 3, in_w)) {
+        dw_strip(k, middle, out, wide, 3, 1, 0);
+        return 3;
+    }
+    if (left >= 2 && dw_fits(ix0, 2, in_w)) {
+        if (lpad) {
+            dw_strip(k, middle, out, wide, 2, 1, 0);
+        } else if (ix0 + 3 == in_w) {
+            dw_strip(k, middle, out, wide, 2, 0, 1);
+        } else {
+            dw_strip(k, middle, out, wide, 2, 0, 0);
+        }
+        return 2;
+    }
+    if (lpad || ix0 + 3 > in_w) {
+        return 0;
+    }
+    dw_single_3x3(k, middle - k->channels, out, wide);
+    return 1;
+}
+
 /** Depth multiplier 1, at least four channels: every output pixel. */
 DW_INLINE void dw_run(const edgeai_depthwise_params *p, const dw_ctx *k, const int8_t *input,
                       int8_t *output, const int wide)
@@ -422,19 +622,21 @@ DW_INLINE void dw_run(const edgeai_depthwise_params *p, const dw_ctx *k, const i
         dw_clip(iy0, p->input.h, kernel_h, p->dilation_h, &ky0, &ky1);
         const int row_inside = ky0 == 0 && ky1 == kernel_h;
         for (int32_t ox = 0; ox < p->output.w;) {
+            if (s1 && row_inside) {
+                const int32_t done =
+                    dw_row_3x3_s1(p, k, input + iy0 * in_w * channels, ox, out, wide);
+                if (done > 0) {
+                    ox += done;
+                    out += done * channels;
+                    continue;
+                }
+            }
             const int32_t ix0 = ox * p->stride_w - p->pad_left;
             int32_t kx0;
             int32_t kx1;
             dw_clip(ix0, in_w, kernel_w, p->dilation_w, &kx0, &kx1);
-            const int inside = row_inside && kx0 == 0 && kx1 == kernel_w;
-            if (inside) {
+            if (row_inside && kx0 == 0 && kx1 == kernel_w) {
                 const int8_t *origin = input + (iy0 * in_w + ix0) * channels;
-                if (s1 && ox + 1 < p->output.w && ix0 + 4 <= in_w) {
-                    dw_pair(k, origin, out, wide);
-                    ox += 2;
-                    out += 2 * channels;
-                    continue;
-                }
                 if (k3) {
                     dw_single_3x3(k, origin, out, wide);
                 } else {

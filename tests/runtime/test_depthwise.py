@@ -10,6 +10,7 @@ border one, and per-channel multipliers above and below 1 (the exact requantizat
 
 from __future__ import annotations
 
+import shutil
 import zlib
 
 import numpy as np
@@ -24,6 +25,8 @@ from edgeai_tool.codegen.layers.conv import depthwise_weights, depthwise_weights
 from edgeai_tool.compiler import compile_model
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.options import Options
+from edgeai_tool.validate.qemu import QemuNetwork
+from edgeai_tool.validate.reference import run_reference
 
 KERNELS = {False: "edgeai_depthwise_conv_s8", True: "edgeai_depthwise_conv_wide_s8"}
 
@@ -145,3 +148,71 @@ def test_optimization_picks_the_weight_format(tmp_path, optimization: str, kerne
     compilation = compile_model(path, Options(name="network", optimization=optimization))
     (layer,) = [layer for layer in compilation.layers if "depthwise" in layer.kernel]
     assert layer.kernel == kernel
+
+
+QEMU_SHAPES = {
+    # width 5, 7 (a triple, then pairs), 1, 2, 3, 4, 6; channels 7 and 5 (the last group
+    # overlaps), 12; stride 2 (single pixels); 5x5 and dilation (the generic loops)
+    "w5-c7-relu6": dict(in_shape=(1, 6, 5, 7), activation="RELU6"),
+    "w7-c12": dict(in_shape=(1, 4, 7, 12)),
+    "w1-c5": dict(in_shape=(1, 5, 1, 5)),
+    "w2-c8": dict(in_shape=(1, 4, 2, 8), activation="RELU"),
+    "w3-c5": dict(in_shape=(1, 3, 3, 5)),
+    "w4-c9": dict(in_shape=(1, 5, 4, 9)),
+    "w6-valid-c6": dict(in_shape=(1, 5, 6, 6), padding="VALID"),
+    "w9-valid-c4": dict(in_shape=(1, 4, 9, 4), padding="VALID"),
+    "stride2-w7-c6": dict(in_shape=(1, 7, 7, 6), stride=(2, 2)),
+    "stride-h2-w5-c4": dict(in_shape=(1, 7, 5, 4), stride=(2, 1)),
+    "5x5-c6": dict(in_shape=(1, 7, 8, 6), kernel=(5, 5)),
+}
+
+
+def chained_model(case: dict, rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    """The case's depthwise convolution twice over (3x3 SAME stride 1 the second time), so
+    that the second one reads an activation buffer its output may overwrite in place."""
+    case = dict(case)
+    in_shape = case.pop("in_shape")
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=0.03, zero_point=-5)
+    xs = inputs_for(in_shape, rng)
+    y, yf = add_depthwise_conv2d(b, x, xs, rng, name="dw1", **case)
+    z, _ = add_depthwise_conv2d(b, y, yf, rng, name="dw2")
+    b.output(z)
+    return b.build(), xs
+
+
+def _qemu_matches_tflm(tmp_path, model: bytes, xs: np.ndarray, optimization: str) -> None:
+    for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed")
+    path = tmp_path / "model.tflite"
+    path.write_bytes(model)
+    compilation = compile_model(path, Options(target="qemu-m7", optimization=optimization))
+    wide = optimization == "time"
+    assert {layer.kernel for layer in compilation.layers} == {KERNELS[wide]}
+    inputs = [xs.reshape(len(xs), *xs.shape[2:])]
+    with QemuNetwork(compilation) as target:
+        on_target = target.run(inputs)
+    reference = run_reference(path, inputs)
+    np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
+
+
+@pytest.mark.parametrize("optimization", ["time", "ram"])
+@pytest.mark.parametrize("name", QEMU_SHAPES)
+def test_cortex_m7_depthwise_in_qemu_matches_tflite_micro(tmp_path, name: str,
+                                                          optimization: str) -> None:
+    """The Arm code (the strips' inline assembly, not the C stand-ins) on QEMU, int16 and
+    int8 weights, at widths where the strips meet the borders."""
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, xs = chained_model(QEMU_SHAPES[name], rng)
+    _qemu_matches_tflm(tmp_path, model, xs[::4], optimization)
+
+
+@pytest.mark.parametrize("optimization", ["time", "ram"])
+@pytest.mark.parametrize("in_shape", [(1, 5, 5, 7), (1, 4, 6, 10)])
+def test_cortex_m7_depthwise_exact_rounding_in_qemu(tmp_path, in_shape: tuple[int, ...],
+                                                    optimization: str) -> None:
+    """Multipliers above and below 1 (the exact requantization) on the Arm code."""
+    rng = np.random.default_rng(zlib.crc32(repr(in_shape).encode()))
+    model, xs = mixed_model(in_shape, rng)
+    _qemu_matches_tflm(tmp_path, model, xs[::4], optimization)
