@@ -30,6 +30,7 @@
 
 #if defined(__GNUC__)
 #define DW_INLINE static inline __attribute__((always_inline))
+#define DW_NOINLINE static __attribute__((noinline))
 /* Unrolls a loop whose trip count is a constant at every call. */
 #define DW_UNROLL _Pragma("GCC unroll 8")
 /* Keeps the loads and multiplies of two halves of a channel group apart: interleaved, they
@@ -37,6 +38,7 @@
 #define DW_FENCE(a, b) __asm__ volatile("" : "+r"(a), "+r"(b) : : "memory")
 #else
 #define DW_INLINE static inline
+#define DW_NOINLINE static
 #define DW_UNROLL
 #define DW_FENCE(a, b) ((void)0)
 #endif
@@ -174,15 +176,38 @@ DW_INLINE void dw_requantize(int32_t *acc, int32_t count, const int32_t *rq, con
     }
 }
 
+/**
+ * dw_requantize's exact form, one copy out of line: only layers whose accumulators the
+ * generator could not bound (rq_fast 0) take it, and unrolled at every call site it would
+ * be most of the kernels' code.
+ */
+DW_NOINLINE void dw_requantize_exact(int32_t *acc, int32_t count, const int32_t *rq)
+{
+    for (int32_t i = 0; i < 4; ++i) {
+        for (int32_t n = 0; n < count; ++n) {
+            acc[4 * n + i] = edgeai_rq_exact(acc[4 * n + i], rq + i * EDGEAI_RQ_WORDS);
+        }
+    }
+}
+
 DW_INLINE void dw_store(const dw_ctx *k, int32_t *acc, int32_t count, int32_t c, int8_t *out,
                         const int32_t out_step)
 {
     const int32_t *rq = k->requant + c * EDGEAI_RQ_WORDS;
-    /* Two copies of the rounding, so that the choice is made once per group. */
     if (k->rq_fast) {
         dw_requantize(acc, count, rq, 1);
     } else {
-        dw_requantize(acc, count, rq, 0);
+        /* Through a copy, so that acc itself stays in registers. */
+        int32_t copy[12];
+        DW_UNROLL
+        for (int32_t i = 0; i < 4 * count; ++i) {
+            copy[i] = acc[i];
+        }
+        dw_requantize_exact(copy, count, rq);
+        DW_UNROLL
+        for (int32_t i = 0; i < 4 * count; ++i) {
+            acc[i] = copy[i];
+        }
     }
     DW_UNROLL
     for (int32_t n = 0; n < count; ++n) {
