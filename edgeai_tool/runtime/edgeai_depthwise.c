@@ -414,8 +414,70 @@ DW_INLINE void dw_strip_half_arm(const dw_ctx *k, const int8_t *middle, const in
     acc[5] = h2;
 }
 #define DW_STRIP_HALF dw_strip_half_arm
+
+/*
+ * edgeai_rq_fast plus the output offset and int8 saturation, in Arm code, for the
+ * accumulators a strip's half leaves in registers: the channel's record {multiplier m,
+ * right shift r} and its rounding nudge are loaded once for the strip's pixels.
+ */
+#define DW_RQ_SETUP(OFF)                                                                    \
+    "ldrd %[m], %[r], [%[rq], #" #OFF "]\n\tmov %[t], #1\n\tlsl %[t], %[t], %[r]\n\t"       \
+    "lsr %[t], %[t], #1\n\t"
+#define DW_RQ_ONE(V)                                                                        \
+    "lsl %[d], %[" #V "], #1\n\tsmmlar %[" #V "], %[d], %[m], %[t]\n\t"                     \
+    "add %[" #V "], %[" #V "], %[d], asr #31\n\tasr %[" #V "], %[" #V "], %[r]\n\t"         \
+    "add %[" #V "], %[" #V "], %[off]\n\tssat %[" #V "], #8, %[" #V "]\n\t"
+#define DW_RQ_OPERANDS                                                                      \
+    [m] "=&r"(m), [r] "=&r"(r), [t] "=&r"(t), [d] "=&r"(d)
+
+/**
+ * The 2n accumulators of a strip's half (v: lanes 0 and 2, or 1 and 3, pixel by pixel),
+ * of channels c' and c' + 2 whose records start at rq, requantized (rq_fast), offset and
+ * saturated to int8 in place.
+ */
+DW_INLINE void dw_rq_half_arm(const dw_ctx *k, int32_t *v, const int32_t n,
+                              const int32_t *rq)
+{
+    const int32_t off = k->offset;
+    int32_t m;
+    int32_t r;
+    int32_t t;
+    int32_t d;
+    int32_t l0 = v[0];
+    int32_t h0 = v[1];
+    int32_t l1 = v[2];
+    int32_t h1 = v[3];
+    int32_t l2 = v[4];
+    int32_t h2 = v[5];
+    if (n == 3) {
+        __asm__(DW_RQ_SETUP(0) DW_RQ_ONE(l0) DW_RQ_ONE(l1) DW_RQ_ONE(l2)
+                DW_RQ_SETUP(16) DW_RQ_ONE(h0) DW_RQ_ONE(h1) DW_RQ_ONE(h2)
+                : [l0] "+r"(l0), [l1] "+r"(l1), [l2] "+r"(l2), [h0] "+r"(h0), [h1] "+r"(h1),
+                  [h2] "+r"(h2), DW_RQ_OPERANDS
+                : [rq] "r"(rq), [off] "r"(off)
+                : "memory");
+    } else {
+        __asm__(DW_RQ_SETUP(0) DW_RQ_ONE(l0) DW_RQ_ONE(l1)
+                DW_RQ_SETUP(16) DW_RQ_ONE(h0) DW_RQ_ONE(h1)
+                : [l0] "+r"(l0), [l1] "+r"(l1), [h0] "+r"(h0), [h1] "+r"(h1), DW_RQ_OPERANDS
+                : [rq] "r"(rq), [off] "r"(off)
+                : "memory");
+    }
+    (void)m;
+    (void)r;
+    (void)t;
+    (void)d;
+    v[0] = l0;
+    v[1] = h0;
+    v[2] = l1;
+    v[3] = h1;
+    v[4] = l2;
+    v[5] = h2;
+}
+#define DW_STRIP_RQ 1
 #else
 #define DW_STRIP_HALF dw_strip_half
+#define DW_STRIP_RQ 0
 #endif
 
 /**
@@ -432,6 +494,31 @@ DW_INLINE void dw_strip(const dw_ctx *k, const int8_t *middle, int8_t *out, cons
         int32_t even[6];
         int32_t odd[6];
         DW_STRIP_HALF(k, middle + c, w, bias, even, wide, 0, n, lpad, rpad);
+#if DW_STRIP_RQ
+        if (k->rq_fast) {
+            /* Each half requantized as soon as it is summed: fewer live values. */
+            const int32_t *rq = k->requant + c * EDGEAI_RQ_WORDS;
+            uint32_t packed[3];
+            dw_rq_half_arm(k, even, n, rq);
+            DW_UNROLL
+            for (int32_t j = 0; j < n; ++j) {
+                packed[j] = (uint32_t)even[2 * j];
+                DW_INSERT_BYTE(packed[j], even[2 * j + 1], 16);
+            }
+            DW_STRIP_HALF(k, middle + c, w, bias, odd, wide, 1, n, lpad, rpad);
+            dw_rq_half_arm(k, odd, n, rq + EDGEAI_RQ_WORDS);
+            DW_UNROLL
+            for (int32_t j = 0; j < n; ++j) {
+                DW_INSERT_BYTE(packed[j], odd[2 * j], 8);
+                DW_INSERT_BYTE(packed[j], odd[2 * j + 1], 24);
+                if (k->clamp) {
+                    packed[j] = edgeai_min8(edgeai_max8(packed[j], k->lo4), k->hi4);
+                }
+                memcpy(out + j * k->channels + c, &packed[j], 4);
+            }
+            continue;
+        }
+#endif
         DW_STRIP_HALF(k, middle + c, w, bias, odd, wide, 1, n, lpad, rpad);
         int32_t acc[12];
         DW_UNROLL
