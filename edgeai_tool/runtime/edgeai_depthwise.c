@@ -435,8 +435,7 @@ DW_INLINE void dw_strip_half_arm(const dw_ctx *k, const int8_t *middle, const in
  * of channels c' and c' + 2 whose records start at rq, requantized (rq_fast), offset and
  * saturated to int8 in place.
  */
-DW_INLINE void dw_rq_half_arm(const dw_ctx *k, int32_t *v, const int32_t n,
-                              const int32_t *rq)
+DW_INLINE void dw_rq_half(const dw_ctx *k, int32_t *v, const int32_t n, const int32_t *rq)
 {
     const int32_t off = k->offset;
     int32_t m;
@@ -474,10 +473,19 @@ DW_INLINE void dw_rq_half_arm(const dw_ctx *k, int32_t *v, const int32_t n,
     v[4] = l2;
     v[5] = h2;
 }
-#define DW_STRIP_RQ 1
 #else
 #define DW_STRIP_HALF dw_strip_half
-#define DW_STRIP_RQ 0
+
+/** dw_rq_half_arm's C. */
+DW_INLINE void dw_rq_half(const dw_ctx *k, int32_t *v, const int32_t n, const int32_t *rq)
+{
+    DW_UNROLL
+    for (int32_t j = 0; j < n; ++j) {
+        v[2 * j] = EDGEAI_SSAT8(edgeai_rq_fast(v[2 * j], rq) + k->offset);
+        v[2 * j + 1] =
+            EDGEAI_SSAT8(edgeai_rq_fast(v[2 * j + 1], rq + 2 * EDGEAI_RQ_WORDS) + k->offset);
+    }
+}
 #endif
 
 /**
@@ -491,44 +499,29 @@ DW_INLINE void dw_strip(const dw_ctx *k, const int8_t *middle, int8_t *out, cons
     for (int32_t g = 0; g < k->groups; ++g, w += k->group_words) {
         const int32_t c = dw_base(k, g);
         const int32_t *bias = k->bias + c;
+        const int32_t *rq = k->requant + c * EDGEAI_RQ_WORDS;
         int32_t even[6];
         int32_t odd[6];
+        uint32_t packed[3];
+        /* Each half requantized as soon as it is summed: fewer live values. */
         DW_STRIP_HALF(k, middle + c, w, bias, even, wide, 0, n, lpad, rpad);
-#if DW_STRIP_RQ
-        if (k->rq_fast) {
-            /* Each half requantized as soon as it is summed: fewer live values. */
-            const int32_t *rq = k->requant + c * EDGEAI_RQ_WORDS;
-            uint32_t packed[3];
-            dw_rq_half_arm(k, even, n, rq);
-            DW_UNROLL
-            for (int32_t j = 0; j < n; ++j) {
-                packed[j] = (uint32_t)even[2 * j];
-                DW_INSERT_BYTE(packed[j], even[2 * j + 1], 16);
-            }
-            DW_STRIP_HALF(k, middle + c, w, bias, odd, wide, 1, n, lpad, rpad);
-            dw_rq_half_arm(k, odd, n, rq + EDGEAI_RQ_WORDS);
-            DW_UNROLL
-            for (int32_t j = 0; j < n; ++j) {
-                DW_INSERT_BYTE(packed[j], odd[2 * j], 8);
-                DW_INSERT_BYTE(packed[j], odd[2 * j + 1], 24);
-                if (k->clamp) {
-                    packed[j] = edgeai_min8(edgeai_max8(packed[j], k->lo4), k->hi4);
-                }
-                memcpy(out + j * k->channels + c, &packed[j], 4);
-            }
-            continue;
-        }
-#endif
-        DW_STRIP_HALF(k, middle + c, w, bias, odd, wide, 1, n, lpad, rpad);
-        int32_t acc[12];
+        dw_rq_half(k, even, n, rq);
         DW_UNROLL
         for (int32_t j = 0; j < n; ++j) {
-            acc[4 * j] = even[2 * j];
-            acc[4 * j + 1] = odd[2 * j];
-            acc[4 * j + 2] = even[2 * j + 1];
-            acc[4 * j + 3] = odd[2 * j + 1];
+            packed[j] = (uint32_t)even[2 * j];
+            DW_INSERT_BYTE(packed[j], even[2 * j + 1], 16);
         }
-        dw_store(k, acc, n, c, out, k->channels);
+        DW_STRIP_HALF(k, middle + c, w, bias, odd, wide, 1, n, lpad, rpad);
+        dw_rq_half(k, odd, n, rq + EDGEAI_RQ_WORDS);
+        DW_UNROLL
+        for (int32_t j = 0; j < n; ++j) {
+            DW_INSERT_BYTE(packed[j], odd[2 * j], 8);
+            DW_INSERT_BYTE(packed[j], odd[2 * j + 1], 24);
+            if (k->clamp) {
+                packed[j] = edgeai_min8(edgeai_max8(packed[j], k->lo4), k->hi4);
+            }
+            memcpy(out + j * k->channels + c, &packed[j], 4);
+        }
     }
 }
 
@@ -734,7 +727,9 @@ DW_INLINE void dw_run(const edgeai_depthwise_params *p, const dw_ctx *k, const i
         dw_clip(iy0, p->input.h, kernel_h, p->dilation_h, &ky0, &ky1);
         const int row_inside = ky0 == 0 && ky1 == kernel_h;
         for (int32_t ox = 0; ox < p->output.w;) {
-            if (s1 && row_inside) {
+            /* The strips requantize with edgeai_rq_fast only (the exact form's code at
+             * every strip would double the kernel's). */
+            if (s1 && row_inside && k->rq_fast) {
                 const int32_t done =
                     dw_row_3x3_s1(p, k, input + iy0 * in_w * channels, ox, out, wide);
                 if (done > 0) {
