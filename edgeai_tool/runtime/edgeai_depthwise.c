@@ -4,13 +4,18 @@
  *
  * DSP path (depth multiplier 1, at least four channels): four channels at a time (one input
  * word per tap, SXTB16 + SMLABB/SMLATT), the last group of four overlapping the one before
- * instead of a per-channel tail. With a 3x3 kernel at stride 1, output pixels whose windows
- * lie inside the image go in horizontal pairs (each weight word loaded serves two pixels,
- * each input word two taps); other such pixels run one at a time, 3x3 unrolled. A pixel
- * whose window leaves the image runs over the taps inside only, with (x - zero point) and
- * the model's unfolded bias: the same sum as TFLM's. The two entry points differ only in
- * how a tap's weights are fetched (one int8 word or two int16 words), so a firmware links
- * the one its layers use.
+ * instead of a per-channel tail. With a 3x3 kernel at stride 1, on rows whose windows lie
+ * inside the image vertically, output pixels go in strips of two (three at the start of an
+ * odd row at the left padding): each weight word loaded serves every pixel of the strip,
+ * each input word up to three taps, and a window's column outside the image (the strip's
+ * first or last) reads as the zero point, which the folded bias makes exact. On Cortex-M
+ * the strips' loops are inline assembly (the compiler spills their 13 live values) and
+ * requantize with edgeai_rq_fast; layers needing the exact form run pixel by pixel. Other
+ * pixels whose windows lie inside the image run one at a time, 3x3 unrolled; a pixel whose
+ * window leaves the image runs over the taps inside only, with (x - zero point) and the
+ * model's unfolded bias: the same sum as TFLM's. The two entry points differ only in how a
+ * tap's weights are fetched (one int8 word or two int16 words), so a firmware links the one
+ * its layers use.
  */
 #include "edgeai_depthwise.h"
 
@@ -266,8 +271,8 @@ DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_
         DW_UNROLL
         for (int32_t i = 0; i < n + 2; ++i) {
             const int pad = (i == 0 && lpad) || (i == n + 1 && rpad);
-            const int32_t x =
-                pad ? k->zp2 : dw_lanes(edgeai_read_u32(i == 0 ? row - step : row + (i - 1) * step), odd);
+            const int8_t *column = pad ? row : (i == 0 ? row - step : row + (i - 1) * step);
+            const int32_t x = pad ? k->zp2 : dw_lanes(edgeai_read_u32(column), odd);
             DW_UNROLL
             for (int32_t j = 0; j < n; ++j) {
                 const int32_t kx = i - j;
@@ -290,14 +295,15 @@ DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_
 #if EDGEAI_DSP_NATIVE && defined(__GNUC__) && defined(__OPTIMIZE__)
 /*
  * dw_strip_half in Arm code (unoptimized builds, which keep fewer registers free, use the
- * C): gcc keeps neither the six accumulators of a triple nor the
- * three weights of a kernel row in registers (it spills a third of the loads and
- * multiplies over), so the 3x3 loops of one half are written out here, 13 registers:
- * l<j>/h<j> pixel j's accumulators (lanes 0 and 2, or 1 and 3), b the strip's left column
- * in the current kernel row (the input byte of the group's first channel), s the column
- * step, wp the half's weights, x one input column, w0..w2 the kernel row's weights.
- * R: "" for lanes 0 and 2, ", ror #8" for 1 and 3; INC: bytes between two taps' words;
- * WX: widens an int8 weight word (nothing for int16 pairs).
+ * C): gcc keeps neither the six accumulators of a triple nor the three weights of a kernel
+ * row in registers (it spills a third of the loads and multiplies over), so the 3x3 loops
+ * of one half are written out here in 13 registers: l<j>/h<j> pixel j's accumulators
+ * (lanes 0 and 2, or 1 and 3), b the strip's left column in the current kernel row (the
+ * input byte of the group's first channel), s the column step, wp the half's weights, x one
+ * input column, w0..w2 the kernel row's weights, and for a pair rs the row step and pad the
+ * zero point in both halves (a triple reads them from memory). R: "" for lanes 0 and 2,
+ * ", ror #8" for 1 and 3; INC: bytes between two taps' words; WX: widens an int8 weight
+ * word (nothing for int16 pairs).
  */
 #define DW_XT(R) "sxtb16 %[x], %[x]" R "\n\t"
 #define DW_WX_NARROW(K, R) "sxtb16 %[w" #K "], %[w" #K "]" R "\n\t"
@@ -674,7 +680,8 @@ DW_INLINE int dw_fits(int32_t ix0, int32_t n, int32_t in_w)
  * `top` being the input row of the windows' top. Pixels go in pairs, but for a triple
  * first when the row starts at the left padding with an odd count (whose first window's
  * top-left byte, clamped to the image, is its neighbour's: the overwrite limit stays that
- * of the pairs) and a single last (a border pixel if its window leaves the image). Must match the schedule in codegen/layers/conv.py.
+ * of the pairs) and a single last (a border pixel if its window leaves the image). The
+ * schedule is depthwise_strips in codegen/layers/conv.py (the overwrite limit).
  * @return pixels done, 0 when the window at ox does not fit (it runs as a border pixel)
  */
 DW_INLINE int32_t dw_row_3x3_s1(const edgeai_depthwise_params *p, const dw_ctx *k,
