@@ -309,13 +309,14 @@ DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_
 #define DW_WX_NARROW(K, R) "sxtb16 %[w" #K "], %[w" #K "]" R "\n\t"
 #define DW_WX_WIDE(K, R) ""
 #define DW_WLD(K, INC, WX, R) "ldr %[w" #K "], [%[wp]], #" #INC "\n\t" WX(K, R)
-#define DW_M(J, K)                                                                          \
-    "smlabb %[l" #J "], %[w" #K "], %[x], %[l" #J "]\n\t"                                   \
-    "smlatt %[h" #J "], %[w" #K "], %[x], %[h" #J "]\n\t"
+#define DW_MX(J, K, X)                                                                      \
+    "smlabb %[l" #J "], %[w" #K "], %[" #X "], %[l" #J "]\n\t"                              \
+    "smlatt %[h" #J "], %[w" #K "], %[" #X "], %[h" #J "]\n\t"
+#define DW_M(J, K) DW_MX(J, K, x)
 /* Columns of the kernel row from b: 0 (or the zero point), 1, 2, 3 and 4. */
 #define DW_COL0(R) "ldr %[x], [%[b]]\n\t" DW_XT(R)
 #define DW_COL_PAD(R) "ldr %[x], %[pad]\n\t"
-#define DW_COL_PADR(R) "mov %[x], %[pad]\n\t"
+#define DW_COL_NONE(R) ""
 #define DW_COL1(R) "ldr %[x], [%[b], %[s]]\n\t" DW_XT(R)
 #define DW_COL2(R) "ldr %[x], [%[b], %[s], lsl #1]\n\t" DW_XT(R)
 #define DW_COL3(R) "add %[x], %[b], %[s], lsl #1\n\tldr %[x], [%[x], %[s]]\n\t" DW_XT(R)
@@ -323,12 +324,13 @@ DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_
 /* The next kernel row: the row step in a register (a pair) or in memory (a triple). */
 #define DW_NEXT_ROW2 "add %[b], %[b], %[rs]\n\t"
 #define DW_NEXT_ROW3 "ldr %[x], %[rs]\n\tadd %[b], %[b], %[x]\n\t"
-/* One kernel row of a pair (columns 0..3) and of a triple (0..4). */
-#define DW_ROW2(R, INC, WX, C0, C3)                                                         \
-    C0(R) DW_WLD(0, INC, WX, R) DW_M(0, 0)                                                  \
+/* One kernel row of a pair (columns 0..3; one outside the image multiplies the zero point
+ * register itself: X0, X3 name the operands) and of a triple (0..4). */
+#define DW_ROW2(R, INC, WX, C0, X0, C3, X3)                                                 \
+    C0(R) DW_WLD(0, INC, WX, R) DW_MX(0, 0, X0)                                             \
     DW_COL1(R) DW_WLD(1, INC, WX, R) DW_M(0, 1) DW_M(1, 0)                                  \
     DW_COL2(R) DW_WLD(2, INC, WX, R) DW_M(0, 2) DW_M(1, 1)                                  \
-    C3(R) DW_M(1, 2)
+    C3(R) DW_MX(1, 2, X3)
 #define DW_ROW3(R, INC, WX, C0, C4)                                                         \
     C0(R) DW_WLD(0, INC, WX, R) DW_M(0, 0)                                                  \
     DW_COL1(R) DW_WLD(1, INC, WX, R) DW_M(0, 1) DW_M(1, 0)                                  \
@@ -338,9 +340,10 @@ DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_
 #define DW_STRIP_OUTPUTS                                                                    \
     [l0] "+r"(l0), [h0] "+r"(h0), [l1] "+r"(l1), [h1] "+r"(h1), [b] "+r"(b), [wp] "+r"(wp), \
         [x] "=&r"(x), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2)
-#define DW_PAIR_ASM(R, INC, WX, C0, C3)                                                     \
-    __asm__(DW_ROW2(R, INC, WX, C0, C3) DW_NEXT_ROW2 DW_ROW2(R, INC, WX, C0, C3)            \
-                DW_NEXT_ROW2 DW_ROW2(R, INC, WX, C0, C3)                                    \
+#define DW_PAIR_ASM(R, INC, WX, C0, X0, C3, X3)                                             \
+    __asm__(DW_ROW2(R, INC, WX, C0, X0, C3, X3) DW_NEXT_ROW2                                \
+                DW_ROW2(R, INC, WX, C0, X0, C3, X3) DW_NEXT_ROW2                            \
+                    DW_ROW2(R, INC, WX, C0, X0, C3, X3)                                     \
             : DW_STRIP_OUTPUTS                                                              \
             : [s] "r"(step), [rs] "r"(row_step), [pad] "r"(pad)                             \
             : "memory")
@@ -354,11 +357,11 @@ DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_
 #define DW_PAIR_FORMS(R, INC, WX)                                                           \
     do {                                                                                    \
         if (lpad) {                                                                         \
-            DW_PAIR_ASM(R, INC, WX, DW_COL_PADR, DW_COL3);                                   \
+            DW_PAIR_ASM(R, INC, WX, DW_COL_NONE, pad, DW_COL3, x);                          \
         } else if (rpad) {                                                                  \
-            DW_PAIR_ASM(R, INC, WX, DW_COL0, DW_COL_PADR);                                   \
+            DW_PAIR_ASM(R, INC, WX, DW_COL0, x, DW_COL_NONE, pad);                          \
         } else {                                                                            \
-            DW_PAIR_ASM(R, INC, WX, DW_COL0, DW_COL3);                                      \
+            DW_PAIR_ASM(R, INC, WX, DW_COL0, x, DW_COL3, x);                                \
         }                                                                                   \
     } while (0)
 
