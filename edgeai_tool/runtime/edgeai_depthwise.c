@@ -300,8 +300,9 @@ DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_
  * of one half are written out here in 13 registers: l<j>/h<j> pixel j's accumulators
  * (lanes 0 and 2, or 1 and 3), b the strip's left column in the current kernel row (the
  * input byte of the group's first channel), s the column step, wp the half's weights, x one
- * input column, w0..w2 the kernel row's weights, and for a pair rs the row step and pad the
- * zero point in both halves (a triple reads them from memory). R: "" for lanes 0 and 2,
+ * input column, w0..w2 the kernel row's weights (a triple's w2 shares w0's register), pad
+ * the zero point in both halves, and for a pair rs the row step (a triple reads it from
+ * memory). R: "" for lanes 0 and 2,
  * ", ror #8" for 1 and 3; INC: bytes between two taps' words; WX: widens an int8 weight
  * word (nothing for int16 pairs).
  */
@@ -315,7 +316,6 @@ DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_
 #define DW_M(J, K) DW_MX(J, K, x)
 /* Columns of the kernel row from b: 0 (or the zero point), 1, 2, 3 and 4. */
 #define DW_COL0(R) "ldr %[x], [%[b]]\n\t" DW_XT(R)
-#define DW_COL_PAD(R) "ldr %[x], %[pad]\n\t"
 #define DW_COL_NONE(R) ""
 #define DW_COL1(R) "ldr %[x], [%[b], %[s]]\n\t" DW_XT(R)
 #define DW_COL2(R) "ldr %[x], [%[b], %[s], lsl #1]\n\t" DW_XT(R)
@@ -331,12 +331,14 @@ DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_
     DW_COL1(R) DW_WLD(1, INC, WX, R) DW_M(0, 1) DW_M(1, 0)                                  \
     DW_COL2(R) DW_WLD(2, INC, WX, R) DW_M(0, 2) DW_M(1, 1)                                  \
     C3(R) DW_MX(1, 2, X3)
-#define DW_ROW3(R, INC, WX, C0, C4)                                                         \
-    C0(R) DW_WLD(0, INC, WX, R) DW_M(0, 0)                                                  \
+/* (the triple's column 0 is outside the image; its third weight takes w0's register once
+ * column 2 is done with w0, which leaves one for the zero point) */
+#define DW_ROW3(R, INC, WX)                                                                 \
+    DW_WLD(0, INC, WX, R) DW_MX(0, 0, pad)                                                  \
     DW_COL1(R) DW_WLD(1, INC, WX, R) DW_M(0, 1) DW_M(1, 0)                                  \
-    DW_COL2(R) DW_WLD(2, INC, WX, R) DW_M(0, 2) DW_M(1, 1) DW_M(2, 0)                       \
-    DW_COL3(R) DW_M(1, 2) DW_M(2, 1)                                                        \
-    C4(R) DW_M(2, 2)
+    DW_COL2(R) DW_M(2, 0) DW_WLD(0, INC, WX, R) DW_M(0, 0) DW_M(1, 1)                       \
+    DW_COL3(R) DW_M(1, 0) DW_M(2, 1)                                                        \
+    DW_COL4(R) DW_M(2, 0)
 #define DW_STRIP_OUTPUTS                                                                    \
     [l0] "+r"(l0), [h0] "+r"(h0), [l1] "+r"(l1), [h1] "+r"(h1), [b] "+r"(b), [wp] "+r"(wp), \
         [x] "=&r"(x), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2)
@@ -347,11 +349,13 @@ DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_
             : DW_STRIP_OUTPUTS                                                              \
             : [s] "r"(step), [rs] "r"(row_step), [pad] "r"(pad)                             \
             : "memory")
-#define DW_TRIPLE_ASM(R, INC, WX, C0, C4)                                                   \
-    __asm__(DW_ROW3(R, INC, WX, C0, C4) DW_NEXT_ROW3 DW_ROW3(R, INC, WX, C0, C4)            \
-                DW_NEXT_ROW3 DW_ROW3(R, INC, WX, C0, C4)                                    \
-            : DW_STRIP_OUTPUTS, [l2] "+r"(l2), [h2] "+r"(h2)                                \
-            : [s] "r"(step), [rs] "m"(row_step), [pad] "m"(pad)                             \
+#define DW_TRIPLE_ASM(R, INC, WX)                                                           \
+    __asm__(DW_ROW3(R, INC, WX) DW_NEXT_ROW3 DW_ROW3(R, INC, WX) DW_NEXT_ROW3               \
+                DW_ROW3(R, INC, WX)                                                         \
+            : [l0] "+r"(l0), [h0] "+r"(h0), [l1] "+r"(l1), [h1] "+r"(h1), [l2] "+r"(l2),     \
+              [h2] "+r"(h2), [b] "+r"(b), [wp] "+r"(wp), [x] "=&r"(x), [w0] "=&r"(w0),      \
+              [w1] "=&r"(w1)                                                                \
+            : [s] "r"(step), [rs] "m"(row_step), [pad] "r"(pad)                             \
             : "memory")
 /* The pair's three forms for one lane choice and weight format. */
 #define DW_PAIR_FORMS(R, INC, WX)                                                           \
@@ -392,13 +396,13 @@ DW_INLINE void dw_strip_half_arm(const dw_ctx *k, const int8_t *middle, const in
     }
     if (n == 3) {
         if (wide && odd) {
-            DW_TRIPLE_ASM(", ror #8", 8, DW_WX_WIDE, DW_COL_PAD, DW_COL4);
+            DW_TRIPLE_ASM(", ror #8", 8, DW_WX_WIDE);
         } else if (wide) {
-            DW_TRIPLE_ASM("", 8, DW_WX_WIDE, DW_COL_PAD, DW_COL4);
+            DW_TRIPLE_ASM("", 8, DW_WX_WIDE);
         } else if (odd) {
-            DW_TRIPLE_ASM(", ror #8", 4, DW_WX_NARROW, DW_COL_PAD, DW_COL4);
+            DW_TRIPLE_ASM(", ror #8", 4, DW_WX_NARROW);
         } else {
-            DW_TRIPLE_ASM("", 4, DW_WX_NARROW, DW_COL_PAD, DW_COL4);
+            DW_TRIPLE_ASM("", 4, DW_WX_NARROW);
         }
     } else if (wide && odd) {
         DW_PAIR_FORMS(", ror #8", 8, DW_WX_WIDE);
