@@ -530,9 +530,15 @@ DW_INLINE void dw_strip(const dw_ctx *k, const int8_t *middle, int8_t *out, cons
         for (int32_t j = 0; j < n; ++j) {
             DW_INSERT_BYTE(packed[j], odd[2 * j], 8);
             DW_INSERT_BYTE(packed[j], odd[2 * j + 1], 24);
-            if (k->clamp) {
+        }
+        if (k->clamp) {
+            DW_UNROLL
+            for (int32_t j = 0; j < n; ++j) {
                 packed[j] = edgeai_min8(edgeai_max8(packed[j], k->lo4), k->hi4);
             }
+        }
+        DW_UNROLL
+        for (int32_t j = 0; j < n; ++j) {
             memcpy(out + j * k->channels + c, &packed[j], 4);
         }
     }
