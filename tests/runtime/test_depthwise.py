@@ -167,6 +167,15 @@ QEMU_SHAPES = {
 }
 
 
+@pytest.mark.parametrize("wide", [False, True], ids=["int8", "int16"])
+@pytest.mark.parametrize("name", QEMU_SHAPES)
+def test_depthwise_strip_shapes_bit_exact(layer_runner, name: str, wide: bool) -> None:
+    """The same widths on the host (the strips' C, emulated DSP, ASan/UBSan)."""
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, xs = model_for(QEMU_SHAPES[name], rng)
+    assert_layer_bit_exact(layer_runner, model, xs, wide)
+
+
 def chained_model(case: dict, rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
     """The case's depthwise convolution twice over (3x3 SAME stride 1 the second time), so
     that the second one reads an activation buffer its output may overwrite in place."""
