@@ -509,8 +509,8 @@ DW_INLINE void dw_strip(const dw_ctx *k, const int8_t *middle, int8_t *out, cons
                         const int32_t n, const int lpad, const int rpad)
 {
     const int32_t *w = k->weights;
-    for (int32_t g = 0; g < k->groups; ++g, w += k->group_words) {
-        const int32_t c = dw_base(k, g);
+    const int32_t last = k->channels - 4;
+    for (int32_t c = 0;; c = EDGEAI_MIN(c + 4, last), w += k->group_words) {
         const int32_t *bias = k->bias + c;
         const int32_t *rq = k->requant + c * EDGEAI_RQ_WORDS;
         int32_t even[6];
@@ -540,6 +540,9 @@ DW_INLINE void dw_strip(const dw_ctx *k, const int8_t *middle, int8_t *out, cons
         DW_UNROLL
         for (int32_t j = 0; j < n; ++j) {
             memcpy(out + j * k->channels + c, &packed[j], 4);
+        }
+        if (c == last) {
+            break; /* (the last group may overlap the one before) */
         }
     }
 }
