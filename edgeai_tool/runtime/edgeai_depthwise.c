@@ -130,7 +130,6 @@ static void depthwise_portable(const edgeai_depthwise_params *p, const edgeai_de
 /** What every pixel of a layer shares. */
 typedef struct {
     int32_t channels;
-    int32_t groups;
     int32_t kernel_w;
     int32_t group_words; /* weight words of one group */
     int32_t row_step;    /* bytes between two kernel rows in the input */
@@ -219,12 +218,6 @@ DW_INLINE void dw_store(const dw_ctx *k, int32_t *acc, int32_t count, int32_t c,
         const uint32_t packed = dw_pack(k, acc + 4 * n);
         memcpy(out + n * out_step + c, &packed, 4);
     }
-}
-
-/** Channel group g's first channel. */
-DW_INLINE int32_t dw_base(const dw_ctx *k, int32_t g)
-{
-    return EDGEAI_MIN(4 * g, k->channels - 4);
 }
 
 /** Lanes 0 and 2 (`odd` 0) or 1 and 3 (`odd` 1) of a word, sign-extended halfwise. */
@@ -582,13 +575,14 @@ DW_INLINE void dw_single(const dw_ctx *k, const int8_t *origin, int8_t *out, int
     const int32_t w_skip = (k->kernel_w - cols) * words;
     const int32_t zp2 = border ? k->zp2 : 0;
     const int32_t *bias = border ? k->bias_unfolded : k->bias;
-    for (int32_t g = 0; g < k->groups; ++g) {
-        const int32_t c = dw_base(k, g);
+    const int32_t last = k->channels - 4;
+    const int32_t *w0 = k->weights + tap0 * words;
+    for (int32_t c = 0;; c = EDGEAI_MIN(c + 4, last), w0 += k->group_words) {
         int32_t a0 = bias[c];
         int32_t a1 = bias[c + 1];
         int32_t a2 = bias[c + 2];
         int32_t a3 = bias[c + 3];
-        const int32_t *w = k->weights + g * k->group_words + tap0 * words;
+        const int32_t *w = w0;
         const int8_t *row = origin + c;
         for (int32_t r = 0; r < rows; ++r, row += row_step, w += w_skip) {
             const int8_t *x = row;
@@ -598,6 +592,9 @@ DW_INLINE void dw_single(const dw_ctx *k, const int8_t *origin, int8_t *out, int
         }
         int32_t acc[4] = {a0, a1, a2, a3};
         dw_store(k, acc, 1, c, out, 0);
+        if (c == last) {
+            break;
+        }
     }
 }
 
@@ -609,8 +606,8 @@ DW_INLINE void dw_single_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
     const int32_t ts = k->tap_step;
     const int32_t zp2 = 0; /* no tap leaves the image */
     const int32_t *w = k->weights;
-    for (int32_t g = 0; g < k->groups; ++g, w += k->group_words) {
-        const int32_t c = dw_base(k, g);
+    const int32_t last = k->channels - 4;
+    for (int32_t c = 0;; c = EDGEAI_MIN(c + 4, last), w += k->group_words) {
         const int32_t *bias = k->bias + c;
         int32_t a0 = bias[0];
         int32_t a1 = bias[1];
@@ -630,6 +627,9 @@ DW_INLINE void dw_single_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
         DW_TAP(x + 2 * ts, w + 8 * words, 0);
         int32_t acc[4] = {a0, a1, a2, a3};
         dw_store(k, acc, 1, c, out, 0);
+        if (c == last) {
+            break;
+        }
     }
 }
 
@@ -645,8 +645,8 @@ DW_INLINE void dw_border_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
     const int32_t ts = k->tap_step;
     const int32_t zp2 = k->zp2;
     const int32_t *w0 = k->weights + tap0 * words;
-    for (int32_t g = 0; g < k->groups; ++g, w0 += k->group_words) {
-        const int32_t c = dw_base(k, g);
+    const int32_t last = k->channels - 4;
+    for (int32_t c = 0;; c = EDGEAI_MIN(c + 4, last), w0 += k->group_words) {
         const int32_t *bias = k->bias_unfolded + c;
         int32_t a0 = bias[0];
         int32_t a1 = bias[1];
@@ -665,6 +665,9 @@ DW_INLINE void dw_border_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
         }
         int32_t acc[4] = {a0, a1, a2, a3};
         dw_store(k, acc, 1, c, out, 0);
+        if (c == last) {
+            break;
+        }
     }
 }
 
@@ -793,7 +796,6 @@ static void dw_context(const edgeai_depthwise_params *p, const edgeai_depthwise_
                        int32_t words, dw_ctx *k)
 {
     k->channels = p->input.c;
-    k->groups = (p->input.c + 3) / 4;
     k->kernel_w = p->kernel_w;
     k->group_words = p->kernel_h * p->kernel_w * words;
     k->row_step = p->dilation_h * p->input.w * p->input.c;
