@@ -21,7 +21,11 @@ from support.tflite_builder import ModelBuilder, add_depthwise_conv2d
 from test_conv import inputs_for
 
 from edgeai_tool.codegen.layers import lower
-from edgeai_tool.codegen.layers.conv import depthwise_weights, depthwise_weights_wide
+from edgeai_tool.codegen.layers.conv import (
+    depthwise_strips,
+    depthwise_weights,
+    depthwise_weights_wide,
+)
 from edgeai_tool.compiler import compile_model
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.options import Options
@@ -225,3 +229,19 @@ def test_cortex_m7_depthwise_exact_rounding_in_qemu(tmp_path, in_shape: tuple[in
     rng = np.random.default_rng(zlib.crc32(repr(in_shape).encode()))
     model, xs = mixed_model(in_shape, rng)
     _qemu_matches_tflm(tmp_path, model, xs[::4], optimization)
+
+
+@pytest.mark.parametrize("out_w, in_w, pad_left, counts", [
+    (5, 5, 1, [3, 2]),  # KWS: a triple at the left padding, a pair at the right one
+    (7, 7, 1, [3, 2, 2]),
+    (4, 4, 1, [2, 2]),
+    (3, 3, 1, [2, 1]),  # the single's window leaves the image: a border pixel
+    (2, 2, 1, [1, 1]),  # a pair would leave the image on both sides
+    (1, 1, 1, [1]),
+    (7, 9, 0, [2, 2, 2, 1]),  # VALID: no padding, a single last
+    (8, 6, 2, [1, 3, 2, 1, 1]),  # two columns of padding: border pixels at both ends
+])
+def test_strip_schedule(out_w: int, in_w: int, pad_left: int, counts: list[int]) -> None:
+    """The pixel counts the generator assumes for the overwrite limit, as dw_row_3x3_s1 runs
+    them."""
+    assert depthwise_strips(out_w, in_w, pad_left) == counts

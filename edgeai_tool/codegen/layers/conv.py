@@ -362,7 +362,9 @@ def _depthwise_overwrite_limit(x: Tensor, y: Tensor, geometry: dict[str, int]) -
     raster_overwrite_limit (which checks whole pixels against their own windows) that is
     the first window's, plus one pixel, less a pixel per pixel to the strip's end. The last
     group overlaps the one before, re-reading up to 3 bytes of a window the earlier group
-    may already have overwritten; the margin covers them."""
+    may already have overwritten; the margin covers them. The limit also holds for the
+    pixel-by-pixel loops (the kernel's path when the layer needs the exact requantization,
+    or on a core without DSP): a strip's bound is the tightest of its pixels'."""
     _, in_h, in_w, channels = x.shape
     out_h, out_w, out_c = hwc(y)
     in_rows = np.maximum(np.arange(out_h) * geometry["stride_h"] - geometry["pad_top"], 0)
