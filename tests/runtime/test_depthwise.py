@@ -245,3 +245,27 @@ def test_strip_schedule(out_w: int, in_w: int, pad_left: int, counts: list[int])
     """The pixel counts the generator assumes for the overwrite limit, as dw_row_3x3_s1 runs
     them."""
     assert depthwise_strips(out_w, in_w, pad_left) == counts
+
+
+def padded_model(rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    """A PAD of two columns on the left (one on the right), which the compiler folds into
+    the 3x3 stride-1 depthwise convolution after it: windows with two columns outside."""
+    in_shape = (1, 5, 7, 8)
+    pads = [(0, 0), (2, 1), (2, 1), (0, 0)]
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=0.03, zero_point=-5)
+    xs = inputs_for(in_shape, rng)
+    padded_shape = tuple(n + p + q for n, (p, q) in zip(in_shape, pads, strict=True))
+    p = b.tensor("pad", padded_shape, scale=0.03, zero_point=-5)
+    b.op("PAD", [x, b.const("paddings", np.array(pads, np.int32))], [p])
+    ps = np.pad(xs, [(0, 0), *pads], constant_values=-5)
+    y, _ = add_depthwise_conv2d(b, p, ps, rng, padding="VALID")
+    b.output(y)
+    return b.build(), xs
+
+
+@pytest.mark.parametrize("optimization", ["time", "ram"])
+def test_cortex_m7_depthwise_two_padded_columns_in_qemu(tmp_path, optimization: str) -> None:
+    """Explicit padding wider than the strips take: border pixels, then strips."""
+    model, xs = padded_model(np.random.default_rng(29))
+    _qemu_matches_tflm(tmp_path, model, xs[::4], optimization)
