@@ -164,7 +164,9 @@ endfunction()
 # must also lie in the map's RAM regions. One check per target, for all of its models.
 function(_edgeai_check_after_link target c_info)
   get_target_property(type "${target}" TYPE)
-  if(NOT type STREQUAL "EXECUTABLE")
+  # Fixed addresses exist in firmware images only: a host build (Mach-O, PE) has no ELF.
+  if(NOT type STREQUAL "EXECUTABLE"
+     OR NOT (CMAKE_CROSSCOMPILING OR CMAKE_EXECUTABLE_FORMAT STREQUAL "ELF"))
     return()
   endif()
   get_property(checked TARGET "${target}" PROPERTY EDGEAI_MODEL_INFOS SET)

@@ -54,9 +54,10 @@ class Span:
 
 @dataclass(frozen=True)
 class Region(Span):
-    """A MEMORY region of the linker script; writable ones are RAM."""
+    """A MEMORY region of the linker script; writable ones are RAM, None when the script
+    gives the region no attributes (then nothing is assumed of it but that it exists)."""
 
-    writable: bool = True
+    writable: bool | None = True
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class FixedPool(Span):
 
 @dataclass(frozen=True)
 class Findings:
+    """What check_pools found: lines that fail the build, and lines that only warn."""
+
     errors: list[str]
     warnings: list[str]
 
@@ -126,10 +129,17 @@ def map_regions(map_file: str | Path) -> list[Region]:
     except OSError as exc:
         raise EdgeAIError(f"cannot read {map_file}: {exc.strerror}") from None
     block = text.partition("Memory Configuration")[2].partition("Linker script and memory map")[0]
-    return [Region(name, int(origin, 16), int(length, 16), writable="w" in attributes)
+    return [Region(name, int(origin, 16), int(length, 16), writable=_writable(attributes))
             for name, origin, length, attributes in
             re.findall(r"^(\S+)\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s*(\S*)$", block, re.M)
             if name != "*default*"]
+
+
+def _writable(attributes: str) -> bool | None:
+    """Whether a region is RAM by its ld attributes ("rwx", "rx!w", ...): the letters before
+    a '!' are the region's, those after it are negated; no attributes says nothing."""
+    granted = attributes.partition("!")[0].lower()
+    return None if not attributes else "w" in granted
 
 
 def check_pools(elf_name: str, pools: list[FixedPool], sections: list[Span],
@@ -146,13 +156,13 @@ def check_pools(elf_name: str, pools: list[FixedPool], sections: list[Span],
                           f"(its offset in {pool.pool_file}) or keep that range out of the link")
         if clashes or regions is None:
             continue
-        flash = [r for r in regions if not r.writable and pool.overlaps(r)]
-        ram = [r for r in regions if r.writable and pool.overlaps(r)]
+        flash = [r for r in regions if r.writable is False and pool.overlaps(r)]
+        ram = [r for r in regions if r.writable is not False and pool.overlaps(r)]
         if flash:
             errors.append(f"{elf_name}: {pool.described} lies in read-only region "
                           f"{flash[0].name} at {flash[0].range_text}")
-        elif ram and _leaves_ram(pool, ram):
-            errors.append(f"{elf_name}: {pool.described} {_leaves_ram(pool, ram)}")
+        elif ram and (leaving := _leaves_ram(pool, ram)):
+            errors.append(f"{elf_name}: {pool.described} {leaving}")
         elif not ram:
             warnings.append(f"{elf_name}: {pool.described} lies in no memory region of the "
                             "link: the application must make that memory usable (e.g. external "
@@ -191,12 +201,15 @@ def report_firmware(elf: str | Path, c_infos: list[str | Path], map_file: str | 
                     stream: TextIO | None = None) -> bool:
     """check_firmware, its findings written as `edgeai: warning|error: ...` lines; on an
     error the firmware is deleted (unless told not to), so that the build system links it
-    again next time instead of taking it as up to date. Returns whether it passed."""
+    again next time instead of taking it as up to date. Returns whether it passed; an
+    unreadable input raises EdgeAIError (after deleting the firmware all the same)."""
     stream = stream or sys.stderr
     try:
         findings = check_firmware(elf, c_infos, map_file, shown)
-    except EdgeAIError as exc:
-        findings = Findings([" ".join(str(exc).split())], [])
+    except EdgeAIError:
+        if delete_on_error:
+            Path(elf).unlink(missing_ok=True)
+        raise
     for kind, lines in (("warning", findings.warnings), ("error", findings.errors)):
         stream.writelines(f"edgeai: {kind}: {line}\n" for line in lines)
     if findings.errors and delete_on_error:

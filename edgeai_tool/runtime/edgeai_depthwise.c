@@ -4,13 +4,18 @@
  *
  * DSP path (depth multiplier 1, at least four channels): four channels at a time (one input
  * word per tap, SXTB16 + SMLABB/SMLATT), the last group of four overlapping the one before
- * instead of a per-channel tail. With a 3x3 kernel at stride 1, output pixels whose windows
- * lie inside the image go in horizontal pairs (each weight word loaded serves two pixels,
- * each input word two taps); other such pixels run one at a time, 3x3 unrolled. A pixel
- * whose window leaves the image runs over the taps inside only, with (x - zero point) and
- * the model's unfolded bias: the same sum as TFLM's. The two entry points differ only in
- * how a tap's weights are fetched (one int8 word or two int16 words), so a firmware links
- * the one its layers use.
+ * instead of a per-channel tail. With a 3x3 kernel at stride 1, on rows whose windows lie
+ * inside the image vertically, output pixels go in strips of two (three at the start of an
+ * odd row at the left padding): each weight word loaded serves every pixel of the strip,
+ * each input word up to three taps, and a window's column outside the image (the strip's
+ * first or last) reads as the zero point, which the folded bias makes exact. On Cortex-M
+ * the strips' loops are inline assembly (the compiler spills their 13 live values) and
+ * requantize with edgeai_rq_fast; layers needing the exact form run pixel by pixel. Other
+ * pixels whose windows lie inside the image run one at a time, 3x3 unrolled; a pixel whose
+ * window leaves the image runs over the taps inside only, with (x - zero point) and the
+ * model's unfolded bias: the same sum as TFLM's. The two entry points differ only in how a
+ * tap's weights are fetched (one int8 word or two int16 words), so a firmware links the one
+ * its layers use.
  */
 #include "edgeai_depthwise.h"
 
@@ -30,15 +35,17 @@
 
 #if defined(__GNUC__)
 #define DW_INLINE static inline __attribute__((always_inline))
+#define DW_NOINLINE static __attribute__((noinline))
 /* Unrolls a loop whose trip count is a constant at every call. */
 #define DW_UNROLL _Pragma("GCC unroll 8")
 /* Keeps the loads and multiplies of two halves of a channel group apart: interleaved, they
  * need more registers than the core has, and the compiler spills. */
-#define DW_FENCE(a, b, c, d) __asm__ volatile("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d) : : "memory")
+#define DW_FENCE(a, b) __asm__ volatile("" : "+r"(a), "+r"(b) : : "memory")
 #else
 #define DW_INLINE static inline
+#define DW_NOINLINE static
 #define DW_UNROLL
-#define DW_FENCE(a, b, c, d) ((void)0)
+#define DW_FENCE(a, b) ((void)0)
 #endif
 
 static int depthwise_params_valid(const edgeai_depthwise_params *p)
@@ -123,7 +130,6 @@ static void depthwise_portable(const edgeai_depthwise_params *p, const edgeai_de
 /** What every pixel of a layer shares. */
 typedef struct {
     int32_t channels;
-    int32_t groups;
     int32_t kernel_w;
     int32_t group_words; /* weight words of one group */
     int32_t row_step;    /* bytes between two kernel rows in the input */
@@ -174,27 +180,44 @@ DW_INLINE void dw_requantize(int32_t *acc, int32_t count, const int32_t *rq, con
     }
 }
 
+/**
+ * dw_requantize's exact form, one copy out of line: only layers whose accumulators the
+ * generator could not bound (rq_fast 0) take it, and unrolled at every call site it would
+ * be most of the kernels' code.
+ */
+DW_NOINLINE void dw_requantize_exact(int32_t *acc, int32_t count, const int32_t *rq)
+{
+    for (int32_t i = 0; i < 4; ++i) {
+        for (int32_t n = 0; n < count; ++n) {
+            acc[4 * n + i] = edgeai_rq_exact(acc[4 * n + i], rq + i * EDGEAI_RQ_WORDS);
+        }
+    }
+}
+
 DW_INLINE void dw_store(const dw_ctx *k, int32_t *acc, int32_t count, int32_t c, int8_t *out,
                         const int32_t out_step)
 {
     const int32_t *rq = k->requant + c * EDGEAI_RQ_WORDS;
-    /* Two copies of the rounding, so that the choice is made once per group. */
     if (k->rq_fast) {
         dw_requantize(acc, count, rq, 1);
     } else {
-        dw_requantize(acc, count, rq, 0);
+        /* Through a copy, so that acc itself stays in registers. */
+        int32_t copy[12];
+        DW_UNROLL
+        for (int32_t i = 0; i < 4 * count; ++i) {
+            copy[i] = acc[i];
+        }
+        dw_requantize_exact(copy, count, rq);
+        DW_UNROLL
+        for (int32_t i = 0; i < 4 * count; ++i) {
+            acc[i] = copy[i];
+        }
     }
     DW_UNROLL
     for (int32_t n = 0; n < count; ++n) {
         const uint32_t packed = dw_pack(k, acc + 4 * n);
         memcpy(out + n * out_step + c, &packed, 4);
     }
-}
-
-/** Channel group g's first channel. */
-DW_INLINE int32_t dw_base(const dw_ctx *k, int32_t g)
-{
-    return EDGEAI_MIN(4 * g, k->channels - 4);
 }
 
 /** Lanes 0 and 2 (`odd` 0) or 1 and 3 (`odd` 1) of a word, sign-extended halfwise. */
@@ -209,64 +232,311 @@ DW_INLINE int32_t dw_weight_lanes(const int32_t *w, const int wide, const int od
     return wide ? w[odd] : dw_lanes((uint32_t)w[0], odd);
 }
 
-/* One tap of half a pair's channel group: weights w_ times input xa into p0, p1 (first
- * pixel) and xb into q0, q1 (second pixel). */
-#define DW_PAIR_TAP(w_, xa, xb)                                                             \
-    do {                                                                                    \
-        p0 = EDGEAI_SMLABB((w_), (xa), p0);                                                 \
-        p1 = EDGEAI_SMLATT((w_), (xa), p1);                                                 \
-        q0 = EDGEAI_SMLABB((w_), (xb), q0);                                                 \
-        q1 = EDGEAI_SMLATT((w_), (xb), q1);                                                 \
-    } while (0)
-
 /**
- * Two neighbouring output pixels whose windows lie inside the image, one half of channel
- * group `c` (lanes `odd`): a 3x3 kernel at stride 1, where the second pixel's taps are the
- * first one's shifted by a column, so each input word serves two taps.
+ * `n` neighbouring output pixels (2 or 3) of rows inside the image, one half of channel
+ * group `c` (lanes `odd`): a 3x3 kernel at stride 1, where each pixel's taps are the one
+ * before's shifted by a column, so each input word serves up to three taps and each weight
+ * word `n`. `middle` is the first window's middle column in its top row; `lpad` / `rpad`:
+ * the first window's left column / the last window's right column lies outside the image
+ * and reads as the zero point (the folded bias stays exact), so border pixels run here too.
+ * acc gets the pixels' accumulators, lanes 0 and 2 (or 1 and 3) pixel by pixel.
  */
-DW_INLINE void dw_pair_3x3_s1(const dw_ctx *k, const int8_t *row, const int32_t *w,
-                              const int32_t *bias, int32_t *acc, const int wide, const int odd)
+DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_t *w,
+                             const int32_t *bias, int32_t *acc, const int wide, const int odd,
+                             const int32_t n, const int lpad, const int rpad)
 {
     const int32_t words = wide ? 2 : 1;
     const int32_t step = k->tap_step;
-    int32_t p0 = bias[odd];
-    int32_t p1 = bias[odd + 2];
-    int32_t q0 = p0;
-    int32_t q1 = p1;
+    int32_t lo[3];
+    int32_t hi[3];
+    DW_UNROLL
+    for (int32_t j = 0; j < n; ++j) {
+        lo[j] = bias[odd];
+        hi[j] = bias[odd + 2];
+    }
+    const int8_t *row = middle;
     DW_UNROLL
     for (int32_t r = 0; r < 3; ++r, row += k->row_step, w += 3 * words) {
-        const int32_t x0 = dw_lanes(edgeai_read_u32(row), odd);
-        const int32_t x1 = dw_lanes(edgeai_read_u32(row + step), odd);
-        DW_PAIR_TAP(dw_weight_lanes(w, wide, odd), x0, x1);
-        const int32_t x2 = dw_lanes(edgeai_read_u32(row + 2 * step), odd);
-        DW_PAIR_TAP(dw_weight_lanes(w + words, wide, odd), x1, x2);
-        const int32_t x3 = dw_lanes(edgeai_read_u32(row + 3 * step), odd);
-        DW_PAIR_TAP(dw_weight_lanes(w + 2 * words, wide, odd), x2, x3);
+        const int32_t w0 = dw_weight_lanes(w, wide, odd);
+        const int32_t w1 = dw_weight_lanes(w + words, wide, odd);
+        const int32_t w2 = dw_weight_lanes(w + 2 * words, wide, odd);
+        /* Column i of the strip feeds pixel j = i - kx through tap kx. */
+        DW_UNROLL
+        for (int32_t i = 0; i < n + 2; ++i) {
+            const int pad = (i == 0 && lpad) || (i == n + 1 && rpad);
+            const int8_t *column = pad ? row : (i == 0 ? row - step : row + (i - 1) * step);
+            const int32_t x = pad ? k->zp2 : dw_lanes(edgeai_read_u32(column), odd);
+            DW_UNROLL
+            for (int32_t j = 0; j < n; ++j) {
+                const int32_t kx = i - j;
+                if (kx >= 0 && kx <= 2) {
+                    const int32_t wk = kx == 0 ? w0 : (kx == 1 ? w1 : w2);
+                    lo[j] = EDGEAI_SMLABB(wk, x, lo[j]);
+                    hi[j] = EDGEAI_SMLATT(wk, x, hi[j]);
+                }
+            }
+        }
     }
-    DW_FENCE(p0, p1, q0, q1);
-    acc[0] = p0;
-    acc[1] = p1;
-    acc[2] = q0;
-    acc[3] = q1;
+    DW_UNROLL
+    for (int32_t j = 0; j < n; ++j) {
+        DW_FENCE(lo[j], hi[j]);
+        acc[2 * j] = lo[j];
+        acc[2 * j + 1] = hi[j];
+    }
 }
 
-/**
- * Two neighbouring output pixels whose windows lie inside the image; the first window
- * starts at `origin`. Each channel group runs as two halves of two accumulators per pixel
- * (few enough live registers for the compiler to keep them all).
+#if EDGEAI_DSP_NATIVE && defined(__GNUC__) && defined(__OPTIMIZE__)
+/*
+ * dw_strip_half in Arm code (unoptimized builds, which keep fewer registers free, use the
+ * C): gcc keeps neither the six accumulators of a triple nor the three weights of a kernel
+ * row in registers (it spills a third of the loads and multiplies over), so the 3x3 loops
+ * of one half are written out here in 13 registers: l<j>/h<j> pixel j's accumulators
+ * (lanes 0 and 2, or 1 and 3), b the strip's left column in the current kernel row (the
+ * input byte of the group's first channel), s the column step, wp the half's weights, x one
+ * input column, w0..w2 the kernel row's weights (a triple's w2 shares w0's register), pad
+ * the zero point in both halves, and for a pair rs the row step (a triple reads it from
+ * memory). R: "" for lanes 0 and 2,
+ * ", ror #8" for 1 and 3; INC: bytes between two taps' words; WX: widens an int8 weight
+ * word (nothing for int16 pairs).
  */
-DW_INLINE void dw_pair(const dw_ctx *k, const int8_t *origin, int8_t *out, const int wide)
+#define DW_XT(R) "sxtb16 %[x], %[x]" R "\n\t"
+#define DW_WX_NARROW(K, R) "sxtb16 %[w" #K "], %[w" #K "]" R "\n\t"
+#define DW_WX_WIDE(K, R) ""
+#define DW_WLD(K, INC, WX, R) "ldr %[w" #K "], [%[wp]], #" #INC "\n\t" WX(K, R)
+#define DW_MX(J, K, X)                                                                      \
+    "smlabb %[l" #J "], %[w" #K "], %[" #X "], %[l" #J "]\n\t"                              \
+    "smlatt %[h" #J "], %[w" #K "], %[" #X "], %[h" #J "]\n\t"
+#define DW_M(J, K) DW_MX(J, K, x)
+/* Columns of the kernel row from b: 0 (or the zero point), 1, 2, 3 and 4. */
+#define DW_COL0(R) "ldr %[x], [%[b]]\n\t" DW_XT(R)
+#define DW_COL_NONE(R) ""
+#define DW_COL1(R) "ldr %[x], [%[b], %[s]]\n\t" DW_XT(R)
+#define DW_COL2(R) "ldr %[x], [%[b], %[s], lsl #1]\n\t" DW_XT(R)
+#define DW_COL3(R) "add %[x], %[b], %[s], lsl #1\n\tldr %[x], [%[x], %[s]]\n\t" DW_XT(R)
+#define DW_COL4(R) "ldr %[x], [%[b], %[s], lsl #2]\n\t" DW_XT(R)
+/* The next kernel row: the row step in a register (a pair) or in memory (a triple). */
+#define DW_NEXT_ROW2 "add %[b], %[b], %[rs]\n\t"
+#define DW_NEXT_ROW3 "ldr %[x], %[rs]\n\tadd %[b], %[b], %[x]\n\t"
+/* One kernel row of a pair (columns 0..3; one outside the image multiplies the zero point
+ * register itself: X0, X3 name the operands) and of a triple (0..4). */
+#define DW_ROW2(R, INC, WX, C0, X0, C3, X3)                                                 \
+    C0(R) DW_WLD(0, INC, WX, R) DW_MX(0, 0, X0)                                             \
+    DW_COL1(R) DW_WLD(1, INC, WX, R) DW_M(0, 1) DW_M(1, 0)                                  \
+    DW_COL2(R) DW_WLD(2, INC, WX, R) DW_M(0, 2) DW_M(1, 1)                                  \
+    C3(R) DW_MX(1, 2, X3)
+/* (the triple's column 0 is outside the image; its third weight takes w0's register once
+ * column 2 is done with w0, which leaves one for the zero point) */
+#define DW_ROW3(R, INC, WX)                                                                 \
+    DW_WLD(0, INC, WX, R) DW_MX(0, 0, pad)                                                  \
+    DW_COL1(R) DW_WLD(1, INC, WX, R) DW_M(0, 1) DW_M(1, 0)                                  \
+    DW_COL2(R) DW_M(2, 0) DW_WLD(0, INC, WX, R) DW_M(0, 0) DW_M(1, 1)                       \
+    DW_COL3(R) DW_M(1, 0) DW_M(2, 1)                                                        \
+    DW_COL4(R) DW_M(2, 0)
+#define DW_STRIP_OUTPUTS                                                                    \
+    [l0] "+r"(l0), [h0] "+r"(h0), [l1] "+r"(l1), [h1] "+r"(h1), [b] "+r"(b), [wp] "+r"(wp), \
+        [x] "=&r"(x), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2)
+#define DW_PAIR_ASM(R, INC, WX, C0, X0, C3, X3)                                             \
+    __asm__(DW_ROW2(R, INC, WX, C0, X0, C3, X3) DW_NEXT_ROW2                                \
+                DW_ROW2(R, INC, WX, C0, X0, C3, X3) DW_NEXT_ROW2                            \
+                    DW_ROW2(R, INC, WX, C0, X0, C3, X3)                                     \
+            : DW_STRIP_OUTPUTS                                                              \
+            : [s] "r"(step), [rs] "r"(row_step), [pad] "r"(pad)                             \
+            : "memory")
+#define DW_TRIPLE_ASM(R, INC, WX)                                                           \
+    __asm__(DW_ROW3(R, INC, WX) DW_NEXT_ROW3 DW_ROW3(R, INC, WX) DW_NEXT_ROW3               \
+                DW_ROW3(R, INC, WX)                                                         \
+            : [l0] "+r"(l0), [h0] "+r"(h0), [l1] "+r"(l1), [h1] "+r"(h1), [l2] "+r"(l2),     \
+              [h2] "+r"(h2), [b] "+r"(b), [wp] "+r"(wp), [x] "=&r"(x), [w0] "=&r"(w0),      \
+              [w1] "=&r"(w1)                                                                \
+            : [s] "r"(step), [rs] "m"(row_step), [pad] "r"(pad)                             \
+            : "memory")
+/* The pair's three forms for one lane choice and weight format. */
+#define DW_PAIR_FORMS(R, INC, WX)                                                           \
+    do {                                                                                    \
+        if (lpad) {                                                                         \
+            DW_PAIR_ASM(R, INC, WX, DW_COL_NONE, pad, DW_COL3, x);                          \
+        } else if (rpad) {                                                                  \
+            DW_PAIR_ASM(R, INC, WX, DW_COL0, x, DW_COL_NONE, pad);                          \
+        } else {                                                                            \
+            DW_PAIR_ASM(R, INC, WX, DW_COL0, x, DW_COL3, x);                                \
+        }                                                                                   \
+    } while (0)
+
+/** dw_strip_half (same arguments and results) in Arm code; a triple has `lpad` only. */
+DW_INLINE void dw_strip_half_arm(const dw_ctx *k, const int8_t *middle, const int32_t *w,
+                                 const int32_t *bias, int32_t *acc, const int wide,
+                                 const int odd, const int32_t n, const int lpad,
+                                 const int rpad)
+{
+    const int32_t step = k->tap_step;
+    /* The strip's left column, outside the image under `lpad` (then never read). */
+    const int8_t *b = (const int8_t *)((uintptr_t)middle - (uintptr_t)step);
+    const int32_t *wp = w + odd; /* int16 pairs: the half's word of each tap */
+    const int32_t row_step = k->row_step;
+    const int32_t pad = k->zp2;
+    int32_t x;
+    int32_t w0;
+    int32_t w1;
+    int32_t w2;
+    int32_t l0 = bias[odd];
+    int32_t h0 = bias[odd + 2];
+    int32_t l1 = l0;
+    int32_t h1 = h0;
+    int32_t l2 = l0;
+    int32_t h2 = h0;
+    if (!wide) {
+        wp = w;
+    }
+    if (n == 3) {
+        if (wide && odd) {
+            DW_TRIPLE_ASM(", ror #8", 8, DW_WX_WIDE);
+        } else if (wide) {
+            DW_TRIPLE_ASM("", 8, DW_WX_WIDE);
+        } else if (odd) {
+            DW_TRIPLE_ASM(", ror #8", 4, DW_WX_NARROW);
+        } else {
+            DW_TRIPLE_ASM("", 4, DW_WX_NARROW);
+        }
+    } else if (wide && odd) {
+        DW_PAIR_FORMS(", ror #8", 8, DW_WX_WIDE);
+    } else if (wide) {
+        DW_PAIR_FORMS("", 8, DW_WX_WIDE);
+    } else if (odd) {
+        DW_PAIR_FORMS(", ror #8", 4, DW_WX_NARROW);
+    } else {
+        DW_PAIR_FORMS("", 4, DW_WX_NARROW);
+    }
+    (void)x;
+    (void)w0;
+    (void)w1;
+    (void)w2;
+    (void)b;
+    (void)wp;
+    acc[0] = l0;
+    acc[1] = h0;
+    acc[2] = l1;
+    acc[3] = h1;
+    acc[4] = l2;
+    acc[5] = h2;
+}
+#define DW_STRIP_HALF dw_strip_half_arm
+
+/*
+ * edgeai_rq_fast plus the output offset and int8 saturation, in Arm code, for the
+ * accumulators a strip's half leaves in registers: the channel's record {multiplier m,
+ * right shift r} and its rounding nudge are loaded once for the strip's pixels.
+ */
+#define DW_RQ_SETUP(OFF)                                                                    \
+    "ldrd %[m], %[r], [%[rq], #" #OFF "]\n\tmov %[t], #1\n\tlsl %[t], %[t], %[r]\n\t"       \
+    "lsr %[t], %[t], #1\n\t"
+#define DW_RQ_ONE(V)                                                                        \
+    "lsl %[d], %[" #V "], #1\n\tsmmlar %[" #V "], %[d], %[m], %[t]\n\t"                     \
+    "add %[" #V "], %[" #V "], %[d], asr #31\n\tasr %[" #V "], %[" #V "], %[r]\n\t"         \
+    "add %[" #V "], %[" #V "], %[off]\n\tssat %[" #V "], #8, %[" #V "]\n\t"
+#define DW_RQ_OPERANDS                                                                      \
+    [m] "=&r"(m), [r] "=&r"(r), [t] "=&r"(t), [d] "=&r"(d)
+
+/**
+ * The 2n accumulators of a strip's half (v: lanes 0 and 2, or 1 and 3, pixel by pixel),
+ * of channels c' and c' + 2 whose records start at rq, requantized (rq_fast), offset and
+ * saturated to int8 in place.
+ */
+DW_INLINE void dw_rq_half(const dw_ctx *k, int32_t *v, const int32_t n, const int32_t *rq)
+{
+    const int32_t off = k->offset;
+    int32_t m;
+    int32_t r;
+    int32_t t;
+    int32_t d;
+    int32_t l0 = v[0];
+    int32_t h0 = v[1];
+    int32_t l1 = v[2];
+    int32_t h1 = v[3];
+    int32_t l2 = v[4];
+    int32_t h2 = v[5];
+    if (n == 3) {
+        __asm__(DW_RQ_SETUP(0) DW_RQ_ONE(l0) DW_RQ_ONE(l1) DW_RQ_ONE(l2)
+                DW_RQ_SETUP(16) DW_RQ_ONE(h0) DW_RQ_ONE(h1) DW_RQ_ONE(h2)
+                : [l0] "+r"(l0), [l1] "+r"(l1), [l2] "+r"(l2), [h0] "+r"(h0), [h1] "+r"(h1),
+                  [h2] "+r"(h2), DW_RQ_OPERANDS
+                : [rq] "r"(rq), [off] "r"(off)
+                : "memory");
+    } else {
+        __asm__(DW_RQ_SETUP(0) DW_RQ_ONE(l0) DW_RQ_ONE(l1)
+                DW_RQ_SETUP(16) DW_RQ_ONE(h0) DW_RQ_ONE(h1)
+                : [l0] "+r"(l0), [l1] "+r"(l1), [h0] "+r"(h0), [h1] "+r"(h1), DW_RQ_OPERANDS
+                : [rq] "r"(rq), [off] "r"(off)
+                : "memory");
+    }
+    (void)m;
+    (void)r;
+    (void)t;
+    (void)d;
+    v[0] = l0;
+    v[1] = h0;
+    v[2] = l1;
+    v[3] = h1;
+    v[4] = l2;
+    v[5] = h2;
+}
+#else
+#define DW_STRIP_HALF dw_strip_half
+
+/** dw_rq_half_arm's C. */
+DW_INLINE void dw_rq_half(const dw_ctx *k, int32_t *v, const int32_t n, const int32_t *rq)
+{
+    DW_UNROLL
+    for (int32_t j = 0; j < n; ++j) {
+        v[2 * j] = EDGEAI_SSAT8(edgeai_rq_fast(v[2 * j], rq) + k->offset);
+        v[2 * j + 1] =
+            EDGEAI_SSAT8(edgeai_rq_fast(v[2 * j + 1], rq + 2 * EDGEAI_RQ_WORDS) + k->offset);
+    }
+}
+#endif
+
+/**
+ * `n` neighbouring output pixels (2 or 3) of rows inside the image, as dw_strip_half. Each
+ * channel group runs as two halves (few enough live registers for the compiler to keep).
+ */
+DW_INLINE void dw_strip(const dw_ctx *k, const int8_t *middle, int8_t *out, const int wide,
+                        const int32_t n, const int lpad, const int rpad)
 {
     const int32_t *w = k->weights;
-    for (int32_t g = 0; g < k->groups; ++g, w += k->group_words) {
-        const int32_t c = dw_base(k, g);
+    const int32_t last = k->channels - 4;
+    for (int32_t c = 0;; c = EDGEAI_MIN(c + 4, last), w += k->group_words) {
         const int32_t *bias = k->bias + c;
-        int32_t even[4];
-        int32_t odd[4];
-        dw_pair_3x3_s1(k, origin + c, w, bias, even, wide, 0);
-        dw_pair_3x3_s1(k, origin + c, w, bias, odd, wide, 1);
-        int32_t acc[8] = {even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3]};
-        dw_store(k, acc, 2, c, out, k->channels);
+        const int32_t *rq = k->requant + c * EDGEAI_RQ_WORDS;
+        int32_t even[6];
+        int32_t odd[6];
+        uint32_t packed[3];
+        /* Each half requantized as soon as it is summed: fewer live values. */
+        DW_STRIP_HALF(k, middle + c, w, bias, even, wide, 0, n, lpad, rpad);
+        dw_rq_half(k, even, n, rq);
+        DW_UNROLL
+        for (int32_t j = 0; j < n; ++j) {
+            packed[j] = (uint32_t)even[2 * j];
+            DW_INSERT_BYTE(packed[j], even[2 * j + 1], 16);
+        }
+        DW_STRIP_HALF(k, middle + c, w, bias, odd, wide, 1, n, lpad, rpad);
+        dw_rq_half(k, odd, n, rq + EDGEAI_RQ_WORDS);
+        DW_UNROLL
+        for (int32_t j = 0; j < n; ++j) {
+            DW_INSERT_BYTE(packed[j], odd[2 * j], 8);
+            DW_INSERT_BYTE(packed[j], odd[2 * j + 1], 24);
+        }
+        if (k->clamp) {
+            DW_UNROLL
+            for (int32_t j = 0; j < n; ++j) {
+                packed[j] = edgeai_min8(edgeai_max8(packed[j], k->lo4), k->hi4);
+            }
+        }
+        DW_UNROLL
+        for (int32_t j = 0; j < n; ++j) {
+            memcpy(out + j * k->channels + c, &packed[j], 4);
+        }
+        if (c == last) {
+            break; /* (the last group may overlap the one before) */
+        }
     }
 }
 
@@ -305,13 +575,14 @@ DW_INLINE void dw_single(const dw_ctx *k, const int8_t *origin, int8_t *out, int
     const int32_t w_skip = (k->kernel_w - cols) * words;
     const int32_t zp2 = border ? k->zp2 : 0;
     const int32_t *bias = border ? k->bias_unfolded : k->bias;
-    for (int32_t g = 0; g < k->groups; ++g) {
-        const int32_t c = dw_base(k, g);
+    const int32_t last = k->channels - 4;
+    const int32_t *w0 = k->weights + tap0 * words;
+    for (int32_t c = 0;; c = EDGEAI_MIN(c + 4, last), w0 += k->group_words) {
         int32_t a0 = bias[c];
         int32_t a1 = bias[c + 1];
         int32_t a2 = bias[c + 2];
         int32_t a3 = bias[c + 3];
-        const int32_t *w = k->weights + g * k->group_words + tap0 * words;
+        const int32_t *w = w0;
         const int8_t *row = origin + c;
         for (int32_t r = 0; r < rows; ++r, row += row_step, w += w_skip) {
             const int8_t *x = row;
@@ -321,6 +592,9 @@ DW_INLINE void dw_single(const dw_ctx *k, const int8_t *origin, int8_t *out, int
         }
         int32_t acc[4] = {a0, a1, a2, a3};
         dw_store(k, acc, 1, c, out, 0);
+        if (c == last) {
+            break;
+        }
     }
 }
 
@@ -332,8 +606,8 @@ DW_INLINE void dw_single_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
     const int32_t ts = k->tap_step;
     const int32_t zp2 = 0; /* no tap leaves the image */
     const int32_t *w = k->weights;
-    for (int32_t g = 0; g < k->groups; ++g, w += k->group_words) {
-        const int32_t c = dw_base(k, g);
+    const int32_t last = k->channels - 4;
+    for (int32_t c = 0;; c = EDGEAI_MIN(c + 4, last), w += k->group_words) {
         const int32_t *bias = k->bias + c;
         int32_t a0 = bias[0];
         int32_t a1 = bias[1];
@@ -353,6 +627,9 @@ DW_INLINE void dw_single_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
         DW_TAP(x + 2 * ts, w + 8 * words, 0);
         int32_t acc[4] = {a0, a1, a2, a3};
         dw_store(k, acc, 1, c, out, 0);
+        if (c == last) {
+            break;
+        }
     }
 }
 
@@ -368,8 +645,8 @@ DW_INLINE void dw_border_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
     const int32_t ts = k->tap_step;
     const int32_t zp2 = k->zp2;
     const int32_t *w0 = k->weights + tap0 * words;
-    for (int32_t g = 0; g < k->groups; ++g, w0 += k->group_words) {
-        const int32_t c = dw_base(k, g);
+    const int32_t last = k->channels - 4;
+    for (int32_t c = 0;; c = EDGEAI_MIN(c + 4, last), w0 += k->group_words) {
         const int32_t *bias = k->bias_unfolded + c;
         int32_t a0 = bias[0];
         int32_t a1 = bias[1];
@@ -388,6 +665,9 @@ DW_INLINE void dw_border_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
         }
         int32_t acc[4] = {a0, a1, a2, a3};
         dw_store(k, acc, 1, c, out, 0);
+        if (c == last) {
+            break;
+        }
     }
 }
 
@@ -402,6 +682,57 @@ DW_INLINE void dw_clip(int32_t start, int32_t size, int32_t kernel, int32_t dila
     if (*end < *first) {
         *end = *first;
     }
+}
+
+/**
+ * Whether `n` output pixels from the one whose window's left column is ix0 fit a strip (or
+ * a single pixel): their columns inside the image but for at most one outside column, the
+ * first or the last.
+ */
+DW_INLINE int dw_fits(int32_t ix0, int32_t n, int32_t in_w)
+{
+    return ix0 >= -1 && ix0 + n + 1 <= in_w && !(ix0 == -1 && ix0 + n + 1 == in_w);
+}
+
+/**
+ * Output pixels ox.. of a row whose 3x3 stride-1 windows span kernel rows inside the image,
+ * `top` being the input row of the windows' top. Pixels go in pairs, but for a triple
+ * first when the row starts at the left padding with an odd count (whose first window's
+ * top-left byte, clamped to the image, is its neighbour's: the overwrite limit stays that
+ * of the pairs) and a single last (a border pixel if its window leaves the image). The
+ * schedule is depthwise_strips in codegen/layers/conv.py (the overwrite limit).
+ * @return pixels done, 0 when the window at ox does not fit (it runs as a border pixel)
+ */
+DW_INLINE int32_t dw_row_3x3_s1(const edgeai_depthwise_params *p, const dw_ctx *k,
+                                const int8_t *top, int32_t ox, int8_t *out, const int wide)
+{
+    const int32_t in_w = p->input.w;
+    const int32_t left = p->output.w - ox;
+    const int32_t ix0 = ox - p->pad_left; /* the window's left column */
+    if (ix0 < -1) {
+        return 0;
+    }
+    const int8_t *middle = top + (ix0 + 1) * k->channels;
+    const int lpad = ix0 == -1;
+    if (lpad && (left & 1) && left >= 3 && dw_fits(ix0, 3, in_w)) {
+        dw_strip(k, middle, out, wide, 3, 1, 0);
+        return 3;
+    }
+    if (left >= 2 && dw_fits(ix0, 2, in_w)) {
+        if (lpad) {
+            dw_strip(k, middle, out, wide, 2, 1, 0);
+        } else if (ix0 + 3 == in_w) {
+            dw_strip(k, middle, out, wide, 2, 0, 1);
+        } else {
+            dw_strip(k, middle, out, wide, 2, 0, 0);
+        }
+        return 2;
+    }
+    if (lpad || ix0 + 3 > in_w) {
+        return 0;
+    }
+    dw_single_3x3(k, middle - k->channels, out, wide);
+    return 1;
 }
 
 /** Depth multiplier 1, at least four channels: every output pixel. */
@@ -422,19 +753,23 @@ DW_INLINE void dw_run(const edgeai_depthwise_params *p, const dw_ctx *k, const i
         dw_clip(iy0, p->input.h, kernel_h, p->dilation_h, &ky0, &ky1);
         const int row_inside = ky0 == 0 && ky1 == kernel_h;
         for (int32_t ox = 0; ox < p->output.w;) {
+            /* The strips requantize with edgeai_rq_fast only (the exact form's code at
+             * every strip would double the kernel's). */
+            if (s1 && row_inside && k->rq_fast) {
+                const int32_t done =
+                    dw_row_3x3_s1(p, k, input + iy0 * in_w * channels, ox, out, wide);
+                if (done > 0) {
+                    ox += done;
+                    out += done * channels;
+                    continue;
+                }
+            }
             const int32_t ix0 = ox * p->stride_w - p->pad_left;
             int32_t kx0;
             int32_t kx1;
             dw_clip(ix0, in_w, kernel_w, p->dilation_w, &kx0, &kx1);
-            const int inside = row_inside && kx0 == 0 && kx1 == kernel_w;
-            if (inside) {
+            if (row_inside && kx0 == 0 && kx1 == kernel_w) {
                 const int8_t *origin = input + (iy0 * in_w + ix0) * channels;
-                if (s1 && ox + 1 < p->output.w && ix0 + 4 <= in_w) {
-                    dw_pair(k, origin, out, wide);
-                    ox += 2;
-                    out += 2 * channels;
-                    continue;
-                }
                 if (k3) {
                     dw_single_3x3(k, origin, out, wide);
                 } else {
@@ -461,7 +796,6 @@ static void dw_context(const edgeai_depthwise_params *p, const edgeai_depthwise_
                        int32_t words, dw_ctx *k)
 {
     k->channels = p->input.c;
-    k->groups = (p->input.c + 3) / 4;
     k->kernel_w = p->kernel_w;
     k->group_words = p->kernel_h * p->kernel_w * words;
     k->row_step = p->dilation_h * p->input.w * p->input.c;

@@ -19,6 +19,7 @@ import SCons.Action
 import SCons.Builder
 import SCons.Util
 
+from edgeai_tool.errors import EdgeAIError
 from edgeai_tool.memory.firmware import map_regions, report_firmware
 
 # GNU ld's words when a section does not fit: "region `RAM' overflowed by 1234 bytes".
@@ -134,8 +135,13 @@ def check_fixed_pools(target, source, env):
     firmware is deleted."""
     elf, map_file = target[0], target[1]
     infos = [n.get_abspath() for n in elf.depends if n.name.endswith('_c_info.json')]
-    return 0 if report_firmware(elf.get_abspath(), infos, map_file.get_abspath(),
-                                shown=elf.path) else 1
+    try:
+        passed = report_firmware(elf.get_abspath(), infos, map_file.get_abspath(),
+                                 shown=elf.path)
+    except EdgeAIError as exc:
+        sys.stderr.write(f'edgeai: error: {exc}\n')
+        return 1
+    return 0 if passed else 1
 
 
 # The summary is the output; no extra "Running ..." line in front of it.

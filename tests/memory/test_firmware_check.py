@@ -18,7 +18,14 @@ from pathlib import Path
 import pytest
 
 from edgeai_tool.cli import main
-from edgeai_tool.memory.firmware import FixedPool, Region, check_pools, elf_sections
+from edgeai_tool.memory.firmware import (
+    Findings,
+    FixedPool,
+    Region,
+    check_pools,
+    elf_sections,
+    map_regions,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
                                 reason="arm-none-eabi-gcc missing")
@@ -129,3 +136,29 @@ def test_a_pool_reaching_into_ram_from_below_fails():
     findings = check_pools("fw.elf", [pool], [], [Region("RAM", 0x20000000, 0x4000)])
     assert findings.errors == ["fw.elf: pool P0 of network, fixed at [0x1fffff00, 0x20000100), "
                                "starts below RAM region RAM at [0x20000000, 0x20004000)"]
+
+
+@pytest.mark.parametrize(("attributes", "writable"), [("rw", True), ("rwx", True), ("rx", False),
+                                                      ("rx!w", False), ("", None)])
+def test_region_attributes_say_ram_or_flash_or_nothing(tmp_path: Path, attributes, writable):
+    """ld prints a region's attributes as the script gives them: '!' negates what follows,
+    and a region declared with none is neither RAM nor flash to the check."""
+    map_file = tmp_path / "fw.map"
+    map_file.write_text("Memory Configuration\n\nName Origin Length Attributes\n"
+                        f"MEM 0x20000000 0x00004000 {attributes}\n"
+                        "*default* 0x00000000 0xffffffff\n\nLinker script and memory map\n")
+    assert map_regions(map_file) == [Region("MEM", 0x20000000, 0x4000, writable=writable)]
+
+
+def test_a_pool_in_a_region_without_attributes_passes():
+    pool = FixedPool("P0", 0x20001000, POOL_BYTES, model="network", pool_file="pools.json")
+    findings = check_pools("fw.elf", [pool], [], [Region("RAM", 0x20000000, 0x4000, None)])
+    assert findings == Findings([], [])
+
+
+def test_an_unreadable_firmware_is_bad_input(firmware, capsys):
+    """Exit status 2 and one line, as for every bad input; the file is not a firmware to keep."""
+    firmware.write_bytes(b"not an elf")
+    status, lines = _check(firmware, (0x20001000, POOL_BYTES), capsys=capsys)
+    assert status == 2 and len(lines) == 1 and "not an ELF file" in lines[0], lines
+    assert not firmware.exists()

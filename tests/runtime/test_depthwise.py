@@ -10,6 +10,7 @@ border one, and per-channel multipliers above and below 1 (the exact requantizat
 
 from __future__ import annotations
 
+import shutil
 import zlib
 
 import numpy as np
@@ -20,10 +21,16 @@ from support.tflite_builder import ModelBuilder, add_depthwise_conv2d
 from test_conv import inputs_for
 
 from edgeai_tool.codegen.layers import lower
-from edgeai_tool.codegen.layers.conv import depthwise_weights, depthwise_weights_wide
+from edgeai_tool.codegen.layers.conv import (
+    depthwise_strips,
+    depthwise_weights,
+    depthwise_weights_wide,
+)
 from edgeai_tool.compiler import compile_model
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.options import Options
+from edgeai_tool.validate.qemu import QemuNetwork
+from edgeai_tool.validate.reference import run_reference
 
 KERNELS = {False: "edgeai_depthwise_conv_s8", True: "edgeai_depthwise_conv_wide_s8"}
 
@@ -145,3 +152,120 @@ def test_optimization_picks_the_weight_format(tmp_path, optimization: str, kerne
     compilation = compile_model(path, Options(name="network", optimization=optimization))
     (layer,) = [layer for layer in compilation.layers if "depthwise" in layer.kernel]
     assert layer.kernel == kernel
+
+
+QEMU_SHAPES = {
+    # width 5, 7 (a triple, then pairs), 1, 2, 3, 4, 6; channels 7 and 5 (the last group
+    # overlaps), 12; stride 2 (single pixels); 5x5 and dilation (the generic loops)
+    "w5-c7-relu6": dict(in_shape=(1, 6, 5, 7), activation="RELU6"),
+    "w7-c12": dict(in_shape=(1, 4, 7, 12)),
+    "w1-c5": dict(in_shape=(1, 5, 1, 5)),
+    "w2-c8": dict(in_shape=(1, 4, 2, 8), activation="RELU"),
+    "w3-c5": dict(in_shape=(1, 3, 3, 5)),
+    "w4-c9": dict(in_shape=(1, 5, 4, 9)),
+    "w6-valid-c6": dict(in_shape=(1, 5, 6, 6), padding="VALID"),
+    "w9-valid-c4": dict(in_shape=(1, 4, 9, 4), padding="VALID"),
+    "stride2-w7-c6": dict(in_shape=(1, 7, 7, 6), stride=(2, 2)),
+    "stride-h2-w5-c4": dict(in_shape=(1, 7, 5, 4), stride=(2, 1)),
+    "5x5-c6": dict(in_shape=(1, 7, 8, 6), kernel=(5, 5)),
+}
+
+
+@pytest.mark.parametrize("wide", [False, True], ids=["int8", "int16"])
+@pytest.mark.parametrize("name", QEMU_SHAPES)
+def test_depthwise_strip_shapes_bit_exact(layer_runner, name: str, wide: bool) -> None:
+    """The same widths on the host (the strips' C, emulated DSP, ASan/UBSan)."""
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, xs = model_for(QEMU_SHAPES[name], rng)
+    assert_layer_bit_exact(layer_runner, model, xs, wide)
+
+
+def chained_model(case: dict, rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    """The case's depthwise convolution twice over (3x3 SAME stride 1 the second time), so
+    that the second one reads an activation buffer its output may overwrite in place."""
+    case = dict(case)
+    in_shape = case.pop("in_shape")
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=0.03, zero_point=-5)
+    xs = inputs_for(in_shape, rng)
+    y, yf = add_depthwise_conv2d(b, x, xs, rng, name="dw1", **case)
+    z, _ = add_depthwise_conv2d(b, y, yf, rng, name="dw2")
+    b.output(z)
+    return b.build(), xs
+
+
+def _qemu_matches_tflm(tmp_path, model: bytes, xs: np.ndarray, optimization: str) -> None:
+    for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed")
+    path = tmp_path / "model.tflite"
+    path.write_bytes(model)
+    compilation = compile_model(path, Options(target="qemu-m7", optimization=optimization))
+    wide = optimization == "time"
+    assert {layer.kernel for layer in compilation.layers} == {KERNELS[wide]}
+    inputs = [xs.reshape(len(xs), *xs.shape[2:])]
+    with QemuNetwork(compilation) as target:
+        on_target = target.run(inputs)
+    reference = run_reference(path, inputs)
+    np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
+
+
+@pytest.mark.parametrize("optimization", ["time", "ram"])
+@pytest.mark.parametrize("name", QEMU_SHAPES)
+def test_cortex_m7_depthwise_in_qemu_matches_tflite_micro(tmp_path, name: str,
+                                                          optimization: str) -> None:
+    """The Arm code (the strips' inline assembly, not the C stand-ins) on QEMU, int16 and
+    int8 weights, at widths where the strips meet the borders."""
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, xs = chained_model(QEMU_SHAPES[name], rng)
+    _qemu_matches_tflm(tmp_path, model, xs[::4], optimization)
+
+
+@pytest.mark.parametrize("optimization", ["time", "ram"])
+@pytest.mark.parametrize("in_shape", [(1, 5, 5, 7), (1, 4, 6, 10)])
+def test_cortex_m7_depthwise_exact_rounding_in_qemu(tmp_path, in_shape: tuple[int, ...],
+                                                    optimization: str) -> None:
+    """Multipliers above and below 1 (the exact requantization) on the Arm code."""
+    rng = np.random.default_rng(zlib.crc32(repr(in_shape).encode()))
+    model, xs = mixed_model(in_shape, rng)
+    _qemu_matches_tflm(tmp_path, model, xs[::4], optimization)
+
+
+@pytest.mark.parametrize("out_w, in_w, pad_left, counts", [
+    (5, 5, 1, [3, 2]),  # KWS: a triple at the left padding, a pair at the right one
+    (7, 7, 1, [3, 2, 2]),
+    (4, 4, 1, [2, 2]),
+    (3, 3, 1, [2, 1]),  # the single's window leaves the image: a border pixel
+    (2, 2, 1, [1, 1]),  # a pair would leave the image on both sides
+    (1, 1, 1, [1]),
+    (7, 9, 0, [2, 2, 2, 1]),  # VALID: no padding, a single last
+    (8, 6, 2, [1, 3, 2, 1, 1]),  # two columns of padding: border pixels at both ends
+])
+def test_strip_schedule(out_w: int, in_w: int, pad_left: int, counts: list[int]) -> None:
+    """The pixel counts the generator assumes for the overwrite limit, as dw_row_3x3_s1 runs
+    them."""
+    assert depthwise_strips(out_w, in_w, pad_left) == counts
+
+
+def padded_model(rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    """A PAD of two columns on the left (one on the right), which the compiler folds into
+    the 3x3 stride-1 depthwise convolution after it: windows with two columns outside."""
+    in_shape = (1, 5, 7, 8)
+    pads = [(0, 0), (2, 1), (2, 1), (0, 0)]
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=0.03, zero_point=-5)
+    xs = inputs_for(in_shape, rng)
+    padded_shape = tuple(n + p + q for n, (p, q) in zip(in_shape, pads, strict=True))
+    p = b.tensor("pad", padded_shape, scale=0.03, zero_point=-5)
+    b.op("PAD", [x, b.const("paddings", np.array(pads, np.int32))], [p])
+    ps = np.pad(xs, [(0, 0), *pads], constant_values=-5)
+    y, _ = add_depthwise_conv2d(b, p, ps, rng, padding="VALID")
+    b.output(y)
+    return b.build(), xs
+
+
+@pytest.mark.parametrize("optimization", ["time", "ram"])
+def test_cortex_m7_depthwise_two_padded_columns_in_qemu(tmp_path, optimization: str) -> None:
+    """Explicit padding wider than the strips take: border pixels, then strips."""
+    model, xs = padded_model(np.random.default_rng(29))
+    _qemu_matches_tflm(tmp_path, model, xs[::4], optimization)

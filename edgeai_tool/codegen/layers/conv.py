@@ -397,17 +397,59 @@ def lower_depthwise(graph: Graph, op: Op, wide: bool = False) -> LayerCode:
     )
 
 
+def depthwise_strips(out_w: int, in_w: int, pad_left: int) -> list[int]:
+    """The pixel counts in which edgeai_depthwise.c runs a row of a 3x3 stride-1 depthwise
+    convolution whose windows lie inside the image vertically (dw_row_3x3_s1): pairs, a
+    triple first when the row starts at the left padding with an odd count, otherwise a
+    single last, and single pixels where a window has more than one column outside."""
+    counts = []
+    ox = 0
+    while ox < out_w:
+        ix0, left = ox - pad_left, out_w - ox
+
+        def fits(n: int, ix0: int = ix0) -> bool:
+            return ix0 >= -1 and ix0 + n + 1 <= in_w and not (ix0 == -1 and ix0 + n + 1 == in_w)
+
+        n = 3 if ix0 == -1 and left % 2 and left >= 3 and fits(3) else (
+            2 if left >= 2 and fits(2) else 1)
+        counts.append(n)
+        ox += n
+    return counts
+
+
 def _depthwise_overwrite_limit(x: Tensor, y: Tensor, geometry: dict[str, int]) -> int:
-    """Output pixels in order, channel group by group. A 3x3 window at stride 1 runs in
-    horizontal pairs, each group read for both pixels, then written: the second pixel's
-    group lands C bytes past the first's window, as a single pixel's would be checked
-    against its own. The last group overlaps the one before, re-reading up to 3 bytes of
-    a window the earlier group may already have overwritten; the margin covers them."""
-    limit = _conv_overwrite_limit(x, y, geometry, None, lookback=0)
-    pairs = (geometry["kernel_h"], geometry["kernel_w"], geometry["stride_w"],
-             geometry["dilation_w"]) == (3, 3, 1, 1)
-    channels = x.shape[3]
-    return limit - (-channels % 4 if pairs else 0)
+    """Output pixels in order, channel group by group, but a 3x3 window at stride 1 runs in
+    strips of two or three pixels (depthwise_strips) on rows whose windows lie inside the
+    image: each group read for all of a strip's pixels, then written, so the strip's last
+    pixel's group must end below the first window's next group. As a lowest read handed to
+    raster_overwrite_limit (which checks whole pixels against their own windows) that is
+    the first window's, plus one pixel, less a pixel per pixel to the strip's end. The last
+    group overlaps the one before, re-reading up to 3 bytes of a window the earlier group
+    may already have overwritten; the margin covers them. The limit also holds for the
+    pixel-by-pixel loops (the kernel's path when the layer needs the exact requantization,
+    or on a core without DSP): a strip's bound is the tightest of its pixels'."""
+    _, in_h, in_w, channels = x.shape
+    out_h, out_w, out_c = hwc(y)
+    in_rows = np.maximum(np.arange(out_h) * geometry["stride_h"] - geometry["pad_top"], 0)
+    in_cols = np.maximum(np.arange(out_w) * geometry["stride_w"] - geometry["pad_left"], 0)
+    lowest = (in_rows[:, None] * in_w + in_cols[None, :]) * channels * DTYPE_SIZES[x.dtype]
+    pixel = out_c * DTYPE_SIZES[y.dtype]
+    strips = (geometry["kernel_h"], geometry["kernel_w"], geometry["stride_w"],
+              geometry["dilation_w"]) == (3, 3, 1, 1)
+    if strips:
+        counts = depthwise_strips(out_w, in_w, geometry["pad_left"])
+        for oy in range(out_h):
+            iy0 = oy * geometry["stride_h"] - geometry["pad_top"]
+            if iy0 < 0 or iy0 + 2 * geometry["dilation_h"] >= in_h:
+                continue  # border pixels, one at a time
+            first = 0
+            for n in counts:
+                if n > 1:
+                    span = np.arange(first, first + n)
+                    lowest[oy, span] = lowest[oy, first] + pixel * (span - first + 2 - n)
+                first += n
+    limit = raster_overwrite_limit(lowest.reshape(-1), pixel, lookback=0)
+    return limit - (-channels % 4 if strips else 0)
 
 
 def lower_depthwise_wide(graph: Graph, op: Op) -> LayerCode:
