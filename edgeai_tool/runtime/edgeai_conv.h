@@ -22,7 +22,8 @@
  * (edgeai_dsp.h says when it is taken) that sign-extends two output pixels' receptive fields
  * once into int16 columns, interleaved quad by quad, and computes two channels at the two
  * pixels per pass over them (SXTB16 on the weights, SMLAD); or, in the lean form
- * (`columns` 1), one pixel's into one column, for half the scratch.
+ * (`columns` 1), one pixel's into one column, for half the scratch, and computes four
+ * channels per pass over it.
  */
 #ifndef EDGEAI_CONV_H
 #define EDGEAI_CONV_H
@@ -145,8 +146,8 @@ edgeai_status edgeai_conv_pool_s8(const edgeai_conv_pool_params *params,
 
 /**
  * Scratch layout of edgeai_conv_pool_s8, the same on both code paths: edgeai_conv_s8's
- * scratch for `conv` (`column_bytes`: conv.columns int16 columns, each pixel of a window in
- * one), `columns` (conv.columns) pixels of int8 convolution outputs, then, for an average,
+ * scratch for `conv` (`column_bytes`: conv.columns int16 columns, and the int8 one when
+ * staged), `columns` (conv.columns) pixels of int8 convolution outputs, then, for an average,
  * one int32 sum per channel, 4-byte aligned. `average` is 1 for EDGEAI_POOL_AVERAGE, else 0.
  * The generator reads these formulas.
  */
