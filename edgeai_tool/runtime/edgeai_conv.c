@@ -473,9 +473,32 @@ CONV_INLINE void conv_block_dsp(const edgeai_conv_data *data, int32_t out_c, int
 }
 
 /**
+ * One quad of a 4x1 block: the column's two words (one LDRD), two pair rows' weights
+ * (conv_weights at *w and *w2), eight SMLAD. The accumulators c00, c10, c01, c11 are
+ * channels 0, 1, 2, 3.
+ */
+CONV_INLINE void conv_quad_4x1(const uint32_t **w, const uint32_t **w2, const uint32_t **cols,
+                               conv_acc4 *acc, const int wide)
+{
+    uint32_t even;
+    uint32_t odd;
+    *cols = conv_load2(*cols, &even, &odd);
+    const conv_quad_weights a = conv_weights(w, wide);
+    acc->c00 = EDGEAI_SMLAD(a.e0, (int32_t)even, acc->c00);
+    acc->c00 = EDGEAI_SMLAD(a.o0, (int32_t)odd, acc->c00);
+    acc->c10 = EDGEAI_SMLAD(a.e1, (int32_t)even, acc->c10);
+    acc->c10 = EDGEAI_SMLAD(a.o1, (int32_t)odd, acc->c10);
+    const conv_quad_weights b = conv_weights(w2, wide);
+    acc->c01 = EDGEAI_SMLAD(b.e0, (int32_t)even, acc->c01);
+    acc->c01 = EDGEAI_SMLAD(b.o0, (int32_t)odd, acc->c01);
+    acc->c11 = EDGEAI_SMLAD(b.e1, (int32_t)even, acc->c11);
+    acc->c11 = EDGEAI_SMLAD(b.o1, (int32_t)odd, acc->c11);
+}
+
+/**
  * Four output channels (two pair rows of the weights, `pair_words` apart from `w`) at the
- * single column `cols`: each column word loaded feeds four SMLAD. The accumulators c00, c10,
- * c01, c11 are channels 0, 1, 2, 3. Returns the pair row after the two.
+ * single column `cols`, two quads per loop pass: each column word loaded feeds four SMLAD.
+ * Returns the pair row after the two.
  */
 CONV_INLINE const uint32_t *conv_dot_4x1(const uint32_t *w, int32_t pair_words,
                                          const uint32_t *cols, int32_t quads, conv_acc4 *acc,
@@ -484,20 +507,12 @@ CONV_INLINE const uint32_t *conv_dot_4x1(const uint32_t *w, int32_t pair_words,
     const uint32_t *w2 = w + pair_words;
     const uint32_t *const end = cols + 2 * quads;
     conv_acc4 sums = *acc;
+    if (quads & 1) {
+        conv_quad_4x1(&w, &w2, &cols, &sums, wide);
+    }
     while (cols != end) {
-        uint32_t even;
-        uint32_t odd;
-        cols = conv_load2(cols, &even, &odd);
-        const conv_quad_weights a = conv_weights(&w, wide);
-        sums.c00 = EDGEAI_SMLAD(a.e0, (int32_t)even, sums.c00);
-        sums.c00 = EDGEAI_SMLAD(a.o0, (int32_t)odd, sums.c00);
-        sums.c10 = EDGEAI_SMLAD(a.e1, (int32_t)even, sums.c10);
-        sums.c10 = EDGEAI_SMLAD(a.o1, (int32_t)odd, sums.c10);
-        const conv_quad_weights b = conv_weights(&w2, wide);
-        sums.c01 = EDGEAI_SMLAD(b.e0, (int32_t)even, sums.c01);
-        sums.c01 = EDGEAI_SMLAD(b.o0, (int32_t)odd, sums.c01);
-        sums.c11 = EDGEAI_SMLAD(b.e1, (int32_t)even, sums.c11);
-        sums.c11 = EDGEAI_SMLAD(b.o1, (int32_t)odd, sums.c11);
+        conv_quad_4x1(&w, &w2, &cols, &sums, wide);
+        conv_quad_4x1(&w, &w2, &cols, &sums, wide);
     }
     *acc = sums;
     return w2;
