@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from edgeai_tool.codegen.choice import narrow_layers, wide_layers, within_budget
 from edgeai_tool.codegen.layers import lean_form, wide_code_bytes
@@ -50,11 +50,18 @@ class Schedule:
 def schedule_for_goal(goal: str, graph: Graph, flash_budget: int,
                       plan_for: Planner) -> Schedule:
     """The layers to emit and their memory plan under optimization goal `goal`."""
-    layers, plan = _fast_where_free(graph, lower_for_goal(goal, graph, flash_budget),
-                                    plan_for)
-    if goal == "ram":
-        return _lowest_peak_patches(graph, layers, plan, plan_for)
-    return Schedule(graph, layers, plan)
+    layers = lower_for_goal(goal, graph, flash_budget)
+    if goal != "ram":
+        return Schedule(graph, *_fast_where_free(graph, layers, plan_for))
+    # Patches first, over every lean form: a fast form kept before patching could become
+    # the patched plan's peak. Then fast forms outside the stage where that plan allows.
+    lean = [lean_form(layer) or layer for layer in layers]
+    patched = _lowest_peak_patches(graph, lean, plan_for(graph, lean), plan_for)
+    fast = {id(slim): layer for slim, layer in zip(lean, layers, strict=True)
+            if slim is not layer}
+    faster = {i: fast[id(layer)] for i, layer in enumerate(patched.layers) if id(layer) in fast}
+    chosen, plan = _take_where_free(patched.graph, patched.layers, faster, plan_for)
+    return replace(patched, layers=chosen, plan=plan)
 
 
 def lower_for_goal(goal: str, graph: Graph, flash_budget: int) -> list[LayerCode]:
@@ -74,12 +81,17 @@ def _fast_where_free(graph: Graph, layers: list[LayerCode],
     every lean form, and that plan. From all lean, layer by layer in order, so that a peak
     two layers reach apart is kept too: a fast form is taken when the plan does not grow."""
     lean = {i: form for i, layer in enumerate(layers) if (form := lean_form(layer)) is not None}
-    if not lean:
-        return layers, plan_for(graph, layers)
     chosen = [lean.get(i, layer) for i, layer in enumerate(layers)]
+    return _take_where_free(graph, chosen, {i: layers[i] for i in lean}, plan_for)
+
+
+def _take_where_free(graph: Graph, chosen: list[LayerCode], faster: dict[int, LayerCode],
+                     plan_for: Planner) -> tuple[list[LayerCode], MemoryPlan]:
+    """`chosen` with layer i replaced by faster[i], in order, wherever the plan does not
+    grow; and that plan."""
     plan = plan_for(graph, chosen)
-    for i in lean:
-        trial = [*chosen[:i], layers[i], *chosen[i + 1:]]
+    for i, layer in faster.items():
+        trial = [*chosen[:i], layer, *chosen[i + 1:]]
         trial_plan = plan_for(graph, trial)
         if trial_plan.activations_bytes <= plan.activations_bytes:
             chosen, plan = trial, trial_plan
