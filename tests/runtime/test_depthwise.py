@@ -11,7 +11,9 @@ border one, and per-channel multipliers above and below 1 (the exact requantizat
 from __future__ import annotations
 
 import shutil
+import subprocess
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,6 +24,7 @@ from test_conv import inputs_for
 
 from edgeai_tool.codegen.layers import lower
 from edgeai_tool.codegen.layers.conv import (
+    depthwise_runs_strips,
     depthwise_strips,
     depthwise_weights,
     depthwise_weights_wide,
@@ -29,10 +32,12 @@ from edgeai_tool.codegen.layers.conv import (
 from edgeai_tool.compiler import compile_model
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.options import Options
+from edgeai_tool.validate.host import HostNetwork
 from edgeai_tool.validate.qemu import QemuNetwork
 from edgeai_tool.validate.reference import run_reference
 
 KERNELS = {False: "edgeai_depthwise_conv_s8", True: "edgeai_depthwise_conv_wide_s8"}
+RUNTIME = Path(__file__).resolve().parents[2] / "edgeai_tool" / "runtime"
 
 
 def model_for(case: dict, rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
@@ -269,3 +274,134 @@ def test_cortex_m7_depthwise_two_padded_columns_in_qemu(tmp_path, optimization: 
     """Explicit padding wider than the strips take: border pixels, then strips."""
     model, xs = padded_model(np.random.default_rng(29))
     _qemu_matches_tflm(tmp_path, model, xs[::4], optimization)
+
+
+def multiplier_chain(depth_multiplier: int,
+                     rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    """A 3x3 SAME depthwise convolution on four channels, then a 3x3 VALID one with a depth
+    multiplier above 1 (the portable loops, pixel by pixel), whose output the plan lays
+    over its input."""
+    in_shape = (1, 4, 6, 4)
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=0.03, zero_point=-5)
+    xs = inputs_for(in_shape, rng)
+    y, yf = add_depthwise_conv2d(b, x, xs, rng, name="dw1")
+    z, _ = add_depthwise_conv2d(b, y, yf, rng, name="dw2", depth_multiplier=depth_multiplier,
+                                padding="VALID")
+    b.output(z)
+    return b.build(), xs
+
+
+@pytest.mark.parametrize("optimization", ["balanced", "ram"])
+@pytest.mark.parametrize("depth_multiplier", [2, 3])
+def test_depth_multiplier_in_place_matches_tflite_micro(tmp_path, depth_multiplier: int,
+                                                        optimization: str) -> None:
+    """The generated network on the host: the second layer's output written over its input
+    (the overwrite limit of the pixel-by-pixel loops, not the strips')."""
+    model, xs = multiplier_chain(depth_multiplier, np.random.default_rng(depth_multiplier))
+    path = tmp_path / "model.tflite"
+    path.write_bytes(model)
+    compilation = compile_model(path, Options(name="network", optimization=optimization))
+    assert any(compilation.plan.written_over(key) for key in compilation.plan.allocations)
+    inputs = [xs.reshape(len(xs), *xs.shape[2:])]
+    with HostNetwork(compilation) as network:
+        got = network.run(inputs)
+    reference = run_reference(path, inputs)
+    np.testing.assert_array_equal(got[0].reshape(reference[0].shape), reference[0])
+
+
+@pytest.mark.parametrize("optimization", ["time", "ram"])
+@pytest.mark.parametrize("depth_multiplier", [2, 3])
+def test_cortex_m7_depth_multiplier_in_place_in_qemu(tmp_path, depth_multiplier: int,
+                                                     optimization: str) -> None:
+    model, xs = multiplier_chain(depth_multiplier, np.random.default_rng(depth_multiplier))
+    _qemu_matches_tflm(tmp_path, model, xs[::4], optimization)
+
+
+def random_layer(rng: np.random.Generator) -> dict:
+    """A depthwise convolution around the strips' gate: 3x3 windows at stride 1 across
+    (strips when the depth multiplier is 1 and there are at least four channels), else a
+    stride, a dilation or another kernel; one to nine channels, multipliers 1 to 3."""
+    case = dict(in_shape=(1, int(rng.integers(3, 7)), int(rng.integers(1, 10)),
+                          int(rng.integers(1, 10))),
+                depth_multiplier=int(rng.choice([1, 1, 2, 3])),
+                padding=str(rng.choice(["SAME", "VALID"])))
+    variant = rng.integers(6)  # half of them 3x3 at stride 1 across
+    if variant == 1:
+        case["stride"] = (int(rng.integers(1, 3)), 2)
+    elif variant == 2:
+        case["dilation"] = (int(rng.integers(1, 3)), 2)
+    elif variant == 3:
+        case["kernel"] = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    else:
+        case["stride"] = (int(rng.integers(1, 3)), 1)
+    if case["padding"] == "VALID":
+        # a window must fit: the input at least as large as the dilated kernel
+        kernel = np.array(case.get("kernel", (3, 3)))
+        span = (kernel - 1) * np.array(case.get("dilation", (1, 1))) + 1
+        h, w = np.maximum(case["in_shape"][1:3], span)
+        case["in_shape"] = (1, int(h), int(w), case["in_shape"][3])
+    return case
+
+
+LIMIT_CASES = {
+    **{f"random-{seed}": random_layer(np.random.default_rng(seed)) for seed in range(40)},
+    # where the strips' limit, applied to the pixel-by-pixel loops, let a pixel's late
+    # output channels overwrite its window's first input channels before they were read
+    "multiplier-3-w4-c4": dict(in_shape=(1, 4, 4, 4), depth_multiplier=3, padding="VALID"),
+    "multiplier-3-w6-c3": dict(in_shape=(1, 4, 6, 3), depth_multiplier=3, padding="VALID"),
+    "multiplier-2-w4-c4": dict(in_shape=(1, 4, 4, 4), depth_multiplier=2, padding="VALID"),
+}
+
+
+@pytest.mark.parametrize("name", LIMIT_CASES)
+def test_overwrite_limit_holds_in_place(layer_runner, portable_sanitized_runner,
+                                        name: str) -> None:
+    """Property: each layer, run with its output written over its input exactly at the
+    generator's overwrite limit, on the DSP loops (strips where depthwise_runs_strips says
+    the C runs them: depthwise_dsp and dw_run's `s1`) and on the portable ones, stays
+    bit-exact."""
+    case = LIMIT_CASES[name]
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, xs = model_for(case, rng)
+    graph = import_model(model)
+    (op,) = graph.ops
+    layer = lower(graph, op, wide_weights=bool(zlib.crc32(name.encode()) % 2))
+    x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
+    strips = depthwise_runs_strips(x, y, {k: v for k, v in layer.params.items()
+                                          if isinstance(v, int)})
+    assert strips == (case["depth_multiplier"] == 1 and x.shape[3] >= 4
+                      and case.get("kernel", (3, 3)) == (3, 3)
+                      and case.get("stride", (1, 1))[1] == 1
+                      and case.get("dilation", (1, 1))[1] == 1)
+    limit = layer.overwrites[op.inputs[0]]
+    expected = run_tflm(model, [xs])[0].reshape(len(xs), -1)
+    for runner in (layer_runner, portable_sanitized_runner):
+        got = runner.run(layer, xs, y.size, overlap=limit)
+        mismatches = np.argwhere(got != expected)
+        assert mismatches.size == 0, (f"{case}, limit {limit}, {runner.variant}: "
+                                      f"{len(mismatches)} outputs differ")
+
+
+REGISTER_STARVED_FLAGS = {
+    "fixed-r9": ["-O2", "-ffixed-r9", "-fno-omit-frame-pointer"],
+    "single-pic-base": ["-O2", "-fPIC", "-msingle-pic-base", "-fno-omit-frame-pointer"],
+    "O3-fixed-r9": ["-O3", "-ffixed-r9", "-fno-omit-frame-pointer"],
+}
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="no arm-none-eabi-gcc")
+@pytest.mark.parametrize("cpu", [["-mcpu=cortex-m7", "-mfpu=fpv5-d16", "-mfloat-abi=hard"],
+                                 ["-mcpu=cortex-m4"], ["-mcpu=cortex-m33"]],
+                         ids=["m7", "m4", "m33"])
+@pytest.mark.parametrize("flags", REGISTER_STARVED_FLAGS.values(), ids=REGISTER_STARVED_FLAGS)
+def test_strip_assembly_builds_with_a_frame_pointer_and_a_platform_register(
+        tmp_path, flags: list[str], cpu: list[str]) -> None:
+    """Two registers fewer than the strips' inline assembly could have (the frame pointer,
+    r9 reserved by an RTOS or the PIC base): it still compiles, warning-free."""
+    result = subprocess.run(["arm-none-eabi-gcc", *cpu, "-mthumb", "-std=c99", "-Wall",
+                             "-Wextra", "-Werror", *flags, "-I", str(RUNTIME), "-c",
+                             str(RUNTIME / "edgeai_depthwise.c"), "-o",
+                             str(tmp_path / "depthwise.o")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
