@@ -48,12 +48,12 @@ _SIZE_FUNCTIONS = {
 
 
 def render_program(layer: LayerCode, in_size: int, out_size: int,
-                   overlap: int | None = None) -> str:
+                   overlap: int | None = None, prelude: str = "") -> str:
     """C source of a program running `layer` on samples from stdin (in place: the output
-    `overlap` bytes after the input in one allocation)."""
+    `overlap` bytes after the input in one allocation), after C text `prelude`."""
     resolve = {array.name: f"layer_{array.name}" for array in layer.arrays}
-    lines = ["#include <stdio.h>", "#include <stdlib.h>", "#include <stdint.h>",
-             f'#include "{layer.header}"', ""]
+    lines = [*([prelude] if prelude else []), "#include <stdio.h>", "#include <stdlib.h>",
+             "#include <stdint.h>", f'#include "{layer.header}"', ""]
     for array in layer.arrays:
         lines.append(f"static const {array.ctype} layer_{array.name}[{array.values.size}] = {{")
         lines += [f"    {line}" for line in c_array_lines(array.values, array.ctype)]
@@ -134,11 +134,11 @@ class LayerRunner:
         return exe
 
     def run(self, layer: LayerCode, inputs: np.ndarray, out_size: int,
-            overlap: int | None = None) -> np.ndarray:
+            overlap: int | None = None, prelude: str = "") -> np.ndarray:
         """Outputs [n, out_size] of the layer on int8 inputs [n, ...] (in place with
-        `overlap`, see render_program)."""
+        `overlap`, after `prelude`: see render_program)."""
         samples = np.ascontiguousarray(inputs, dtype=np.int8).reshape(len(inputs), -1)
-        exe = self.build(render_program(layer, samples.shape[1], out_size, overlap))
+        exe = self.build(render_program(layer, samples.shape[1], out_size, overlap, prelude))
         result = subprocess.run([str(exe)], input=samples.tobytes(), capture_output=True,
                                 check=False)
         assert result.returncode == 0, (

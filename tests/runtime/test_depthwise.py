@@ -351,6 +351,11 @@ LIMIT_CASES = {
     "multiplier-3-w4-c4": dict(in_shape=(1, 4, 4, 4), depth_multiplier=3, padding="VALID"),
     "multiplier-3-w6-c3": dict(in_shape=(1, 4, 6, 3), depth_multiplier=3, padding="VALID"),
     "multiplier-2-w4-c4": dict(in_shape=(1, 4, 4, 4), depth_multiplier=2, padding="VALID"),
+    # strips: a triple then a pair (KWS's rows), pairs then a single, rows at stride 2
+    "strips-w5-c8": dict(in_shape=(1, 5, 5, 8), depth_multiplier=1, padding="SAME"),
+    "strips-w9-c6-valid": dict(in_shape=(1, 4, 9, 6), depth_multiplier=1, padding="VALID"),
+    "strips-w8-c5-stride-h2": dict(in_shape=(1, 7, 8, 5), depth_multiplier=1, padding="SAME",
+                                   stride=(2, 1)),
 }
 
 
@@ -381,6 +386,104 @@ def test_overwrite_limit_holds_in_place(layer_runner, portable_sanitized_runner,
         mismatches = np.argwhere(got != expected)
         assert mismatches.size == 0, (f"{case}, limit {limit}, {runner.variant}: "
                                       f"{len(mismatches)} outputs differ")
+
+
+# The kernels, their entry points renamed (the runner links the originals too), with their
+# word accesses traced to TRACE in order: a store into the output as its offset, a read of
+# the input as "r".
+TRACE_PRELUDE = """#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+static uintptr_t trace_in;
+static uintptr_t trace_in_end;
+static uintptr_t trace_out;
+static uintptr_t trace_end;
+static FILE *trace_file;
+static void *trace_memcpy(void *to, const void *from, size_t n)
+{
+    if ((uintptr_t)to >= trace_out && (uintptr_t)to < trace_end) {
+        fprintf(trace_file, "%ld\\n", (long)((uintptr_t)to - trace_out));
+    } else if ((uintptr_t)from >= trace_in && (uintptr_t)from < trace_in_end) {
+        fputs("r\\n", trace_file);
+    }
+    return memcpy(to, from, n);
+}
+#define memcpy trace_memcpy
+#define edgeai_depthwise_conv_s8 traced_depthwise_conv_s8
+#define edgeai_depthwise_conv_wide_s8 traced_depthwise_conv_wide_s8
+#include "edgeai_depthwise.c"
+#undef memcpy
+#undef edgeai_depthwise_conv_s8
+static edgeai_status edgeai_depthwise_conv_s8(const edgeai_depthwise_params *p,
+                                              const edgeai_depthwise_data *d,
+                                              const int8_t *input, int8_t *output)
+{
+    trace_in = (uintptr_t)input;
+    trace_in_end = trace_in + (uintptr_t)(p->input.h * p->input.w * p->input.c);
+    trace_out = (uintptr_t)output;
+    trace_end = trace_out + (uintptr_t)(p->output.h * p->output.w * p->output.c);
+    trace_file = fopen("TRACE", "w");
+    const edgeai_status status = traced_depthwise_conv_s8(p, d, input, output);
+    fclose(trace_file);
+    return status;
+}
+"""
+
+
+def traced_strips(runner, layer, xs: np.ndarray, out_size: int, channels: int,
+                  workdir: Path) -> list[int]:
+    """The pixel counts in which the kernel (the DSP loops, emulated) ran its output, from
+    its trace: a strip reads its pixels' windows, then stores their first channel group one
+    after the other; a single pixel reads its window before storing."""
+    trace = workdir / "trace.txt"
+    runner.run(layer, xs[:1], out_size, prelude=TRACE_PRELUDE.replace("TRACE", str(trace)))
+    counts: list[int] = []
+    read = True
+    for line in trace.read_text().split():
+        if line == "r":
+            read = True
+        elif int(line) % channels == 0:  # the first group
+            if read:
+                counts.append(0)
+            counts[-1] += 1
+            read = False
+    return counts
+
+
+@pytest.fixture(scope="module")
+def dsp_runner(layer_runner, tmp_path_factory):
+    """The DSP loops (emulated) at -O2 without sanitizers: quicker to build."""
+    return type(layer_runner)("dsp", tmp_path_factory.mktemp("layers-dsp"))
+
+
+@pytest.mark.parametrize("name", LIMIT_CASES)
+def test_strip_schedule_is_the_kernels(dsp_runner, tmp_path, name: str) -> None:
+    """Property: the strips the generator's overwrite limit assumes (depthwise_runs_strips,
+    depthwise_strips) are those the C runs, read off the order of its reads and stores."""
+    case = LIMIT_CASES[name]
+    model, xs = model_for(case, np.random.default_rng(zlib.crc32(name.encode())))
+    graph = import_model(model)
+    (op,) = graph.ops
+    layer = lower(graph, op)
+    assert layer.kernel == "edgeai_depthwise_conv_s8"
+    x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
+    params = layer.params
+    _, out_h, out_w, _ = y.shape
+    strips = depthwise_runs_strips(x, y, {k: v for k, v in params.items()
+                                          if isinstance(v, int)})
+    if not x.shape[3] == y.shape[3] >= 4:
+        assert not strips  # the portable loops, pixel by pixel
+        return
+    traced = traced_strips(dsp_runner, layer, xs, y.size, y.shape[3], tmp_path)
+    expected = []
+    for oy in range(out_h):
+        iy0 = oy * params["stride_h"] - params["pad_top"]
+        inside = iy0 >= 0 and iy0 + 2 * params["dilation_h"] < x.shape[1]
+        if strips and inside and layer.data["rq_fast"]:
+            expected += depthwise_strips(out_w, x.shape[2], params["pad_left"])
+        else:
+            expected += [1] * out_w
+    assert traced == expected
 
 
 REGISTER_STARVED_FLAGS = {
