@@ -5,7 +5,9 @@ The cases aim at each path of edgeai_depthwise.c: the last group of four channel
 the one before (channel counts not a multiple of 4), fewer than four channels and depth
 multipliers above 1 (the portable loops), 3x3 windows at stride 1 in horizontal pairs, stride
 2 and dilation (single pixels), padding on every side, maps so small that every pixel is a
-border one, and per-channel multipliers above and below 1 (the exact requantization).
+border one, and per-channel multipliers above and below 1 (the exact requantization). The
+overwrite limit is checked by running layers in place at it, and the strips it assumes
+against the order in which the kernel reads and stores.
 """
 
 from __future__ import annotations
