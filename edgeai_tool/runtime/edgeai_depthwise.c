@@ -290,12 +290,14 @@ DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_
  * dw_strip_half in Arm code (unoptimized builds, which keep fewer registers free, use the
  * C): gcc keeps neither the six accumulators of a triple nor the three weights of a kernel
  * row in registers (it spills a third of the loads and multiplies over), so the 3x3 loops
- * of one half are written out here in 13 registers: l<j>/h<j> pixel j's accumulators
- * (lanes 0 and 2, or 1 and 3), b the strip's left column in the current kernel row (the
- * input byte of the group's first channel), s the column step, wp the half's weights, x one
- * input column, w0..w2 the kernel row's weights (a triple's w2 shares w0's register), pad
- * the zero point in both halves, and for a pair rs the row step (a triple reads it from
- * memory). R: "" for lanes 0 and 2,
+ * of one half are written out here in 12 registers, which leaves one for a frame pointer
+ * and one for a platform register (-ffixed-r9, -msingle-pic-base): l<j>/h<j> pixel j's
+ * accumulators (lanes 0 and 2, or 1 and 3), b the strip's left column in the current
+ * kernel row (the input byte of the group's first channel), s the column step, wp the
+ * half's weights, x one input column, w0 and w1 the kernel row's weights (the third takes
+ * w0's register once w0 is done), and for a pair rs the row step and pad the zero point in
+ * both halves. A triple reads the row step and the zero point from memory in one LDRD, the
+ * zero point into w1 (free until the row's second column). R: "" for lanes 0 and 2,
  * ", ror #8" for 1 and 3; INC: bytes between two taps' words; WX: widens an int8 weight
  * word (nothing for int16 pairs).
  */
@@ -314,41 +316,41 @@ DW_INLINE void dw_strip_half(const dw_ctx *k, const int8_t *middle, const int32_
 #define DW_COL2(R) "ldr %[x], [%[b], %[s], lsl #1]\n\t" DW_XT(R)
 #define DW_COL3(R) "add %[x], %[b], %[s], lsl #1\n\tldr %[x], [%[x], %[s]]\n\t" DW_XT(R)
 #define DW_COL4(R) "ldr %[x], [%[b], %[s], lsl #2]\n\t" DW_XT(R)
-/* The next kernel row: the row step in a register (a pair) or in memory (a triple). */
+/* The next kernel row: the row step in a register (a pair) or, with the zero point for
+ * the row's outside column, in memory (a triple: rp = {row step, zero point}). */
 #define DW_NEXT_ROW2 "add %[b], %[b], %[rs]\n\t"
-#define DW_NEXT_ROW3 "ldr %[x], %[rs]\n\tadd %[b], %[b], %[x]\n\t"
+#define DW_NEXT_ROW3 "ldrd %[x], %[w1], %[rp]\n\tadd %[b], %[b], %[x]\n\t"
 /* One kernel row of a pair (columns 0..3; one outside the image multiplies the zero point
- * register itself: X0, X3 name the operands) and of a triple (0..4). */
+ * register itself: X0, X3 name the operands; the third weight takes w0's register once
+ * column 1 is done with w0) and of a triple (0..4). */
 #define DW_ROW2(R, INC, WX, C0, X0, C3, X3)                                                 \
     C0(R) DW_WLD(0, INC, WX, R) DW_MX(0, 0, X0)                                             \
     DW_COL1(R) DW_WLD(1, INC, WX, R) DW_M(0, 1) DW_M(1, 0)                                  \
-    DW_COL2(R) DW_WLD(2, INC, WX, R) DW_M(0, 2) DW_M(1, 1)                                  \
-    C3(R) DW_MX(1, 2, X3)
-/* (the triple's column 0 is outside the image; its third weight takes w0's register once
- * column 2 is done with w0, which leaves one for the zero point) */
+    DW_COL2(R) DW_WLD(0, INC, WX, R) DW_M(0, 0) DW_M(1, 1)                                  \
+    C3(R) DW_MX(1, 0, X3)
+/* (the triple's column 0 is outside the image: the zero point in w1; its third weight
+ * takes w0's register once column 2 is done with w0) */
 #define DW_ROW3(R, INC, WX)                                                                 \
-    DW_WLD(0, INC, WX, R) DW_MX(0, 0, pad)                                                  \
+    DW_WLD(0, INC, WX, R) DW_MX(0, 0, w1)                                                   \
     DW_COL1(R) DW_WLD(1, INC, WX, R) DW_M(0, 1) DW_M(1, 0)                                  \
     DW_COL2(R) DW_M(2, 0) DW_WLD(0, INC, WX, R) DW_M(0, 0) DW_M(1, 1)                       \
     DW_COL3(R) DW_M(1, 0) DW_M(2, 1)                                                        \
     DW_COL4(R) DW_M(2, 0)
-#define DW_STRIP_OUTPUTS                                                                    \
-    [l0] "+r"(l0), [h0] "+r"(h0), [l1] "+r"(l1), [h1] "+r"(h1), [b] "+r"(b), [wp] "+r"(wp), \
-        [x] "=&r"(x), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2)
 #define DW_PAIR_ASM(R, INC, WX, C0, X0, C3, X3)                                             \
     __asm__(DW_ROW2(R, INC, WX, C0, X0, C3, X3) DW_NEXT_ROW2                                \
                 DW_ROW2(R, INC, WX, C0, X0, C3, X3) DW_NEXT_ROW2                            \
                     DW_ROW2(R, INC, WX, C0, X0, C3, X3)                                     \
-            : DW_STRIP_OUTPUTS                                                              \
-            : [s] "r"(step), [rs] "r"(row_step), [pad] "r"(pad)                             \
+            : [l0] "+r"(l0), [h0] "+r"(h0), [l1] "+r"(l1), [h1] "+r"(h1), [b] "+r"(b),      \
+              [wp] "+r"(wp), [x] "=&r"(x), [w0] "=&r"(w0), [w1] "=&r"(w1)                   \
+            : [s] "r"(step), [rs] "r"(rp[0]), [pad] "r"(rp[1])                              \
             : "memory")
 #define DW_TRIPLE_ASM(R, INC, WX)                                                           \
     __asm__(DW_ROW3(R, INC, WX) DW_NEXT_ROW3 DW_ROW3(R, INC, WX) DW_NEXT_ROW3               \
                 DW_ROW3(R, INC, WX)                                                         \
             : [l0] "+r"(l0), [h0] "+r"(h0), [l1] "+r"(l1), [h1] "+r"(h1), [l2] "+r"(l2),     \
               [h2] "+r"(h2), [b] "+r"(b), [wp] "+r"(wp), [x] "=&r"(x), [w0] "=&r"(w0),      \
-              [w1] "=&r"(w1)                                                                \
-            : [s] "r"(step), [rs] "m"(row_step), [pad] "r"(pad)                             \
+              [w1] "+&r"(w1)                                                                \
+            : [s] "r"(step), [rp] "m"(rp)                                                   \
             : "memory")
 /* The pair's three forms for one lane choice and weight format. */
 #define DW_PAIR_FORMS(R, INC, WX)                                                           \
@@ -372,12 +374,10 @@ DW_INLINE void dw_strip_half_arm(const dw_ctx *k, const int8_t *middle, const in
     /* The strip's left column, outside the image under `lpad` (then never read). */
     const int8_t *b = (const int8_t *)((uintptr_t)middle - (uintptr_t)step);
     const int32_t *wp = w + odd; /* int16 pairs: the half's word of each tap */
-    const int32_t row_step = k->row_step;
-    const int32_t pad = k->zp2;
+    const int32_t rp[2] = {k->row_step, k->zp2};
     int32_t x;
     int32_t w0;
-    int32_t w1;
-    int32_t w2;
+    int32_t w1 = rp[1]; /* a triple's first row: the zero point */
     int32_t l0 = bias[odd];
     int32_t h0 = bias[odd + 2];
     int32_t l1 = l0;
@@ -409,7 +409,6 @@ DW_INLINE void dw_strip_half_arm(const dw_ctx *k, const int8_t *middle, const in
     (void)x;
     (void)w0;
     (void)w1;
-    (void)w2;
     (void)b;
     (void)wp;
     acc[0] = l0;
@@ -482,7 +481,7 @@ DW_INLINE void dw_rq_half(const dw_ctx *k, int32_t *v, const int32_t n, const in
 #else
 #define DW_STRIP_HALF dw_strip_half
 
-/** dw_rq_half_arm's C. */
+/** dw_rq_half (same arguments and results) in C, for the builds without the Arm code. */
 DW_INLINE void dw_rq_half(const dw_ctx *k, int32_t *v, const int32_t n, const int32_t *rq)
 {
     DW_UNROLL

@@ -4,7 +4,9 @@ The program holds the layer's arrays and its params/data structs as designated i
 (the generator's own `cformat` helpers), allocates input, output and scratch with exactly the
 sizes the lowering declares (so AddressSanitizer sees any overrun), checks the kernel's
 `*_get_buffer_size` against `scratch_bytes`, then runs the kernel on every sample read from
-stdin and writes the outputs to stdout.
+stdin and writes the outputs to stdout. With `overlap`, input and output share one allocation,
+the output starting `overlap` bytes after the input (a kernel run in place, as the memory plan
+may place it within `LayerCode.overwrites`).
 
 Fixture `layer_runner` runs the Cortex-M DSP path with its instructions emulated in C under
 -fsanitize=address,undefined (`sanitize`): every case goes through it. The portable path has
@@ -45,11 +47,13 @@ _SIZE_FUNCTIONS = {
 }
 
 
-def render_program(layer: LayerCode, in_size: int, out_size: int) -> str:
-    """C source of a program running `layer` on samples from stdin."""
+def render_program(layer: LayerCode, in_size: int, out_size: int,
+                   overlap: int | None = None, prelude: str = "") -> str:
+    """C source of a program running `layer` on samples from stdin (in place: the output
+    `overlap` bytes after the input in one allocation), after C text `prelude`."""
     resolve = {array.name: f"layer_{array.name}" for array in layer.arrays}
-    lines = ["#include <stdio.h>", "#include <stdlib.h>", "#include <stdint.h>",
-             f'#include "{layer.header}"', ""]
+    lines = [*([prelude] if prelude else []), "#include <stdio.h>", "#include <stdlib.h>",
+             "#include <stdint.h>", f'#include "{layer.header}"', ""]
     for array in layer.arrays:
         lines.append(f"static const {array.ctype} layer_{array.name}[{array.values.size}] = {{")
         lines += [f"    {line}" for line in c_array_lines(array.values, array.ctype)]
@@ -70,11 +74,22 @@ def render_program(layer: LayerCode, in_size: int, out_size: int) -> str:
         size_check = (f"    if ({_SIZE_FUNCTIONS[layer.kernel]}(&layer_params) != "
                       f"{layer.scratch_bytes}) return 4;\n")
     scratch = max(layer.scratch_bytes, 1)
+    if overlap is None:
+        buffers = f"""    int8_t *input = malloc({in_size});
+    int8_t *output = malloc({out_size});"""
+        release = "    free(input);\n    free(output);"
+    else:
+        first = max(0, -overlap)
+        size = first + max(in_size, overlap + out_size)
+        buffers = f"""    int8_t *shared = malloc({size});
+    if (shared == NULL) return 5;
+    int8_t *input = shared + {first};
+    int8_t *output = input + {overlap};"""
+        release = "    free(shared);"
     lines.append(f"""
 int main(void)
 {{
-    int8_t *input = malloc({in_size});
-    int8_t *output = malloc({out_size});
+{buffers}
     void *scratch = malloc({scratch});
     if (input == NULL || output == NULL || scratch == NULL) return 5;
 {size_check}    while (fread(input, 1, {in_size}, stdin) == {in_size}) {{
@@ -82,8 +97,7 @@ int main(void)
         if (status != EDGEAI_OK) return 3;
         fwrite(output, 1, {out_size}, stdout);
     }}
-    free(input);
-    free(output);
+{release}
     free(scratch);
     return 0;
 }}
@@ -119,10 +133,12 @@ class LayerRunner:
                             str(src), *self.kernel_objects(), "-o", str(exe)], check=True)
         return exe
 
-    def run(self, layer: LayerCode, inputs: np.ndarray, out_size: int) -> np.ndarray:
-        """Outputs [n, out_size] of the layer on int8 inputs [n, ...]."""
+    def run(self, layer: LayerCode, inputs: np.ndarray, out_size: int,
+            overlap: int | None = None, prelude: str = "") -> np.ndarray:
+        """Outputs [n, out_size] of the layer on int8 inputs [n, ...] (in place with
+        `overlap`, after `prelude`: see render_program)."""
         samples = np.ascontiguousarray(inputs, dtype=np.int8).reshape(len(inputs), -1)
-        exe = self.build(render_program(layer, samples.shape[1], out_size))
+        exe = self.build(render_program(layer, samples.shape[1], out_size, overlap, prelude))
         result = subprocess.run([str(exe)], input=samples.tobytes(), capture_output=True,
                                 check=False)
         assert result.returncode == 0, (

@@ -5,13 +5,17 @@ The cases aim at each path of edgeai_depthwise.c: the last group of four channel
 the one before (channel counts not a multiple of 4), fewer than four channels and depth
 multipliers above 1 (the portable loops), 3x3 windows at stride 1 in horizontal pairs, stride
 2 and dilation (single pixels), padding on every side, maps so small that every pixel is a
-border one, and per-channel multipliers above and below 1 (the exact requantization).
+border one, and per-channel multipliers above and below 1 (the exact requantization). The
+overwrite limit is checked by running layers in place at it, and the strips it assumes
+against the order in which the kernel reads and stores.
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,6 +26,7 @@ from test_conv import inputs_for
 
 from edgeai_tool.codegen.layers import lower
 from edgeai_tool.codegen.layers.conv import (
+    depthwise_runs_strips,
     depthwise_strips,
     depthwise_weights,
     depthwise_weights_wide,
@@ -29,10 +34,12 @@ from edgeai_tool.codegen.layers.conv import (
 from edgeai_tool.compiler import compile_model
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.options import Options
+from edgeai_tool.validate.host import HostNetwork
 from edgeai_tool.validate.qemu import QemuNetwork
 from edgeai_tool.validate.reference import run_reference
 
 KERNELS = {False: "edgeai_depthwise_conv_s8", True: "edgeai_depthwise_conv_wide_s8"}
+RUNTIME = Path(__file__).resolve().parents[2] / "edgeai_tool" / "runtime"
 
 
 def model_for(case: dict, rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
@@ -269,3 +276,237 @@ def test_cortex_m7_depthwise_two_padded_columns_in_qemu(tmp_path, optimization: 
     """Explicit padding wider than the strips take: border pixels, then strips."""
     model, xs = padded_model(np.random.default_rng(29))
     _qemu_matches_tflm(tmp_path, model, xs[::4], optimization)
+
+
+def multiplier_chain(depth_multiplier: int,
+                     rng: np.random.Generator) -> tuple[bytes, np.ndarray]:
+    """A 3x3 SAME depthwise convolution on four channels, then a 3x3 VALID one with a depth
+    multiplier above 1 (the portable loops, pixel by pixel), whose output the plan lays
+    over its input."""
+    in_shape = (1, 4, 6, 4)
+    b = ModelBuilder()
+    x = b.input("x", in_shape, scale=0.03, zero_point=-5)
+    xs = inputs_for(in_shape, rng)
+    y, yf = add_depthwise_conv2d(b, x, xs, rng, name="dw1")
+    z, _ = add_depthwise_conv2d(b, y, yf, rng, name="dw2", depth_multiplier=depth_multiplier,
+                                padding="VALID")
+    b.output(z)
+    return b.build(), xs
+
+
+@pytest.mark.parametrize("optimization", ["balanced", "ram"])
+@pytest.mark.parametrize("depth_multiplier", [2, 3])
+def test_depth_multiplier_in_place_matches_tflite_micro(tmp_path, depth_multiplier: int,
+                                                        optimization: str) -> None:
+    """The generated network on the host: the second layer's output written over its input
+    (the overwrite limit of the pixel-by-pixel loops, not the strips')."""
+    model, xs = multiplier_chain(depth_multiplier, np.random.default_rng(depth_multiplier))
+    path = tmp_path / "model.tflite"
+    path.write_bytes(model)
+    compilation = compile_model(path, Options(name="network", optimization=optimization))
+    assert any(compilation.plan.written_over(key) for key in compilation.plan.allocations)
+    inputs = [xs.reshape(len(xs), *xs.shape[2:])]
+    with HostNetwork(compilation) as network:
+        got = network.run(inputs)
+    reference = run_reference(path, inputs)
+    np.testing.assert_array_equal(got[0].reshape(reference[0].shape), reference[0])
+
+
+@pytest.mark.parametrize("optimization", ["time", "ram"])
+@pytest.mark.parametrize("depth_multiplier", [2, 3])
+def test_cortex_m7_depth_multiplier_in_place_in_qemu(tmp_path, depth_multiplier: int,
+                                                     optimization: str) -> None:
+    model, xs = multiplier_chain(depth_multiplier, np.random.default_rng(depth_multiplier))
+    _qemu_matches_tflm(tmp_path, model, xs[::4], optimization)
+
+
+def random_layer(rng: np.random.Generator) -> dict:
+    """A depthwise convolution around the strips' gate: 3x3 windows at stride 1 across
+    (strips when the depth multiplier is 1 and there are at least four channels), else a
+    stride, a dilation or another kernel; one to nine channels, multipliers 1 to 3."""
+    case = dict(in_shape=(1, int(rng.integers(3, 7)), int(rng.integers(1, 10)),
+                          int(rng.integers(1, 10))),
+                depth_multiplier=int(rng.choice([1, 1, 2, 3])),
+                padding=str(rng.choice(["SAME", "VALID"])))
+    variant = rng.integers(6)  # half of them 3x3 at stride 1 across
+    if variant == 1:
+        case["stride"] = (int(rng.integers(1, 3)), 2)
+    elif variant == 2:
+        case["dilation"] = (int(rng.integers(1, 3)), 2)
+    elif variant == 3:
+        case["kernel"] = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    else:
+        case["stride"] = (int(rng.integers(1, 3)), 1)
+    if case["padding"] == "VALID":
+        # a window must fit: the input at least as large as the dilated kernel
+        kernel = np.array(case.get("kernel", (3, 3)))
+        span = (kernel - 1) * np.array(case.get("dilation", (1, 1))) + 1
+        h, w = np.maximum(case["in_shape"][1:3], span)
+        case["in_shape"] = (1, int(h), int(w), case["in_shape"][3])
+    return case
+
+
+LIMIT_CASES = {
+    **{f"random-{seed}": random_layer(np.random.default_rng(seed)) for seed in range(40)},
+    # where the strips' limit, applied to the pixel-by-pixel loops, let a pixel's late
+    # output channels overwrite its window's first input channels before they were read
+    "multiplier-3-w4-c4": dict(in_shape=(1, 4, 4, 4), depth_multiplier=3, padding="VALID"),
+    "multiplier-3-w6-c3": dict(in_shape=(1, 4, 6, 3), depth_multiplier=3, padding="VALID"),
+    "multiplier-2-w4-c4": dict(in_shape=(1, 4, 4, 4), depth_multiplier=2, padding="VALID"),
+    # strips: a triple then a pair (KWS's rows), pairs then a single, rows at stride 2
+    "strips-w5-c8": dict(in_shape=(1, 5, 5, 8), depth_multiplier=1, padding="SAME"),
+    "strips-w9-c6-valid": dict(in_shape=(1, 4, 9, 6), depth_multiplier=1, padding="VALID"),
+    "strips-w8-c5-stride-h2": dict(in_shape=(1, 7, 8, 5), depth_multiplier=1, padding="SAME",
+                                   stride=(2, 1)),
+}
+
+
+@pytest.mark.parametrize("name", LIMIT_CASES)
+def test_overwrite_limit_holds_in_place(layer_runner, portable_sanitized_runner,
+                                        name: str) -> None:
+    """Property: each layer, run with its output written over its input exactly at the
+    generator's overwrite limit, on the DSP loops (strips where depthwise_runs_strips says
+    the C runs them: depthwise_dsp and dw_run's `s1`) and on the portable ones, stays
+    bit-exact."""
+    case = LIMIT_CASES[name]
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, xs = model_for(case, rng)
+    graph = import_model(model)
+    (op,) = graph.ops
+    layer = lower(graph, op, wide_weights=bool(zlib.crc32(name.encode()) % 2))
+    x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
+    strips = depthwise_runs_strips(x, y, {k: v for k, v in layer.params.items()
+                                          if isinstance(v, int)})
+    assert strips == (case["depth_multiplier"] == 1 and x.shape[3] >= 4
+                      and case.get("kernel", (3, 3)) == (3, 3)
+                      and case.get("stride", (1, 1))[1] == 1
+                      and case.get("dilation", (1, 1))[1] == 1)
+    limit = layer.overwrites[op.inputs[0]]
+    expected = run_tflm(model, [xs])[0].reshape(len(xs), -1)
+    for runner in (layer_runner, portable_sanitized_runner):
+        got = runner.run(layer, xs, y.size, overlap=limit)
+        mismatches = np.argwhere(got != expected)
+        assert mismatches.size == 0, (f"{case}, limit {limit}, {runner.variant}: "
+                                      f"{len(mismatches)} outputs differ")
+
+
+# The kernels, their entry points renamed (the runner links the originals too), with their
+# word accesses traced to TRACE in order: a store into the output as its offset, a read of
+# the input as "r".
+TRACE_PRELUDE = """#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+static uintptr_t trace_in;
+static uintptr_t trace_in_end;
+static uintptr_t trace_out;
+static uintptr_t trace_end;
+static FILE *trace_file;
+static void *trace_memcpy(void *to, const void *from, size_t n)
+{
+    if ((uintptr_t)to >= trace_out && (uintptr_t)to < trace_end) {
+        fprintf(trace_file, "%ld\\n", (long)((uintptr_t)to - trace_out));
+    } else if ((uintptr_t)from >= trace_in && (uintptr_t)from < trace_in_end) {
+        fputs("r\\n", trace_file);
+    }
+    return memcpy(to, from, n);
+}
+#define memcpy trace_memcpy
+#define edgeai_depthwise_conv_s8 traced_depthwise_conv_s8
+#define edgeai_depthwise_conv_wide_s8 traced_depthwise_conv_wide_s8
+#include "edgeai_depthwise.c"
+#undef memcpy
+#undef edgeai_depthwise_conv_s8
+static edgeai_status edgeai_depthwise_conv_s8(const edgeai_depthwise_params *p,
+                                              const edgeai_depthwise_data *d,
+                                              const int8_t *input, int8_t *output)
+{
+    trace_in = (uintptr_t)input;
+    trace_in_end = trace_in + (uintptr_t)(p->input.h * p->input.w * p->input.c);
+    trace_out = (uintptr_t)output;
+    trace_end = trace_out + (uintptr_t)(p->output.h * p->output.w * p->output.c);
+    trace_file = fopen("TRACE", "w");
+    const edgeai_status status = traced_depthwise_conv_s8(p, d, input, output);
+    fclose(trace_file);
+    return status;
+}
+"""
+
+
+def traced_strips(runner, layer, xs: np.ndarray, out_size: int, channels: int,
+                  workdir: Path) -> list[int]:
+    """The pixel counts in which the kernel (the DSP loops, emulated) ran its output, from
+    its trace: a strip reads its pixels' windows, then stores their first channel group one
+    after the other; a single pixel reads its window before storing."""
+    trace = workdir / "trace.txt"
+    runner.run(layer, xs[:1], out_size, prelude=TRACE_PRELUDE.replace("TRACE", str(trace)))
+    counts: list[int] = []
+    read = True
+    for line in trace.read_text().split():
+        if line == "r":
+            read = True
+        elif int(line) % channels == 0:  # the first group
+            if read:
+                counts.append(0)
+            counts[-1] += 1
+            read = False
+    return counts
+
+
+@pytest.fixture(scope="module")
+def dsp_runner(layer_runner, tmp_path_factory):
+    """The DSP loops (emulated) at -O2 without sanitizers: quicker to build."""
+    return type(layer_runner)("dsp", tmp_path_factory.mktemp("layers-dsp"))
+
+
+@pytest.mark.parametrize("name", LIMIT_CASES)
+def test_strip_schedule_is_the_kernels(dsp_runner, tmp_path, name: str) -> None:
+    """Property: the strips the generator's overwrite limit assumes (depthwise_runs_strips,
+    depthwise_strips) are those the C runs, read off the order of its reads and stores."""
+    case = LIMIT_CASES[name]
+    model, xs = model_for(case, np.random.default_rng(zlib.crc32(name.encode())))
+    graph = import_model(model)
+    (op,) = graph.ops
+    layer = lower(graph, op)
+    assert layer.kernel == "edgeai_depthwise_conv_s8"
+    x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
+    params = layer.params
+    _, out_h, out_w, _ = y.shape
+    strips = depthwise_runs_strips(x, y, {k: v for k, v in params.items()
+                                          if isinstance(v, int)})
+    if not x.shape[3] == y.shape[3] >= 4:
+        assert not strips  # the portable loops, pixel by pixel
+        return
+    traced = traced_strips(dsp_runner, layer, xs, y.size, y.shape[3], tmp_path)
+    expected = []
+    for oy in range(out_h):
+        iy0 = oy * params["stride_h"] - params["pad_top"]
+        inside = iy0 >= 0 and iy0 + 2 * params["dilation_h"] < x.shape[1]
+        if strips and inside and layer.data["rq_fast"]:
+            expected += depthwise_strips(out_w, x.shape[2], params["pad_left"])
+        else:
+            expected += [1] * out_w
+    assert traced == expected
+
+
+REGISTER_STARVED_FLAGS = {
+    "fixed-r9": ["-O2", "-ffixed-r9", "-fno-omit-frame-pointer"],
+    "single-pic-base": ["-O2", "-fPIC", "-msingle-pic-base", "-fno-omit-frame-pointer"],
+    "O3-fixed-r9": ["-O3", "-ffixed-r9", "-fno-omit-frame-pointer"],
+}
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="no arm-none-eabi-gcc")
+@pytest.mark.parametrize("cpu", [["-mcpu=cortex-m7", "-mfpu=fpv5-d16", "-mfloat-abi=hard"],
+                                 ["-mcpu=cortex-m4"], ["-mcpu=cortex-m33"]],
+                         ids=["m7", "m4", "m33"])
+@pytest.mark.parametrize("flags", REGISTER_STARVED_FLAGS.values(), ids=REGISTER_STARVED_FLAGS)
+def test_strip_assembly_builds_with_a_frame_pointer_and_a_platform_register(
+        tmp_path, flags: list[str], cpu: list[str]) -> None:
+    """Two registers fewer than the strips' inline assembly could have (the frame pointer,
+    r9 reserved by an RTOS or the PIC base): it still compiles, warning-free."""
+    result = subprocess.run(["arm-none-eabi-gcc", *cpu, "-mthumb", "-std=c99", "-Wall",
+                             "-Wextra", "-Werror", *flags, "-I", str(RUNTIME), "-c",
+                             str(RUNTIME / "edgeai_depthwise.c"), "-o",
+                             str(tmp_path / "depthwise.o")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

@@ -397,6 +397,13 @@ def lower_depthwise(graph: Graph, op: Op, wide: bool = False) -> LayerCode:
     )
 
 
+def _strip_fits(ix0: int, n: int, in_w: int) -> bool:
+    """dw_fits: whether `n` output pixels from the one whose window's left column is ix0 fit
+    a strip (or a single pixel), all their columns inside the image but for at most one
+    outside column, the first or the last."""
+    return ix0 >= -1 and ix0 + n + 1 <= in_w and not (ix0 == -1 and ix0 + n + 1 == in_w)
+
+
 def depthwise_strips(out_w: int, in_w: int, pad_left: int) -> list[int]:
     """The pixel counts in which edgeai_depthwise.c runs a row of a 3x3 stride-1 depthwise
     convolution whose windows lie inside the image vertically (dw_row_3x3_s1): pairs, a
@@ -406,36 +413,44 @@ def depthwise_strips(out_w: int, in_w: int, pad_left: int) -> list[int]:
     ox = 0
     while ox < out_w:
         ix0, left = ox - pad_left, out_w - ox
-
-        def fits(n: int, ix0: int = ix0) -> bool:
-            return ix0 >= -1 and ix0 + n + 1 <= in_w and not (ix0 == -1 and ix0 + n + 1 == in_w)
-
-        n = 3 if ix0 == -1 and left % 2 and left >= 3 and fits(3) else (
-            2 if left >= 2 and fits(2) else 1)
+        n = 3 if ix0 == -1 and left % 2 and left >= 3 and _strip_fits(ix0, 3, in_w) else (
+            2 if left >= 2 and _strip_fits(ix0, 2, in_w) else 1)
         counts.append(n)
         ox += n
     return counts
 
 
+def depthwise_runs_strips(x: Tensor, y: Tensor, geometry: dict[str, int]) -> bool:
+    """Whether edgeai_depthwise.c may run the layer's rows in strips: its DSP loops take the
+    layer (depthwise_dsp: depth multiplier 1, at least four channels) and the window is 3x3
+    at stride and dilation 1 across (dw_run's `s1`). The strips also need the fast
+    requantization and a core with DSP; without them the layer runs pixel by pixel, within
+    the strips' limit too."""
+    channels = x.shape[3]
+    return (geometry["kernel_h"], geometry["kernel_w"], geometry["stride_w"],
+            geometry["dilation_w"]) == (3, 3, 1, 1) and y.shape[3] == channels and channels >= 4
+
+
 def _depthwise_overwrite_limit(x: Tensor, y: Tensor, geometry: dict[str, int]) -> int:
-    """Output pixels in order, channel group by group, but a 3x3 window at stride 1 runs in
-    strips of two or three pixels (depthwise_strips) on rows whose windows lie inside the
-    image: each group read for all of a strip's pixels, then written, so the strip's last
-    pixel's group must end below the first window's next group. As a lowest read handed to
-    raster_overwrite_limit (which checks whole pixels against their own windows) that is
-    the first window's, plus one pixel, less a pixel per pixel to the strip's end. The last
-    group overlaps the one before, re-reading up to 3 bytes of a window the earlier group
-    may already have overwritten; the margin covers them. The limit also holds for the
-    pixel-by-pixel loops (the kernel's path when the layer needs the exact requantization,
-    or on a core without DSP): a strip's bound is the tightest of its pixels'."""
+    """Output pixels in order, but where the layer runs in strips (depthwise_runs_strips)
+    the rows whose windows lie inside the image go in strips of two or three pixels
+    (depthwise_strips), channel group by group: each group read for all of a strip's pixels,
+    then written, so the strip's last pixel's group must end below the first window's next
+    group. As a lowest read handed to raster_overwrite_limit (which checks whole pixels
+    against their own windows) that is the first window's, plus one pixel, less a pixel per
+    pixel to the strip's end. The last group overlaps the one before, re-reading up to 3
+    bytes of a window the earlier group may already have overwritten; the margin covers
+    them. The limit also holds for the pixel-by-pixel loops (the kernel's path when the layer
+    needs the exact requantization, or on a core without DSP): a strip's bound is the
+    tightest of its pixels'. Other layers (the portable loops: a depth multiplier above 1 or
+    fewer than four channels) run pixel by pixel, each checked against its own window."""
     _, in_h, in_w, channels = x.shape
     out_h, out_w, out_c = hwc(y)
     in_rows = np.maximum(np.arange(out_h) * geometry["stride_h"] - geometry["pad_top"], 0)
     in_cols = np.maximum(np.arange(out_w) * geometry["stride_w"] - geometry["pad_left"], 0)
     lowest = (in_rows[:, None] * in_w + in_cols[None, :]) * channels * DTYPE_SIZES[x.dtype]
     pixel = out_c * DTYPE_SIZES[y.dtype]
-    strips = (geometry["kernel_h"], geometry["kernel_w"], geometry["stride_w"],
-              geometry["dilation_w"]) == (3, 3, 1, 1)
+    strips = depthwise_runs_strips(x, y, geometry)
     if strips:
         counts = depthwise_strips(out_w, in_w, geometry["pad_left"])
         for oy in range(out_h):
