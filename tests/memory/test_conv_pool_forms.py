@@ -72,7 +72,7 @@ def test_the_demo_pairs_its_first_convolution_within_its_plan(optimization: str)
 def test_kws_pairs_its_global_average() -> None:
     compilation = compile_model(MLPERF / "kws_ref_model.tflite", Options())
     assert _columns(compilation) == [2]
-    assert compilation.plan.activations_bytes == 10_176
+    assert compilation.plan.activations_bytes == 9_984
 
 
 @pytest.mark.parametrize("optimization", ["balanced", "time"])
@@ -88,7 +88,11 @@ def test_ic_runs_its_first_block_in_one_column(optimization: str) -> None:
     assert compilation.plan.activations_bytes == 33_600
 
 
-def test_kws_keeps_its_pointwise_convolutions_fast() -> None:
-    """1x1 convolutions have no lean form (edgeai_tool.codegen.layers.conv.conv_lean)."""
+def test_kws_runs_its_pointwise_convolutions_lean_where_they_set_the_peak() -> None:
+    """KWS's peak is at its 1x1 convolutions between depthwise layers (input and output of
+    25x5x64 each beside the columns): conv2d_2, 4 and 6 run in one column, 192 B less for
+    about 2 % more instructions in those layers; the first, a 10x4 convolution, and the
+    one fused with the global average keep the pair."""
     compilation = compile_model(MLPERF / "kws_ref_model.tflite", Options())
-    assert _columns(compilation, "edgeai_conv_") == [2] * 5
+    assert _columns(compilation, "edgeai_conv_") == [2, 1, 1, 1, 2]
+    assert compilation.plan.activations_bytes == 9_984

@@ -271,12 +271,8 @@ def lower_conv_wide(graph: Graph, op: Op) -> LayerCode:
 
 def conv_lean(layer: LayerCode) -> LayerCode | None:
     """The edgeai_conv_s8 (or _wide_s8, _grouped_s8) layer in its lean form
-    (`conv_one_column`), or None when it is already in it or is a 1x1 convolution. A 1x1
-    convolution keeps the fast form: the one-column form costs about 0.4 instructions a MAC
-    more, and a network of pointwise convolutions (KWS's DS-CNN: +14 %, past the 0.6x
-    target) would pay it on most of its MACs for a few bytes (192 B of KWS's 10,176)."""
-    params = layer.params
-    if params["columns"] == 1 or params["kernel_h"] * params["kernel_w"] == 1:
+    (`conv_one_column`), or None when it is already in it."""
+    if layer.params["columns"] == 1:
         return None
     return conv_one_column(layer)
 
