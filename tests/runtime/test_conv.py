@@ -8,13 +8,12 @@ subset also runs the portable path under ASan/UBSan.
 
 from __future__ import annotations
 
-import shutil
 import zlib
 
 import numpy as np
 import pytest
 from support.bitexact import assert_bit_exact as assert_network_bit_exact
-from support.bitexact import compile_bytes
+from support.bitexact import assert_qemu_bit_exact, compile_bytes, require_qemu_m7
 from support.mixed_multipliers import IN_SCALE, OUT_SCALE, mixed_bias, mixed_weights
 from support.models import MLPERF
 from support.reference import conv2d_nhwc, run_tflm
@@ -39,8 +38,6 @@ from edgeai_tool.ops import supported_ops
 from edgeai_tool.ops.conv import check_conv, check_depthwise, dilations
 from edgeai_tool.options import Options
 from edgeai_tool.passes.fuse import fuse_conv_pool
-from edgeai_tool.validate.qemu import QemuNetwork
-from edgeai_tool.validate.reference import run_reference
 
 SAMPLES = 6
 
@@ -189,9 +186,7 @@ def test_cortex_m7_kernels_in_qemu_match_tflite_micro(tmp_path, monkeypatch, nam
     """The Arm code (LDRD, BFI, SMLAD as instructions, not their C stand-ins) on QEMU, in
     each form (a one-layer network takes the lean one, its scratch being live at the peak,
     unless the fast one is all there is), the one-column one forced on every layer."""
-    for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
-        if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed")
+    require_qemu_m7()
     case, optimization = QEMU_CASES[name]
     monkeypatch.setattr(goals, "lean_form",
                         (lambda layer: None) if form == "pair" else one_column)
@@ -202,11 +197,7 @@ def test_cortex_m7_kernels_in_qemu_match_tflite_micro(tmp_path, monkeypatch, nam
     assert [layer.kernel for layer in compilation.layers] == [
         "edgeai_conv_wide_s8" if optimization == "time" else "edgeai_conv_s8"]
     assert columns(compilation.layers[0]) == (2 if form == "pair" else 1)
-    inputs = [xs.reshape(len(xs), *xs.shape[2:])]
-    with QemuNetwork(compilation) as target:
-        on_target = target.run(inputs)
-    reference = run_reference(path, inputs)
-    np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
+    assert_qemu_bit_exact(compilation, xs)
 
 
 @pytest.mark.parametrize("optimization", ["ram", "time"])
@@ -217,9 +208,7 @@ def test_conv_pool_in_qemu_matches_tflite_micro(tmp_path, monkeypatch, form: str
     global average of an odd count; in each form (a one-layer network takes the lean one, its
     scratch being live at the peak, unless the fast one is all there is), on int8 weights
     (-O ram) and int16 ones (-O time)."""
-    for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
-        if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed")
+    require_qemu_m7()
     if form == "pair":
         monkeypatch.setattr(goals, "lean_form", lambda layer: None)
     kernel = "edgeai_conv_pool_wide_s8" if optimization == "time" else "edgeai_conv_pool_s8"
@@ -230,11 +219,7 @@ def test_conv_pool_in_qemu_matches_tflite_micro(tmp_path, monkeypatch, form: str
         compilation = compile_model(path, Options(target="qemu-m7", optimization=optimization))
         assert [layer.kernel for layer in compilation.layers] == [kernel]
         assert columns(compilation.layers[0]) == (2 if form == "pair" else 1)
-        inputs = [xs.reshape(len(xs), *xs.shape[2:])]
-        with QemuNetwork(compilation) as target:
-            on_target = target.run(inputs)
-        reference = run_reference(path, inputs)
-        np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
+        assert_qemu_bit_exact(compilation, xs)
 
 
 def test_conv_int16_weights_portable(portable_sanitized_runner) -> None:

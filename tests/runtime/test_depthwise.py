@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.bitexact import assert_qemu_bit_exact, require_qemu_m7
 from support.mixed_multipliers import IN_SCALE, OUT_SCALE, mixed_bias, mixed_weights
 from support.reference import run_tflm
 from support.tflite_builder import ModelBuilder, add_depthwise_conv2d
@@ -35,7 +36,6 @@ from edgeai_tool.compiler import compile_model
 from edgeai_tool.importer.tflite_import import import_model
 from edgeai_tool.options import Options
 from edgeai_tool.validate.host import HostNetwork
-from edgeai_tool.validate.qemu import QemuNetwork
 from edgeai_tool.validate.reference import run_reference
 
 KERNELS = {False: "edgeai_depthwise_conv_s8", True: "edgeai_depthwise_conv_wide_s8"}
@@ -202,19 +202,13 @@ def chained_model(case: dict, rng: np.random.Generator) -> tuple[bytes, np.ndarr
 
 
 def _qemu_matches_tflm(tmp_path, model: bytes, xs: np.ndarray, optimization: str) -> None:
-    for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
-        if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed")
+    require_qemu_m7()
     path = tmp_path / "model.tflite"
     path.write_bytes(model)
     compilation = compile_model(path, Options(target="qemu-m7", optimization=optimization))
     wide = optimization == "time"
     assert {layer.kernel for layer in compilation.layers} == {KERNELS[wide]}
-    inputs = [xs.reshape(len(xs), *xs.shape[2:])]
-    with QemuNetwork(compilation) as target:
-        on_target = target.run(inputs)
-    reference = run_reference(path, inputs)
-    np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
+    assert_qemu_bit_exact(compilation, xs)
 
 
 @pytest.mark.parametrize("optimization", ["time", "ram"])

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from edgeai_tool.compilation import Compilation
 from edgeai_tool.compiler import compile_model
 from edgeai_tool.options import Options
 from edgeai_tool.validate.host import HostNetwork
+from edgeai_tool.validate.qemu import QemuNetwork
 from edgeai_tool.validate.reference import run_reference
 
 
@@ -41,3 +44,20 @@ def assert_same_outputs(outputs: list[np.ndarray], reference: list[np.ndarray]) 
             f"output {k}: {mismatches.size}/{want.size} values differ from tflite-micro; "
             f"first at flat index {mismatches[0]}: C {got.flat[mismatches[0]]} "
             f"vs TFLM {want.flat[mismatches[0]]}")
+
+
+def require_qemu_m7() -> None:
+    """Skip the test, naming the tool, when QEMU or the Arm compiler is missing."""
+    for tool in ("qemu-system-arm", "arm-none-eabi-gcc"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed")
+
+
+def assert_qemu_bit_exact(compilation: Compilation, samples: np.ndarray) -> None:
+    """The network compiled for qemu-m7, run on the emulated Cortex-M7 (the Arm code, not
+    its C stand-ins), equals tflite-micro on `samples` (N, 1, *input_shape[1:])."""
+    inputs = [samples.reshape(len(samples), *samples.shape[2:])]
+    with QemuNetwork(compilation) as target:
+        on_target = target.run(inputs)
+    reference = run_reference(compilation.model_path, inputs)
+    np.testing.assert_array_equal(on_target[0].reshape(reference[0].shape), reference[0])
