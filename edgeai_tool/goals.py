@@ -55,12 +55,9 @@ def schedule_for_goal(goal: str, graph: Graph, flash_budget: int,
         return Schedule(graph, *_fast_where_free(graph, layers, plan_for))
     # Patches first, over every lean form: a fast form kept before patching could become
     # the patched plan's peak. Then fast forms outside the stage where that plan allows.
-    lean = [lean_form(layer) or layer for layer in layers]
+    lean, fast = _lean_forms(layers)
     patched = _lowest_peak_patches(graph, lean, plan_for(graph, lean), plan_for)
-    fast = {id(slim): layer for slim, layer in zip(lean, layers, strict=True)
-            if slim is not layer}
-    faster = {i: fast[id(layer)] for i, layer in enumerate(patched.layers) if id(layer) in fast}
-    chosen, plan = _take_where_free(patched.graph, patched.layers, faster, plan_for)
+    chosen, plan = _take_where_free(patched.graph, patched.layers, fast, plan_for)
     return replace(patched, layers=chosen, plan=plan)
 
 
@@ -78,20 +75,30 @@ def lower_for_goal(goal: str, graph: Graph, flash_budget: int) -> list[LayerCode
 def _fast_where_free(graph: Graph, layers: list[LayerCode],
                      plan_for: Planner) -> tuple[list[LayerCode], MemoryPlan]:
     """The layers, each in its fast form where that keeps the activations of the plan with
-    every lean form, and that plan. From all lean, layer by layer in order, so that a peak
-    two layers reach apart is kept too: a fast form is taken when the plan does not grow."""
-    lean = {i: form for i, layer in enumerate(layers) if (form := lean_form(layer)) is not None}
-    chosen = [lean.get(i, layer) for i, layer in enumerate(layers)]
-    return _take_where_free(graph, chosen, {i: layers[i] for i in lean}, plan_for)
+    every lean form, and that plan."""
+    lean, fast = _lean_forms(layers)
+    return _take_where_free(graph, lean, fast, plan_for)
 
 
-def _take_where_free(graph: Graph, chosen: list[LayerCode], faster: dict[int, LayerCode],
+def _lean_forms(layers: list[LayerCode]) -> tuple[list[LayerCode], dict[int, LayerCode]]:
+    """The layers in their lean forms where their kernels have one, and the fast form of
+    each lean layer, keyed by the lean layer's id (a patch stage keeps the layers after it
+    as they are)."""
+    lean = [lean_form(layer) or layer for layer in layers]
+    return lean, {id(slim): layer for slim, layer in zip(lean, layers, strict=True)
+                  if slim is not layer}
+
+
+def _take_where_free(graph: Graph, layers: list[LayerCode], fast: dict[int, LayerCode],
                      plan_for: Planner) -> tuple[list[LayerCode], MemoryPlan]:
-    """`chosen` with layer i replaced by faster[i], in order, wherever the plan does not
-    grow; and that plan."""
-    plan = plan_for(graph, chosen)
-    for i, layer in faster.items():
-        trial = [*chosen[:i], layer, *chosen[i + 1:]]
+    """`layers` with each one `fast` has a form for replaced by it, in order, wherever the
+    plan does not grow; and that plan. Layer by layer from all lean, so that a peak two
+    layers reach apart is kept too."""
+    chosen, plan = layers, plan_for(graph, layers)
+    for i, layer in enumerate(layers):
+        if id(layer) not in fast:
+            continue
+        trial = [*chosen[:i], fast[id(layer)], *chosen[i + 1:]]
         trial_plan = plan_for(graph, trial)
         if trial_plan.activations_bytes <= plan.activations_bytes:
             chosen, plan = trial, trial_plan
