@@ -323,7 +323,15 @@ def _overwrite_limit(x: tuple[int, int, int], y: tuple[int, int, int], x_size: i
                      y_size: int, geometry: dict[str, int], window: dict[str, int] | None,
                      lookback: int) -> int:
     """_conv_overwrite_limit on shapes (h, w, c) and element sizes."""
-    out_h, out_w, out_c = y
+    lowest = _lowest_reads(x, y, x_size, geometry, window)
+    return raster_overwrite_limit(lowest.reshape(-1), y[2] * y_size, lookback)
+
+
+def _lowest_reads(x: tuple[int, int, int], y: tuple[int, int, int], x_size: int,
+                  geometry: dict[str, int], window: dict[str, int] | None) -> np.ndarray:
+    """[out_h, out_w]: the input byte offset of each output pixel's window's top-left pixel
+    (a fused pool's window: of its top-left convolution pixel's)."""
+    out_h, out_w, _ = y
     rows, cols = np.arange(out_h), np.arange(out_w)
     if window:
         rows = window_starts(out_h, window["stride_h"], window["pad_top"])
@@ -331,8 +339,7 @@ def _overwrite_limit(x: tuple[int, int, int], y: tuple[int, int, int], x_size: i
     _, in_w, in_c = x
     in_rows = np.maximum(rows * geometry["stride_h"] - geometry["pad_top"], 0)
     in_cols = np.maximum(cols * geometry["stride_w"] - geometry["pad_left"], 0)
-    lowest = (in_rows[:, None] * in_w + in_cols[None, :]) * in_c * x_size
-    return raster_overwrite_limit(lowest.reshape(-1), out_c * y_size, lookback)
+    return (in_rows[:, None] * in_w + in_cols[None, :]) * in_c * x_size
 
 
 def _nested(member: str, fields: dict[str, CValue]) -> dict[str, CValue]:
@@ -442,9 +449,7 @@ def _depthwise_overwrite_limit(x: Tensor, y: Tensor, geometry: dict[str, int]) -
     fewer than four channels) run pixel by pixel, each checked against its own window."""
     _, in_h, in_w, channels = x.shape
     out_h, out_w, out_c = hwc(y)
-    in_rows = np.maximum(np.arange(out_h) * geometry["stride_h"] - geometry["pad_top"], 0)
-    in_cols = np.maximum(np.arange(out_w) * geometry["stride_w"] - geometry["pad_left"], 0)
-    lowest = (in_rows[:, None] * in_w + in_cols[None, :]) * channels * DTYPE_SIZES[x.dtype]
+    lowest = _lowest_reads(hwc(x), hwc(y), DTYPE_SIZES[x.dtype], geometry, None)
     pixel = out_c * DTYPE_SIZES[y.dtype]
     strips = depthwise_runs_strips(x, y, geometry)
     if strips:
