@@ -16,7 +16,7 @@ import numpy as np
 
 from edgeai_tool import __version__
 from edgeai_tool.codegen.cformat import c_array_lines, c_identifier, c_struct_fields
-from edgeai_tool.codegen.layers.base import Buffer, LayerCode
+from edgeai_tool.codegen.layers.base import Buffer, BufferAt, LayerCode
 from edgeai_tool.ir import Graph, Tensor
 from edgeai_tool.memory import MemoryPlan
 from edgeai_tool.memory.mempools import POOL_SECTION_PREFIX
@@ -273,27 +273,13 @@ def _band_loop(stage_name: str, stage: LayerCode, symbols: list[dict[str, str]],
     calls = []
     for layer, (sub_name, code) in enumerate(stage.stage):
         part_name = f"{stage_name}_{sub_name}"
-        structs = []
-        for k, band in enumerate(bands):
-            struct = CParams(code.params_type, f"{part_name}_band{k}_params",
-                             c_struct_fields(band[layer].params, symbols[layer]))
-            key = (struct.ctype, *struct.fields)
-            if key not in shared:
-                shared[key] = struct.symbol
-                params.append(struct)
-            structs.append(f"&{shared[key]}")
-        roles = [arg.role for arg in code.args]
-        args = []
-        for i, arg in enumerate(code.args):
-            places = [band[layer].args[i] for band in bands]
-            offsets = [place.offset for place in places]
-            number = str(roles[:i + 1].count(arg.role)) if roles.count(arg.role) > 1 else ""
-            moving = table.moving(f"{sub_name}_{arg.role}{number}",
-                                  "uint16_t " if max(offsets) <= 0xFFFF else "uint32_t ",
-                                  list(map(str, offsets)))
-            args.append(buffers.argument(
-                Buffer(places[0].role, tensors[places[0].role], arg.ctype), step,
-                0 if moving else offsets[0], const=arg.role == "input", moving=moving or ""))
+        structs = [_shared_params(CParams(code.params_type, f"{part_name}_band{k}_params",
+                                          c_struct_fields(band[layer].params, symbols[layer])),
+                                  shared, params)
+                   for k, band in enumerate(bands)]
+        # The arguments' members first: the order of the rows' members.
+        args = [_band_argument(code, i, [band[layer].args[i] for band in bands], sub_name,
+                               tensors, table, buffers, step) for i in range(len(code.args))]
         calls.append(CLayer(
             name=part_name,
             kernel=code.kernel,
@@ -303,6 +289,35 @@ def _band_loop(stage_name: str, stage: LayerCode, symbols: list[dict[str, str]],
             call_args=args,
         ))
     return CStage(stage_name, *table.c_text(), calls)
+
+
+def _shared_params(struct: CParams, shared: dict[tuple[str, ...], str],
+                   params: list[CParams]) -> str:
+    """The address of `struct`, or of an equal one already in `params` (which it joins
+    otherwise)."""
+    key = (struct.ctype, *struct.fields)
+    if key not in shared:
+        shared[key] = struct.symbol
+        params.append(struct)
+    return f"&{shared[key]}"
+
+
+def _band_argument(code: LayerCode, i: int, places: list[BufferAt], sub_name: str,
+                   tensors: dict[str, int], table: _BandTable, buffers: _BufferAddresses,
+                   step: int) -> str:
+    """Argument i of a stage layer's call in the band loop, at `places` (one per band): its
+    offset written into the call when every band has the same, else read from the band's
+    row (a member named after the layer and the argument's role)."""
+    arg = code.args[i]
+    roles = [a.role for a in code.args]
+    offsets = [place.offset for place in places]
+    number = str(roles[:i + 1].count(arg.role)) if roles.count(arg.role) > 1 else ""
+    moving = table.moving(f"{sub_name}_{arg.role}{number}",
+                          "uint16_t " if max(offsets) <= 0xFFFF else "uint32_t ",
+                          list(map(str, offsets)))
+    return buffers.argument(Buffer(places[0].role, tensors[places[0].role], arg.ctype), step,
+                            0 if moving else offsets[0], const=arg.role == "input",
+                            moving=moving or "")
 
 
 class _BandTable:
