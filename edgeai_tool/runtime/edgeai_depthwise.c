@@ -194,30 +194,27 @@ DW_NOINLINE void dw_requantize_exact(int32_t *acc, int32_t count, const int32_t 
     }
 }
 
-DW_INLINE void dw_store(const dw_ctx *k, int32_t *acc, int32_t count, int32_t c, int8_t *out,
-                        const int32_t out_step)
+/** One pixel's channels c .. c + 3 in `acc`, requantized, packed and stored at out + c. */
+DW_INLINE void dw_store(const dw_ctx *k, int32_t *acc, int32_t c, int8_t *out)
 {
     const int32_t *rq = k->requant + c * EDGEAI_RQ_WORDS;
     if (k->rq_fast) {
-        dw_requantize(acc, count, rq, 1);
+        dw_requantize(acc, 1, rq, 1);
     } else {
         /* Through a copy, so that acc itself stays in registers. */
-        int32_t copy[12];
+        int32_t copy[4];
         DW_UNROLL
-        for (int32_t i = 0; i < 4 * count; ++i) {
+        for (int32_t i = 0; i < 4; ++i) {
             copy[i] = acc[i];
         }
-        dw_requantize_exact(copy, count, rq);
+        dw_requantize_exact(copy, 1, rq);
         DW_UNROLL
-        for (int32_t i = 0; i < 4 * count; ++i) {
+        for (int32_t i = 0; i < 4; ++i) {
             acc[i] = copy[i];
         }
     }
-    DW_UNROLL
-    for (int32_t n = 0; n < count; ++n) {
-        const uint32_t packed = dw_pack(k, acc + 4 * n);
-        memcpy(out + n * out_step + c, &packed, 4);
-    }
+    const uint32_t packed = dw_pack(k, acc);
+    memcpy(out + c, &packed, 4);
 }
 
 /** Lanes 0 and 2 (`odd` 0) or 1 and 3 (`odd` 1) of a word, sign-extended halfwise. */
@@ -590,7 +587,7 @@ DW_INLINE void dw_single(const dw_ctx *k, const int8_t *origin, int8_t *out, int
             }
         }
         int32_t acc[4] = {a0, a1, a2, a3};
-        dw_store(k, acc, 1, c, out, 0);
+        dw_store(k, acc, c, out);
         if (c == last) {
             break;
         }
@@ -625,7 +622,7 @@ DW_INLINE void dw_single_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
         DW_TAP(x + ts, w + 7 * words, 0);
         DW_TAP(x + 2 * ts, w + 8 * words, 0);
         int32_t acc[4] = {a0, a1, a2, a3};
-        dw_store(k, acc, 1, c, out, 0);
+        dw_store(k, acc, c, out);
         if (c == last) {
             break;
         }
@@ -663,7 +660,7 @@ DW_INLINE void dw_border_3x3(const dw_ctx *k, const int8_t *origin, int8_t *out,
             }
         }
         int32_t acc[4] = {a0, a1, a2, a3};
-        dw_store(k, acc, 1, c, out, 0);
+        dw_store(k, acc, c, out);
         if (c == last) {
             break;
         }
